@@ -1,0 +1,1 @@
+"""Bildungsraum: regional catalogue of continuing-education offers."""

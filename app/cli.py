@@ -1,0 +1,101 @@
+"""The `bildungsraum` command line: plain words, the useful value on the last line."""
+
+from typing import Annotated
+
+import typer
+
+from app.codelists import OrganisationKind
+from app.config import get_settings
+from app.db import session_scope
+from app.models.api_key import Role
+from app.models.organisation import OrganisationIn
+from app.services.auth import Actor, create_api_key
+from app.services.organisations import create_organisation
+
+cli = typer.Typer(no_args_is_help=True, add_completion=False,
+                  help="Bildungsraum: the regional catalogue of continuing-education offers.")
+
+
+@cli.command("migrate")
+def migrate() -> None:
+    """Bring the database schema up to date."""
+    from app.migrations import upgrade
+
+    url = get_settings().sqlalchemy_url
+    upgrade(url)
+    typer.echo("database schema is up to date")
+
+
+@cli.command("create-org")
+def create_org(
+    name: Annotated[str, typer.Option(help="the organisation's name")],
+    kind: Annotated[OrganisationKind, typer.Option(help="what kind of organisation")],
+    trusted: Annotated[bool, typer.Option("--trusted", help="publish its offers without review")] = False,
+) -> None:
+    """Register an organisation; prints its id as the last line."""
+    data = OrganisationIn(name=name, kind=kind, trusted=trusted)
+    with session_scope() as session:
+        org = create_organisation(session=session, actor=Actor.system(), data=data)
+        org_id = org.id
+    typer.echo(f"created organisation {name!r} ({kind.value}{', trusted' if trusted else ''})")
+    typer.echo(str(org_id))
+
+
+@cli.command("create-key")
+def create_key(
+    role: Annotated[Role, typer.Option(help="admin (regional agency) or provider")],
+    org: Annotated[int | None, typer.Option(help="the organisation a provider key belongs to")] = None,
+    name: Annotated[str | None, typer.Option(help="a note on who uses the key")] = None,
+) -> None:
+    """Create an API key; prints the key as the last line. It is shown only this once."""
+    from app.errors import DomainError
+
+    try:
+        with session_scope() as session:
+            _, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.message}", err=True)
+        raise typer.Exit(2) from None
+    typer.echo(f"created {role.value} key; store it now, it cannot be shown again:")
+    typer.echo(plain)
+
+
+@cli.command("load-demo")
+def load_demo(
+    offers: Annotated[int, typer.Option(help="how many offers")] = 320,
+    organisations: Annotated[int, typer.Option(help="how many organisations")] = 36,
+) -> None:
+    """Load the deterministic demo catalogue (skipped when organisations exist already)."""
+    from app.services.demo_loader import load_demo_catalogue
+
+    with session_scope() as session:
+        created = load_demo_catalogue(session=session, offers=offers,
+                                      organisations=organisations, progress=True)
+    if created:
+        typer.echo(f"loaded {created} demo offers")
+    else:
+        typer.echo("the database has organisations already; demo data not loaded")
+
+
+def _register_optional_commands() -> None:
+    # Each area adds its own commands; kept apart so this file stays small.
+    from app.cli_indexer import register as register_indexer
+
+    register_indexer(cli)
+    try:
+        from app.cli_interop import register as register_interop
+    except ImportError:
+        pass
+    else:
+        register_interop(cli)
+    try:
+        from app.cli_portals import register as register_portals
+    except ImportError:
+        pass
+    else:
+        register_portals(cli)
+
+
+def main() -> None:
+    _register_optional_commands()
+    cli()

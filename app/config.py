@@ -1,0 +1,70 @@
+"""The one settings object, read by the API, the CLI and the indexer alike."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_PLACEHOLDER_KEYS = {"", "changeme", "change-me", "masterKey"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="", env_file=".env", extra="ignore")
+
+    environment: str = Field(default="development", alias="BILDUNGSRAUM_ENV")
+    data_dir: Path = Field(default=Path("data"), alias="DATA_DIR")
+    database_url: str | None = Field(default=None, alias="DATABASE_URL")
+
+    meili_url: str = Field(default="http://127.0.0.1:7700", alias="MEILI_URL")
+    # The master key is only needed by whoever starts Meilisearch and creates the
+    # narrower keys; the API and indexer prefer their own scoped keys.
+    meili_master_key: str = Field(default="", alias="MEILI_MASTER_KEY")
+    meili_search_key: str = Field(default="", alias="MEILI_SEARCH_KEY")
+    meili_admin_key: str = Field(default="", alias="MEILI_ADMIN_KEY")
+    meili_index: str = Field(default="offers", alias="MEILI_INDEX")
+    meili_timeout_s: float = Field(default=2.0, alias="MEILI_TIMEOUT")
+
+    max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
+    max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")
+
+    indexer_batch_size: int = Field(default=500, alias="INDEXER_BATCH_SIZE")
+    indexer_poll_s: float = Field(default=0.05, alias="INDEXER_POLL")
+    indexer_max_attempts: int = Field(default=5, alias="INDEXER_MAX_ATTEMPTS")
+
+    @model_validator(mode="after")
+    def _refuse_placeholder_secrets(self) -> "Settings":
+        if self.environment == "production" and self.meili_master_key in _PLACEHOLDER_KEYS:
+            if not (self.meili_search_key and self.meili_admin_key):
+                raise ValueError(
+                    "production needs MEILI_SEARCH_KEY and MEILI_ADMIN_KEY "
+                    "(or a real MEILI_MASTER_KEY)"
+                )
+        return self
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return normalise_database_url(self.database_url)
+        return f"sqlite:///{self.data_dir / 'bildungsraum.sqlite3'}"
+
+    @property
+    def search_key(self) -> str:
+        return self.meili_search_key or self.meili_master_key
+
+    @property
+    def admin_key(self) -> str:
+        return self.meili_admin_key or self.meili_master_key
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL whatever spelling the operator chose."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

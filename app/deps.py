@@ -1,0 +1,74 @@
+"""Dependency aliases shared by the routers: one session (one transaction) per request, the caller."""
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlmodel import Session
+
+from app.db import get_engine
+from app.errors import Unauthorized
+from app.services.auth import Actor, authenticate, require_admin
+
+
+def get_session() -> Iterator[Session]:
+    """Commit when the endpoint returned, roll back when it raised: one transaction per request."""
+    with Session(get_engine(), expire_on_commit=False) as session:
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+# scope="function": the commit happens before the response is sent, so a 2xx means committed.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def _bearer(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("use 'Authorization: Bearer <key>'")
+    return token.strip()
+
+
+def get_optional_actor(request: Request, session: SessionDep) -> Actor | None:
+    token = _bearer(request)
+    return None if token is None else authenticate(session=session, token=token)
+
+
+def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    if actor is None:
+        raise Unauthorized("this needs an API key: 'Authorization: Bearer <key>'")
+    return actor
+
+
+def get_admin(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
+    require_admin(actor)
+    return actor
+
+
+OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]
+ActorDep = Annotated[Actor, Depends(get_actor)]
+AdminDep = Annotated[Actor, Depends(get_admin)]
+
+
+class Pagination:
+    def __init__(
+        self,
+        page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+        per_page: Annotated[int, Query(ge=1, le=100)] = 20,
+    ) -> None:
+        self.page = page
+        self.per_page = per_page
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+
+PaginationDep = Annotated[Pagination, Depends()]

@@ -1,0 +1,37 @@
+"""The FastAPI application factory."""
+
+from fastapi import FastAPI
+
+from app.body_limit import BodySizeLimit
+from app.config import get_settings
+from app.errors import install_error_handlers
+from app.routers import (
+    admin,
+    codelists,
+    exports,
+    health,
+    imports,
+    offers,
+    pages,
+    portals,
+    search,
+)
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Bildungsraum",
+        version="0.1.0",
+        description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
+    )
+    install_error_handlers(app)
+    # exports first: `/offers/{id}.jsonld` must win over `/offers/{id}`.
+    for module in (health, exports, offers, admin, codelists, search, imports, portals, pages):
+        app.include_router(module.router)
+    app.add_middleware(
+        BodySizeLimit,
+        default_limit=settings.max_body_bytes,
+        limits={"/api/v1/imports": settings.max_import_bytes},
+    )
+    return app

@@ -1,0 +1,17 @@
+"""All tables, imported here so Alembic and the app see the same metadata."""
+
+from app.models.api_key import ApiKey
+from app.models.audit import AuditEntry
+from app.models.offer import Offer, OfferDate
+from app.models.organisation import Organisation
+from app.models.outbox import IndexerState, OutboxEntry
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "IndexerState",
+    "Offer",
+    "OfferDate",
+    "Organisation",
+    "OutboxEntry",
+]

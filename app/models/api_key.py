@@ -1,0 +1,65 @@
+"""API keys: only a hash is stored; the key itself is shown once when created."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from sqlalchemy import Column, ForeignKey, Integer
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from app.models.types import UTCDateTime, utcnow
+
+
+class Role(StrEnum):
+    admin = "admin"
+    provider = "provider"
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    # The public prefix finds the row; the secret part is compared by its hash.
+    prefix: str = SQLField(max_length=16, unique=True)
+    key_hash: str = SQLField(max_length=64)
+    role: str = SQLField(max_length=16)
+    organisation_id: int | None = SQLField(
+        default=None, sa_column=Column(Integer, ForeignKey("organisation.id"), index=True)
+    )
+    name: str | None = SQLField(default=None, max_length=200)
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+
+
+class ApiKeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: Role
+    organisation_id: int | None = None
+    name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _org_matches_role(self) -> "ApiKeyIn":
+        if self.role == Role.provider and self.organisation_id is None:
+            raise ValueError("a provider key needs organisation_id")
+        if self.role == Role.admin and self.organisation_id is not None:
+            raise ValueError("an admin key is not bound to an organisation")
+        return self
+
+
+class ApiKeyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    prefix: str
+    role: str
+    organisation_id: int | None
+    name: str | None
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str

@@ -1,0 +1,1 @@
+"""HTTP routers: parse input, call a service, return a response model."""

@@ -1,0 +1,1 @@
+"""Business logic; services flush but never commit (the caller owns the transaction)."""

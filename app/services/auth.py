@@ -1,0 +1,107 @@
+"""API keys: creation (shown once), hashing, and turning a bearer token into an actor."""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
+from app.models.api_key import ApiKey, Role
+from app.models.organisation import Organisation
+from app.models.types import utcnow
+
+KEY_PREFIX = "br"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who is calling: an admin, a provider bound to one organisation, or the system (CLI)."""
+
+    role: Role
+    organisation_id: int | None = None
+    key_id: int | None = None
+    label: str = "system"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.admin
+
+    @classmethod
+    def system(cls, label: str = "cli") -> "Actor":
+        return cls(role=Role.admin, label=label)
+
+    def may_manage_organisation(self, organisation_id: int) -> bool:
+        return self.is_admin or self.organisation_id == organisation_id
+
+
+def hash_secret(secret: str) -> str:
+    # Keys carry 256 random bits, so a fast hash is enough: nothing to brute-force.
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_api_key(
+    *, session: Session, role: Role, organisation_id: int | None, name: str | None = None
+) -> tuple[ApiKey, str]:
+    """Create a key; return the row and the only copy of the plain key."""
+    if role == Role.provider:
+        if organisation_id is None:
+            raise InvalidInput.at(["organisation_id"], "a provider key needs an organisation")
+        if session.get(Organisation, organisation_id) is None:
+            raise NotFound(f"organisation {organisation_id} does not exist")
+    elif organisation_id is not None:
+        raise InvalidInput.at(["organisation_id"], "an admin key is not bound to an organisation")
+    prefix = secrets.token_hex(6)
+    secret = secrets.token_urlsafe(32)
+    key = ApiKey(
+        prefix=prefix,
+        key_hash=hash_secret(secret),
+        role=role.value,
+        organisation_id=organisation_id,
+        name=name,
+    )
+    session.add(key)
+    session.flush()
+    return key, f"{KEY_PREFIX}_{prefix}_{secret}"
+
+
+def revoke_api_key(*, session: Session, key_id: int) -> ApiKey:
+    """Revoke a key; it stops working at once."""
+    key = session.get(ApiKey, key_id)
+    if key is None:
+        raise NotFound(f"API key {key_id} does not exist")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(key)
+        session.flush()
+    return key
+
+
+def list_api_keys(*, session: Session) -> list[ApiKey]:
+    """All keys, newest first (hashes never leave the service)."""
+    return list(session.exec(select(ApiKey).order_by(ApiKey.id.desc())))  # type: ignore[union-attr]
+
+
+def authenticate(*, session: Session, token: str) -> Actor:
+    """Resolve a bearer token to an actor, or raise Unauthorized."""
+    parts = token.split("_", 2)
+    if len(parts) != 3 or parts[0] != KEY_PREFIX:
+        raise Unauthorized("invalid API key")
+    _, prefix, secret = parts
+    key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
+    if key is None or not hmac.compare_digest(key.key_hash, hash_secret(secret)):
+        raise Unauthorized("invalid API key")
+    if key.revoked_at is not None:
+        raise Unauthorized("this API key has been revoked")
+    return Actor(
+        role=Role(key.role),
+        organisation_id=key.organisation_id,
+        key_id=key.id,
+        label=f"key:{key.prefix}",
+    )
+
+
+def require_admin(actor: Actor) -> None:
+    if not actor.is_admin:
+        raise Forbidden("this needs an admin key")

@@ -1,0 +1,570 @@
+"""Offers: create, read, change, upsert, archive, and the moderation workflow."""
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import orjson
+from sqlmodel import Session, col, func, select
+
+from app.codelists import CATEGORY_LABELS, OfferStatus
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.models.offer import (
+    Offer,
+    OfferCreate,
+    OfferDate,
+    OfferDateIn,
+    OfferDatePublic,
+    OfferFields,
+    OfferPatch,
+    OfferPublic,
+)
+from app.models.organisation import Organisation
+from app.models.types import utcnow
+from app.services import audit, outbox
+from app.services.auth import Actor
+
+# Edits to these keep a published offer published even for untrusted organisations:
+# they are routine (new dates, a new phone number), not what moderation looks at.
+MINOR_FIELDS = frozenset({"dates", "contact", "price_note", "visible_from", "visible_until"})
+OPEN_FOR_EDITS = {OfferStatus.submitted, OfferStatus.published, OfferStatus.rejected,
+                  OfferStatus.withdrawn}
+
+
+class UpsertOutcome(StrEnum):
+    created = "created"
+    updated = "updated"
+    unchanged = "unchanged"
+
+
+@dataclass(frozen=True)
+class OfferView:
+    """An offer with what is needed to show it: its dates and its organisation."""
+
+    offer: Offer
+    dates: list[OfferDate]
+    organisation: Organisation
+
+
+# --- conversions ----------------------------------------------------------------------------
+
+
+def _column_values(fields: OfferFields) -> dict[str, Any]:
+    data = fields.model_dump(mode="python", exclude={"dates", "external_id"})
+    price: Decimal | None = data.pop("price")
+    data["price_cents"] = None if price is None else int(price * 100)
+    data["url"] = None if fields.url is None else str(fields.url)
+    data["contact"] = fields.contact.model_dump(mode="json", exclude_none=True)
+    data["category"] = fields.category.value
+    data["education_type"] = fields.education_type.value
+    data["format"] = fields.format.value
+    data["funding"] = [f.value for f in fields.funding]
+    return data
+
+
+def _date_rows(offer_id: int, dates: list[OfferDateIn]) -> list[OfferDate]:
+    rows = []
+    for position, d in enumerate(dates):
+        loc = d.location
+        rows.append(
+            OfferDate(
+                offer_id=offer_id,
+                position=position,
+                external_id=d.external_id,
+                start_date=d.start_date,
+                end_date=d.end_date,
+                flexible_start=d.flexible_start,
+                schedule=d.schedule.value,
+                schedule_note=d.schedule_note,
+                registration_deadline=d.registration_deadline,
+                seats=d.seats,
+                teaching_language=d.teaching_language,
+                online=d.online,
+                location_name=loc.name if loc else None,
+                street=loc.street if loc else None,
+                postcode=loc.postcode if loc else None,
+                city=loc.city if loc else None,
+                lat=loc.lat if loc else None,
+                lon=loc.lon if loc else None,
+                barrier_free=loc.barrier_free if loc else None,
+            )
+        )
+    return rows
+
+
+def date_location(d: OfferDate) -> dict[str, Any] | None:
+    if d.postcode is None or d.city is None:
+        return None
+    return {
+        "name": d.location_name,
+        "street": d.street,
+        "postcode": d.postcode,
+        "city": d.city,
+        "lat": d.lat,
+        "lon": d.lon,
+        "barrier_free": d.barrier_free,
+    }
+
+
+def _date_snapshot(d: OfferDate) -> dict[str, Any]:
+    return {
+        "external_id": d.external_id,
+        "start_date": d.start_date,
+        "end_date": d.end_date,
+        "flexible_start": d.flexible_start,
+        "schedule": d.schedule,
+        "schedule_note": d.schedule_note,
+        "registration_deadline": d.registration_deadline,
+        "seats": d.seats,
+        "teaching_language": d.teaching_language,
+        "online": d.online,
+        "location": date_location(d),
+    }
+
+
+def price_eur(offer: Offer) -> Decimal | None:
+    return None if offer.price_cents is None else (Decimal(offer.price_cents) / 100).quantize(
+        Decimal("0.01")
+    )
+
+
+def snapshot(offer: Offer, dates: list[OfferDate]) -> dict[str, Any]:
+    """The offer as a provider would send it (OfferFields as JSON), for diffs and revisions."""
+    raw = {name: getattr(offer, name) for name in OfferFields.model_fields if hasattr(offer, name)}
+    raw["price"] = price_eur(offer)
+    raw["dates"] = [_date_snapshot(d) for d in dates]
+    return OfferFields.model_validate(raw).model_dump(mode="json")
+
+
+def content_hash(fields_json: dict[str, Any]) -> str:
+    return hashlib.sha256(orjson.dumps(fields_json, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return sorted(k for k in new if old.get(k) != new[k])
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def load_dates(*, session: Session, offer_ids: list[int]) -> dict[int, list[OfferDate]]:
+    """Dates of several offers in one query, in their given order."""
+    result: dict[int, list[OfferDate]] = {i: [] for i in offer_ids}
+    if not offer_ids:
+        return result
+    rows = session.exec(
+        select(OfferDate)
+        .where(col(OfferDate.offer_id).in_(offer_ids))
+        .order_by(col(OfferDate.offer_id), col(OfferDate.position))
+    )
+    for row in rows:
+        result[row.offer_id].append(row)
+    return result
+
+
+def _view(session: Session, offer: Offer) -> OfferView:
+    assert offer.id is not None
+    dates = load_dates(session=session, offer_ids=[offer.id])[offer.id]
+    org = session.get(Organisation, offer.organisation_id)
+    assert org is not None
+    return OfferView(offer=offer, dates=dates, organisation=org)
+
+
+def is_public(offer: Offer, *, today: date | None = None) -> bool:
+    """Published and inside its announcement window."""
+    today = today or date.today()
+    return (
+        offer.status == OfferStatus.published
+        and (offer.visible_from is None or offer.visible_from <= today)
+        and (offer.visible_until is None or offer.visible_until >= today)
+    )
+
+
+def get_offer(*, session: Session, actor: Actor | None, offer_id: int) -> OfferView:
+    """An offer as the caller may see it: anyone sees public offers, owners and admins all."""
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id} does not exist")
+    owner_or_admin = actor is not None and actor.may_manage_organisation(offer.organisation_id)
+    if not owner_or_admin and not is_public(offer):
+        # Same answer as for a missing offer: nobody learns that an unpublished one exists.
+        raise NotFound(f"offer {offer_id} does not exist")
+    return _view(session, offer)
+
+
+def _get_for_change(*, session: Session, actor: Actor, offer_id: int) -> Offer:
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id} does not exist")
+    if not actor.may_manage_organisation(offer.organisation_id):
+        if is_public(offer):
+            raise Forbidden("this offer belongs to another organisation")
+        raise NotFound(f"offer {offer_id} does not exist")
+    return offer
+
+
+def to_public(view: OfferView, *, internal: bool) -> OfferPublic:
+    """The API shape; moderation notes only for owners and admins."""
+    o = view.offer
+    assert o.id is not None
+    return OfferPublic(
+        id=o.id,
+        organisation_id=o.organisation_id,
+        organisation_name=view.organisation.name,
+        external_id=o.external_id,
+        title=o.title,
+        description=o.description,
+        keywords=o.keywords,
+        category=o.category,
+        category_label=CATEGORY_LABELS.get(o.category, o.category),
+        education_type=o.education_type,
+        degree=o.degree,
+        awarding_body=o.awarding_body,
+        dqr_level=o.dqr_level,
+        target_groups=o.target_groups,
+        entry_requirements=o.entry_requirements,
+        languages=o.languages,
+        funding=o.funding,
+        price=price_eur(o),
+        price_note=o.price_note,
+        duration_hours=o.duration_hours,
+        format=o.format,
+        barrier_free=o.barrier_free,
+        digital_accessibility=o.digital_accessibility,
+        childcare=o.childcare,
+        url=o.url,
+        contact=o.contact,
+        visible_from=o.visible_from,
+        visible_until=o.visible_until,
+        dates=[
+            OfferDatePublic.model_validate({**_date_snapshot(d), "id": d.id}) for d in view.dates
+        ],
+        status=o.status,
+        rejection_reason=o.rejection_reason if internal else None,
+        pending_revision=o.pending_revision if internal else None,
+        created_at=o.created_at,
+        updated_at=o.updated_at,
+        published_at=o.published_at,
+        reviewed_at=o.reviewed_at if internal else None,
+    )
+
+
+def list_offers(
+    *,
+    session: Session,
+    actor: Actor,
+    status: OfferStatus | None,
+    organisation_id: int | None,
+    offset: int,
+    limit: int,
+) -> tuple[int, list[OfferView]]:
+    """The caller's own offers (admins: all, optionally one organisation's), newest first."""
+    query = select(Offer)
+    if not actor.is_admin:
+        query = query.where(Offer.organisation_id == actor.organisation_id)
+    elif organisation_id is not None:
+        query = query.where(Offer.organisation_id == organisation_id)
+    if status is not None:
+        query = query.where(Offer.status == status.value)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    offers = list(session.exec(query.order_by(col(Offer.id).desc()).offset(offset).limit(limit)))
+    ids = [o.id for o in offers if o.id is not None]
+    dates = load_dates(session=session, offer_ids=ids)
+    orgs = {
+        org.id: org
+        for org in session.exec(
+            select(Organisation).where(col(Organisation.id).in_({o.organisation_id for o in offers}))
+        )
+    }
+    views = [OfferView(o, dates[o.id], orgs[o.organisation_id]) for o in offers if o.id]
+    return int(total), views
+
+
+# --- writing --------------------------------------------------------------------------------
+
+
+def _write_fields(session: Session, offer: Offer, fields: OfferFields, fields_json: dict[str, Any]) -> None:
+    for key, value in _column_values(fields).items():
+        setattr(offer, key, value)
+    offer.content_hash = content_hash(fields_json)
+    offer.updated_at = utcnow()
+    session.add(offer)
+    session.flush()
+    assert offer.id is not None
+    for old in session.exec(select(OfferDate).where(OfferDate.offer_id == offer.id)):
+        session.delete(old)
+    session.flush()
+    session.add_all(_date_rows(offer.id, fields.dates))
+    session.flush()
+
+
+def _organisation(session: Session, organisation_id: int) -> Organisation:
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return org
+
+
+def _resolve_owner(actor: Actor, organisation_id: int | None) -> int:
+    if actor.is_admin:
+        if organisation_id is None:
+            raise InvalidInput.at(["organisation_id"], "admins must say which organisation owns the offer")
+        return organisation_id
+    assert actor.organisation_id is not None
+    if organisation_id is not None and organisation_id != actor.organisation_id:
+        raise Forbidden("a provider key can only create offers for its own organisation")
+    return actor.organisation_id
+
+
+def create_offer(
+    *, session: Session, actor: Actor, data: OfferCreate, organisation_id: int | None = None
+) -> Offer:
+    """Create an offer: published at once for trusted organisations, otherwise submitted."""
+    owner_id = _resolve_owner(actor, organisation_id)
+    org = _organisation(session, owner_id)
+    if data.external_id is not None and _find_by_external_id(session, owner_id, data.external_id):
+        raise Conflict(f"an offer with external_id {data.external_id!r} exists already")
+    offer = Offer(organisation_id=owner_id, external_id=data.external_id, status="", title="",
+                  category="", education_type="", format="")
+    fields_json = OfferFields.model_validate(data.model_dump(exclude={"external_id"})).model_dump(mode="json")
+    _set_initial_status(offer, org)
+    _write_fields(session, offer, data, fields_json)
+    assert offer.id is not None
+    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                 action="create", fields=list(fields_json), detail={"status": offer.status})
+    outbox.enqueue(session=session, offer_ids=[offer.id])
+    return offer
+
+
+def _set_initial_status(offer: Offer, org: Organisation) -> None:
+    now = utcnow()
+    if org.trusted:
+        offer.status = OfferStatus.published.value
+        offer.published_at = now
+    else:
+        offer.status = OfferStatus.submitted.value
+    offer.rejection_reason = None
+    offer.pending_revision = None
+
+
+def _find_by_external_id(session: Session, organisation_id: int, external_id: str) -> Offer | None:
+    return session.exec(
+        select(Offer).where(Offer.organisation_id == organisation_id, Offer.external_id == external_id)
+    ).first()
+
+
+def _apply_change(
+    *, session: Session, actor: Actor, offer: Offer, fields: OfferFields
+) -> list[str]:
+    """Apply new content; substantial edits of an untrusted published offer wait for review."""
+    assert offer.id is not None
+    if offer.status == OfferStatus.archived:
+        raise Conflict("this offer is archived; create or upsert it again to revive it")
+    dates = load_dates(session=session, offer_ids=[offer.id])[offer.id]
+    current = snapshot(offer, dates)
+    new = fields.model_dump(mode="json", exclude={"external_id"})
+    baseline = offer.pending_revision or current
+    changed = _changed_fields(baseline, new)
+    if not changed:
+        return []
+    org = _organisation(session, offer.organisation_id)
+    substantial = set(_changed_fields(current, new)) - MINOR_FIELDS
+    needs_review = (
+        offer.status == OfferStatus.published
+        and not org.trusted
+        and not actor.is_admin
+        and (bool(substantial) or offer.pending_revision is not None)
+    )
+    if needs_review:
+        offer.pending_revision = new
+        offer.rejection_reason = None
+        offer.updated_at = utcnow()
+        session.add(offer)
+        session.flush()
+        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                     action="revision_submitted", fields=changed)
+        return changed
+    field_model = OfferFields.model_validate(new)
+    _write_fields(session, offer, field_model, new)
+    if offer.status == OfferStatus.rejected:
+        # Editing a rejected offer is how a provider answers the rejection.
+        _set_initial_status(offer, org)
+        session.add(offer)
+    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                 action="update", fields=changed, detail={"status": offer.status})
+    outbox.enqueue(session=session, offer_ids=[offer.id])
+    session.flush()
+    return changed
+
+
+def replace_offer(*, session: Session, actor: Actor, offer_id: int, data: OfferFields) -> Offer:
+    """PUT: the body is the whole offer."""
+    offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    _apply_change(session=session, actor=actor, offer=offer, fields=data)
+    return offer
+
+
+def patch_offer(*, session: Session, actor: Actor, offer_id: int, data: OfferPatch) -> Offer:
+    """PATCH: merge the fields sent into the current content and validate the result whole."""
+    offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    assert offer.id is not None
+    dates = load_dates(session=session, offer_ids=[offer.id])[offer.id]
+    merged = dict(offer.pending_revision or snapshot(offer, dates))
+    merged.update(data.model_dump(mode="json", exclude_unset=True))
+    try:
+        fields = OfferFields.model_validate(merged)
+    except Exception as exc:  # pydantic.ValidationError: cross-field rules on the merged whole
+        from pydantic import ValidationError
+
+        if isinstance(exc, ValidationError):
+            details = [{"loc": list(e["loc"]), "message": e["msg"].removeprefix("Value error, ")}
+                       for e in exc.errors()]
+            raise InvalidInput(f"the offer would be invalid: {details[0]['message']}",
+                               details=details) from None
+        raise
+    _apply_change(session=session, actor=actor, offer=offer, fields=fields)
+    return offer
+
+
+def upsert_offer_by_external_id(
+    *,
+    session: Session,
+    actor: Actor,
+    external_id: str,
+    data: OfferFields,
+    organisation_id: int | None = None,
+) -> tuple[Offer, UpsertOutcome]:
+    """Idempotent create-or-update keyed by the provider's own id."""
+    owner_id = _resolve_owner(actor, organisation_id)
+    offer = _find_by_external_id(session, owner_id, external_id)
+    if offer is None:
+        create = OfferCreate.model_validate({**data.model_dump(), "external_id": external_id})
+        return create_offer(session=session, actor=actor, data=create,
+                            organisation_id=owner_id), UpsertOutcome.created
+    new_json = data.model_dump(mode="json", exclude={"external_id"})
+    if offer.status == OfferStatus.archived:
+        org = _organisation(session, owner_id)
+        _set_initial_status(offer, org)
+        _write_fields(session, offer, data, new_json)
+        assert offer.id is not None
+        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                     action="revive", fields=list(new_json), detail={"status": offer.status})
+        outbox.enqueue(session=session, offer_ids=[offer.id])
+        return offer, UpsertOutcome.updated
+    changed = _apply_change(session=session, actor=actor, offer=offer, fields=data)
+    return offer, (UpsertOutcome.updated if changed else UpsertOutcome.unchanged)
+
+
+def archive_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
+    """DELETE: keep the row for the audit trail, remove it from every public read."""
+    offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.archived,
+                 allowed=set(OfferStatus) - {OfferStatus.archived})
+
+
+def _move(
+    *,
+    session: Session,
+    actor: Actor,
+    offer: Offer,
+    to: OfferStatus,
+    allowed: set[OfferStatus],
+    detail: dict[str, Any] | None = None,
+) -> Offer:
+    assert offer.id is not None
+    if OfferStatus(offer.status) not in allowed:
+        raise Conflict(f"an offer that is {offer.status} cannot become {to.value}")
+    before = offer.status
+    offer.status = to.value
+    offer.updated_at = utcnow()
+    if to != OfferStatus.published:
+        offer.pending_revision = None
+    session.add(offer)
+    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                 action=to.value, fields=["status"],
+                 detail={"from": before, "to": to.value, **(detail or {})})
+    outbox.enqueue(session=session, offer_ids=[offer.id])
+    session.flush()
+    return offer
+
+
+def publish_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
+    """Admin approval: publishes a submitted offer or a published offer's pending revision."""
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id} does not exist")
+    if offer.pending_revision is not None:
+        fields = OfferFields.model_validate(offer.pending_revision)
+        _write_fields(session, offer, fields, offer.pending_revision)
+    now = utcnow()
+    offer.published_at = offer.published_at or now
+    offer.reviewed_at = now
+    offer.rejection_reason = None
+    if offer.status == OfferStatus.published:
+        assert offer.id is not None
+        offer.pending_revision = None
+        session.add(offer)
+        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                     action="revision_published", fields=["status"])
+        outbox.enqueue(session=session, offer_ids=[offer.id])
+        session.flush()
+        return offer
+    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.published,
+                 allowed={OfferStatus.submitted, OfferStatus.rejected})
+
+
+def reject_offer(*, session: Session, actor: Actor, offer_id: int, reason: str) -> Offer:
+    """Admin rejection with a reason the provider sees; a published offer keeps its public
+    version and only loses the pending revision."""
+    offer = session.get(Offer, offer_id)
+    if offer is None:
+        raise NotFound(f"offer {offer_id} does not exist")
+    offer.rejection_reason = reason
+    offer.reviewed_at = utcnow()
+    if offer.status == OfferStatus.published:
+        if offer.pending_revision is None:
+            raise Conflict("a published offer without a pending revision cannot be rejected; "
+                           "archive it instead")
+        assert offer.id is not None
+        offer.pending_revision = None
+        session.add(offer)
+        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
+                     action="revision_rejected", fields=["pending_revision"],
+                     detail={"reason": reason})
+        session.flush()
+        return offer
+    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.rejected,
+                 allowed={OfferStatus.submitted}, detail={"reason": reason})
+
+
+def withdraw_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
+    """The provider takes an offer off the catalogue (it can submit it again later)."""
+    offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.withdrawn,
+                 allowed={OfferStatus.submitted, OfferStatus.published, OfferStatus.rejected})
+
+
+def resubmit_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
+    """Bring a withdrawn or rejected offer back: to review, or published if trusted."""
+    offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    org = _organisation(session, offer.organisation_id)
+    target = OfferStatus.published if org.trusted else OfferStatus.submitted
+    if target == OfferStatus.published:
+        offer.published_at = offer.published_at or utcnow()
+    offer.rejection_reason = None
+    return _move(session=session, actor=actor, offer=offer, to=target,
+                 allowed={OfferStatus.withdrawn, OfferStatus.rejected})
+
+
+def offer_history(*, session: Session, actor: Actor, offer_id: int) -> list[Any]:
+    """The audit trail of one offer, for its owner and admins."""
+    _get_for_change(session=session, actor=actor, offer_id=offer_id)
+    return audit.history(session=session, entity="offer", entity_id=offer_id)
+
+
+def view_of(*, session: Session, offer: Offer) -> OfferView:
+    """Dates and organisation for an offer already loaded."""
+    return _view(session, offer)
