@@ -77,8 +77,26 @@ def load_demo(
         typer.echo("the database has organisations already; demo data not loaded")
 
 
+@cli.command("run")
+def run(
+    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
+) -> None:
+    """Start Meilisearch, the indexer and the API with demo data; Ctrl+C stops all."""
+    from app.runner import run_all
+
+    run_all(host=host, port=port)
+
+
+_registered = False
+
+
 def _register_optional_commands() -> None:
     # Each area adds its own commands; kept apart so this file stays small.
+    global _registered
+    if _registered:
+        return
+    _registered = True
     from app.cli_indexer import register as register_indexer
 
     register_indexer(cli)

@@ -1,10 +1,14 @@
 """The FastAPI application factory."""
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import FastAPI
 
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.errors import install_error_handlers
+from app.services.search import close_backend, configure_backend
 from app.routers import (
     admin,
     codelists,
@@ -18,9 +22,17 @@ from app.routers import (
 )
 
 
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    configure_backend()
+    yield
+    await close_backend()
+
+
 def create_app() -> FastAPI:
     settings = get_settings()
     app = FastAPI(
+        lifespan=lifespan,
         title="Bildungsraum",
         version="0.1.0",
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",

@@ -2,13 +2,16 @@
 is set), a real Meilisearch, an app client, keys and small factories."""
 
 import os
+import secrets
 import tempfile
 from collections.abc import Callable, Iterator
 from copy import deepcopy
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import meilisearch
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, text
@@ -49,12 +52,6 @@ def _truncate(engine: Engine) -> None:
         else:
             for name in tables:
                 conn.execute(text(f"DELETE FROM {name}"))
-            conn.execute(text("DELETE FROM sqlite_sequence")) if _has_sqlite_sequence(conn) else None
-
-
-def _has_sqlite_sequence(conn: Any) -> bool:
-    return bool(conn.execute(text(
-        "SELECT 1 FROM sqlite_master WHERE name='sqlite_sequence'")).first())
 
 
 @pytest.fixture(params=_BACKENDS)
@@ -85,6 +82,41 @@ def meili_server() -> Iterator[MeiliServer]:
     server = MeiliServer(data_dir=Path(tempfile.mkdtemp(prefix="meili-", dir=_TMP))).start()
     yield server
     server.stop()
+
+
+@dataclass
+class SearchIndex:
+    """A fresh Meilisearch index for one test, and an indexer that drains into it."""
+
+    uid: str
+    client: meilisearch.Client
+    indexer: Any
+
+    def drain(self) -> int:
+        """Apply every queued change now (what the indexer process does continuously)."""
+        return int(self.indexer.drain())
+
+
+@pytest.fixture
+def search_index(database_url: str, meili_server: MeiliServer,
+                 monkeypatch: pytest.MonkeyPatch) -> Iterator[SearchIndex]:
+    from app.services import search
+    from indexer.meili import create_index_with_settings, delete_index_if_exists
+    from indexer.worker import Indexer
+
+    uid = f"offers_{secrets.token_hex(4)}"
+    monkeypatch.setenv("MEILI_URL", meili_server.url)
+    monkeypatch.setenv("MEILI_MASTER_KEY", meili_server.master_key)
+    monkeypatch.setenv("MEILI_INDEX", uid)
+    monkeypatch.setenv("DATA_DIR", str(_TMP))
+    config.get_settings.cache_clear()
+    client = meilisearch.Client(meili_server.url, meili_server.master_key)
+    create_index_with_settings(client, uid)
+    search.configure_backend()
+    indexer = Indexer(engine=db.get_engine(), client=client, index_uid=uid)
+    yield SearchIndex(uid=uid, client=client, indexer=indexer)
+    delete_index_if_exists(client, uid)
+    delete_index_if_exists(client, f"{uid}_new")
 
 
 @pytest.fixture

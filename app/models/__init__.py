@@ -5,13 +5,16 @@ from app.models.audit import AuditEntry
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.models.outbox import IndexerState, OutboxEntry
+from app.models.portal import CounsellingContact, Portal
 
 __all__ = [
     "ApiKey",
     "AuditEntry",
+    "CounsellingContact",
     "IndexerState",
     "Offer",
     "OfferDate",
     "Organisation",
     "OutboxEntry",
+    "Portal",
 ]

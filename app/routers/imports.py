@@ -1,5 +1,55 @@
-"""Placeholder; filled in by its issue."""
+"""Imports: open-Qcat or CSV files into a provider's catalogue, with a report."""
 
-from fastapi import APIRouter
+import tempfile
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Query, Request, Response
+
+from app.deps import ActorDep, SessionDep
+from app.services.interop import import_file
+from app.services.interop.csv_import import template_csv
+
+router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
+
+# Uploads above this size go to disk while they arrive, not into memory.
+SPOOL_BYTES = 8 * 1024 * 1024
+
+
+@router.get("/csv-template", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def csv_template() -> Response:
+    """The CSV columns with German headers and one example row (UTF-8, `;`)."""
+    return Response(content="\ufeff" + template_csv(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": 'attachment; filename="angebote.csv"'})
+
+
+@router.post("")
+async def import_offers(
+    request: Request,
+    session: SessionDep,
+    actor: ActorDep,
+    organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
+    format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
+    dry_run: bool = False,
+    partial: bool = False,
+) -> dict[str, Any]:
+    """Import a file sent as the raw body or as multipart field `file`; returns the report."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            from app.errors import InvalidInput
+
+            raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
+        while chunk := await upload.read(1024 * 1024):
+            spool.write(chunk)
+    else:
+        async for chunk in request.stream():
+            spool.write(chunk)
+    spool.seek(0)
+    with spool:
+        report = import_file(session=session, actor=actor, organisation_id=organisation_id,
+                             stream=spool, format=format, dry_run=dry_run, partial=partial)
+    return report.to_dict()

@@ -1,5 +1,190 @@
-"""Placeholder; filled in by its issue."""
+"""Portal administration and the public, region-scoped portal API with its own CORS list."""
 
-from fastapi import APIRouter
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response, status
+from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
+
+from app.db import session_scope
+from app.deps import AdminDep, SessionDep
+from app.models.offer import OfferPublic
+from app.models.portal import (
+    ContactIn,
+    ContactPatch,
+    ContactPublic,
+    PortalAdmin,
+    PortalCreate,
+    PortalInfo,
+    PortalPatch,
+)
+from app.models.search import SearchResult, SuggestResult
+from app.routers.search import SearchParamsDep
+from app.services import offers as offer_service
+from app.services import portals as service
+from app.services import search
+
+SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
+OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+
+
+def _origins(slug: str) -> list[str]:
+    with session_scope() as session:
+        return service.cors_origins_for(session=session, slug=slug)
+
+
+class PortalCorsRoute(APIRoute):
+    """Adds the portal's CORS headers to every answer, errors included, so that a page
+    on a listed origin can read a 404 or 422 as well as results."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        handle = super().get_route_handler()
+
+        async def with_cors(request: Request) -> Response:
+            try:
+                response = await handle(request)
+            except Exception as exc:
+                on_error = _exception_handler(request, exc)
+                if on_error is None:
+                    raise
+                response = await on_error(request, exc)
+            origin = request.headers.get("origin")
+            origins = []
+            if origin:
+                origins = await run_in_threadpool(_origins, request.path_params["slug"])
+            response.headers.update(service.cors_headers(
+                origins=origins, origin=origin, preflight=request.method == "OPTIONS"))
+            return response
+
+        return with_cors
+
+
+def _exception_handler(request: Request, exc: Exception) -> Any:
+    handlers = request.app.exception_handlers
+    for cls in type(exc).__mro__:
+        if cls in handlers and cls is not Exception:
+            return handlers[cls]
+    return None
+
+
+admin_router = APIRouter(prefix="/api/v1/admin/portals", tags=["portals (admin)"])
+public_router = APIRouter(prefix="/api/v1/portals/{slug}", tags=["portals"],
+                          route_class=PortalCorsRoute)
+
+
+# --- administration ---------------------------------------------------------------------------
+
+
+@admin_router.post("", status_code=status.HTTP_201_CREATED, response_model=PortalAdmin)
+def create_portal(body: PortalCreate, session: SessionDep, _: AdminDep) -> PortalAdmin:
+    """Admins: create a portal with its region, rules and counselling contacts."""
+    portal = service.create_portal(session=session, data=body)
+    return service.to_admin(session=session, portal=portal)
+
+
+@admin_router.get("", response_model=list[PortalAdmin])
+def list_portals(session: SessionDep, _: AdminDep) -> list[PortalAdmin]:
+    """Admins: every portal with its full configuration."""
+    return [service.to_admin(session=session, portal=p)
+            for p in service.list_portals(session=session)]
+
+
+@admin_router.get("/{slug}", response_model=PortalAdmin)
+def get_portal(slug: SlugPath, session: SessionDep, _: AdminDep) -> PortalAdmin:
+    """Admins: one portal's full configuration."""
+    return service.to_admin(session=session, portal=service.get_portal(session=session, slug=slug))
+
+
+@admin_router.patch("/{slug}", response_model=PortalAdmin)
+def update_portal(slug: SlugPath, body: PortalPatch, session: SessionDep,
+                  _: AdminDep) -> PortalAdmin:
+    """Admins: change some settings of a portal."""
+    portal = service.update_portal(session=session, slug=slug, data=body)
+    return service.to_admin(session=session, portal=portal)
+
+
+@admin_router.delete("/{slug}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_portal(slug: SlugPath, session: SessionDep, _: AdminDep) -> Response:
+    """Admins: delete a portal and its contacts (offers are not touched)."""
+    service.delete_portal(session=session, slug=slug)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@admin_router.get("/{slug}/contacts", response_model=list[ContactPublic])
+def list_contacts(slug: SlugPath, session: SessionDep, _: AdminDep) -> list[ContactPublic]:
+    """Admins: the portal's counselling contacts."""
+    portal = service.get_portal(session=session, slug=slug)
+    return [ContactPublic.model_validate(c)
+            for c in service.list_contacts(session=session, portal=portal)]
+
+
+@admin_router.post("/{slug}/contacts", status_code=status.HTTP_201_CREATED,
+                   response_model=ContactPublic)
+def add_contact(slug: SlugPath, body: ContactIn, session: SessionDep,
+                _: AdminDep) -> ContactPublic:
+    """Admins: add a counselling contact (Weiterbildungsberatung)."""
+    return ContactPublic.model_validate(service.add_contact(session=session, slug=slug, data=body))
+
+
+@admin_router.patch("/{slug}/contacts/{contact_id}", response_model=ContactPublic)
+def update_contact(slug: SlugPath, contact_id: OfferId, body: ContactPatch, session: SessionDep,
+                   _: AdminDep) -> ContactPublic:
+    """Admins: change a counselling contact."""
+    return ContactPublic.model_validate(service.update_contact(
+        session=session, slug=slug, contact_id=contact_id, data=body))
+
+
+@admin_router.delete("/{slug}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
+def delete_contact(slug: SlugPath, contact_id: OfferId, session: SessionDep,
+                   _: AdminDep) -> Response:
+    """Admins: remove a counselling contact."""
+    service.delete_contact(session=session, slug=slug, contact_id=contact_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+# --- public, scoped to the portal -------------------------------------------------------------
+
+
+@public_router.get("", response_model=PortalInfo)
+def portal_info(slug: SlugPath, session: SessionDep) -> PortalInfo:
+    """The portal's name, region, languages and counselling contacts."""
+    return service.to_info(session=session, portal=service.get_portal(session=session, slug=slug))
+
+
+@public_router.get("/search", response_model=SearchResult)
+async def portal_search(slug: SlugPath, params: SearchParamsDep,
+                        session: SessionDep) -> SearchResult:
+    """Search like `/api/v1/search`, limited to the portal's region and rules."""
+    portal = service.get_portal(session=session, slug=slug)
+    return await search.search_offers(params, scope=service.portal_scope(portal))
+
+
+@public_router.get("/suggest", response_model=SuggestResult)
+async def portal_suggest(
+    slug: SlugPath, params: SearchParamsDep, session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=20)] = 10,
+) -> SuggestResult:
+    """Suggestions like `/api/v1/suggest`, from the portal's offers only."""
+    portal = service.get_portal(session=session, slug=slug)
+    return await search.suggest_offers(params.q, scope=service.portal_scope(portal), limit=limit)
+
+
+@public_router.get("/offers/{offer_id}", response_model=OfferPublic)
+def portal_offer(slug: SlugPath, offer_id: OfferId, session: SessionDep) -> OfferPublic:
+    """A public offer, only when it lies in the portal's region and passes its rules."""
+    portal = service.get_portal(session=session, slug=slug)
+    view = service.get_portal_offer(session=session, portal=portal, offer_id=offer_id)
+    return offer_service.to_public(view, internal=False)
+
+
+@public_router.options("", include_in_schema=False)
+@public_router.options("/{rest:path}", include_in_schema=False)
+def portal_preflight(slug: SlugPath) -> Response:
+    """CORS preflight: the route class adds the headers when the origin is listed."""
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
 
 router = APIRouter()
+router.include_router(admin_router)
+router.include_router(public_router)

@@ -1,0 +1,40 @@
+# Two commands matter: `make run` (service with demo data) and `make test` (whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+export DATA_DIR ?= ./data
+export PORT ?= 8000
+
+.PHONY: run test setup meilisearch browser-deps lint bench clean
+
+run: setup meilisearch
+	$(BIN)/bildungsraum run --port $(PORT)
+
+test: setup meilisearch browser-deps
+	$(BIN)/python -m pytest -q
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+meilisearch:
+	./scripts/install-meilisearch.sh
+
+browser-deps:
+	./scripts/install-browser-test-deps.sh
+
+lint: setup
+	$(BIN)/ruff check app indexer tests bench
+	$(BIN)/mypy app indexer
+
+bench: setup meilisearch
+	$(BIN)/python -m bench.search_bench
+
+clean:
+	rm -rf $(VENV) .tools data

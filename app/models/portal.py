@@ -1,0 +1,244 @@
+"""Regional portals (region, rules, CORS origins) and their counselling contacts."""
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    HttpUrl,
+    StringConstraints,
+    model_validator,
+)
+from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
+from sqlmodel import Field as SQLField
+from sqlmodel import SQLModel
+
+from app.codelists import Category
+from app.models.organisation import Postcode
+from app.models.types import UTCDateTime, utcnow
+
+Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")]
+PostcodePrefix = Annotated[str, StringConstraints(pattern=r"^\d{1,4}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+# An origin as browsers send it: scheme, host and optional port, no path.
+Origin = Annotated[
+    str, StringConstraints(max_length=200, pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
+]
+UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
+Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+
+
+class Moderation(StrEnum):
+    # Offers of trusted providers are shown as soon as they publish.
+    trusted_publish = "trusted_publish"
+    # Only offers an admin has reviewed are shown.
+    review_all = "review_all"
+
+
+class Portal(SQLModel, table=True):
+    __tablename__ = "portal"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    slug: str = SQLField(max_length=60, unique=True)
+    name: str = SQLField(max_length=200)
+    postcodes: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    postcode_prefixes: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    center_postcode: str | None = SQLField(default=None, max_length=5)
+    center_lat: float | None = None
+    center_lon: float | None = None
+    radius_km: float | None = None
+    categories_allow: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    categories_block: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    providers_allow: list[int] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    providers_block: list[int] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
+    languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    cors_origins: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class CounsellingContact(SQLModel, table=True):
+    """A Weiterbildungsberatung of the portal's region: the citizen's first contact point."""
+
+    __tablename__ = "counselling_contact"
+
+    id: int | None = SQLField(default=None, primary_key=True)
+    portal_id: int = SQLField(
+        sa_column=Column(
+            Integer, ForeignKey("portal.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    position: int = 0
+    name: str = SQLField(max_length=200)
+    street: str | None = SQLField(default=None, max_length=200)
+    postcode: str | None = SQLField(default=None, max_length=5)
+    city: str | None = SQLField(default=None, max_length=100)
+    phone: str | None = SQLField(default=None, max_length=50)
+    email: str | None = SQLField(default=None, max_length=200)
+    url: str | None = SQLField(default=None, max_length=500)
+    opening_hours: str | None = SQLField(default=None, sa_column=Column(Text))
+
+
+# --- API schemas -------------------------------------------------------------------------
+
+
+class ContactIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    street: Name | None = None
+    postcode: Postcode | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    url: HttpUrl | None = None
+    opening_hours: Hours | None = None
+
+
+class ContactPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    street: Name | None = None
+    postcode: Postcode | None = None
+    city: Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)] | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+    url: HttpUrl | None = None
+    opening_hours: Hours | None = None
+
+
+class ContactPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    name: str
+    street: str | None
+    postcode: str | None
+    city: str | None
+    phone: str | None
+    email: str | None
+    url: str | None
+    opening_hours: str | None
+
+
+class PortalFields(BaseModel):
+    """Everything an operator configures; the region needs postcodes, prefixes or a radius."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name
+    postcodes: list[Postcode] = Field(default_factory=list, max_length=2000)
+    postcode_prefixes: list[PostcodePrefix] = Field(default_factory=list, max_length=200)
+    center_postcode: Postcode | None = None
+    center_lat: float | None = Field(default=None, ge=-90, le=90)
+    center_lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=300)
+    categories_allow: list[Category] = Field(default_factory=list)
+    categories_block: list[Category] = Field(default_factory=list)
+    providers_allow: list[int] = Field(default_factory=list, max_length=2000)
+    providers_block: list[int] = Field(default_factory=list, max_length=2000)
+    moderation: Moderation = Moderation.trusted_publish
+    languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
+    cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
+
+    @model_validator(mode="after")
+    def _coherent_region(self) -> "PortalFields":
+        check_region(self)
+        return self
+
+
+class PortalCreate(PortalFields):
+    slug: Slug
+    contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
+
+
+class PortalPatch(BaseModel):
+    """Partial update; the merged result is checked like a new portal."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: Name | None = None
+    postcodes: list[Postcode] | None = Field(default=None, max_length=2000)
+    postcode_prefixes: list[PostcodePrefix] | None = Field(default=None, max_length=200)
+    center_postcode: Postcode | None = None
+    center_lat: float | None = Field(default=None, ge=-90, le=90)
+    center_lon: float | None = Field(default=None, ge=-180, le=180)
+    radius_km: float | None = Field(default=None, gt=0, le=300)
+    categories_allow: list[Category] | None = None
+    categories_block: list[Category] | None = None
+    providers_allow: list[int] | None = Field(default=None, max_length=2000)
+    providers_block: list[int] | None = Field(default=None, max_length=2000)
+    moderation: Moderation | None = None
+    languages: list[UiLanguage] | None = Field(default=None, min_length=1)
+    cors_origins: list[Origin] | None = Field(default=None, max_length=50)
+
+
+
+
+def check_region(p: "PortalFields") -> None:
+    has_center = p.center_postcode is not None or p.center_lat is not None
+    if (p.center_lat is None) != (p.center_lon is None):
+        raise ValueError("give both center_lat and center_lon, or neither")
+    if has_center != (p.radius_km is not None):
+        raise ValueError("a radius needs a centre (center_postcode or center_lat/lon), and back")
+    if not (p.postcodes or p.postcode_prefixes or has_center):
+        raise ValueError("give the region: postcodes, postcode_prefixes or a centre with radius")
+
+
+class PortalAdmin(BaseModel):
+    """The full configuration, for admins."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    slug: str
+    name: str
+    postcodes: list[str]
+    postcode_prefixes: list[str]
+    center_postcode: str | None
+    center_lat: float | None
+    center_lon: float | None
+    radius_km: float | None
+    categories_allow: list[str]
+    categories_block: list[str]
+    providers_allow: list[int]
+    providers_block: list[int]
+    moderation: str
+    languages: list[str]
+    cors_origins: list[str]
+    contacts: list[ContactPublic]
+    created_at: datetime
+    updated_at: datetime
+
+
+class PortalInfo(BaseModel):
+    """What anyone may know about a portal: name, region, languages, counselling contacts."""
+
+    slug: str
+    name: str
+    postcodes: list[str]
+    postcode_prefixes: list[str]
+    center_postcode: str | None
+    radius_km: float | None
+    languages: list[str]
+    moderation: str
+    contacts: list[ContactPublic]

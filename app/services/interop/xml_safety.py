@@ -1,0 +1,102 @@
+"""Streaming XML parsing that refuses entity tricks: no DTD, no network, no entity expansion."""
+
+import re
+from collections.abc import Iterator
+from typing import IO, Any
+
+from lxml import etree
+
+from app.services.interop.report import FileRejected
+
+# The prologue (XML declaration, comments, DOCTYPE) must end within this many bytes.
+PROLOGUE_LIMIT = 1_000_000
+_DOCTYPE = re.compile(rb"<!DOCTYPE", re.IGNORECASE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<(?![?!])")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+class _Prefixed:
+    """A read()-able stream that first returns bytes already peeked at."""
+
+    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+
+def _prologue(head: bytes) -> bytes:
+    """Bytes before the root element, skipping comments and processing instructions."""
+    pos = 0
+    while True:
+        match = _ROOT_START.search(head, pos)
+        if match is None:
+            return head
+        start = match.start()
+        # `<` inside a comment or the DOCTYPE's internal subset does not start the root.
+        comment = head.rfind(b"<!--", 0, start)
+        if comment != -1 and head.find(b"-->", comment) > start:
+            pos = head.find(b"-->", comment) + 3
+            continue
+        doctype = _DOCTYPE.search(head, 0, start)
+        if doctype is not None and head.find(b"]>", doctype.start()) > start:
+            pos = head.find(b"]>", doctype.start()) + 2
+            continue
+        return head[:start]
+
+
+def check_prologue(head: bytes) -> str | None:
+    """Reject DOCTYPEs that declare entities (XXE, billion laughs); return the declared encoding."""
+    prologue = _prologue(head)
+    if _DOCTYPE.search(prologue):
+        if _ENTITY.search(prologue):
+            raise FileRejected(
+                "the file declares XML entities in a DOCTYPE; entity declarations are refused "
+                "(they can read server files or expand without limit): remove the DOCTYPE",
+                line=prologue.count(b"\n") + 1,
+            )
+        if len(prologue) >= len(head) >= PROLOGUE_LIMIT:
+            raise FileRejected("the DOCTYPE is too large")
+    match = _ENCODING.match(head)
+    return match.group(1).decode("ascii") if match else None
+
+
+def open_checked(stream: IO[bytes]) -> tuple[_Prefixed, str | None]:
+    """Peek at the start of the stream, check it, and return a stream that starts over."""
+    head = stream.read(PROLOGUE_LIMIT)
+    encoding = check_prologue(head)
+    return _Prefixed(head, stream), encoding
+
+
+def iterparse(stream: Any, *, tag: tuple[str, ...] | None = None) -> Iterator[tuple[str, Any]]:
+    """lxml iterparse with every resolver off; XML errors become FileRejected with a line."""
+    parser = etree.iterparse(
+        stream,
+        events=("start", "end"),
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
+    try:
+        yield from parser
+    except etree.XMLSyntaxError as exc:
+        message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+        line = exc.lineno if getattr(exc, "lineno", None) else None
+        if "encoding" in message.lower() or "utf-8" in message.lower() or "bytes" in message:
+            message = (f"the file is not encoded as it declares ({message}); save it as UTF-8 "
+                       "or declare the real encoding, e.g. encoding=\"ISO-8859-15\"")
+        else:
+            message = f"malformed XML: {message}"
+        raise FileRejected(message, line=line) from None

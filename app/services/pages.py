@@ -1,0 +1,427 @@
+"""Citizen pages of a portal: search and offer pages rendered on the server with Jinja2."""
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+from sqlmodel import Session
+
+from app.codelists import (
+    CATEGORY_LABELS,
+    EDUCATION_TYPE_LABELS,
+    FORMAT_LABELS,
+    FUNDING_EXPLANATIONS,
+    FUNDING_LABELS,
+    LANGUAGE_LABELS,
+    SCHEDULE_LABELS,
+    TARGET_GROUP_LABELS,
+)
+from app.errors import DomainError, InvalidInput
+from app.models.portal import CounsellingContact, Portal
+from app.models.search import SearchParams, SearchResult, SortOrder
+from app.services import portals as portal_service
+from app.services import search
+from app.services.geo import postcode_centre
+from app.services.offers import OfferView, price_eur
+from app.services.page_texts import LANGUAGES, texts
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+STATIC = Path(__file__).resolve().parent.parent / "static"
+
+# Facets a citizen may tick, with the code list that checks their values.
+FACET_CODES: dict[str, dict[str, str] | None] = {
+    "category": CATEGORY_LABELS,
+    "education_type": EDUCATION_TYPE_LABELS,
+    "format": FORMAT_LABELS,
+    "schedule": SCHEDULE_LABELS,
+    "funding": FUNDING_LABELS,
+    "language": LANGUAGE_LABELS,
+    "city": None,
+    "provider": None,
+}
+RADIUS_CHOICES = (5, 10, 25, 50, 100)
+FLAGS = ("barrier_free", "childcare", "free")
+MAX_FACET_VALUES = 12
+PER_PAGE = 10
+_POSTCODE = re.compile(r"^\d{5}$")
+_TRUE = {"1", "on", "true", "yes"}
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return env
+
+
+def page_language(value: str | None) -> str:
+    return value if value in LANGUAGES else "de"
+
+
+# --- query parsing --------------------------------------------------------------------------
+
+
+def search_params_from_query(query: Iterable[tuple[str, str]]) -> SearchParams:
+    """A citizen's form query as SearchParams. Lenient: what cannot be understood is left
+    out, so a hand-edited or outdated link still shows a page instead of an error."""
+    values: dict[str, list[str]] = {}
+    for key, value in query:
+        values.setdefault(key, []).append(value.strip())
+
+    def first(name: str) -> str:
+        return next((v for v in values.get(name, []) if v), "")
+
+    params = SearchParams(q=first("q")[:200], per_page=PER_PAGE)
+    page = first("page")
+    if page.isdigit():
+        params.page = max(1, min(int(page), 1000))
+    for name, codes in FACET_CODES.items():
+        chosen = list(dict.fromkeys(v for v in values.get(name, []) if v))[:20]
+        if name == "provider":
+            params.provider = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
+        elif codes is None:
+            setattr(params, name, [v[:100] for v in chosen])
+        else:
+            setattr(params, name, [v for v in chosen if v in codes])
+    for flag in FLAGS:
+        if first(flag).lower() in _TRUE:
+            setattr(params, flag, True)
+    params.include_online = first("include_online").lower() in _TRUE
+    postcode = first("postcode")
+    if _POSTCODE.match(postcode) and _known_postcode(postcode):
+        params.postcode = postcode
+        radius = first("radius_km")
+        if radius.isdigit() and int(radius) in RADIUS_CHOICES:
+            params.radius_km = float(radius)
+    try:
+        params.sort = SortOrder(first("sort") or "relevance")
+    except ValueError:
+        params.sort = SortOrder.relevance
+    if params.sort == SortOrder.distance and params.postcode is None:
+        params.sort = SortOrder.relevance
+    price_max = first("price_max")
+    if price_max:
+        try:
+            amount = Decimal(price_max)
+        except InvalidOperation:
+            amount = Decimal(-1)
+        if 0 <= amount <= 1_000_000:
+            params.price_max = amount
+    return params
+
+
+def _known_postcode(postcode: str) -> bool:
+    try:
+        postcode_centre(postcode)
+    except InvalidInput:
+        return False
+    return True
+
+
+# --- formatting -------------------------------------------------------------------------------
+
+
+def format_date(value: date | None, lang: str) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
+
+
+def format_price(value: Decimal | None, lang: str) -> str:
+    t = texts(lang)
+    if value is None:
+        return t["price_on_request"]
+    if value == 0:
+        return t["price_free"]
+    if lang == "de":
+        whole = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+        return f"{whole} €"
+    return f"€{value:,.2f}"
+
+
+def _with_lang(url: str, lang: str) -> str:
+    return url if lang == "de" else f"{url}?lang={lang}"
+
+
+@dataclass
+class FacetOption:
+    value: str
+    label: str
+    count: int
+    checked: bool
+    input_id: str
+
+
+@dataclass
+class FacetGroup:
+    name: str
+    legend: str
+    options: list[FacetOption] = field(default_factory=list)
+
+
+@dataclass
+class PageLink:
+    number: int
+    url: str
+    current: bool
+
+
+def _facet_groups(result: SearchResult | None, params: SearchParams,
+                  lang: str) -> list[FacetGroup]:
+    t = texts(lang)
+    groups = []
+    facets = result.facets if result else {}
+    for name in FACET_CODES:
+        chosen = {str(v) for v in getattr(params, name)}
+        values = facets.get(name, [])
+        group = FacetGroup(name=name, legend=t.get(f"facet_{name}", name))
+        seen = set()
+        for index, fv in enumerate(values[:MAX_FACET_VALUES]):
+            seen.add(fv.value)
+            group.options.append(FacetOption(fv.value, fv.label, fv.count, fv.value in chosen,
+                                             f"f-{name}-{index}"))
+        # A ticked value stays visible (and untickable) even when it has no hits now.
+        for index, value in enumerate(sorted(chosen - seen)):
+            label = (FACET_CODES[name] or {}).get(value, value)
+            group.options.append(FacetOption(value, label, 0, True, f"f-{name}-x{index}"))
+        if group.options:
+            groups.append(group)
+    return groups
+
+
+def _page_links(*, base: str, query: list[tuple[str, str]], page: int, total: int,
+                per_page: int) -> tuple[list[PageLink], str | None, str | None]:
+    pages = max(1, -(-total // per_page))
+    rest = [(k, v) for k, v in query if k != "page"]
+
+    def url(n: int) -> str:
+        items = rest + ([("page", str(n))] if n > 1 else [])
+        return f"{base}?{urlencode(items)}" if items else base
+
+    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    links = [PageLink(n, url(n), n == page) for n in window]
+    previous = url(page - 1) if page > 1 else None
+    following = url(page + 1) if page < pages else None
+    return links, previous, following
+
+
+def _lang_switch(path: str, query: list[tuple[str, str]], lang: str) -> tuple[str, str]:
+    other = "en" if lang == "de" else "de"
+    items = [(k, v) for k, v in query if k != "lang"]
+    if other != "de":
+        items.append(("lang", other))
+    return other, f"{path}?{urlencode(items)}" if items else path
+
+
+def _contacts(session: Session, portal: Portal) -> list[CounsellingContact]:
+    return portal_service.list_contacts(session=session, portal=portal)
+
+
+def _base_context(*, portal: Portal, lang: str, path: str,
+                  query: list[tuple[str, str]]) -> dict[str, Any]:
+    other_lang, other_url = _lang_switch(path, query, lang)
+    return {
+        "t": texts(lang),
+        "lang": lang,
+        "portal": portal,
+        "show_lang_switch": other_lang in portal.languages or other_lang == "de",
+        "other_lang": other_lang,
+        "other_lang_url": other_url,
+        "search_url": f"/p/{portal.slug}/",
+    }
+
+
+# --- pages ------------------------------------------------------------------------------------
+
+
+async def render_search_page(*, session: Session, slug: str, query: list[tuple[str, str]],
+                             embed: bool = False) -> tuple[int, str]:
+    """The search page (or its minimal embeddable variant); returns status and HTML."""
+    portal = portal_service.get_portal(session=session, slug=slug)
+    lang = page_language(dict(query).get("lang"))
+    params = search_params_from_query(query)
+    contacts = [] if embed else _contacts(session, portal)
+    status = 200
+    result: SearchResult | None = None
+    failed = False
+    try:
+        result = await search.search_offers(params, scope=portal_service.portal_scope(portal))
+    except DomainError:
+        # The page still works as a form and shows the counselling contacts.
+        failed, status = True, 503
+    path = f"/p/{slug}/embed" if embed else f"/p/{slug}/"
+    links, previous, following = _page_links(
+        base=path, query=query, page=params.page,
+        total=result.total if result else 0, per_page=params.per_page)
+    hits = []
+    for hit in result.hits if result else []:
+        hits.append({
+            "hit": hit,
+            # Snippet and title come from the search service as escaped HTML whose only
+            # markup is <mark>; everything else in the template is escaped by Jinja.
+            "title_html": Markup(hit.title_html),
+            "snippet": Markup(hit.snippet),
+            "url": _with_lang(f"/p/{slug}/angebote/{hit.id}", lang),
+            "next_start": format_date(hit.next_start, lang),
+            "price": format_price(hit.price, lang),
+            "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
+        })
+    context = _base_context(portal=portal, lang=lang, path=path, query=query) | {
+        "embed": embed,
+        "form_action": path,
+        "params": params,
+        "result": result,
+        "failed": failed,
+        "hits": hits,
+        "facets": _facet_groups(result, params, lang),
+        "radius_choices": RADIUS_CHOICES,
+        "sorts": [s.value for s in SortOrder],
+        "pages": links,
+        "previous_url": previous,
+        "next_url": following,
+        "contacts": contacts,
+        "suggest_url": f"/api/v1/portals/{slug}/suggest",
+    }
+    return status, environment().get_template("search.html").render(context)
+
+
+def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> str:
+    """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD."""
+    portal = portal_service.get_portal(session=session, slug=slug)
+    view = portal_service.get_portal_offer(session=session, portal=portal, offer_id=offer_id)
+    offer = view.offer
+    t = texts(lang)
+    dates = []
+    for d in view.dates:
+        if d.start_date and d.end_date:
+            when = t["from_to"].format(start=format_date(d.start_date, lang),
+                                       end=format_date(d.end_date, lang))
+        elif d.start_date:
+            when = t["starts"].format(start=format_date(d.start_date, lang))
+        else:
+            when = t["flexible_start"]
+        dates.append({
+            "when": when,
+            "flexible": d.flexible_start and d.start_date is not None,
+            "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
+            "schedule_note": d.schedule_note,
+            "deadline": (t["deadline"].format(date=format_date(d.registration_deadline, lang))
+                         if d.registration_deadline else None),
+            "online": d.online,
+            "place": d,
+            "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
+        })
+    path = f"/p/{slug}/angebote/{offer_id}"
+    context = _base_context(portal=portal, lang=lang, path=path,
+                            query=[("lang", lang)] if lang != "de" else []) | {
+        "offer": offer,
+        "organisation": view.organisation,
+        "back_url": _with_lang(f"/p/{slug}/", lang),
+        "category": CATEGORY_LABELS.get(offer.category, offer.category),
+        "education_type": EDUCATION_TYPE_LABELS.get(offer.education_type, offer.education_type),
+        "format": FORMAT_LABELS.get(offer.format, offer.format),
+        "languages": [LANGUAGE_LABELS.get(c, c) for c in offer.languages],
+        "target_groups": [TARGET_GROUP_LABELS.get(g, g) for g in offer.target_groups],
+        "price": format_price(price_eur(offer), lang),
+        "funding": [(FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, ""))
+                    for f in offer.funding],
+        "dates": dates,
+        "contact": offer.contact or {},
+        "contacts": _contacts(session, portal),
+        "jsonld": Markup(offer_jsonld_text(view)),
+    }
+    return environment().get_template("offer.html").render(context)
+
+
+def render_not_found(*, lang: str) -> str:
+    return environment().get_template("not_found.html").render(t=texts(lang), lang=lang)
+
+
+# --- JSON-LD --------------------------------------------------------------------------------
+
+
+def script_safe_json(data: Any) -> str:
+    """JSON for a <script> element: <, > and & as escapes, so no text can end the element."""
+    text = json.dumps(data, ensure_ascii=False, default=str)
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def offer_jsonld_text(view: OfferView) -> str:
+    """The offer's schema.org Course, ready to embed; uses the interop module when present."""
+    try:
+        from app.services.interop.jsonld import course_jsonld, jsonld_script_text
+    except ImportError:
+        return script_safe_json(minimal_course_jsonld(view))
+    return str(jsonld_script_text(course_jsonld(view)))
+
+
+def minimal_course_jsonld(view: OfferView) -> dict[str, Any]:
+    """A small schema.org Course, used until the interop module provides the full one."""
+    offer = view.offer
+    instances = []
+    for d in view.dates:
+        instance: dict[str, Any] = {
+            "@type": "CourseInstance",
+            "courseMode": "online" if d.online else "onsite",
+        }
+        if d.start_date:
+            instance["startDate"] = d.start_date.isoformat()
+        if d.end_date:
+            instance["endDate"] = d.end_date.isoformat()
+        if d.city:
+            instance["location"] = {
+                "@type": "Place", "name": d.location_name or d.city,
+                "address": {"@type": "PostalAddress", "streetAddress": d.street,
+                            "postalCode": d.postcode, "addressLocality": d.city,
+                            "addressCountry": "DE"},
+            }
+        price = price_eur(offer)
+        if price is not None:
+            instance["offers"] = {"@type": "Offer", "price": str(price), "priceCurrency": "EUR"}
+        instances.append(instance)
+    return {
+        "@context": "https://schema.org",
+        "@type": "Course",
+        "name": offer.title,
+        "description": offer.description,
+        "provider": {"@type": "Organization", "name": view.organisation.name},
+        "inLanguage": offer.languages,
+        "hasCourseInstance": instances,
+    }
+
+
+# --- static files -------------------------------------------------------------------------
+
+STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+                ".png": "image/png", ".svg": "image/svg+xml"}
+
+
+@lru_cache
+def static_files() -> dict[str, Path]:
+    """The files the app serves under /static/, by name: nothing outside app/static."""
+    return {p.name: p for p in STATIC.iterdir() if p.is_file() and p.suffix in STATIC_TYPES}
+
+
+@lru_cache
+def widget_script() -> str:
+    return (STATIC / "widget.js").read_text(encoding="utf-8")
+
+
+def widget_for(*, session: Session, slug: str) -> str:
+    """The widget's code for an existing portal (one file; it reads its slug from its URL)."""
+    portal_service.get_portal(session=session, slug=slug)
+    return widget_script()

@@ -1,0 +1,216 @@
+"""Portals: configuration, counselling contacts, the search scope and the CORS allow-list."""
+
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.portal import (
+    ContactIn,
+    ContactPatch,
+    ContactPublic,
+    CounsellingContact,
+    Moderation,
+    Portal,
+    PortalAdmin,
+    PortalCreate,
+    PortalFields,
+    PortalInfo,
+    PortalPatch,
+)
+from app.models.search import SearchScope
+from app.models.types import utcnow
+from app.services import search
+from app.services.geo import postcode_centre
+from app.services.offers import OfferView, get_offer
+
+
+def _portal_values(data: BaseModel, *, exclude_unset: bool = False) -> dict[str, Any]:
+    return data.model_dump(mode="json", exclude_unset=exclude_unset, exclude={"slug", "contacts"})
+
+
+def _resolve_centre(portal: Portal) -> None:
+    # A centre postcode is the operator's shorthand; the coordinates are what search needs.
+    if portal.center_postcode is not None and portal.center_lat is None:
+        portal.center_lat, portal.center_lon = postcode_centre(portal.center_postcode,
+                                                               field="center_postcode")
+
+
+def _contact_row(portal_id: int, position: int, data: ContactIn) -> CounsellingContact:
+    return CounsellingContact(portal_id=portal_id, position=position,
+                              **data.model_dump(mode="json"))
+
+
+def get_portal(*, session: Session, slug: str) -> Portal:
+    portal = session.exec(select(Portal).where(Portal.slug == slug)).first()
+    if portal is None:
+        raise NotFound(f"portal {slug!r} does not exist")
+    return portal
+
+
+def list_portals(*, session: Session) -> list[Portal]:
+    return list(session.exec(select(Portal).order_by(col(Portal.slug))))
+
+
+def list_contacts(*, session: Session, portal: Portal) -> list[CounsellingContact]:
+    return list(session.exec(
+        select(CounsellingContact)
+        .where(CounsellingContact.portal_id == portal.id)
+        .order_by(col(CounsellingContact.position), col(CounsellingContact.id))
+    ))
+
+
+def create_portal(*, session: Session, data: PortalCreate) -> Portal:
+    """Create a portal with its counselling contacts."""
+    if session.exec(select(Portal.id).where(Portal.slug == data.slug)).first() is not None:
+        raise Conflict(f"portal {data.slug!r} exists already")
+    portal = Portal(slug=data.slug, **_portal_values(data))
+    _resolve_centre(portal)
+    session.add(portal)
+    try:
+        session.flush()
+    except IntegrityError:  # a concurrent create of the same slug
+        raise Conflict(f"portal {data.slug!r} exists already") from None
+    assert portal.id is not None
+    for position, contact in enumerate(data.contacts):
+        session.add(_contact_row(portal.id, position, contact))
+    session.flush()
+    return portal
+
+
+def update_portal(*, session: Session, slug: str, data: PortalPatch) -> Portal:
+    """Change some settings; the merged configuration must still describe a region."""
+    portal = get_portal(session=session, slug=slug)
+    changes = _portal_values(data, exclude_unset=True)
+    if "center_postcode" in changes and "center_lat" not in changes:
+        # A new centre postcode replaces coordinates derived from the old one.
+        changes["center_lat"] = changes["center_lon"] = None
+    merged = {name: getattr(portal, name) for name in PortalFields.model_fields} | changes
+    try:
+        PortalFields.model_validate(merged)
+    except ValidationError as exc:
+        raise InvalidInput(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+    for name, value in changes.items():
+        setattr(portal, name, value)
+    _resolve_centre(portal)
+    portal.updated_at = utcnow()
+    session.add(portal)
+    session.flush()
+    return portal
+
+
+def delete_portal(*, session: Session, slug: str) -> None:
+    portal = get_portal(session=session, slug=slug)
+    for contact in list_contacts(session=session, portal=portal):
+        session.delete(contact)
+    session.delete(portal)
+    session.flush()
+
+
+def add_contact(*, session: Session, slug: str, data: ContactIn) -> CounsellingContact:
+    portal = get_portal(session=session, slug=slug)
+    assert portal.id is not None
+    position = len(list_contacts(session=session, portal=portal))
+    contact = _contact_row(portal.id, position, data)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def _portal_contact(*, session: Session, slug: str, contact_id: int) -> CounsellingContact:
+    portal = get_portal(session=session, slug=slug)
+    contact = session.get(CounsellingContact, contact_id)
+    if contact is None or contact.portal_id != portal.id:
+        raise NotFound(f"portal {slug!r} has no contact {contact_id}")
+    return contact
+
+
+def update_contact(*, session: Session, slug: str, contact_id: int,
+                   data: ContactPatch) -> CounsellingContact:
+    contact = _portal_contact(session=session, slug=slug, contact_id=contact_id)
+    changes = data.model_dump(mode="json", exclude_unset=True)
+    if changes.get("name", "") is None:
+        raise InvalidInput.at(["name"], "name cannot be null")
+    for name, value in changes.items():
+        setattr(contact, name, value)
+    session.add(contact)
+    session.flush()
+    return contact
+
+
+def delete_contact(*, session: Session, slug: str, contact_id: int) -> None:
+    session.delete(_portal_contact(session=session, slug=slug, contact_id=contact_id))
+    session.flush()
+
+
+# --- what the portal shows ------------------------------------------------------------------
+
+
+def portal_scope(portal: Portal) -> SearchScope:
+    """The portal's region and rules as the search service understands them."""
+    centre = (
+        (portal.center_lat, portal.center_lon)
+        if portal.center_lat is not None and portal.center_lon is not None
+        else None
+    )
+    return SearchScope(
+        postcodes=list(portal.postcodes),
+        postcode_prefixes=list(portal.postcode_prefixes),
+        center=centre,
+        radius_km=portal.radius_km if centre is not None else None,
+        categories_allow=list(portal.categories_allow),
+        categories_block=list(portal.categories_block),
+        providers_allow=list(portal.providers_allow),
+        providers_block=list(portal.providers_block),
+        reviewed_only=portal.moderation == Moderation.review_all,
+    )
+
+
+def cors_origins_for(*, session: Session, slug: str) -> list[str]:
+    """The allow-list of a portal by slug; empty when the portal does not exist."""
+    origins = session.exec(select(Portal.cors_origins).where(Portal.slug == slug)).first()
+    return list(origins or [])
+
+
+def to_admin(*, session: Session, portal: Portal) -> PortalAdmin:
+    contacts = [ContactPublic.model_validate(c) for c in list_contacts(session=session,
+                                                                       portal=portal)]
+    return PortalAdmin.model_validate({**portal.model_dump(), "contacts": contacts})
+
+
+def to_info(*, session: Session, portal: Portal) -> PortalInfo:
+    contacts = [ContactPublic.model_validate(c) for c in list_contacts(session=session,
+                                                                       portal=portal)]
+    return PortalInfo(
+        slug=portal.slug, name=portal.name, postcodes=portal.postcodes,
+        postcode_prefixes=portal.postcode_prefixes, center_postcode=portal.center_postcode,
+        radius_km=portal.radius_km, languages=portal.languages, moderation=portal.moderation,
+        contacts=contacts,
+    )
+
+
+def cors_headers(*, origins: list[str], origin: str | None, preflight: bool) -> dict[str, str]:
+    """CORS headers for one response: only listed origins are named, nobody gets `*`."""
+    headers = {"Vary": "Origin"}
+    if not origin:
+        return headers
+    normalised = origin.rstrip("/").lower()
+    if not any(listed.rstrip("/").lower() == normalised for listed in origins):
+        return headers
+    headers["Access-Control-Allow-Origin"] = origin
+    if preflight:
+        headers["Access-Control-Allow-Methods"] = "GET, OPTIONS"
+        # Simple GETs need no extra headers; these are what fetch() may add.
+        headers["Access-Control-Allow-Headers"] = "Accept, Accept-Language, Content-Type"
+        headers["Access-Control-Max-Age"] = "600"
+    return headers
+
+
+def get_portal_offer(*, session: Session, portal: Portal, offer_id: int) -> OfferView:
+    """A public offer the portal may show; anything else is `NotFound`, as if it did not exist."""
+    view = get_offer(session=session, actor=None, offer_id=offer_id)
+    if not search.offer_in_scope(view, portal_scope(portal)):
+        raise NotFound(f"offer {offer_id} does not exist")
+    return view

@@ -1,0 +1,325 @@
+"""Public search: turns validated parameters into one Meilisearch multi-search and its
+answer into hits and facets. Only published, current offers are ever asked for."""
+
+import html
+import logging
+import socket
+import time
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import orjson
+
+from app.codelists import CODE_LISTS
+from app.config import get_settings
+from app.errors import InvalidInput, ServiceUnavailable
+from app.models.search import (
+    FacetValue,
+    HitLocation,
+    SearchHit,
+    SearchParams,
+    SearchResult,
+    SearchScope,
+    SortOrder,
+    SuggestResult,
+    Suggestion,
+)
+from app.services import search_filters as sf
+from app.services.geo import distance_km, postcode_centre
+from app.services.offers import OfferView
+from indexer import documents as f
+
+log = logging.getLogger("bildungsraum.search")
+
+DEFAULT_RADIUS_KM = 25.0
+MAX_RESULT_WINDOW = 10_000
+FACET_LABELS = {
+    "category": "category",
+    "education_type": "education_type",
+    "format": "format",
+    "schedule": "schedule",
+    "funding": "funding",
+}
+_RETRIEVE = [f.OFFER_ID, f.TITLE, f.PROVIDER, f.PROVIDER_ID, f.CATEGORY, f.CATEGORY_LABEL,
+             f.EDUCATION_TYPE, f.FORMAT, f.FUNDING, f.PRICE, f.STARTS, f.FLEXIBLE,
+             f.LOCATIONS, f.DESCRIPTION]
+
+
+class SearchBackend:
+    """One pooled HTTP/1.1 connection set to Meilisearch per process."""
+
+    def __init__(self, url: str, key: str, index: str, timeout_s: float) -> None:
+        self.index = index
+        headers = {"Content-Type": "application/json"}
+        if key:
+            headers["Authorization"] = f"Bearer {key}"
+        # TCP_NODELAY: without it a POST's header and body segments wait on the peer's
+        # delayed ACK, which puts a ~40 ms floor under every request.
+        transport = httpx.AsyncHTTPTransport(
+            socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
+        )
+        self.client = httpx.AsyncClient(base_url=url, headers=headers, transport=transport,
+                                        timeout=httpx.Timeout(timeout_s))
+
+    async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        try:
+            response = await self.client.post(
+                "/multi-search", content=orjson.dumps({"queries": queries}))
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable("search is unavailable right now; please try again") from exc
+        if response.status_code != 200:
+            log.error("Meilisearch refused a search (%s): %s", response.status_code,
+                      response.text[:500])
+            raise ServiceUnavailable("search is unavailable right now; please try again")
+        return list(orjson.loads(response.content)["results"])
+
+    async def healthy(self) -> bool:
+        try:
+            response = await self.client.get("/health", timeout=1.0)
+        except httpx.HTTPError:
+            return False
+        return response.status_code == 200
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+_backend: SearchBackend | None = None
+
+
+def configure_backend() -> SearchBackend:
+    """Create the process's backend from the settings (called at application start)."""
+    global _backend
+    settings = get_settings()
+    _backend = SearchBackend(settings.meili_url, settings.search_key, settings.meili_index,
+                             settings.meili_timeout_s)
+    return _backend
+
+
+async def close_backend() -> None:
+    global _backend
+    if _backend is not None:
+        await _backend.close()
+        _backend = None
+
+
+def backend() -> SearchBackend:
+    return _backend or configure_backend()
+
+
+# --- queries ------------------------------------------------------------------------------
+
+
+def _centre(params: SearchParams) -> tuple[float, float] | None:
+    if params.lat is not None and params.lon is not None:
+        return params.lat, params.lon
+    if params.postcode:
+        return postcode_centre(params.postcode)
+    return None
+
+
+def _check(params: SearchParams, centre: tuple[float, float] | None) -> None:
+    if (params.lat is None) != (params.lon is None):
+        raise InvalidInput.at(["lat" if params.lat is None else "lon"],
+                              "give lat and lon together")
+    if params.sort == SortOrder.distance and centre is None:
+        raise InvalidInput.at(["sort"], "sort=distance needs a postcode or lat and lon")
+    if params.radius_km is not None and centre is None:
+        raise InvalidInput.at(["radius_km"], "radius_km needs a postcode or lat and lon")
+    if params.page * params.per_page > MAX_RESULT_WINDOW:
+        raise InvalidInput.at(["page"], f"only the first {MAX_RESULT_WINDOW:,} results can be "
+                              "paged through; narrow the search")
+    if params.start_from and params.start_to and params.start_to < params.start_from:
+        raise InvalidInput.at(["start_to"], "start_to is before start_from")
+
+
+def _sort(params: SearchParams, centre: tuple[float, float] | None) -> list[str]:
+    if params.sort == SortOrder.start:
+        return [f"{f.NEXT_START}:asc"]
+    if params.sort == SortOrder.price:
+        return [f"{f.PRICE}:asc"]
+    if params.sort == SortOrder.distance and centre is not None:
+        return [f"_geoPoint({sf.number(centre[0])}, {sf.number(centre[1])}):asc"]
+    return []
+
+
+def build_queries(params: SearchParams, scope: SearchScope | None, *, now_ts: int,
+                  index: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """The main query plus one facet-only query per narrowed facet group (disjunctive
+    facets: a group's own choice does not shrink its counts). Returns queries and the
+    facet names each extra query answers."""
+    centre = _centre(params)
+    _check(params, centre)
+    if centre is not None and params.radius_km is None:
+        params.radius_km = DEFAULT_RADIUS_KM
+    geo_mode = sf.needs_geo_mode(params, scope, centre)
+    base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
+    if not geo_mode:
+        base.append(f"{f.PRIMARY} = true")
+    chosen = sf.facet_filters(params)
+    common: dict[str, Any] = {"indexUid": index, "q": params.q}
+    if geo_mode:
+        common["distinct"] = f.OFFER_ID
+    main = {
+        **common,
+        "filter": sf.join(base + list(chosen.values())),
+        "page": params.page,
+        "hitsPerPage": params.per_page,
+        "facets": list(sf.FACET_FIELDS.values()),
+        "attributesToRetrieve": _RETRIEVE,
+        "attributesToHighlight": [f.TITLE, f.DESCRIPTION],
+        "attributesToCrop": [f.DESCRIPTION],
+        "cropLength": 28,
+        "cropMarker": "…",
+        "highlightPreTag": f.HIGHLIGHT_PRE,
+        "highlightPostTag": f.HIGHLIGHT_POST,
+    }
+    sort = _sort(params, centre)
+    if sort:
+        main["sort"] = sort
+    queries = [main]
+    names = []
+    for name in chosen:
+        others = [clause for other, clause in chosen.items() if other != name]
+        queries.append({**common, "filter": sf.join(base + others), "limit": 0,
+                        "facets": [sf.FACET_FIELDS[name]]})
+        names.append(name)
+    return queries, names
+
+
+# --- answers ------------------------------------------------------------------------------
+
+
+def _marked(text: str) -> str:
+    """Escape everything, then turn our private highlight marks into <mark>."""
+    # German decompounding highlights "Buch" and "haltung" apart; one mark reads better.
+    joined = text.replace(f.HIGHLIGHT_POST + f.HIGHLIGHT_PRE, "")
+    return (html.escape(joined, quote=True)
+            .replace(f.HIGHLIGHT_PRE, "<mark>").replace(f.HIGHLIGHT_POST, "</mark>"))
+
+
+def _next_start(starts: list[int], params: SearchParams, today_ts: int) -> date | None:
+    low = max(today_ts, sf.day_start(params.start_from) if params.start_from else 0)
+    high = sf.day_end(params.start_to) if params.start_to else f.OPEN_END
+    upcoming = [s for s in starts if low <= s <= high] or [s for s in starts if s >= today_ts]
+    return datetime.fromtimestamp(min(upcoming), tz=UTC).date() if upcoming else None
+
+
+def _hit(doc: dict[str, Any], params: SearchParams, centre: tuple[float, float] | None,
+         today_ts: int) -> SearchHit:
+    formatted = doc.get("_formatted") or {}
+    locations = [loc for loc in doc.get(f.LOCATIONS) or [] if loc.get("lat") is not None]
+    best: dict[str, Any] | None = locations[0] if locations else None
+    distance = None
+    if centre is not None and locations:
+        best = min(locations, key=lambda loc: distance_km(centre, (loc["lat"], loc["lon"])))
+        distance = round(distance_km(centre, (best["lat"], best["lon"])), 1)
+    price = doc.get(f.PRICE)
+    return SearchHit(
+        id=doc[f.OFFER_ID],
+        title=doc[f.TITLE],
+        provider=doc[f.PROVIDER],
+        provider_id=doc[f.PROVIDER_ID],
+        category=doc[f.CATEGORY],
+        category_label=doc[f.CATEGORY_LABEL],
+        education_type=doc[f.EDUCATION_TYPE],
+        format=doc[f.FORMAT],
+        next_start=_next_start(doc.get(f.STARTS) or [], params, today_ts),
+        flexible_start=bool(doc.get(f.FLEXIBLE)),
+        city=best.get("city") if best else None,
+        location=HitLocation(**best) if best else None,
+        price=None if price is None else Decimal(str(price)).quantize(Decimal("0.01")),
+        funding=doc.get(f.FUNDING) or [],
+        distance_km=distance,
+        snippet=_marked(str(formatted.get(f.DESCRIPTION) or doc.get(f.DESCRIPTION, "")[:200])),
+        title_html=_marked(str(formatted.get(f.TITLE) or doc[f.TITLE])),
+    )
+
+
+def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
+    labels = CODE_LISTS.get(FACET_LABELS.get(name, ""), {})
+    values = [FacetValue(value=v, label=labels.get(v, v), count=c) for v, c in counts.items()]
+    return sorted(values, key=lambda fv: (-fv.count, fv.label))
+
+
+async def search_offers(params: SearchParams, *, scope: SearchScope | None = None) -> SearchResult:
+    """Search the public catalogue, optionally inside a portal's scope."""
+    now = time.time()
+    today_ts = sf.day_start(datetime.fromtimestamp(now, tz=UTC).date())
+    queries, names = build_queries(params, scope, now_ts=int(now), index=backend().index)
+    results = await backend().multi_search(queries)
+    main = results[0]
+    distribution: dict[str, dict[str, int]] = main.get("facetDistribution") or {}
+    for name, extra in zip(names, results[1:], strict=True):
+        field = sf.FACET_FIELDS[name]
+        distribution[field] = (extra.get("facetDistribution") or {}).get(field, {})
+    centre = _centre(params)
+    return SearchResult(
+        total=int(main.get("totalHits", 0)),
+        page=params.page,
+        per_page=params.per_page,
+        hits=[_hit(doc, params, centre, today_ts) for doc in main.get("hits", [])],
+        facets={name: _facet_values(name, distribution.get(field, {}))
+                for name, field in sf.FACET_FIELDS.items()},
+    )
+
+
+async def suggest_offers(q: str, *, scope: SearchScope | None = None,
+                         limit: int = 10) -> SuggestResult:
+    """Search-as-you-type: up to `limit` distinct titles for what has been typed so far."""
+    q = q.strip()
+    if len(q) < 2:
+        return SuggestResult(q=q, suggestions=[])
+    clauses = sf.visibility(int(time.time())) + sf.scope_filters(scope)
+    geo = scope is not None and scope.center is not None and scope.radius_km is not None
+    query: dict[str, Any] = {"indexUid": backend().index, "q": q, "limit": limit * 3,
+                             "attributesToRetrieve": [f.OFFER_ID, f.TITLE],
+                             "attributesToSearchOn": [f.TITLE, f.KEYWORDS]}
+    if geo:
+        query["distinct"] = f.OFFER_ID
+    else:
+        clauses.append(f"{f.PRIMARY} = true")
+    query["filter"] = sf.join(clauses)
+    [result] = await backend().multi_search([query])
+    seen: set[str] = set()
+    suggestions = []
+    for doc in result.get("hits", []):
+        title = doc[f.TITLE]
+        if title.casefold() in seen:
+            continue
+        seen.add(title.casefold())
+        suggestions.append(Suggestion(text=title, offer_id=doc[f.OFFER_ID]))
+        if len(suggestions) == limit:
+            break
+    return SuggestResult(q=q, suggestions=suggestions)
+
+
+def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
+    """The detail-page twin of `scope_filters`: may this portal show this offer?"""
+    o = view.offer
+    if scope.categories_allow and o.category not in scope.categories_allow:
+        return False
+    if o.category in scope.categories_block:
+        return False
+    if scope.providers_allow and o.organisation_id not in scope.providers_allow:
+        return False
+    if o.organisation_id in scope.providers_block:
+        return False
+    if scope.reviewed_only and o.reviewed_at is None:
+        return False
+    has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
+    has_radius_rule = scope.center is not None and scope.radius_km is not None
+    if not (has_postcode_rule or has_radius_rule):
+        return True
+    prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
+    for d in view.dates:
+        if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
+            return True
+        if (has_radius_rule and d.lat is not None and d.lon is not None and scope.center
+                and scope.radius_km is not None
+                and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km):
+            return True
+    return False

@@ -1,0 +1,130 @@
+"""Builds Meilisearch filter expressions. Every client string passes through `quote()`;
+numbers are formatted from parsed values, never pasted from the request."""
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time
+
+from app.models.search import SearchParams, SearchScope
+from indexer import documents as f
+
+
+def quote(value: str) -> str:
+    """A Meilisearch string literal: inside double quotes, `\\` and `"` escaped."""
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def number(value: float | int) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError("filter numbers must be int or float")
+    return repr(int(value)) if isinstance(value, int) else f"{value:.6f}"
+
+
+def one_of(field: str, values: Iterable[str]) -> str:
+    return f"{field} IN [{', '.join(quote(v) for v in values)}]"
+
+
+def ids_in(field: str, values: Iterable[int]) -> str:
+    return f"{field} IN [{', '.join(number(int(v)) for v in values)}]"
+
+
+def geo_radius(lat: float, lon: float, radius_km: float) -> str:
+    return f"_geoRadius({number(float(lat))}, {number(float(lon))}, {number(int(radius_km * 1000))})"
+
+
+def day_start(day: date) -> int:
+    return int(datetime.combine(day, time.min, tzinfo=UTC).timestamp())
+
+
+def day_end(day: date) -> int:
+    return int(datetime.combine(day, time.max, tzinfo=UTC).timestamp())
+
+
+def visibility(now_ts: int) -> list[str]:
+    """What is public right now, whatever the index was told yesterday."""
+    return [f"{f.VISIBLE_UNTIL} >= {number(now_ts)}", f"{f.VISIBLE_FROM} <= {number(now_ts)}"]
+
+
+FACET_FIELDS = {
+    "category": f.CATEGORY,
+    "education_type": f.EDUCATION_TYPE,
+    "format": f.FORMAT,
+    "schedule": f.SCHEDULES,
+    "funding": f.FUNDING,
+    "city": f.CITIES,
+}
+
+
+def facet_filters(params: SearchParams) -> dict[str, str]:
+    """One clause per facet group the user narrowed, keyed by facet name."""
+    chosen = {
+        "category": params.category,
+        "education_type": params.education_type,
+        "format": params.format,
+        "schedule": params.schedule,
+        "funding": params.funding,
+        "city": params.city,
+    }
+    return {name: one_of(FACET_FIELDS[name], values) for name, values in chosen.items() if values}
+
+
+def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> list[str]:
+    clauses: list[str] = []
+    if params.language:
+        clauses.append(one_of(f.LANGUAGES, params.language))
+    if params.provider:
+        clauses.append(ids_in(f.PROVIDER_ID, params.provider))
+    if params.barrier_free is not None:
+        clauses.append(f"{f.BARRIER_FREE} = {str(params.barrier_free).lower()}")
+    if params.childcare is not None:
+        clauses.append(f"{f.CHILDCARE} = {str(params.childcare).lower()}")
+    if params.free is not None:
+        clauses.append(f"{f.FREE} = {str(params.free).lower()}")
+    if params.price_max is not None:
+        clauses.append(f"{f.PRICE} <= {number(float(params.price_max))}")
+    if params.start_from or params.start_to:
+        low = day_start(params.start_from) if params.start_from else 0
+        high = day_end(params.start_to) if params.start_to else f.OPEN_END
+        # Courses one can join any time fit every start window.
+        clauses.append(f"({f.STARTS} {number(low)} TO {number(high)} OR {f.FLEXIBLE} = true)")
+    if centre is not None and params.radius_km is not None:
+        radius = geo_radius(centre[0], centre[1], params.radius_km)
+        if params.include_online:
+            clauses.append(f"({radius} OR {f.FORMAT} = \"online\")")
+        else:
+            clauses.append(radius)
+    return clauses
+
+
+def scope_filters(scope: SearchScope | None) -> list[str]:
+    if scope is None:
+        return []
+    clauses: list[str] = []
+    region: list[str] = []
+    if scope.postcodes or scope.postcode_prefixes:
+        region.append(one_of(f.POSTCODE_PREFIXES, [*scope.postcodes, *scope.postcode_prefixes]))
+    if scope.center is not None and scope.radius_km is not None:
+        region.append(geo_radius(scope.center[0], scope.center[1], scope.radius_km))
+    if region:
+        clauses.append("(" + " OR ".join(region) + ")")
+    if scope.categories_allow:
+        clauses.append(one_of(f.CATEGORY, scope.categories_allow))
+    if scope.categories_block:
+        clauses.append(f"NOT {one_of(f.CATEGORY, scope.categories_block)}")
+    if scope.providers_allow:
+        clauses.append(ids_in(f.PROVIDER_ID, scope.providers_allow))
+    if scope.providers_block:
+        clauses.append(f"NOT {ids_in(f.PROVIDER_ID, scope.providers_block)}")
+    if scope.reviewed_only:
+        clauses.append(f"{f.REVIEWED} = true")
+    return clauses
+
+
+def needs_geo_mode(params: SearchParams, scope: SearchScope | None,
+                   centre: tuple[float, float] | None) -> bool:
+    """Geo filters and sorts look at every place of an offer, not only its primary one."""
+    return (centre is not None) or (scope is not None and scope.center is not None
+                                    and scope.radius_km is not None)
+
+
+def join(clauses: list[str]) -> str:
+    return " AND ".join(clauses)

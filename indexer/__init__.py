@@ -1,0 +1,1 @@
+"""The indexer: drains the outbox into Meilisearch, rebuilds and checks the index."""

@@ -1,0 +1,186 @@
+"""Search documents, built by pure functions from an offer as the database holds it.
+
+One offer becomes one *primary* document, plus one extra document for every further
+place it is taught in: Meilisearch keeps one `_geo` point per document, and a radius
+search must match when any of an offer's places is inside. Plain searches filter on
+`primary = true`; radius searches use `distinct: offer_id` instead.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
+from app.models.offer import Offer, OfferDate
+from app.models.organisation import Organisation
+
+# Field names, shared with the query builder so the two cannot drift apart.
+ID = "id"
+OFFER_ID = "offer_id"
+PRIMARY = "primary"
+REV = "rev"
+TITLE = "title"
+KEYWORDS = "keywords"
+DEGREE = "degree"
+PROVIDER = "provider"
+PROVIDER_ID = "organisation_id"
+CATEGORY = "category"
+CATEGORY_LABEL = "category_label"
+EDUCATION_TYPE = "education_type"
+EDUCATION_TYPE_LABEL = "education_type_label"
+DESCRIPTION = "description"
+FORMAT = "format"
+SCHEDULES = "schedules"
+FUNDING = "funding"
+LANGUAGES = "languages"
+CITIES = "cities"
+POSTCODE_PREFIXES = "postcode_prefixes"
+BARRIER_FREE = "barrier_free"
+CHILDCARE = "childcare"
+PRICE = "price"
+FREE = "free"
+STARTS = "starts"
+NEXT_START = "next_start"
+FLEXIBLE = "flexible_start"
+VISIBLE_FROM = "visible_from"
+VISIBLE_UNTIL = "visible_until"
+REVIEWED = "reviewed"
+LOCATIONS = "locations"
+GEO = "_geo"
+
+# Far enough ahead to mean "no end", small enough for every JSON number parser.
+OPEN_END = 4_102_444_800  # 2100-01-01
+DESCRIPTION_INDEX_LIMIT = 6_000
+# Private-use characters mark highlights; they are stripped from content so a provider
+# cannot forge a highlight, and turned into <mark> only after escaping.
+HIGHLIGHT_PRE = "\ue000"
+HIGHLIGHT_POST = "\ue001"
+_FORBIDDEN = re.compile(f"[{HIGHLIGHT_PRE}{HIGHLIGHT_POST}\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@dataclass(frozen=True)
+class OfferSource:
+    """What a document is built from: the offer row, its dates and its organisation."""
+
+    offer: Offer
+    dates: list[OfferDate]
+    organisation: Organisation
+
+
+def _ts(day: date, end_of_day: bool = False) -> int:
+    moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def _clean(text: str | None) -> str:
+    return _FORBIDDEN.sub("", text or "")
+
+
+def is_current(d: OfferDate, today: date) -> bool:
+    """A date still worth showing: it starts later, starts any time, or has begun but still
+    takes people (no registration deadline was set and it has not ended)."""
+    if d.flexible_start:
+        return True
+    if d.start_date is not None and d.start_date >= today:
+        return True
+    if d.registration_deadline is not None:
+        return d.registration_deadline >= today
+    return d.end_date is not None and d.end_date >= today
+
+
+def current_dates(source: OfferSource, today: date) -> list[OfferDate]:
+    return [d for d in source.dates if is_current(d, today)]
+
+
+def is_searchable(source: OfferSource, today: date) -> bool:
+    """Published, announced, and not with every date in the past (no dates: on request)."""
+    o = source.offer
+    if o.status != OfferStatus.published:
+        return False
+    if o.visible_until is not None and o.visible_until < today:
+        return False
+    return not source.dates or bool(current_dates(source, today))
+
+
+def _visible_until(source: OfferSource, dates: list[OfferDate]) -> int:
+    ends: list[int] = []
+    for d in dates:
+        if d.flexible_start:
+            ends.append(OPEN_END)
+            continue
+        # Visible until the start, or while a course that has begun still takes people.
+        last = d.start_date if d.registration_deadline is not None else (
+            max(x for x in (d.start_date, d.end_date) if x is not None))
+        assert last is not None
+        ends.append(_ts(last, end_of_day=True))
+    until = max(ends) if ends else OPEN_END
+    if source.offer.visible_until is not None:
+        until = min(until, _ts(source.offer.visible_until, end_of_day=True))
+    return until
+
+
+def _prefixes(postcode: str) -> list[str]:
+    return [postcode[:n] for n in range(1, len(postcode) + 1)]
+
+
+def _location(d: OfferDate) -> dict[str, Any]:
+    return {"name": d.location_name, "postcode": d.postcode, "city": d.city,
+            "lat": d.lat, "lon": d.lon}
+
+
+def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
+    """The documents for one offer; none when it must not be found."""
+    if not is_searchable(source, today):
+        return []
+    o = source.offer
+    assert o.id is not None
+    dates = current_dates(source, today)
+    starts = sorted({_ts(d.start_date) for d in dates if d.start_date is not None})
+    places = [d for d in dates if d.lat is not None and d.lon is not None]
+    distinct_places: dict[tuple[float, float], OfferDate] = {}
+    for d in places:
+        distinct_places.setdefault((round(d.lat or 0, 5), round(d.lon or 0, 5)), d)
+    postcodes = sorted({d.postcode for d in dates if d.postcode})
+    base: dict[str, Any] = {
+        OFFER_ID: o.id,
+        REV: rev,
+        TITLE: _clean(o.title),
+        KEYWORDS: [_clean(k) for k in o.keywords],
+        DEGREE: _clean(" ".join(x for x in (o.degree, o.awarding_body) if x)),
+        PROVIDER: _clean(source.organisation.name),
+        PROVIDER_ID: o.organisation_id,
+        CATEGORY: o.category,
+        CATEGORY_LABEL: CATEGORY_LABELS.get(o.category, o.category),
+        EDUCATION_TYPE: o.education_type,
+        EDUCATION_TYPE_LABEL: EDUCATION_TYPE_LABELS.get(o.education_type, o.education_type),
+        DESCRIPTION: _clean(o.description[:DESCRIPTION_INDEX_LIMIT]),
+        FORMAT: o.format,
+        SCHEDULES: sorted({d.schedule for d in dates}),
+        FUNDING: list(o.funding),
+        LANGUAGES: sorted(set(o.languages) | {d.teaching_language for d in dates
+                                              if d.teaching_language}),
+        CITIES: sorted({d.city for d in dates if d.city}),
+        POSTCODE_PREFIXES: sorted({p for pc in postcodes for p in _prefixes(pc)}),
+        BARRIER_FREE: o.barrier_free or any(d.barrier_free for d in dates),
+        CHILDCARE: o.childcare,
+        FREE: o.price_cents == 0,
+        STARTS: starts,
+        FLEXIBLE: any(d.flexible_start for d in dates) or not dates,
+        VISIBLE_FROM: _ts(o.visible_from) if o.visible_from else 0,
+        VISIBLE_UNTIL: _visible_until(source, dates),
+        REVIEWED: o.reviewed_at is not None,
+        LOCATIONS: [_location(d) for d in distinct_places.values()][:50],
+    }
+    if o.price_cents is not None:
+        base[PRICE] = o.price_cents / 100
+    if starts:
+        base[NEXT_START] = starts[0]
+    geo_points = list(distinct_places.keys()) or [None]
+    documents = []
+    for n, point in enumerate(geo_points):
+        doc = dict(base, **{ID: f"{o.id}-{n}", PRIMARY: n == 0})
+        if point is not None:
+            doc[GEO] = {"lat": point[0], "lng": point[1]}
+        documents.append(doc)
+    return documents

@@ -1,0 +1,95 @@
+"""Meilisearch access for the indexer: clients, waiting for tasks, index creation, scoped keys."""
+
+from typing import Any
+
+import meilisearch
+from meilisearch.errors import (
+    MeilisearchApiError,
+    MeilisearchCommunicationError,
+    MeilisearchTimeoutError,
+)
+from meilisearch.models.task import TaskInfo
+
+from app.config import Settings
+from indexer.index_settings import index_settings
+
+TASK_TIMEOUT_MS = 300_000
+
+
+class MeiliUnavailable(Exception):
+    """Meilisearch could not be reached; nothing is wrong with the records."""
+
+
+class IndexingFailed(Exception):
+    """Meilisearch reached but refused a task; something is wrong with what was sent."""
+
+
+def admin_client(settings: Settings) -> meilisearch.Client:
+    return meilisearch.Client(settings.meili_url, settings.admin_key or None, timeout=30)
+
+
+def wait(client: meilisearch.Client, task: TaskInfo, *, timeout_ms: int = TASK_TIMEOUT_MS) -> None:
+    """Wait for a task and fail loudly unless it succeeded."""
+    try:
+        done = client.wait_for_task(task.task_uid, timeout_in_ms=timeout_ms, interval_in_ms=5)
+    except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
+        raise MeiliUnavailable(str(exc)) from exc
+    if done.status != "succeeded":
+        raise IndexingFailed(f"task {task.task_uid} {done.status}: {done.error}")
+
+
+def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
+    """Run a client call, sorting connection trouble from refusals."""
+    try:
+        return fn(*args, **kwargs)
+    except MeilisearchCommunicationError as exc:
+        raise MeiliUnavailable(str(exc)) from exc
+    except MeilisearchApiError as exc:
+        raise IndexingFailed(str(exc)) from exc
+
+
+def index_exists(client: meilisearch.Client, uid: str) -> bool:
+    try:
+        client.get_raw_index(uid)
+    except MeilisearchCommunicationError as exc:
+        raise MeiliUnavailable(str(exc)) from exc
+    except MeilisearchApiError as exc:
+        if exc.code == "index_not_found":
+            return False
+        raise IndexingFailed(str(exc)) from exc
+    return True
+
+
+def create_index_with_settings(client: meilisearch.Client, uid: str) -> None:
+    """Create an index (if missing) and apply our settings before any document arrives."""
+    if not index_exists(client, uid):
+        wait(client, call(client.create_index, uid, {"primaryKey": "id"}))
+    wait(client, call(client.index(uid).update_settings, index_settings()))
+
+
+def delete_index_if_exists(client: meilisearch.Client, uid: str) -> None:
+    if index_exists(client, uid):
+        wait(client, call(client.delete_index, uid))
+
+
+SEARCH_KEY_UID = "6a1b0a52-2d6e-4c3e-9f3a-5e2f0d1c7a01"
+INDEXER_KEY_UID = "6a1b0a52-2d6e-4c3e-9f3a-5e2f0d1c7a02"
+
+
+def ensure_scoped_keys(master: meilisearch.Client, index_uid: str) -> tuple[str, str]:
+    """Create (or find) the API's search-only key and the indexer's key; return both."""
+    wanted = {
+        SEARCH_KEY_UID: {"name": "bildungsraum-api", "actions": ["search"],
+                         "indexes": [index_uid]},
+        INDEXER_KEY_UID: {"name": "bildungsraum-indexer",
+                          "actions": ["documents.*", "indexes.*", "settings.*", "tasks.*",
+                                      "search", "stats.*", "health"],
+                          "indexes": [index_uid, f"{index_uid}_new"]},
+    }
+    keys: dict[str, str] = {}
+    for uid, spec in wanted.items():
+        try:
+            keys[uid] = master.get_key(uid).key
+        except MeilisearchApiError:
+            keys[uid] = master.create_key({**spec, "uid": uid, "expiresAt": None}).key
+    return keys[SEARCH_KEY_UID], keys[INDEXER_KEY_UID]

@@ -1,0 +1,186 @@
+"""Drains the outbox into Meilisearch: read, build, upsert, wait for success, then delete rows."""
+
+import logging
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+
+import meilisearch
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col, select
+
+from app.models.outbox import OutboxEntry
+from app.models.types import utcnow
+from indexer.documents import OFFER_ID, REV, offer_documents
+from indexer.locks import index_guard, lock_offers
+from indexer.meili import (
+    IndexingFailed,
+    MeiliUnavailable,
+    call,
+    create_index_with_settings,
+    wait,
+)
+from indexer.sources import load_sources
+from indexer.state import REBUILD_TARGET, get_state
+from indexer.sweep import sweep_if_due
+
+log = logging.getLogger("bildungsraum.indexer")
+
+
+@dataclass
+class IndexWriter:
+    """Writes the documents of some offers to one or more indexes and waits for success."""
+
+    client: meilisearch.Client
+
+    def write(self, session: Session, offer_ids: list[int], targets: list[str],
+              today: date) -> None:
+        sources = load_sources(session, offer_ids)
+        rev = secrets.token_hex(8)
+        docs = [doc for oid in offer_ids if oid in sources
+                for doc in offer_documents(sources[oid], today=today, rev=rev)]
+        # Replace first, then drop what the offer no longer has: searches never see a gap.
+        stale = f"{OFFER_ID} IN [{', '.join(str(i) for i in offer_ids)}] AND {REV} != \"{rev}\""
+        tasks = []
+        for uid in targets:
+            index = self.client.index(uid)
+            if docs:
+                tasks.append(call(index.add_documents, docs, "id"))
+            tasks.append(call(index.delete_documents, filter=stale))
+        for task in tasks:
+            wait(self.client, task)
+
+
+@dataclass
+class Indexer:
+    engine: Engine
+    client: meilisearch.Client
+    index_uid: str
+    batch_size: int = 500
+    max_attempts: int = 5
+    today: Callable[[], date] = date.today
+    writer: IndexWriter = field(init=False)
+    prepared: bool = field(default=False, init=False)
+
+    def __post_init__(self) -> None:
+        self.writer = IndexWriter(self.client)
+
+    def prepare(self) -> None:
+        """Apply the index settings once per process (and again after Meilisearch returns)."""
+        if not self.prepared:
+            create_index_with_settings(self.client, self.index_uid)
+            self.prepared = True
+
+    def drain_once(self) -> int:
+        """Process one batch; return how many outbox rows it settled (0 when idle)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            with index_guard(session, exclusive=False):
+                query = (select(OutboxEntry).where(col(OutboxEntry.parked_at).is_(None))
+                         .order_by(col(OutboxEntry.id)).limit(self.batch_size))
+                if session.get_bind().dialect.name == "postgresql":
+                    query = query.with_for_update(skip_locked=True)
+                rows = list(session.exec(query))
+                if not rows:
+                    session.rollback()
+                    return 0
+                offer_ids = sorted({r.offer_id for r in rows})
+                lock_offers(session, offer_ids)
+                targets = [self.index_uid]
+                rebuild = get_state(session, REBUILD_TARGET)
+                if rebuild:
+                    targets.append(rebuild)
+                try:
+                    self.writer.write(session, offer_ids, targets, self.today())
+                    settled = rows
+                except IndexingFailed as exc:
+                    log.warning("batch refused (%s); retrying its offers one by one", exc)
+                    settled = self._one_by_one(session, rows, targets)
+                ids = [r.id for r in settled]
+                if ids:
+                    session.execute(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids)))
+                session.commit()
+                return len(rows)
+
+    def _one_by_one(self, session: Session, rows: list[OutboxEntry],
+                    targets: list[str]) -> list[OutboxEntry]:
+        settled: list[OutboxEntry] = []
+        by_offer: dict[int, list[OutboxEntry]] = {}
+        for row in rows:
+            by_offer.setdefault(row.offer_id, []).append(row)
+        for offer_id, offer_rows in by_offer.items():
+            try:
+                self.writer.write(session, [offer_id], targets, self.today())
+                settled.extend(offer_rows)
+            except IndexingFailed as exc:
+                for row in offer_rows:
+                    row.attempts += 1
+                    row.last_error = str(exc)[:2000]
+                    if row.attempts >= self.max_attempts:
+                        # Parked: kept for `indexer --failed`, no longer blocks the queue.
+                        row.parked_at = utcnow()
+                        log.error("offer %s parked after %s attempts: %s",
+                                  offer_id, row.attempts, exc)
+                    session.add(row)
+        session.flush()
+        return settled
+
+    def drain(self) -> int:
+        """Process batches until the outbox is empty (parked rows aside)."""
+        total = 0
+        while done := self.drain_once():
+            total += done
+        return total
+
+    def run_forever(self, stop: threading.Event, poll_s: float = 0.05) -> None:
+        """The indexer process: drain, back off while Meilisearch is away, sweep daily."""
+        backoff = 0.5
+        while not stop.is_set():
+            try:
+                self.prepare()
+                sweep_if_due(self.engine, self.today())
+                done = self.drain_once()
+                backoff = 0.5
+            except MeiliUnavailable as exc:
+                self.prepared = False
+                log.warning("Meilisearch unreachable (%s); retrying in %.1f s", exc, backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            except Exception:  # a database hiccup must not end the process
+                log.exception("indexing batch failed; retrying in %.1f s", backoff)
+                stop.wait(backoff)
+                backoff = min(backoff * 2, 30.0)
+                continue
+            if not done:
+                stop.wait(poll_s)
+
+
+def failed_entries(engine: Engine) -> list[OutboxEntry]:
+    """Parked outbox rows, oldest first."""
+    with Session(engine) as session:
+        return list(session.exec(select(OutboxEntry).where(col(OutboxEntry.parked_at).is_not(None))
+                                 .order_by(col(OutboxEntry.id))))
+
+
+def retry_failed(engine: Engine) -> int:
+    """Put parked rows back in the queue."""
+    with Session(engine) as session:
+        rows = list(session.exec(select(OutboxEntry).where(col(OutboxEntry.parked_at).is_not(None))))
+        for row in rows:
+            row.parked_at = None
+            row.attempts = 0
+            session.add(row)
+        session.commit()
+        return len(rows)
+
+
+def wait_until_ready(client: meilisearch.Client, timeout_s: float = 30) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if client.is_healthy():
+            return
+        time.sleep(0.2)
+    raise MeiliUnavailable("Meilisearch did not become healthy")

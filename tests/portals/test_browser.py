@@ -1,0 +1,131 @@
+"""The citizen pages in a real browser: axe-core (WCAG 2.1 AA), keyboard only, no JavaScript,
+and the widget on another origin. Needs `scripts/install-browser-test-deps.sh` once."""
+
+import json
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from fastapi.testclient import TestClient
+
+from tests.conftest import SearchIndex
+from tests.meili_server import free_port
+from tests.portals.conftest import BOCHUM, Region, at
+
+BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+EVIL_TITLE = "Buchhaltung <img src=x onerror=window.__pwned=true> Spezial"
+
+pytestmark = pytest.mark.skipif(
+    not (Path(CHROMIUM).exists() and shutil.which("node")
+         and (BROWSER_DIR / "node_modules" / "playwright-core").exists()),
+    reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
+)
+
+
+@pytest.fixture
+def live_app(database_url: str, search_index: SearchIndex) -> Iterator[str]:
+    """The app on a free loopback port, served by uvicorn in a thread."""
+    from app.main import create_app
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def other_origin() -> Iterator[tuple[str, dict[str, str]]]:
+    """A municipal website on a second port: serves whatever page the test puts in."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", pages
+    server.shutdown()
+    server.server_close()
+
+
+def test_pages_in_chromium(client: TestClient, admin: dict[str, str], region: Region,
+                           trusted_provider: dict[str, Any], search_index: SearchIndex,
+                           other_origin: tuple[str, dict[str, str]], live_app: str) -> None:
+    origin, pages = other_origin
+    r = client.post("/api/v1/offers", json=at(BOCHUM, title=EVIL_TITLE, price="0"),
+                    headers=trusted_provider["headers"])
+    assert r.status_code == 201, r.text
+    search_index.drain()
+    r = client.patch("/api/v1/admin/portals/bochum", json={"cors_origins": [origin]},
+                     headers=admin)
+    assert r.status_code == 200, r.text
+    pages["/"] = (
+        '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Stadt Bochum</title>'
+        '</head><body><main><h1>Stadt Bochum: Weiterbildung</h1>'
+        f'<script src="{live_app}/widget/bochum.js" async></script></main></body></html>'
+    )
+    config = {"base": live_app, "slug": "bochum", "offerId": region.offers["bochum"],
+              "query": "buchhaltung", "widgetPage": f"{origin}/",
+              "screenshot": os.environ.get("BILDUNGSRAUM_SCREENSHOT")}
+    proc = subprocess.run(["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
+                          capture_output=True, text=True, timeout=180, cwd=BROWSER_DIR,
+                          env={**os.environ, "CHROMIUM": CHROMIUM})
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["errors"] == []
+
+    # axe-core: no WCAG 2.0/2.1 A or AA violation on any page
+    assert set(report["axe"]) == {"search", "results", "results_mobile", "results_en", "offer",
+                                  "embed", "widget"}
+    assert {name: v for name, v in report["axe"].items() if v} == {}
+
+    # keyboard only: skip link first, then search, then a result, then the offer page
+    kb = report["keyboard"]
+    assert kb["firstStop"] == "skip"
+    assert "/p/bochum/angebote/" in kb["url"] and kb["h1"]
+    assert kb["focusOutline"] != "none"
+
+    # without JavaScript the form still finds the portal's offers, and only those
+    expected = {f"/p/bochum/angebote/{region.offers[n]}" for n in ("bochum", "reviewed")}
+    assert "q=buchhaltung" in report["nojs"]["url"]
+    assert expected <= set(report["nojs"]["hits"])
+    assert f"/p/bochum/angebote/{region.offers['dortmund']}" not in report["nojs"]["hits"]
+
+    # the widget: results from our API only, hostile text shown as text
+    widget = report["widget"]
+    assert widget["titles"], widget
+    assert any("<img src=x" in t for t in widget["titles"])
+    assert widget["injected"] == 0 and not widget["pwned"]
+    assert widget["marks"] > 0
+    assert set(widget["hosts"]) <= {origin, live_app}
+    assert all(link.startswith(f"{live_app}/p/bochum/angebote/") for link in widget["links"])
+    assert widget["consoleErrors"] == []
+    # The municipal test server has no favicon; every request to our API succeeded.
+    assert [f for f in widget["failed"] if not f.endswith("/favicon.ico")] == []
