@@ -11,6 +11,9 @@ from app.errors import DomainError
 from app.models.portal import ContactIn, Moderation, PortalCreate
 from app.services import portals as service
 
+Ids = list[int] | None
+Categories = list[Category] | None
+
 portal_cli = typer.Typer(no_args_is_help=True, help="Regional portals and their counselling.")
 
 
@@ -23,15 +26,16 @@ def _fail(message: str) -> None:
 def create(
     slug: Annotated[str, typer.Option(help="short name in URLs: /p/<slug>/")],
     name: Annotated[str, typer.Option(help="the portal's title")],
-    postcode: Annotated[list[str] | None, typer.Option(help="a postcode of the region (repeat)")] = None,
+    postcode: Annotated[list[str] | None, typer.Option(
+        help="a postcode of the region (repeat)")] = None,
     postcode_prefix: Annotated[list[str] | None, typer.Option(
         help="a postcode prefix of the region, e.g. 447 (repeat)")] = None,
     center_postcode: Annotated[str | None, typer.Option(help="centre of a radius region")] = None,
     radius_km: Annotated[float | None, typer.Option(help="radius around the centre")] = None,
-    category: Annotated[list[Category] | None, typer.Option(help="show only these topics")] = None,
-    block_category: Annotated[list[Category] | None, typer.Option(help="hide these topics")] = None,
-    provider: Annotated[list[int] | None, typer.Option(help="show only these providers (ids)")] = None,
-    block_provider: Annotated[list[int] | None, typer.Option(help="hide these providers (ids)")] = None,
+    category: Annotated[Categories, typer.Option(help="show only these topics")] = None,
+    block_category: Annotated[Categories, typer.Option(help="hide these topics")] = None,
+    provider: Annotated[Ids, typer.Option(help="show only these providers (ids)")] = None,
+    block_provider: Annotated[Ids, typer.Option(help="hide these providers (ids)")] = None,
     moderation: Annotated[Moderation, typer.Option(
         help="trusted_publish: trusted providers publish directly; review_all: reviewed only"
     )] = Moderation.trusted_publish,
@@ -89,7 +93,8 @@ def add_contact(
     phone: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
     url: Annotated[str | None, typer.Option()] = None,
-    opening_hours: Annotated[str | None, typer.Option(help="free text, e.g. 'Mo–Do 9–16 Uhr'")] = None,
+    opening_hours: Annotated[str | None, typer.Option(
+        help="free text, e.g. 'Mo–Do 9–16 Uhr'")] = None,
 ) -> None:
     """Add a counselling contact (Weiterbildungsberatung); prints its id as the last line."""
     try:

@@ -9,9 +9,9 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 import sqlmodel
-from alembic import op
 
 import app.models.types
+from alembic import op
 
 revision: str = '0002'
 down_revision: str | None = '0001'

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import ActorDep, SessionDep
+from app.errors import InvalidInput
 from app.services.interop import import_file
 from app.services.interop.csv_import import template_csv
 
@@ -28,28 +29,26 @@ async def import_offers(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
+    organisation_id: Annotated[
+        int | None, Query(description="admins: target organisation")
+    ] = None,
     format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
     dry_run: bool = False,
     partial: bool = False,
 ) -> dict[str, Any]:
     """Import a file sent as the raw body or as multipart field `file`; returns the report."""
-    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
-    content_type = request.headers.get("content-type", "")
-    if content_type.startswith("multipart/form-data"):
-        form = await request.form()
-        upload = form.get("file")
-        if upload is None or isinstance(upload, str):
-            from app.errors import InvalidInput
-
-            raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
-        while chunk := await upload.read(1024 * 1024):
-            spool.write(chunk)
-    else:
-        async for chunk in request.stream():
-            spool.write(chunk)
-    spool.seek(0)
-    with spool:
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        if request.headers.get("content-type", "").startswith("multipart/form-data"):
+            form = await request.form()
+            upload = form.get("file")
+            if upload is None or isinstance(upload, str):
+                raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
+            while chunk := await upload.read(1024 * 1024):
+                spool.write(chunk)
+        else:
+            async for chunk in request.stream():
+                spool.write(chunk)
+        spool.seek(0)
         report = import_file(session=session, actor=actor, organisation_id=organisation_id,
                              stream=spool, format=format, dry_run=dry_run, partial=partial)
     return report.to_dict()

@@ -1,6 +1,6 @@
 """Portal administration and the public, region-scoped portal API with its own CORS list."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response, status
@@ -38,7 +38,7 @@ class PortalCorsRoute(APIRoute):
     """Adds the portal's CORS headers to every answer, errors included, so that a page
     on a listed origin can read a 404 or 422 as well as results."""
 
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handle = super().get_route_handler()
 
         async def with_cors(request: Request) -> Response:

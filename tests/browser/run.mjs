@@ -32,20 +32,26 @@ try {
   // 1. axe on the search page, a results page (filters open), the offer page, mobile and English.
   for (const [name, url, width] of [
     ["search", `${cfg.base}/p/${cfg.slug}/`, 1024],
-    ["results", `${cfg.base}/p/${cfg.slug}/?q=${encodeURIComponent(cfg.query)}&category=accounting_finance`, 1024],
+    ["results", `${cfg.base}/p/${cfg.slug}/?q=${encodeURIComponent(cfg.query)}&category=accounting_finance`, 1200],
     ["results_mobile", `${cfg.base}/p/${cfg.slug}/?q=${encodeURIComponent(cfg.query)}`, 375],
     ["results_en", `${cfg.base}/p/${cfg.slug}/?q=${encodeURIComponent(cfg.query)}&lang=en`, 1024],
     ["offer", `${cfg.base}/p/${cfg.slug}/angebote/${cfg.offerId}`, 1024],
     ["embed", `${cfg.base}/p/${cfg.slug}/embed?q=${encodeURIComponent(cfg.query)}`, 600],
   ]) {
-    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    const page = await browser.newPage({ viewport: { width, height: 800 } });
     const response = await page.goto(url);
     if (response.status() !== 200) report.errors.push(`${name}: HTTP ${response.status()}`);
     if (name === "results") {
       await page.evaluate(() => document.querySelector("details.filters").setAttribute("open", ""));
-      if (cfg.screenshot) await page.screenshot({ path: cfg.screenshot, fullPage: false });
     }
     await axe(page, name);
+    await page.close();
+  }
+
+  if (cfg.screenshot) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 760 } });
+    await page.goto(`${cfg.base}/p/${cfg.slug}/?q=datev`);
+    await page.screenshot({ path: cfg.screenshot });
     await page.close();
   }
 

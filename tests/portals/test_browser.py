@@ -79,7 +79,9 @@ def test_pages_in_chromium(client: TestClient, admin: dict[str, str], region: Re
                            trusted_provider: dict[str, Any], search_index: SearchIndex,
                            other_origin: tuple[str, dict[str, str]], live_app: str) -> None:
     origin, pages = other_origin
-    r = client.post("/api/v1/offers", json=at(BOCHUM, title=EVIL_TITLE, price="0"),
+    r = client.post("/api/v1/offers", json=at(BOCHUM, title=EVIL_TITLE, price="0",
+                                             description="Buchhaltung für alle.",
+                                             keywords=["Buchhaltung"]),
                     headers=trusted_provider["headers"])
     assert r.status_code == 201, r.text
     search_index.drain()

@@ -1,5 +1,6 @@
 """CSV import: one row per date, offer columns repeated, German or English headers and values."""
 
+import contextlib
 import csv
 import io
 import re
@@ -194,7 +195,8 @@ def template_csv() -> str:
 
 def _offer_values(row: dict[str, str]) -> dict[str, Any]:
     get = row.get
-    contact = {k: v for k, v in (("name", get("contact_name", "")), ("email", get("contact_email", "")),
+    contact = {k: v for k, v in (("name", get("contact_name", "")),
+                                  ("email", get("contact_email", "")),
                                   ("phone", get("contact_phone", ""))) if v}
     price_text = get("price", "")
     return {
@@ -231,11 +233,11 @@ def _date_values(row: dict[str, str], offer: dict[str, Any]) -> dict[str, Any] |
     postcode = get("postcode", "")
     location = None
     if postcode or get("city"):
-        lat = lon = None
-        try:
+        lat: float | None = None
+        lon: float | None = None
+        # An unknown postcode leaves the location without coordinates; validation reports it.
+        with contextlib.suppress(Exception):
             lat, lon = get_coordinates_for_zipcode(postcode)
-        except Exception:  # unknown postcode: the location stays without coordinates
-            pass
         location = {"name": get("location_name") or None, "street": get("street") or None,
                     "postcode": postcode, "city": get("city", ""), "lat": lat, "lon": lon}
     start = parse_date(get("start_date", ""), "start")

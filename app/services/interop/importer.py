@@ -31,7 +31,9 @@ from app.services.offers import UpsertOutcome
 _RANK = {"created": 3, "updated": 2, "unchanged": 1}
 
 
-def resolve_organisation(*, session: Session, actor: Actor, organisation_id: int | None) -> Organisation:
+def resolve_organisation(
+    *, session: Session, actor: Actor, organisation_id: int | None
+) -> Organisation:
     """Providers import into their own organisation; admins (and the CLI) name one."""
     if not actor.is_admin:
         if organisation_id is not None and organisation_id != actor.organisation_id:

@@ -1,4 +1,4 @@
-"""open-Qcat code tables our code lists lack: BA Systematik → Category, institution kinds, text fixes."""
+"""open-Qcat tables our code lists lack: BA Systematik → Category, institutions, text fixes."""
 
 import re
 

@@ -87,16 +87,6 @@ def _cut(value: str | None, limit: int) -> str | None:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
-@dataclass
-class _Service:
-    product_id: str
-    line: int | None
-    is_offer: bool
-    course_id: str | None
-    element_data: dict[str, Any]
-    notes: _Notes
-
-
 class _Mapper:
     """Reads the parts of a SERVICE element we need while the element is still in memory."""
 
@@ -285,7 +275,8 @@ class _Mapper:
             return "basic_education"
         labels: list[str] = []
         for cls in self.el.iterfind("SERVICE_CLASSIFICATION"):
-            for code in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_ID"), _text(cls, "FEATURE/FNAME")):
+            for code in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_ID"),
+                         _text(cls, "FEATURE/FNAME")):
                 if not code:
                     continue
                 category = codes.category_for_systematik(code)

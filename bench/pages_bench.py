@@ -1,0 +1,125 @@
+"""Benchmark: server-side render time of the portal search and offer pages; prints p50/p95.
+
+Against a running, indexed setup (DATABASE_URL, MEILI_URL, MEILI_* keys in the environment):
+    .venv/bin/python bench/pages_bench.py --slug bochum
+Self-contained (throwaway SQLite, a Meilisearch on a free port, the demo catalogue indexed):
+    .venv/bin/python bench/pages_bench.py --setup
+Times each request through the ASGI app in-process (TestClient), so the figures include the
+database, the Meilisearch round trip and Jinja rendering, but no network or browser.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+QUERIES = ["", "buchhaltung", "deutsch", "pflege", "excel", "staplr", "englisch b1",
+           "führung", "schweißen", "python"]
+PAGE_BUDGET_MS = 20.0
+WEIGHT_BUDGET = 60 * 1024
+
+
+def setup_throwaway(slug: str) -> Callable[[], None]:
+    """Temp database and Meilisearch with the demo catalogue and one radius portal."""
+    from app import config, db
+    from app.migrations import upgrade
+    from tests.meili_server import MeiliServer
+
+    tmp = Path(tempfile.mkdtemp(prefix="pages-bench-"))
+    meili = MeiliServer(data_dir=tmp).start()
+    os.environ.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", MEILI_URL=meili.url,
+                      MEILI_MASTER_KEY=meili.master_key, MEILI_INDEX="offers", DATA_DIR=str(tmp))
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    upgrade(config.get_settings().sqlalchemy_url)
+
+    import meilisearch
+
+    from app.models.portal import PortalCreate
+    from app.services.demo_loader import load_demo_catalogue
+    from app.services.portals import create_portal
+    from indexer.meili import create_index_with_settings
+    from indexer.worker import Indexer
+
+    with db.session_scope() as session:
+        load_demo_catalogue(session=session, offers=320, organisations=36)
+        create_portal(session=session, data=PortalCreate(
+            slug=slug, name="Bench", center_postcode="44787", radius_km=80,
+            contacts=[{"name": "Weiterbildungsberatung", "phone": "0234 1"}]))
+    client = meilisearch.Client(meili.url, meili.master_key)
+    create_index_with_settings(client, "offers")
+    Indexer(engine=db.get_engine(), client=client, index_uid="offers").drain()
+    return meili.stop
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def timed(client: TestClient, urls: list[str], n: int) -> tuple[list[float], int]:
+    times, biggest = [], 0
+    for i in range(n):
+        url = urls[i % len(urls)]
+        start = time.perf_counter()
+        response = client.get(url)
+        times.append((time.perf_counter() - start) * 1000)
+        if response.status_code != 200:
+            raise SystemExit(f"{url}: HTTP {response.status_code}")
+        biggest = max(biggest, len(response.content))
+    return times, biggest
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--slug", default="bench")
+    parser.add_argument("-n", type=int, default=300, help="requests per page kind")
+    parser.add_argument("--setup", action="store_true", help="build a throwaway indexed setup")
+    args = parser.parse_args()
+    stop = setup_throwaway(args.slug) if args.setup else None
+    from app.main import create_app
+
+    try:
+        with TestClient(create_app()) as client:
+            api = client.get(f"/api/v1/portals/{args.slug}/search", params={"per_page": 100})
+            if api.status_code != 200:
+                raise SystemExit(f"portal {args.slug!r}: HTTP {api.status_code} {api.text[:200]}")
+            ids = [h["id"] for h in api.json()["hits"]] or [0]
+            search_urls = [f"/p/{args.slug}/?q={q}" for q in QUERIES]
+            offer_urls = [f"/p/{args.slug}/angebote/{i}" for i in ids]
+            timed(client, search_urls + offer_urls, 20)  # warm-up
+            static = sum(len(client.get(f"/static/{name}").content)
+                         for name in ("portal.css", "search.js"))
+            failed = False
+            # The scoped search API alone, to tell the page's own share from Meilisearch's.
+            api_urls = [f"/api/v1/portals/{args.slug}/search?q={q}&per_page=10" for q in QUERIES]
+            api_times, _ = timed(client, api_urls, args.n)
+            print(f"{'search API':12} n={len(api_times)} p50={statistics.median(api_times):.1f} ms "
+                  f"p95={percentile(api_times, 0.95):.1f} ms (for comparison, no budget)")
+            for name, urls in (("search page", search_urls), ("offer page", offer_urls)):
+                times, biggest = timed(client, urls, args.n)
+                p95 = percentile(times, 0.95)
+                print(f"{name:12} n={len(times)} p50={statistics.median(times):.1f} ms "
+                      f"p95={p95:.1f} ms max={max(times):.1f} ms largest={biggest / 1024:.1f} KB")
+                failed |= p95 > PAGE_BUDGET_MS
+                if name == "search page":
+                    weight = biggest + static
+                    print(f"search page weight (HTML+CSS+JS) {weight / 1024:.1f} KB "
+                          f"(budget {WEIGHT_BUDGET // 1024} KB)")
+                    failed |= weight > WEIGHT_BUDGET
+            print("within budget" if not failed else f"OVER BUDGET (p95 > {PAGE_BUDGET_MS} ms)")
+    finally:
+        if stop:
+            stop()
+
+
+if __name__ == "__main__":
+    main()

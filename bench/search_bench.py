@@ -1,0 +1,752 @@
+"""Search benchmark: load N offers through the normal path, index them, then measure reindex
+cost, API vs. raw Meilisearch latency, throughput, commit-to-searchable and API memory.
+
+    .venv/bin/python -m bench.search_bench --offers 10000
+    .venv/bin/python -m bench.search_bench --offers 100000
+    .venv/bin/python -m bench.search_bench --database-url postgresql://postgres@127.0.0.1:5432/test
+
+Everything it starts (Meilisearch, uvicorn, the indexer, a load-generator process, a
+throw-away database) is stopped / dropped at the end. See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import random
+import secrets
+import shutil
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import httpx
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results"
+INDEX = "offers"
+NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
+
+# --- query sets -----------------------------------------------------------------------------
+
+TEXT_QUERIES = [
+    "Excel", "Buchhaltung", "Pflegehilfe", "Englisch B1", "Staplerschein", "Deutschkurs",
+    "Führungskräfte", "Projektmanagement", "Schweißen", "Altenpflege", "Bilanzbuchhalter",
+    "Umschulung Fachinformatiker", "SAP", "Python Programmierung", "Lagerlogistik",
+    "Erzieher", "Online Marketing", "Steuerfachangestellte", "Integrationskurs",
+    "Gabelstapler", "Kaufmann Büromanagement", "Elektrofachkraft", "Datev Lohn",
+    # typos
+    "Exel Kurs", "Buchaltung", "Englich", "Fachinformatker", "Pflegehelfr", "Projektmanagment",
+    "Schweissen", "Integratonskurs", "Lagerlogistk",
+]
+
+FACET_QUERIES: list[dict[str, Any]] = [
+    {"category": ["it_digital"], "format": ["online"]},
+    {"q": "Excel", "category": ["it_digital"], "price_max": "1500"},
+    {"funding": ["bildungsgutschein"], "format": ["in_person"], "education_type": ["umschulung"]},
+    {"q": "Pflege", "category": ["health_care"], "funding": ["bildungsgutschein"]},
+    {"q": "Englisch", "category": ["languages"], "format": ["online", "blended"],
+     "price_max": "800"},
+    {"category": ["accounting_finance", "business_admin"], "funding": ["aufstiegs_bafoeg"]},
+    {"q": "Führung", "category": ["management_leadership"], "format": ["blended"],
+     "price_max": "3000"},
+    {"funding": ["bildungsscheck_nrw"], "price_max": "500"},
+    {"q": "Buchhaltung", "category": ["accounting_finance"], "funding": ["bildungsgutschein",
+                                                                      "bildungsscheck_nrw"]},
+    {"q": "Deutsch", "category": ["german_integration"], "format": ["in_person"],
+     "price_max": "0"},
+]
+
+RADIUS_POSTCODES = ["44787", "44135", "45127", "58452", "44623", "45525", "48143"]
+RADIUS_TEXTS = ["", "Excel", "Pflege", "Deutsch", "Buchhaltung", "Staplerschein"]
+
+
+def query_set(kind: str) -> list[dict[str, Any]]:
+    if kind == "text":
+        return [{"q": q} for q in TEXT_QUERIES]
+    if kind == "facets":
+        return [dict(q) for q in FACET_QUERIES]
+    return [{"q": q, "postcode": pc, "radius_km": 25, "sort": "distance"}
+            for pc in RADIUS_POSTCODES for q in RADIUS_TEXTS]
+
+
+def api_path(query: dict[str, Any]) -> str:
+    return "/api/v1/search?" + urlencode(query, doseq=True)
+
+
+def search_params(query: dict[str, Any]) -> Any:
+    from app.models.search import SearchParams, SortOrder
+
+    kwargs: dict[str, Any] = dict(query)
+    if "price_max" in kwargs:
+        kwargs["price_max"] = Decimal(str(kwargs["price_max"]))
+    if "radius_km" in kwargs:
+        kwargs["radius_km"] = float(kwargs["radius_km"])
+    if "sort" in kwargs:
+        kwargs["sort"] = SortOrder(kwargs["sort"])
+    return SearchParams(**kwargs)
+
+
+def raw_body(query: dict[str, Any]) -> bytes:
+    """The exact multi-search body the API sends for this query (built fresh: `now` moves)."""
+    from app.services.search import build_queries
+
+    queries, _ = build_queries(search_params(query), None, now_ts=int(time.time()), index=INDEX)
+    return orjson.dumps({"queries": queries})
+
+
+# --- small helpers --------------------------------------------------------------------------
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+
+def summary_ms(values_s: list[float]) -> dict[str, float]:
+    ms = [v * 1000 for v in values_s]
+    return {"n": len(ms), "p50": round(pct(ms, 50), 3), "p95": round(pct(ms, 95), 3),
+            "p99": round(pct(ms, 99), 3), "max": round(max(ms), 3) if ms else float("nan")}
+
+
+def rss_mb(pid: int) -> dict[str, float]:
+    out = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            out[key] = round(int(value.split()[0]) / 1024, 1)
+    return out
+
+
+def step(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def wait_http(url: str, timeout_s: float = 60, proc: subprocess.Popen[bytes] | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.1)
+    raise RuntimeError(f"{url} did not answer within {timeout_s} s")
+
+
+def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
+    if proc is None or proc.poll() is not None:
+        return
+    proc.terminate()
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+# --- database -------------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """A fresh database: a SQLite file in the temp dir, or a new PostgreSQL database."""
+
+    given: str | None
+    tmp: Path
+    url: str = ""
+    admin_url: str | None = None
+    name: str | None = None
+
+    def create(self) -> str:
+        from sqlalchemy import create_engine, text
+        from sqlalchemy.engine import make_url
+
+        from app.config import normalise_database_url
+
+        if not self.given or self.given.startswith("sqlite"):
+            self.url = self.given or f"sqlite:///{self.tmp / 'bench.sqlite3'}"
+            return self.url
+        base = make_url(normalise_database_url(self.given))
+        self.name = f"search_bench_{secrets.token_hex(4)}"
+        self.admin_url = base.render_as_string(hide_password=False)
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{self.name}"'))
+        engine.dispose()
+        self.url = base.set(database=self.name).render_as_string(hide_password=False)
+        return self.url
+
+    def drop(self) -> None:
+        if not (self.admin_url and self.name):
+            return
+        from sqlalchemy import create_engine, text
+
+        engine = create_engine(self.admin_url, isolation_level="AUTOCOMMIT")
+        with engine.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+# --- load generator (runs in its own process) -------------------------------------------------
+
+
+async def _http_worker(host: str, port: int, paths: list[str], start: int, deadline: float,
+                       latencies: list[float], errors: list[int]) -> None:
+    """A minimal keep-alive HTTP/1.1 GET client: cheap enough to leave the CPU to the server."""
+    reader, writer = await asyncio.open_connection(host, port)
+    writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    i = start
+    try:
+        while time.perf_counter() < deadline:
+            path = paths[i % len(paths)]
+            i += 1
+            t0 = time.perf_counter()
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            status = int(head[9:12])
+            length = 0
+            for line in head.split(b"\r\n")[1:]:
+                if line[:15].lower() == b"content-length:":
+                    length = int(line[15:])
+            await reader.readexactly(length)
+            latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                errors.append(status)
+    finally:
+        writer.close()
+
+
+async def _loadgen(base: str, paths: list[str], seconds: float, concurrency: int) -> dict[str, Any]:
+    host, _, port = base.removeprefix("http://").partition(":")
+    latencies: list[float] = []
+    errors: list[int] = []
+    started = time.perf_counter()
+    deadline = started + seconds
+    await asyncio.gather(*(
+        _http_worker(host, int(port), paths, k * 7, deadline, latencies, errors)
+        for k in range(concurrency)))
+    elapsed = time.perf_counter() - started
+    return {"requests": len(latencies), "errors": len(errors), "seconds": round(elapsed, 2),
+            "rps": round(len(latencies) / elapsed, 1), "latency_ms": summary_ms(latencies)}
+
+
+def loadgen_main(argv: list[str]) -> None:
+    base, paths_file, seconds, concurrency = argv
+    paths = json.loads(Path(paths_file).read_text())
+    result = asyncio.run(_loadgen(base, paths, float(seconds), int(concurrency)))
+    print(json.dumps(result))
+
+
+# --- the benchmark --------------------------------------------------------------------------
+
+
+@dataclass
+class Bench:
+    offers: int
+    database_url: str | None
+    per_kind: int
+    throughput_s: float
+    concurrency: int
+    commits: int
+    keep: bool
+    profile: bool = False
+    tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="search-bench-")))
+    results: dict[str, Any] = field(default_factory=dict)
+    procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+
+    # 1 -------------------------------------------------------------------------------------
+    def load(self) -> None:
+        from app.services.auth import Actor
+        from app.services.demo_data import demo_offers, demo_organisations
+        from app.services.offers import create_offer
+        from app.services.organisations import create_organisation
+        from app.db import session_scope
+
+        orgs = max(1, round(self.offers / 250))
+        step(f"generating {self.offers:,} offers for {orgs} organisations")
+        t0 = time.perf_counter()
+        org_data = demo_organisations(count=orgs)
+        payloads = demo_offers(organisations=orgs, count=self.offers, today=date.today())
+        generate_s = time.perf_counter() - t0
+        step(f"generated in {generate_s:.1f} s; loading through create_offer")
+        actor = Actor.system("bench")
+        t0 = time.perf_counter()
+        org_ids = []
+        with session_scope(self.engine) as session:
+            for data in org_data:
+                org = create_organisation(session=session, actor=actor, data=data)
+                org_ids.append(org.id)
+        for start in range(0, len(payloads), 1000):
+            with session_scope(self.engine) as session:
+                for org_index, payload in payloads[start:start + 1000]:
+                    create_offer(session=session, actor=actor, data=payload,
+                                 organisation_id=org_ids[org_index])
+        load_s = time.perf_counter() - t0
+        step(f"DB load {load_s:.1f} s; draining the outbox")
+        from indexer.worker import Indexer
+
+        indexer = Indexer(engine=self.engine, client=self.admin, index_uid=INDEX)
+        t0 = time.perf_counter()
+        indexer.prepare()
+        drained = indexer.drain()
+        drain_s = time.perf_counter() - t0
+        docs = self.admin.index(INDEX).get_stats().number_of_documents
+        step(f"drained {drained:,} outbox rows in {drain_s:.1f} s; {docs:,} documents")
+        self.results["load"] = {
+            "offers": self.offers, "organisations": orgs, "generate_s": round(generate_s, 2),
+            "db_load_s": round(load_s, 2), "db_offers_per_s": round(self.offers / load_s, 1),
+            "outbox_rows": drained, "drain_s": round(drain_s, 2),
+            "drain_rows_per_s": round(drained / drain_s, 1), "documents": docs,
+        }
+
+    # 2 -------------------------------------------------------------------------------------
+    def reindex(self) -> None:
+        from sqlmodel import Session, col, select
+
+        from app.codelists import OfferStatus
+        from app.models.offer import Offer
+        from indexer.documents import offer_documents
+        from indexer.meili import create_index_with_settings, delete_index_if_exists
+        from indexer.rebuild import rebuild_index
+        from indexer.sources import load_sources
+
+        step("full reindex (rebuild_index)")
+        t0 = time.perf_counter()
+        stats = rebuild_index(engine=self.engine, client=self.admin, index_uid=INDEX,
+                              today=date.today())
+        rebuild_s = time.perf_counter() - t0
+        step(f"rebuild {rebuild_s:.1f} s ({stats.documents:,} documents); building raw docs")
+
+        with Session(self.engine) as session:
+            ids = [i for i in session.exec(select(Offer.id).where(
+                Offer.status == OfferStatus.published).order_by(col(Offer.id))) if i]
+            docs: list[dict[str, Any]] = []
+            for start in range(0, len(ids), 2000):
+                chunk = ids[start:start + 2000]
+                sources = load_sources(session, chunk)
+                docs += [d for oid in chunk if oid in sources
+                         for d in offer_documents(sources[oid], today=date.today(), rev="raw")]
+        bodies = [orjson.dumps(docs[i:i + 2000]) for i in range(0, len(docs), 2000)]
+        raw_uid = f"{INDEX}_raw"
+        delete_index_if_exists(self.admin, raw_uid)
+        step(f"raw bulk load of {len(docs):,} documents in {len(bodies)} batches")
+        t0 = time.perf_counter()
+        create_index_with_settings(self.admin, raw_uid)
+        with self.meili_client(self.master_key) as client:
+            uids = []
+            for body in bodies:
+                r = client.post(f"/indexes/{raw_uid}/documents?primaryKey=id", content=body)
+                r.raise_for_status()
+                uids.append(r.json()["taskUid"])
+        for uid in uids:
+            task = self.admin.wait_for_task(uid, timeout_in_ms=600_000, interval_in_ms=5)
+            if task.status != "succeeded":
+                raise RuntimeError(f"raw load task {uid}: {task.status} {task.error}")
+        raw_s = time.perf_counter() - t0
+        delete_index_if_exists(self.admin, raw_uid)
+        step(f"raw {raw_s:.1f} s; ratio {rebuild_s / raw_s:.2f}")
+        self.results["reindex"] = {"documents": stats.documents, "rebuild_s": round(rebuild_s, 2),
+                                   "raw_bulk_s": round(raw_s, 2),
+                                   "ratio": round(rebuild_s / raw_s, 2), "target_ratio": 1.3}
+
+    # 3 -------------------------------------------------------------------------------------
+    def start_api(self) -> None:
+        from indexer.meili import ensure_scoped_keys
+
+        try:
+            self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
+            self.results["scoped_keys"] = "ensure_scoped_keys"
+        except Exception as exc:  # noqa: BLE001 - report it, then use equivalent keys
+            step(f"WARNING ensure_scoped_keys failed ({str(exc)[:160]}...); creating the same "
+                 "keys without the actions Meilisearch refuses")
+            self.results["scoped_keys"] = f"fallback: {str(exc)[:300]}"
+            self.search_key, self.indexer_key = _scoped_keys_fallback(self.admin)
+        port = _free_port()
+        self.api = f"http://127.0.0.1:{port}"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
+        self.env.update(DATABASE_URL=self.db.url, MEILI_URL=self.meili.url,
+                        MEILI_SEARCH_KEY=self.search_key, MEILI_ADMIN_KEY=self.indexer_key,
+                        MEILI_INDEX=INDEX, DATA_DIR=str(self.tmp), BILDUNGSRAUM_ENV="development",
+                        PYTHONUNBUFFERED="1")
+        self.procs["api"] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+             "--loop", "uvloop", "--http", "httptools", "--no-access-log",
+             "--log-level", "warning"],
+            cwd=ROOT, env=self.env, stdout=open(self.tmp / "api.log", "wb"),
+            stderr=subprocess.STDOUT)
+        wait_http(f"{self.api}/health", proc=self.procs["api"])
+        step(f"API up at {self.api} (pid {self.procs['api'].pid})")
+
+    def meili_client(self, key: str) -> httpx.Client:
+        return httpx.Client(base_url=self.meili.url,
+                            headers={"Authorization": f"Bearer {key}",
+                                     "Content-Type": "application/json"},
+                            transport=httpx.HTTPTransport(socket_options=NODELAY),
+                            timeout=httpx.Timeout(60))
+
+    def latency(self) -> None:
+        api = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(socket_options=NODELAY),
+                           timeout=httpx.Timeout(10))
+        raw = self.meili_client(self.search_key)
+        out: dict[str, Any] = {}
+        try:
+            # the framework floor: a trivial endpoint, and Meilisearch's /health
+            api_health, meili_health = [], []
+            for _ in range(200):
+                t0 = time.perf_counter()
+                api.get("/health").raise_for_status()
+                api_health.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                raw.get("/health").raise_for_status()
+                meili_health.append(time.perf_counter() - t0)
+            out["health"] = {"api": summary_ms(api_health), "raw": summary_ms(meili_health)}
+            for kind in ("text", "facets", "radius"):
+                queries = query_set(kind)
+                # warm-up + sanity: the API and the raw body must find the same totals
+                mismatches = 0
+                for q in queries:
+                    a = api.get(api_path(q))
+                    a.raise_for_status()
+                    r = raw.post("/multi-search", content=raw_body(q))
+                    r.raise_for_status()
+                    if a.json()["total"] != r.json()["results"][0]["totalHits"]:
+                        mismatches += 1
+                api_t, raw_t, totals = [], [], []
+                for i in range(self.per_kind):
+                    q = queries[i % len(queries)]
+                    path, body = api_path(q), raw_body(q)
+                    t0 = time.perf_counter()
+                    a = api.get(path)
+                    t1 = time.perf_counter()
+                    r = raw.post("/multi-search", content=body)
+                    t2 = time.perf_counter()
+                    if a.status_code != 200 or r.status_code != 200:
+                        raise RuntimeError(f"{kind} {q}: API {a.status_code} raw {r.status_code}")
+                    api_t.append(t1 - t0)
+                    raw_t.append(t2 - t1)
+                    totals.append(a.json()["total"]) if i < len(queries) else None
+                a_s, r_s = summary_ms(api_t), summary_ms(raw_t)
+                out[kind] = {"api": a_s, "raw": r_s,
+                             "overhead_p50_ms": round(a_s["p50"] - r_s["p50"], 3),
+                             "queries": len(queries), "total_mismatches": mismatches,
+                             "median_total": sorted(totals)[len(totals) // 2] if totals else 0}
+                step(f"{kind}: API p50 {a_s['p50']:.2f} p95 {a_s['p95']:.2f} p99 "
+                     f"{a_s['p99']:.2f} ms | raw p50 {r_s['p50']:.2f} p95 {r_s['p95']:.2f} ms")
+        finally:
+            api.close()
+            raw.close()
+        out["loadavg_1m"] = round(os.getloadavg()[0], 2)
+        self.results["latency"] = out
+
+    # 4 -------------------------------------------------------------------------------------
+    def throughput(self) -> None:
+        paths = []
+        sets = [query_set(k) for k in ("text", "facets", "radius")]
+        for i in range(max(len(s) for s in sets)):
+            for s in sets:
+                paths.append(api_path(s[i % len(s)]))
+        paths_file = self.tmp / "paths.json"
+        paths_file.write_text(json.dumps(paths))
+        step(f"throughput: {self.concurrency} connections for {self.throughput_s:.0f} s "
+             "(load generator in its own process)")
+        spy = None
+        if self.profile:
+            spy_bin = Path(sys.executable).with_name("py-spy")
+            out = RESULTS / f"api-profile-{self.offers}.txt"
+            RESULTS.mkdir(parents=True, exist_ok=True)
+            spy = subprocess.Popen(
+                [str(spy_bin), "record", "-p", str(self.procs["api"].pid), "-o", str(out),
+                 "--format", "raw", "-r", "250", "-d", str(int(self.throughput_s)), "--nonblocking"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(0.5)
+        before = _cpu_ticks(self.procs["api"].pid), _cpu_ticks(self.meili.process.pid)
+        done = subprocess.run(
+            [sys.executable, "-m", "bench.search_bench", "--loadgen", self.api, str(paths_file),
+             str(self.throughput_s), str(self.concurrency)],
+            cwd=ROOT, capture_output=True, text=True, check=True)
+        after = _cpu_ticks(self.procs["api"].pid), _cpu_ticks(self.meili.process.pid)
+        if spy is not None:
+            try:
+                spy.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                stop_process(spy)
+        result = json.loads(done.stdout.strip().splitlines()[-1])
+        tick = os.sysconf("SC_CLK_TCK")
+        result["api_cpu_s"] = round((after[0] - before[0]) / tick, 2)
+        result["meili_cpu_s"] = round((after[1] - before[1]) / tick, 2)
+        result["loadavg_1m"] = round(os.getloadavg()[0], 2)
+        self.results["throughput"] = result
+        step(f"throughput {result['rps']:.0f} req/s, errors {result['errors']}, "
+             f"API CPU {result['api_cpu_s']} s, Meili CPU {result['meili_cpu_s']} s")
+
+    # 5 -------------------------------------------------------------------------------------
+    def commit_to_searchable(self) -> None:
+        from app.models.api_key import Role
+        from app.models.organisation import OrganisationIn
+        from app.services.auth import Actor, create_api_key
+        from app.services.demo_data import demo_offers
+        from app.services.organisations import create_organisation
+        from app.db import session_scope
+
+        with session_scope(self.engine) as session:
+            org = create_organisation(session=session, actor=Actor.system("bench"),
+                                      data=OrganisationIn(name="Bench-Akademie", kind="provider",
+                                                          trusted=True))
+            _, token = create_api_key(session=session, role=Role.provider,
+                                      organisation_id=org.id, name="search-bench")
+        self.procs["indexer"] = subprocess.Popen(
+            [sys.executable, "-m", "indexer"], cwd=ROOT, env=self.env,
+            stdout=open(self.tmp / "indexer.log", "wb"), stderr=subprocess.STDOUT)
+        time.sleep(1.5)  # let it apply settings once
+        if self.procs["indexer"].poll() is not None:
+            raise RuntimeError("indexer exited; see " + str(self.tmp / "indexer.log"))
+        payloads = [p for _, p in demo_offers(organisations=1, count=self.commits, seed=99,
+                                              today=date.today())]
+        client = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(
+            socket_options=NODELAY), timeout=httpx.Timeout(10))
+        post_t, visible_t, polls = [], [], []
+        rng = random.Random(5)
+        try:
+            for payload in payloads:
+                word = "".join(rng.choice(string.ascii_lowercase) for _ in range(12))
+                body = payload.model_dump(mode="json")
+                body["title"] = f"{body['title']} {word}"
+                body.pop("external_id", None)
+                t0 = time.perf_counter()
+                r = client.post("/api/v1/offers", content=orjson.dumps(body),
+                                headers={"Authorization": f"Bearer {token}",
+                                         "Content-Type": "application/json"})
+                t1 = time.perf_counter()
+                if r.status_code != 201 or r.json()["status"] != "published":
+                    raise RuntimeError(f"create failed: {r.status_code} {r.text[:300]}")
+                offer_id = r.json()["id"]
+                n = 0
+                while True:
+                    n += 1
+                    s = client.get("/api/v1/search", params={"q": word})
+                    if any(h["id"] == offer_id for h in s.json().get("hits", [])):
+                        break
+                    if time.perf_counter() - t1 > 30:
+                        raise RuntimeError(f"offer {offer_id} not searchable after 30 s")
+                    time.sleep(0.005)
+                t2 = time.perf_counter()
+                post_t.append(t1 - t0)
+                visible_t.append(t2 - t1)
+                polls.append(n)
+        finally:
+            client.close()
+        self.results["commit_to_searchable"] = {
+            "offers": len(visible_t), "post": summary_ms(post_t),
+            "visible_after_commit": summary_ms(visible_t),
+            "visible_after_request_start": summary_ms([a + b for a, b in zip(post_t, visible_t)]),
+            "mean_polls": round(sum(polls) / len(polls), 1)}
+        v = self.results["commit_to_searchable"]["visible_after_commit"]
+        step(f"commit→searchable p50 {v['p50']:.0f} ms p95 {v['p95']:.0f} ms")
+
+    # run -----------------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        import meilisearch
+
+        from tests.meili_server import MeiliServer
+
+        self.db = Database(self.database_url, self.tmp)
+        self.meili = MeiliServer(data_dir=self.tmp / "meili")
+        try:
+            url = self.db.create()
+            # Settings are read once per process; point this one at the throw-away setup.
+            os.environ["DATABASE_URL"] = url
+            os.environ["DATA_DIR"] = str(self.tmp)
+            self.meili.start()
+            self.master_key = self.meili.master_key
+            os.environ.update(MEILI_URL=self.meili.url, MEILI_MASTER_KEY=self.master_key,
+                              MEILI_INDEX=INDEX)
+            from app import db
+            from app.migrations import upgrade
+
+            upgrade(_normalise(url))
+            self.engine = db.build_engine(_normalise(url))
+            self.admin = meilisearch.Client(self.meili.url, self.master_key, timeout=120)
+            self.results["setup"] = {
+                "database": "postgresql" if self.db.name else "sqlite",
+                "meilisearch": self.admin.get_version().get("pkgVersion"),
+                "python": platform.python_version(), "cpus": os.cpu_count(),
+                "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+                "loadavg_1m_start": round(os.getloadavg()[0], 2)}
+            self.load()
+            self.reindex()
+            self.start_api()
+            self.latency()
+            self.throughput()
+            self.commit_to_searchable()
+            self.results["api_memory_mb"] = rss_mb(self.procs["api"].pid)
+            self.results["meili_memory_mb"] = rss_mb(self.meili.process.pid)
+            return self.results
+        finally:
+            for name in ("indexer", "api"):
+                stop_process(self.procs.get(name))
+            if hasattr(self, "engine"):
+                self.engine.dispose()
+            self.meili.stop()
+            try:
+                self.db.drop()
+            finally:
+                if self.keep:
+                    print(f"kept {self.tmp}")
+                else:
+                    shutil.rmtree(self.tmp, ignore_errors=True)
+
+
+def _scoped_keys_fallback(master: Any) -> tuple[str, str]:
+    """Same names/uids/indexes as indexer.meili.ensure_scoped_keys, minus refused actions."""
+    from meilisearch.errors import MeilisearchApiError
+
+    from indexer.meili import INDEXER_KEY_UID, SEARCH_KEY_UID
+
+    wanted = {
+        SEARCH_KEY_UID: {"name": "bildungsraum-api", "actions": ["search"], "indexes": [INDEX]},
+        INDEXER_KEY_UID: {"name": "bildungsraum-indexer",
+                          "actions": ["documents.*", "indexes.*", "settings.*", "tasks.*",
+                                      "search", "stats.*"],
+                          "indexes": [INDEX, f"{INDEX}_new"]},
+    }
+    keys = {}
+    for uid, spec in wanted.items():
+        try:
+            keys[uid] = master.get_key(uid).key
+        except MeilisearchApiError:
+            keys[uid] = master.create_key({**spec, "uid": uid, "expiresAt": None}).key
+    return keys[SEARCH_KEY_UID], keys[INDEXER_KEY_UID]
+
+
+def _normalise(url: str) -> str:
+    from app.config import normalise_database_url
+
+    return normalise_database_url(url)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _cpu_ticks(pid: int) -> int:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return int(fields[11]) + int(fields[12])  # utime + stime
+
+
+# --- report ---------------------------------------------------------------------------------
+
+
+def table(r: dict[str, Any]) -> str:
+    rows: list[tuple[str, str, str, str]] = []
+
+    def add(name: str, value: str, target: str = "", ok: bool | None = None) -> None:
+        rows.append((name, value, target, "" if ok is None else ("ok" if ok else "MISS")))
+
+    ld = r["load"]
+    add("machine load avg 1m: start/latency/tput",
+        f"{r['setup']['loadavg_1m_start']} / {r['latency']['loadavg_1m']} / "
+        f"{r['throughput']['loadavg_1m']} (on {r['setup']['cpus']} CPUs)")
+    add("offers / organisations", f"{ld['offers']:,} / {ld['organisations']}")
+    add("documents in index", f"{ld['documents']:,}")
+    add("1 DB load (create_offer, 1000/tx)", f"{ld['db_load_s']:.1f} s "
+        f"({ld['db_offers_per_s']:,.0f} offers/s)")
+    add("1 outbox drain (Indexer.drain)", f"{ld['drain_s']:.1f} s "
+        f"({ld['drain_rows_per_s']:,.0f} rows/s)")
+    ri = r["reindex"]
+    add("2 full reindex (rebuild_index)", f"{ri['rebuild_s']:.1f} s")
+    add("2 raw Meilisearch bulk load", f"{ri['raw_bulk_s']:.1f} s")
+    add("2 ratio reindex / raw", f"{ri['ratio']:.2f}", "<= 1.3", ri["ratio"] <= 1.3)
+    lat = r["latency"]
+    h = lat["health"]
+    add("3 GET /health API | raw p50", f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
+    for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
+        k = lat[kind]
+        a, w = k["api"], k["raw"]
+        add(f"3 {kind}: API p50/p95/p99",
+            f"{a['p50']:.2f} / {a['p95']:.2f} / {a['p99']:.2f} ms",
+            f"p50<=3 p95<={p95_target}", a["p50"] <= 3 and a["p95"] <= p95_target)
+        add(f"3 {kind}: raw p50/p95/p99", f"{w['p50']:.2f} / {w['p95']:.2f} / {w['p99']:.2f} ms")
+        add(f"3 {kind}: overhead API-raw p50", f"{k['overhead_p50_ms']:.2f} ms", "<= 1.5",
+            k["overhead_p50_ms"] <= 1.5)
+        if k["total_mismatches"]:
+            add(f"3 {kind}: API/raw total mismatches", str(k["total_mismatches"]), "0", False)
+    t = r["throughput"]
+    add(f"4 throughput (c={t.get('concurrency', 8)}, mix)", f"{t['rps']:,.0f} req/s "
+        f"(p50 {t['latency_ms']['p50']:.1f} ms, p99 {t['latency_ms']['p99']:.1f} ms, "
+        f"errors {t['errors']})", ">= 800", t["rps"] >= 800 and not t["errors"])
+    add("4 CPU during run API | Meili", f"{t['api_cpu_s']} s | {t['meili_cpu_s']} s "
+        f"of {t['seconds']} s")
+    c = r["commit_to_searchable"]
+    v = c["visible_after_commit"]
+    add("5 commit->searchable p50/p95", f"{v['p50']:.0f} / {v['p95']:.0f} ms "
+        f"(n={c['offers']})", "p95 <= 1000", v["p95"] <= 1000)
+    add("5 POST /offers p50/p95", f"{c['post']['p50']:.1f} / {c['post']['p95']:.1f} ms")
+    m = r["api_memory_mb"]
+    add("6 API worker RSS (peak)", f"{m['VmRSS']:.0f} MB ({m['VmHWM']:.0f} MB)", "<= 150",
+        m["VmRSS"] <= 150)
+    add("  Meilisearch RSS", f"{r['meili_memory_mb']['VmRSS']:.0f} MB")
+    widths = [max(len(row[i]) for row in rows + [("metric", "value", "target", "")])
+              for i in range(4)]
+    lines = [f"{'metric':<{widths[0]}}  {'value':<{widths[1]}}  {'target':<{widths[2]}}",
+             "-" * (sum(widths) + 6)]
+    lines += [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c_:<{widths[2]}}  {d}" for a, b, c_, d in rows]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "--loadgen":
+        loadgen_main(sys.argv[2:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--offers", type=int, default=10_000)
+    parser.add_argument("--database-url", default=None,
+                        help="default: a fresh SQLite file in a temp dir; for postgresql:// "
+                             "a fresh database is created on that server and dropped after")
+    parser.add_argument("--requests", type=int, default=300, help="timed requests per query kind")
+    parser.add_argument("--seconds", type=float, default=10.0, help="throughput run length")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--commits", type=int, default=50, help="offers for commit->searchable")
+    parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    parser.add_argument("--profile", action="store_true",
+                        help="py-spy the API worker during the throughput run "
+                             "(needs .venv/bin/py-spy); writes bench/results/api-profile-N.txt")
+    args = parser.parse_args()
+    bench = Bench(offers=args.offers, database_url=args.database_url, per_kind=args.requests,
+                  throughput_s=args.seconds, concurrency=args.concurrency, commits=args.commits,
+                  keep=args.keep, profile=args.profile)
+    results = bench.run()
+    results["throughput"]["concurrency"] = args.concurrency
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"search-{args.offers}.json"
+    out.write_text(json.dumps(results, indent=2, default=str))
+    print()
+    print(table(results))
+    print(f"\nwritten {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
