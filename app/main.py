@@ -8,7 +8,6 @@ from fastapi import FastAPI
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.errors import install_error_handlers
-from app.services.search import close_backend, configure_backend
 from app.routers import (
     admin,
     codelists,
@@ -20,6 +19,7 @@ from app.routers import (
     portals,
     search,
 )
+from app.services.search import close_backend, configure_backend
 
 
 @asynccontextmanager

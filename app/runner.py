@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import httpx
-import meilisearch
 
 from app.config import get_settings
 
@@ -51,7 +50,7 @@ def run_all(*, host: str, port: int) -> None:
     from app.db import session_scope
     from app.migrations import upgrade
     from app.services.demo_loader import load_demo_catalogue
-    from indexer.meili import ensure_scoped_keys
+    from indexer.meili import ensure_scoped_keys, meili_client
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
@@ -76,7 +75,7 @@ def run_all(*, host: str, port: int) -> None:
     try:
         _wait_healthy(meili_url)
         search_key, indexer_key = ensure_scoped_keys(
-            meilisearch.Client(meili_url, master or None), settings.meili_index)
+            meili_client(meili_url, master), settings.meili_index)
         env.update(MEILI_URL=meili_url, MEILI_SEARCH_KEY=search_key, MEILI_ADMIN_KEY=indexer_key)
         # The master key stays here: the API and the indexer get only what they need.
         env.pop("MEILI_MASTER_KEY", None)
@@ -109,8 +108,7 @@ def _supervise(children: list[subprocess.Popen[bytes]]) -> None:
     while not stopping:
         for child in children:
             if child.poll() is not None:
-                print(f"{child.args[0] if isinstance(child.args, list) else child.args} "
-                      f"exited with {child.returncode}; stopping everything")
+                print(f"{child.args!r} exited with {child.returncode}; stopping everything")
                 return
         time.sleep(0.3)
 

@@ -41,12 +41,11 @@ def setup_throwaway(slug: str) -> Callable[[], None]:
     db.get_engine.cache_clear()
     upgrade(config.get_settings().sqlalchemy_url)
 
-    import meilisearch
 
     from app.models.portal import PortalCreate
     from app.services.demo_loader import load_demo_catalogue
     from app.services.portals import create_portal
-    from indexer.meili import create_index_with_settings
+    from indexer.meili import create_index_with_settings, meili_client
     from indexer.worker import Indexer
 
     with db.session_scope() as session:
@@ -54,7 +53,7 @@ def setup_throwaway(slug: str) -> Callable[[], None]:
         create_portal(session=session, data=PortalCreate(
             slug=slug, name="Bench", center_postcode="44787", radius_km=80,
             contacts=[{"name": "Weiterbildungsberatung", "phone": "0234 1"}]))
-    client = meilisearch.Client(meili.url, meili.master_key)
+    client = meili_client(meili.url, meili.master_key)
     create_index_with_settings(client, "offers")
     Indexer(engine=db.get_engine(), client=client, index_uid="offers").drain()
     return meili.stop

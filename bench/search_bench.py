@@ -26,7 +26,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -270,22 +269,26 @@ class Bench:
     commits: int
     keep: bool
     profile: bool = False
+    async_params: bool = True
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="search-bench-")))
     results: dict[str, Any] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
 
     # 1 -------------------------------------------------------------------------------------
     def load(self) -> None:
+        from app.db import session_scope
         from app.services.auth import Actor
         from app.services.demo_data import demo_offers, demo_organisations
         from app.services.offers import create_offer
         from app.services.organisations import create_organisation
-        from app.db import session_scope
 
         orgs = max(1, round(self.offers / 250))
         step(f"generating {self.offers:,} offers for {orgs} organisations")
         t0 = time.perf_counter()
-        org_data = demo_organisations(count=orgs)
+        # Trusted, so every offer is published at once and the index holds ~N offers
+        # (untrusted organisations' offers would wait in `submitted`, unsearchable).
+        org_data = [o.model_copy(update={"trusted": True})
+                    for o in demo_organisations(count=orgs)]
         payloads = demo_offers(organisations=orgs, count=self.offers, today=date.today())
         generate_s = time.perf_counter() - t0
         step(f"generated in {generate_s:.1f} s; loading through create_offer")
@@ -337,6 +340,7 @@ class Bench:
         rebuild_s = time.perf_counter() - t0
         step(f"rebuild {rebuild_s:.1f} s ({stats.documents:,} documents); building raw docs")
 
+        t0 = time.perf_counter()
         with Session(self.engine) as session:
             ids = [i for i in session.exec(select(Offer.id).where(
                 Offer.status == OfferStatus.published).order_by(col(Offer.id))) if i]
@@ -346,6 +350,7 @@ class Bench:
                 sources = load_sources(session, chunk)
                 docs += [d for oid in chunk if oid in sources
                          for d in offer_documents(sources[oid], today=date.today(), rev="raw")]
+        build_s = time.perf_counter() - t0
         bodies = [orjson.dumps(docs[i:i + 2000]) for i in range(0, len(docs), 2000)]
         raw_uid = f"{INDEX}_raw"
         delete_index_if_exists(self.admin, raw_uid)
@@ -367,10 +372,15 @@ class Bench:
         step(f"raw {raw_s:.1f} s; ratio {rebuild_s / raw_s:.2f}")
         self.results["reindex"] = {"documents": stats.documents, "rebuild_s": round(rebuild_s, 2),
                                    "raw_bulk_s": round(raw_s, 2),
+                                   "doc_build_s": round(build_s, 2),
                                    "ratio": round(rebuild_s / raw_s, 2), "target_ratio": 1.3}
 
     # 3 -------------------------------------------------------------------------------------
-    def start_api(self) -> None:
+    def start_api(self, factory: str = "app.main:create_app") -> None:
+        if "api" in self.procs:
+            stop_process(self.procs.pop("api"))
+            self._launch_api(factory)
+            return
         from indexer.meili import ensure_scoped_keys
 
         try:
@@ -381,31 +391,37 @@ class Bench:
                  "keys without the actions Meilisearch refuses")
             self.results["scoped_keys"] = f"fallback: {str(exc)[:300]}"
             self.search_key, self.indexer_key = _scoped_keys_fallback(self.admin)
-        port = _free_port()
-        self.api = f"http://127.0.0.1:{port}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
         self.env.update(DATABASE_URL=self.db.url, MEILI_URL=self.meili.url,
                         MEILI_SEARCH_KEY=self.search_key, MEILI_ADMIN_KEY=self.indexer_key,
                         MEILI_INDEX=INDEX, DATA_DIR=str(self.tmp), BILDUNGSRAUM_ENV="development",
                         PYTHONUNBUFFERED="1")
+        self._launch_api(factory)
+
+    def _launch_api(self, factory: str) -> None:
+        port = _free_port()
+        self.api = f"http://127.0.0.1:{port}"
         self.procs["api"] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+            [sys.executable, "-m", "uvicorn", factory, "--factory",
              "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
              "--loop", "uvloop", "--http", "httptools", "--no-access-log",
              "--log-level", "warning"],
             cwd=ROOT, env=self.env, stdout=open(self.tmp / "api.log", "wb"),
             stderr=subprocess.STDOUT)
         wait_http(f"{self.api}/health", proc=self.procs["api"])
-        step(f"API up at {self.api} (pid {self.procs['api'].pid})")
+        step(f"API ({factory}) up at {self.api} (pid {self.procs['api'].pid})")
 
-    def meili_client(self, key: str) -> httpx.Client:
+    def meili_client(self, key: str, encoding: str = "identity") -> httpx.Client:
+        # identity: httpx asks for gzip by default, and Meilisearch then spends ~40 ms
+        # compressing a 20-hit answer; the raw reference measures the search itself.
         return httpx.Client(base_url=self.meili.url,
                             headers={"Authorization": f"Bearer {key}",
-                                     "Content-Type": "application/json"},
+                                     "Content-Type": "application/json",
+                                     "Accept-Encoding": encoding},
                             transport=httpx.HTTPTransport(socket_options=NODELAY),
                             timeout=httpx.Timeout(60))
 
-    def latency(self) -> None:
+    def latency(self) -> dict[str, Any]:
         api = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(socket_options=NODELAY),
                            timeout=httpx.Timeout(10))
         raw = self.meili_client(self.search_key)
@@ -421,6 +437,16 @@ class Bench:
                 raw.get("/health").raise_for_status()
                 meili_health.append(time.perf_counter() - t0)
             out["health"] = {"api": summary_ms(api_health), "raw": summary_ms(meili_health)}
+            # evidence: the same text searches with httpx's default Accept-Encoding (gzip),
+            # which is what the API's SearchBackend sends today
+            with self.meili_client(self.search_key, "gzip, deflate") as gz:
+                gz_t = []
+                for i in range(60):
+                    body = raw_body({"q": TEXT_QUERIES[i % len(TEXT_QUERIES)]})
+                    t0 = time.perf_counter()
+                    gz.post("/multi-search", content=body).raise_for_status()
+                    gz_t.append(time.perf_counter() - t0)
+            out["raw_text_gzip"] = summary_ms(gz_t[10:])
             for kind in ("text", "facets", "radius"):
                 queries = query_set(kind)
                 # warm-up + sanity: the API and the raw body must find the same totals
@@ -457,10 +483,10 @@ class Bench:
             api.close()
             raw.close()
         out["loadavg_1m"] = round(os.getloadavg()[0], 2)
-        self.results["latency"] = out
+        return out
 
     # 4 -------------------------------------------------------------------------------------
-    def throughput(self) -> None:
+    def throughput(self, label: str = "") -> dict[str, Any]:
         paths = []
         sets = [query_set(k) for k in ("text", "facets", "radius")]
         for i in range(max(len(s) for s in sets)):
@@ -473,7 +499,7 @@ class Bench:
         spy = None
         if self.profile:
             spy_bin = Path(sys.executable).with_name("py-spy")
-            out = RESULTS / f"api-profile-{self.offers}.txt"
+            out = RESULTS / f"api-profile-{self.offers}{label}.txt"
             RESULTS.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen(
                 [str(spy_bin), "record", "-p", str(self.procs["api"].pid), "-o", str(out),
@@ -496,28 +522,28 @@ class Bench:
         result["api_cpu_s"] = round((after[0] - before[0]) / tick, 2)
         result["meili_cpu_s"] = round((after[1] - before[1]) / tick, 2)
         result["loadavg_1m"] = round(os.getloadavg()[0], 2)
-        self.results["throughput"] = result
         step(f"throughput {result['rps']:.0f} req/s, errors {result['errors']}, "
              f"API CPU {result['api_cpu_s']} s, Meili CPU {result['meili_cpu_s']} s")
+        return result
 
     # 5 -------------------------------------------------------------------------------------
-    def commit_to_searchable(self) -> None:
+    def commit_to_searchable(self, label: str = "") -> dict[str, Any]:
+        from app.db import session_scope
         from app.models.api_key import Role
         from app.models.organisation import OrganisationIn
         from app.services.auth import Actor, create_api_key
         from app.services.demo_data import demo_offers
         from app.services.organisations import create_organisation
-        from app.db import session_scope
 
         with session_scope(self.engine) as session:
             org = create_organisation(session=session, actor=Actor.system("bench"),
-                                      data=OrganisationIn(name="Bench-Akademie", kind="provider",
+                                      data=OrganisationIn(name=f"Bench-Akademie{label}", kind="provider",
                                                           trusted=True))
             _, token = create_api_key(session=session, role=Role.provider,
                                       organisation_id=org.id, name="search-bench")
         self.procs["indexer"] = subprocess.Popen(
             [sys.executable, "-m", "indexer"], cwd=ROOT, env=self.env,
-            stdout=open(self.tmp / "indexer.log", "wb"), stderr=subprocess.STDOUT)
+            stdout=open(self.tmp / f"indexer{label}.log", "wb"), stderr=subprocess.STDOUT)
         time.sleep(1.5)  # let it apply settings once
         if self.procs["indexer"].poll() is not None:
             raise RuntimeError("indexer exited; see " + str(self.tmp / "indexer.log"))
@@ -526,7 +552,7 @@ class Bench:
         client = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(
             socket_options=NODELAY), timeout=httpx.Timeout(10))
         post_t, visible_t, polls = [], [], []
-        rng = random.Random(5)
+        rng = random.Random(f"commit{label}")
         try:
             for payload in payloads:
                 word = "".join(rng.choice(string.ascii_lowercase) for _ in range(12))
@@ -556,13 +582,14 @@ class Bench:
                 polls.append(n)
         finally:
             client.close()
-        self.results["commit_to_searchable"] = {
+        result = {
             "offers": len(visible_t), "post": summary_ms(post_t),
             "visible_after_commit": summary_ms(visible_t),
             "visible_after_request_start": summary_ms([a + b for a, b in zip(post_t, visible_t)]),
             "mean_polls": round(sum(polls) / len(polls), 1)}
-        v = self.results["commit_to_searchable"]["visible_after_commit"]
+        v = result["visible_after_commit"]
         step(f"commit→searchable p50 {v['p50']:.0f} ms p95 {v['p95']:.0f} ms")
+        return result
 
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
@@ -596,11 +623,23 @@ class Bench:
             self.load()
             self.reindex()
             self.start_api()
-            self.latency()
-            self.throughput()
-            self.commit_to_searchable()
+            self.results["latency"] = self.latency()
+            self.results["throughput"] = self.throughput()
+            self.results["commit_to_searchable"] = self.commit_to_searchable()
             self.results["api_memory_mb"] = rss_mb(self.procs["api"].pid)
             self.results["meili_memory_mb"] = rss_mb(self.meili.process.pid)
+            stop_process(self.procs.pop("indexer", None))
+            # Experiment: the same API with Accept-Encoding: identity towards Meilisearch
+            # (bench-side monkeypatch, product code untouched).
+            self.env["BENCH_ASYNC_PARAMS"] = "1" if self.async_params else "0"
+            self.results["experiment"] = ("Accept-Encoding: identity"
+                                          + (" + async search_params" if self.async_params else ""))
+            self.start_api("bench.search_bench:app_identity_encoding")
+            self.results["latency_identity"] = self.latency()
+            self.results["throughput_identity"] = self.throughput("-identity")
+            self.results["commit_to_searchable_identity"] = self.commit_to_searchable("-identity")
+            stop_process(self.procs.pop("indexer", None))
+            self.results["api_memory_mb_identity"] = rss_mb(self.procs["api"].pid)
             return self.results
         finally:
             for name in ("indexer", "api"):
@@ -637,6 +676,44 @@ def _scoped_keys_fallback(master: Any) -> tuple[str, str]:
         except MeilisearchApiError:
             keys[uid] = master.create_key({**spec, "uid": uid, "expiresAt": None}).key
     return keys[SEARCH_KEY_UID], keys[INDEXER_KEY_UID]
+
+
+def app_identity_encoding() -> Any:
+    """`app.main:create_app` with the search backend asking Meilisearch for uncompressed
+    answers: what one header in `SearchBackend.__init__` would change."""
+    from app.main import create_app
+    from app.services import search
+
+    original = search.SearchBackend.__init__
+
+    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        self.client.headers["Accept-Encoding"] = "identity"
+
+    search.SearchBackend.__init__ = patched  # type: ignore[method-assign]
+    app = create_app()
+    if os.environ.get("BENCH_ASYNC_PARAMS") == "1":
+        _async_search_params(app)
+    return app
+
+
+def _async_search_params(app: Any) -> None:
+    """What `async def search_params` in app/routers/search.py would change: FastAPI runs a
+    sync dependency in the thread pool (a thread hop per request), an async one inline."""
+    from app.routers import search as router_module
+
+    sync = router_module.search_params
+
+    async def search_params(**kwargs: Any) -> Any:
+        return sync(**kwargs)
+
+    patched = 0
+    for route in app.routes:
+        for dep in getattr(getattr(route, "dependant", None), "dependencies", []):
+            if dep.call is sync:
+                dep.call = search_params
+                patched += 1
+    print(f"bench: search_params made async in {patched} route(s)", flush=True)
 
 
 def _normalise(url: str) -> str:
@@ -678,27 +755,35 @@ def table(r: dict[str, Any]) -> str:
     ri = r["reindex"]
     add("2 full reindex (rebuild_index)", f"{ri['rebuild_s']:.1f} s")
     add("2 raw Meilisearch bulk load", f"{ri['raw_bulk_s']:.1f} s")
+    add("2 (untimed) DB read + offer_documents", f"{ri['doc_build_s']:.1f} s")
     add("2 ratio reindex / raw", f"{ri['ratio']:.2f}", "<= 1.3", ri["ratio"] <= 1.3)
-    lat = r["latency"]
-    h = lat["health"]
-    add("3 GET /health API | raw p50", f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
-    for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
-        k = lat[kind]
-        a, w = k["api"], k["raw"]
-        add(f"3 {kind}: API p50/p95/p99",
-            f"{a['p50']:.2f} / {a['p95']:.2f} / {a['p99']:.2f} ms",
-            f"p50<=3 p95<={p95_target}", a["p50"] <= 3 and a["p95"] <= p95_target)
-        add(f"3 {kind}: raw p50/p95/p99", f"{w['p50']:.2f} / {w['p95']:.2f} / {w['p99']:.2f} ms")
-        add(f"3 {kind}: overhead API-raw p50", f"{k['overhead_p50_ms']:.2f} ms", "<= 1.5",
-            k["overhead_p50_ms"] <= 1.5)
-        if k["total_mismatches"]:
-            add(f"3 {kind}: API/raw total mismatches", str(k["total_mismatches"]), "0", False)
-    t = r["throughput"]
-    add(f"4 throughput (c={t.get('concurrency', 8)}, mix)", f"{t['rps']:,.0f} req/s "
-        f"(p50 {t['latency_ms']['p50']:.1f} ms, p99 {t['latency_ms']['p99']:.1f} ms, "
-        f"errors {t['errors']})", ">= 800", t["rps"] >= 800 and not t["errors"])
-    add("4 CPU during run API | Meili", f"{t['api_cpu_s']} s | {t['meili_cpu_s']} s "
-        f"of {t['seconds']} s")
+    def search_rows(tag: str, lat: dict[str, Any], t: dict[str, Any]) -> None:
+        h = lat["health"]
+        add(f"3{tag} GET /health API | raw p50",
+            f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
+        for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
+            k = lat[kind]
+            a, w = k["api"], k["raw"]
+            add(f"3{tag} {kind}: API p50/p95/p99",
+                f"{a['p50']:.2f} / {a['p95']:.2f} / {a['p99']:.2f} ms",
+                f"p50<=3 p95<={p95_target}", a["p50"] <= 3 and a["p95"] <= p95_target)
+            add(f"3{tag} {kind}: raw p50/p95/p99",
+                f"{w['p50']:.2f} / {w['p95']:.2f} / {w['p99']:.2f} ms")
+            add(f"3{tag} {kind}: overhead API-raw p50", f"{k['overhead_p50_ms']:.2f} ms",
+                "<= 1.5", k["overhead_p50_ms"] <= 1.5)
+            if k["total_mismatches"]:
+                add(f"3{tag} {kind}: API/raw total mismatches", str(k["total_mismatches"]),
+                    "0", False)
+        g = lat["raw_text_gzip"]
+        add(f"3{tag} raw text w/ Accept-Encoding gzip", f"{g['p50']:.2f} / {g['p95']:.2f} ms "
+            "(p50/p95)")
+        add(f"4{tag} throughput (c={t.get('concurrency', 8)}, mix)", f"{t['rps']:,.0f} req/s "
+            f"(p50 {t['latency_ms']['p50']:.1f} ms, p99 {t['latency_ms']['p99']:.1f} ms, "
+            f"errors {t['errors']})", ">= 800", t["rps"] >= 800 and not t["errors"])
+        add(f"4{tag} CPU during run API | Meili", f"{t['api_cpu_s']} s | {t['meili_cpu_s']} s "
+            f"of {t['seconds']} s (load {t['loadavg_1m']})")
+
+    search_rows("", r["latency"], r["throughput"])
     c = r["commit_to_searchable"]
     v = c["visible_after_commit"]
     add("5 commit->searchable p50/p95", f"{v['p50']:.0f} / {v['p95']:.0f} ms "
@@ -708,6 +793,17 @@ def table(r: dict[str, Any]) -> str:
     add("6 API worker RSS (peak)", f"{m['VmRSS']:.0f} MB ({m['VmHWM']:.0f} MB)", "<= 150",
         m["VmRSS"] <= 150)
     add("  Meilisearch RSS", f"{r['meili_memory_mb']['VmRSS']:.0f} MB")
+    if "latency_identity" in r:
+        rows.append((f"-- experiment (bench monkeypatch): "
+                     f"{r.get('experiment', 'Accept-Encoding: identity')}", "", "", ""))
+        search_rows("'", r["latency_identity"], r["throughput_identity"])
+        if "commit_to_searchable_identity" in r:
+            ci = r["commit_to_searchable_identity"]
+            v = ci["visible_after_commit"]
+            add("5' commit->searchable p50/p95", f"{v['p50']:.0f} / {v['p95']:.0f} ms "
+                f"(n={ci['offers']})", "p95 <= 1000", v["p95"] <= 1000)
+        m = r["api_memory_mb_identity"]
+        add("6' API worker RSS", f"{m['VmRSS']:.0f} MB", "<= 150", m["VmRSS"] <= 150)
     widths = [max(len(row[i]) for row in rows + [("metric", "value", "target", "")])
               for i in range(4)]
     lines = [f"{'metric':<{widths[0]}}  {'value':<{widths[1]}}  {'target':<{widths[2]}}",
@@ -731,15 +827,21 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--commits", type=int, default=50, help="offers for commit->searchable")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
+    parser.add_argument("--no-async-params", action="store_true",
+                        help="experiment run: only Accept-Encoding: identity, keep the sync "
+                             "search_params dependency")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy the API worker during the throughput run "
                              "(needs .venv/bin/py-spy); writes bench/results/api-profile-N.txt")
     args = parser.parse_args()
     bench = Bench(offers=args.offers, database_url=args.database_url, per_kind=args.requests,
                   throughput_s=args.seconds, concurrency=args.concurrency, commits=args.commits,
-                  keep=args.keep, profile=args.profile)
+                  keep=args.keep, profile=args.profile,
+                  async_params=not args.no_async_params)
     results = bench.run()
-    results["throughput"]["concurrency"] = args.concurrency
+    for key in ("throughput", "throughput_identity"):
+        if key in results:
+            results[key]["concurrency"] = args.concurrency
     RESULTS.mkdir(parents=True, exist_ok=True)
     out = RESULTS / f"search-{args.offers}.json"
     out.write_text(json.dumps(results, indent=2, default=str))

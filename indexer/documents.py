@@ -176,7 +176,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         base[PRICE] = o.price_cents / 100
     if starts:
         base[NEXT_START] = starts[0]
-    geo_points = list(distinct_places.keys()) or [None]
+    geo_points: list[tuple[float, float] | None] = list(distinct_places.keys()) or [None]
     documents = []
     for n, point in enumerate(geo_points):
         doc = dict(base, **{ID: f"{o.id}-{n}", PRIMARY: n == 0})

@@ -101,7 +101,7 @@ class SearchIndex:
 def search_index(database_url: str, meili_server: MeiliServer,
                  monkeypatch: pytest.MonkeyPatch) -> Iterator[SearchIndex]:
     from app.services import search
-    from indexer.meili import create_index_with_settings, delete_index_if_exists
+    from indexer.meili import create_index_with_settings, delete_index_if_exists, meili_client
     from indexer.worker import Indexer
 
     uid = f"offers_{secrets.token_hex(4)}"
@@ -110,7 +110,7 @@ def search_index(database_url: str, meili_server: MeiliServer,
     monkeypatch.setenv("MEILI_INDEX", uid)
     monkeypatch.setenv("DATA_DIR", str(_TMP))
     config.get_settings.cache_clear()
-    client = meilisearch.Client(meili_server.url, meili_server.master_key)
+    client = meili_client(meili_server.url, meili_server.master_key)
     create_index_with_settings(client, uid)
     search.configure_backend()
     indexer = Indexer(engine=db.get_engine(), client=client, index_uid=uid)

@@ -9,6 +9,7 @@ from app.deps import ActorDep, AdminDep, OptionalActorDep, PaginationDep, Sessio
 from app.models.audit import AuditEntryPublic
 from app.models.offer import (
     ExternalId,
+    Offer,
     OfferCreate,
     OfferFields,
     OfferPage,
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
 OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _out(session: SessionDep, offer: service.Offer) -> OfferPublic:
+def _out(session: SessionDep, offer: Offer) -> OfferPublic:
     return service.to_public(service.view_of(session=session, offer=offer), internal=True)
 
 

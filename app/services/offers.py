@@ -52,7 +52,7 @@ class OfferView:
 # --- conversions ----------------------------------------------------------------------------
 
 
-def _column_values(fields: OfferFields) -> dict[str, Any]:
+def column_values(fields: OfferFields) -> dict[str, Any]:
     data = fields.model_dump(mode="python", exclude={"dates", "external_id"})
     price: Decimal | None = data.pop("price")
     data["price_cents"] = None if price is None else int(price * 100)
@@ -287,7 +287,7 @@ def list_offers(
 
 
 def _write_fields(session: Session, offer: Offer, fields: OfferFields, fields_json: dict[str, Any]) -> None:
-    for key, value in _column_values(fields).items():
+    for key, value in column_values(fields).items():
         setattr(offer, key, value)
     offer.content_hash = content_hash(fields_json)
     offer.updated_at = utcnow()

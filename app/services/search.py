@@ -23,8 +23,8 @@ from app.models.search import (
     SearchResult,
     SearchScope,
     SortOrder,
-    SuggestResult,
     Suggestion,
+    SuggestResult,
 )
 from app.services import search_filters as sf
 from app.services.geo import distance_km, postcode_centre
@@ -52,11 +52,13 @@ class SearchBackend:
 
     def __init__(self, url: str, key: str, index: str, timeout_s: float) -> None:
         self.index = index
-        headers = {"Content-Type": "application/json"}
+        # Identity encoding: a gzip answer comes back chunked, and those small chunked writes
+        # meet Nagle and the delayed ACK, a ~40 ms floor under every request (measured: 44 ms
+        # with gzip, 2 ms without, on loopback). Loopback bandwidth makes compression moot.
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        # TCP_NODELAY: without it a POST's header and body segments wait on the peer's
-        # delayed ACK, which puts a ~40 ms floor under every request.
+        # TCP_NODELAY too, so our own header and body writes never wait on an ACK.
         transport = httpx.AsyncHTTPTransport(
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),

@@ -23,7 +23,7 @@ from app.services import search
 from app.services.auth import Actor
 from app.services.offers import create_offer, patch_offer
 from indexer import documents
-from indexer.meili import create_index_with_settings
+from indexer.meili import create_index_with_settings, meili_client
 from indexer.rebuild import check_index, rebuild_index
 from indexer.worker import Indexer, failed_entries
 from tests.conftest import SearchIndex, offer_payload
@@ -64,7 +64,7 @@ def test_meilisearch_down_writes_queue_and_catch_up(
         monkeypatch.setenv("MEILI_MASTER_KEY", server.master_key)
         monkeypatch.setenv("MEILI_INDEX", uid)
         config.get_settings.cache_clear()
-        meili = meilisearch.Client(server.url, server.master_key)
+        meili = meili_client(server.url, server.master_key)
         create_index_with_settings(meili, uid)
         from app.main import create_app
 

@@ -131,7 +131,7 @@ class BulkUpserter:
         status = OfferStatus.published.value if trusted else OfferStatus.submitted.value
         offer_rows = []
         for p in pending:
-            values = offers._column_values(p.fields)
+            values = offers.column_values(p.fields)
             values.update(
                 organisation_id=self.organisation_id,
                 external_id=p.external_id,
