@@ -12,8 +12,11 @@ from app.models.organisation import OrganisationIn
 from app.services.auth import Actor, create_api_key
 from app.services.organisations import create_organisation
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False,
-                  help="Bildungsraum: the regional catalogue of continuing-education offers.")
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Bildungsraum: the regional catalogue of continuing-education offers.",
+)
 
 
 @cli.command("migrate")
@@ -30,7 +33,9 @@ def migrate() -> None:
 def create_org(
     name: Annotated[str, typer.Option(help="the organisation's name")],
     kind: Annotated[OrganisationKind, typer.Option(help="what kind of organisation")],
-    trusted: Annotated[bool, typer.Option("--trusted", help="publish its offers without review")] = False,
+    trusted: Annotated[
+        bool, typer.Option("--trusted", help="publish its offers without review")
+    ] = False,
 ) -> None:
     """Register an organisation; prints its id as the last line."""
     data = OrganisationIn(name=name, kind=kind, trusted=trusted)
@@ -44,7 +49,9 @@ def create_org(
 @cli.command("create-key")
 def create_key(
     role: Annotated[Role, typer.Option(help="admin (regional agency) or provider")],
-    org: Annotated[int | None, typer.Option(help="the organisation a provider key belongs to")] = None,
+    org: Annotated[
+        int | None, typer.Option(help="the organisation a provider key belongs to")
+    ] = None,
     name: Annotated[str | None, typer.Option(help="a note on who uses the key")] = None,
 ) -> None:
     """Create an API key; prints the key as the last line. It is shown only this once."""
@@ -69,8 +76,9 @@ def load_demo(
     from app.services.demo_loader import load_demo_catalogue
 
     with session_scope() as session:
-        created = load_demo_catalogue(session=session, offers=offers,
-                                      organisations=organisations, progress=True)
+        created = load_demo_catalogue(
+            session=session, offers=offers, organisations=organisations, progress=True
+        )
     if created:
         typer.echo(f"loaded {created} demo offers")
     else:
@@ -98,20 +106,11 @@ def _register_optional_commands() -> None:
         return
     _registered = True
     from app.cli_indexer import register as register_indexer
+    from app.cli_interop import register as register_interop
+    from app.cli_portals import register as register_portals
 
-    register_indexer(cli)
-    try:
-        from app.cli_interop import register as register_interop
-    except ImportError:
-        pass
-    else:
-        register_interop(cli)
-    try:
-        from app.cli_portals import register as register_portals
-    except ImportError:
-        pass
-    else:
-        register_portals(cli)
+    for register in (register_indexer, register_interop, register_portals):
+        register(cli)
 
 
 def main() -> None:

@@ -9,9 +9,12 @@ import typer
 def register(cli: typer.Typer) -> None:
     @cli.command("indexer")
     def indexer_command(
-        failed: Annotated[bool, typer.Option("--failed", help="list parked records and exit")] = False,
-        retry_failed: Annotated[bool, typer.Option("--retry-failed",
-                                                   help="queue parked records again and exit")] = False,
+        failed: Annotated[
+            bool, typer.Option("--failed", help="list parked records and exit")
+        ] = False,
+        retry_failed: Annotated[
+            bool, typer.Option("--retry-failed", help="queue parked records again and exit")
+        ] = False,
         once: Annotated[bool, typer.Option("--once", help="drain the queue once and exit")] = False,
     ) -> None:
         """Keep the search index in step with the database (runs until stopped)."""
@@ -24,8 +27,10 @@ def register(cli: typer.Typer) -> None:
             if not rows:
                 typer.echo("no parked records")
             for row in rows:
-                typer.echo(f"offer {row.offer_id}: {row.attempts} attempts, parked "
-                           f"{row.parked_at:%Y-%m-%d %H:%M} - {row.last_error}")
+                typer.echo(
+                    f"offer {row.offer_id}: {row.attempts} attempts, parked "
+                    f"{row.parked_at:%Y-%m-%d %H:%M} - {row.last_error}"
+                )
             raise typer.Exit(1 if rows else 0)
         if retry_failed:
             typer.echo(f"queued {worker.retry_failed(get_engine())} parked records again")
@@ -55,12 +60,18 @@ def register(cli: typer.Typer) -> None:
             bar.n = done
             bar.refresh()
 
-        stats = rebuild_index(engine=get_engine(), client=admin_client(settings),
-                              index_uid=settings.meili_index, today=date.today(),
-                              progress=progress)
+        stats = rebuild_index(
+            engine=get_engine(),
+            client=admin_client(settings),
+            index_uid=settings.meili_index,
+            today=date.today(),
+            progress=progress,
+        )
         bar.close()
-        typer.echo(f"reindexed {stats.offers} published offers as {stats.documents} documents "
-                   f"into {settings.meili_index!r}")
+        typer.echo(
+            f"reindexed {stats.offers} published offers as {stats.documents} documents "
+            f"into {settings.meili_index!r}"
+        )
 
     @cli.command("index-check")
     def index_check_command() -> None:
@@ -71,8 +82,12 @@ def register(cli: typer.Typer) -> None:
         from indexer.rebuild import check_index
 
         settings = get_settings()
-        result = check_index(engine=get_engine(), client=admin_client(settings),
-                             index_uid=settings.meili_index, today=date.today())
+        result = check_index(
+            engine=get_engine(),
+            client=admin_client(settings),
+            index_uid=settings.meili_index,
+            today=date.today(),
+        )
         typer.echo(f"searchable in database: {result.in_database}")
         typer.echo(f"in the index:           {result.in_index}")
         typer.echo(f"queued, not yet indexed: {result.pending}")

@@ -40,14 +40,27 @@ def import_command(
     from app.services.interop import import_file
 
     size = file.stat().st_size
-    with open(file, "rb") as raw, tqdm(total=size, unit="B", unit_scale=True, file=sys.stderr,
-                                       disable=size < PROGRESS_FROM_BYTES) as bar:
+    with (
+        open(file, "rb") as raw,
+        tqdm(
+            total=size,
+            unit="B",
+            unit_scale=True,
+            file=sys.stderr,
+            disable=size < PROGRESS_FROM_BYTES,
+        ) as bar,
+    ):
         try:
             with session_scope() as session:
-                report = import_file(session=session, actor=Actor.system("cli"),
-                                     organisation_id=org,
-                                     stream=_ProgressReader(raw, bar),  # type: ignore[arg-type]
-                                     format=format, dry_run=dry_run, partial=partial)
+                report = import_file(
+                    session=session,
+                    actor=Actor.system("cli"),
+                    organisation_id=org,
+                    stream=_ProgressReader(raw, bar),  # type: ignore[arg-type]
+                    format=format,
+                    dry_run=dry_run,
+                    partial=partial,
+                )
         except DomainError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(2) from None
@@ -73,8 +86,7 @@ def export_command(
     try:
         with session_scope() as session:
             if output is None:
-                count = export_openqcat(session=session, organisation_id=org,
-                                        out=sys.stdout.buffer)
+                count = export_openqcat(session=session, organisation_id=org, out=sys.stdout.buffer)
             else:
                 with open(target, "wb") as out:
                     count = export_openqcat(session=session, organisation_id=org, out=out)

@@ -26,36 +26,53 @@ def _fail(message: str) -> None:
 def create(
     slug: Annotated[str, typer.Option(help="short name in URLs: /p/<slug>/")],
     name: Annotated[str, typer.Option(help="the portal's title")],
-    postcode: Annotated[list[str] | None, typer.Option(
-        help="a postcode of the region (repeat)")] = None,
-    postcode_prefix: Annotated[list[str] | None, typer.Option(
-        help="a postcode prefix of the region, e.g. 447 (repeat)")] = None,
+    postcode: Annotated[
+        list[str] | None, typer.Option(help="a postcode of the region (repeat)")
+    ] = None,
+    postcode_prefix: Annotated[
+        list[str] | None, typer.Option(help="a postcode prefix of the region, e.g. 447 (repeat)")
+    ] = None,
     center_postcode: Annotated[str | None, typer.Option(help="centre of a radius region")] = None,
     radius_km: Annotated[float | None, typer.Option(help="radius around the centre")] = None,
     category: Annotated[Categories, typer.Option(help="show only these topics")] = None,
     block_category: Annotated[Categories, typer.Option(help="hide these topics")] = None,
     provider: Annotated[Ids, typer.Option(help="show only these providers (ids)")] = None,
     block_provider: Annotated[Ids, typer.Option(help="hide these providers (ids)")] = None,
-    moderation: Annotated[Moderation, typer.Option(
-        help="trusted_publish: trusted providers publish directly; review_all: reviewed only"
-    )] = Moderation.trusted_publish,
+    moderation: Annotated[
+        Moderation,
+        typer.Option(
+            help="trusted_publish: trusted providers publish directly; review_all: reviewed only"
+        ),
+    ] = Moderation.trusted_publish,
     language: Annotated[list[str] | None, typer.Option(help="page languages: de, en")] = None,
-    cors_origin: Annotated[list[str] | None, typer.Option(
-        help="a website allowed to call the portal API, e.g. https://www.bochum.de")] = None,
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(help="a website allowed to call the portal API, e.g. https://www.bochum.de"),
+    ] = None,
 ) -> None:
     """Create a portal; prints its search page path as the last line."""
     try:
         data = PortalCreate(
-            slug=slug, name=name, postcodes=postcode or [], postcode_prefixes=postcode_prefix or [],
-            center_postcode=center_postcode, radius_km=radius_km,
-            categories_allow=category or [], categories_block=block_category or [],
-            providers_allow=provider or [], providers_block=block_provider or [],
-            moderation=moderation, languages=language or ["de", "en"],
+            slug=slug,
+            name=name,
+            postcodes=postcode or [],
+            postcode_prefixes=postcode_prefix or [],
+            center_postcode=center_postcode,
+            radius_km=radius_km,
+            categories_allow=category or [],
+            categories_block=block_category or [],
+            providers_allow=provider or [],
+            providers_block=block_provider or [],
+            moderation=moderation,
+            languages=language or ["de", "en"],
             cors_origins=cors_origin or [],
         )
     except ValidationError as exc:
-        _fail("; ".join(f"{'.'.join(map(str, e['loc'])) or 'portal'}: {e['msg']}"
-                        for e in exc.errors()))
+        _fail(
+            "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'portal'}: {e['msg']}" for e in exc.errors()
+            )
+        )
         return
     try:
         with session_scope() as session:
@@ -93,14 +110,24 @@ def add_contact(
     phone: Annotated[str | None, typer.Option()] = None,
     email: Annotated[str | None, typer.Option()] = None,
     url: Annotated[str | None, typer.Option()] = None,
-    opening_hours: Annotated[str | None, typer.Option(
-        help="free text, e.g. 'Mo–Do 9–16 Uhr'")] = None,
+    opening_hours: Annotated[
+        str | None, typer.Option(help="free text, e.g. 'Mo–Do 9–16 Uhr'")
+    ] = None,
 ) -> None:
     """Add a counselling contact (Weiterbildungsberatung); prints its id as the last line."""
     try:
-        data = ContactIn.model_validate({
-            "name": name, "street": street, "postcode": postcode, "city": city, "phone": phone,
-            "email": email, "url": url, "opening_hours": opening_hours})
+        data = ContactIn.model_validate(
+            {
+                "name": name,
+                "street": street,
+                "postcode": postcode,
+                "city": city,
+                "phone": phone,
+                "email": email,
+                "url": url,
+                "opening_hours": opening_hours,
+            }
+        )
     except ValidationError as exc:
         _fail("; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors()))
         return

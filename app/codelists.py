@@ -279,8 +279,24 @@ LANGUAGE_LABELS: dict[str, str] = {
 }
 # unterrichtssprache.dat uses the same codes; these are the ones it knows.
 OPENQCAT_LANGUAGES: frozenset[str] = frozenset(
-    {"deu", "eng", "fra", "nld", "dan", "nor", "swe", "pol", "ita", "cze", "svk", "ukr", "rus",
-     "spa", "dgs", "oth"}
+    {
+        "deu",
+        "eng",
+        "fra",
+        "nld",
+        "dan",
+        "nor",
+        "swe",
+        "pol",
+        "ita",
+        "cze",
+        "svk",
+        "ukr",
+        "rus",
+        "spa",
+        "dgs",
+        "oth",
+    }
 )
 
 TARGET_GROUP_LABELS: dict[str, str] = {

@@ -34,12 +34,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
-        if self.environment == "production" and self.meili_master_key in _PLACEHOLDER_KEYS:
-            if not (self.meili_search_key and self.meili_admin_key):
-                raise ValueError(
-                    "production needs MEILI_SEARCH_KEY and MEILI_ADMIN_KEY "
-                    "(or a real MEILI_MASTER_KEY)"
-                )
+        placeholder = self.meili_master_key in _PLACEHOLDER_KEYS
+        scoped = bool(self.meili_search_key and self.meili_admin_key)
+        if self.environment == "production" and placeholder and not scoped:
+            raise ValueError(
+                "production needs MEILI_SEARCH_KEY and MEILI_ADMIN_KEY (or a real MEILI_MASTER_KEY)"
+            )
         return self
 
     @property

@@ -1,4 +1,4 @@
-"""Dependency aliases shared by the routers: one session (one transaction) per request, the caller."""
+"""Dependency aliases for the routers: one session (one transaction) per request, the caller."""
 
 from collections.abc import Iterator
 from typing import Annotated

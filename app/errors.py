@@ -57,7 +57,9 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
-def error_body(code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The one JSON error shape: {"error": {"code", "message", "details": [{"loc", "message"}]}}."""
     return {"error": {"code": code, "message": message, "details": details or []}}
 

@@ -66,16 +66,31 @@ def run_all(*, host: str, port: int) -> None:
         meili_port = int(os.environ.get("MEILI_PORT", "7700"))
         meili_url, master = f"http://127.0.0.1:{meili_port}", _master_key(data_dir)
         print(f"starting Meilisearch on {meili_url} (data in {data_dir / 'meili'})")
-        children.append(subprocess.Popen(
-            [_meili_binary(), "--http-addr", f"127.0.0.1:{meili_port}",
-             "--db-path", str(data_dir / "meili" / "data.ms"),
-             "--dump-dir", str(data_dir / "meili" / "dumps"),
-             "--master-key", master, "--no-analytics", "--env", "production",
-             "--log-level", "WARN"]))
+        children.append(
+            subprocess.Popen(
+                [
+                    _meili_binary(),
+                    "--http-addr",
+                    f"127.0.0.1:{meili_port}",
+                    "--db-path",
+                    str(data_dir / "meili" / "data.ms"),
+                    "--dump-dir",
+                    str(data_dir / "meili" / "dumps"),
+                    "--master-key",
+                    master,
+                    "--no-analytics",
+                    "--env",
+                    "production",
+                    "--log-level",
+                    "WARN",
+                ]
+            )
+        )
     try:
         _wait_healthy(meili_url)
         search_key, indexer_key = ensure_scoped_keys(
-            meili_client(meili_url, master), settings.meili_index)
+            meili_client(meili_url, master), settings.meili_index
+        )
         env.update(MEILI_URL=meili_url, MEILI_SEARCH_KEY=search_key, MEILI_ADMIN_KEY=indexer_key)
         # The master key stays here: the API and the indexer get only what they need.
         env.pop("MEILI_MASTER_KEY", None)
@@ -87,9 +102,23 @@ def run_all(*, host: str, port: int) -> None:
         print(f"loaded {loaded} demo offers" if loaded else "demo data present already")
 
         children.append(subprocess.Popen([sys.executable, "-m", "indexer"], env=env))
-        children.append(subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-             "--host", host, "--port", str(port), "--no-access-log"], env=env))
+        children.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "uvicorn",
+                    "app.main:create_app",
+                    "--factory",
+                    "--host",
+                    host,
+                    "--port",
+                    str(port),
+                    "--no-access-log",
+                ],
+                env=env,
+            )
+        )
         print(f"Bildungsraum is running: http://{host}:{port}/docs  (Ctrl+C stops everything)")
         _supervise(children)
     finally:

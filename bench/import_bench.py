@@ -17,11 +17,22 @@ from app import db  # noqa: E402
 from app.config import normalise_database_url  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
 
-CITIES = [("44787", "Bochum"), ("44135", "Dortmund"), ("45127", "Essen"), ("47051", "Duisburg"),
-          ("48143", "Münster"), ("50667", "Köln")]
-TOPICS = [("Excel für Einsteiger", "C 1415-10"), ("Buchhaltung mit DATEV", "C 0215-10-10"),
-          ("Pflegehilfe Grundkurs", "C 1025-10"), ("Englisch B1", "C 3425-10"),
-          ("Staplerschein", "C 1618-10"), ("Führung für neue Teamleitungen", "C 3220-10")]
+CITIES = [
+    ("44787", "Bochum"),
+    ("44135", "Dortmund"),
+    ("45127", "Essen"),
+    ("47051", "Duisburg"),
+    ("48143", "Münster"),
+    ("50667", "Köln"),
+]
+TOPICS = [
+    ("Excel für Einsteiger", "C 1415-10"),
+    ("Buchhaltung mit DATEV", "C 0215-10-10"),
+    ("Pflegehilfe Grundkurs", "C 1025-10"),
+    ("Englisch B1", "C 3425-10"),
+    ("Staplerschein", "C 1618-10"),
+    ("Führung für neue Teamleitungen", "C 3220-10"),
+]
 
 
 def service(i: int, today: date) -> str:
@@ -58,12 +69,14 @@ def service(i: int, today: date) -> str:
 def generate(path: Path, count: int) -> None:
     today = date.today()
     with open(path, "w", encoding="utf-8") as out:
-        out.write('<?xml version="1.0" encoding="UTF-8"?><OPENQCAT version="1.1"><HEADER>'
-                  "<CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>bench</CATALOG_ID>"
-                  "<CATALOG_VERSION>1</CATALOG_VERSION></CATALOG><SUPPLIER>"
-                  '<SUPPLIER_ID type="supplier_specific">1</SUPPLIER_ID>'
-                  "<SUPPLIER_NAME>Benchmark-Akademie</SUPPLIER_NAME><ADDRESS/>"
-                  '<EXTENDED_INFO input_type="0"/></SUPPLIER></HEADER><NEW_CATALOG>')
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?><OPENQCAT version="1.1"><HEADER>'
+            "<CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>bench</CATALOG_ID>"
+            "<CATALOG_VERSION>1</CATALOG_VERSION></CATALOG><SUPPLIER>"
+            '<SUPPLIER_ID type="supplier_specific">1</SUPPLIER_ID>'
+            "<SUPPLIER_NAME>Benchmark-Akademie</SUPPLIER_NAME><ADDRESS/>"
+            '<EXTENDED_INFO input_type="0"/></SUPPLIER></HEADER><NEW_CATALOG>'
+        )
         for i in range(count):
             out.write(service(i, today))
         out.write("</NEW_CATALOG></OPENQCAT>")
@@ -74,7 +87,8 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=10_000)
     args = parser.parse_args()
     url = normalise_database_url(
-        os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+        os.environ.get("DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+    )
     schema = "import_bench"
     admin_engine = db.build_engine(url)
     if db.is_postgres(admin_engine):
@@ -92,9 +106,11 @@ def main() -> None:
         from app.services.organisations import create_organisation
 
         with db.session_scope(engine) as session:
-            org = create_organisation(session=session, actor=Actor.system("bench"),
-                                      data=OrganisationIn(name="Benchmark-Akademie",
-                                                          kind="provider", trusted=True))
+            org = create_organisation(
+                session=session,
+                actor=Actor.system("bench"),
+                data=OrganisationIn(name="Benchmark-Akademie", kind="provider", trusted=True),
+            )
             org_id = org.id
         path = Path("/tmp/import_bench.xml")
         generate(path, args.count)
@@ -102,13 +118,19 @@ def main() -> None:
         for label in ("first import", "re-import"):
             started = time.perf_counter()
             with db.session_scope(engine) as session, open(path, "rb") as stream:
-                report = import_file(session=session, actor=Actor.system("bench"),
-                                     organisation_id=org_id, stream=stream)
+                report = import_file(
+                    session=session,
+                    actor=Actor.system("bench"),
+                    organisation_id=org_id,
+                    stream=stream,
+                )
             elapsed = time.perf_counter() - started
             rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(f"{label}: {report.created} created, {report.unchanged} unchanged, "
-                  f"{report.failed} failed in {elapsed:.1f}s = {args.count / elapsed:,.0f} "
-                  f"offers/s; peak RSS so far {rss:.0f} MB")
+            print(
+                f"{label}: {report.created} created, {report.unchanged} unchanged, "
+                f"{report.failed} failed in {elapsed:.1f}s = {args.count / elapsed:,.0f} "
+                f"offers/s; peak RSS so far {rss:.0f} MB"
+            )
         engine.dispose()
     finally:
         if db.is_postgres(admin_engine):

@@ -21,8 +21,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from fastapi.testclient import TestClient  # noqa: E402
 
-QUERIES = ["", "buchhaltung", "deutsch", "pflege", "excel", "staplr", "englisch b1",
-           "führung", "schweißen", "python"]
+QUERIES = [
+    "",
+    "buchhaltung",
+    "deutsch",
+    "pflege",
+    "excel",
+    "staplr",
+    "englisch b1",
+    "führung",
+    "schweißen",
+    "python",
+]
 PAGE_BUDGET_MS = 20.0
 WEIGHT_BUDGET = 60 * 1024
 
@@ -35,12 +45,16 @@ def setup_throwaway(slug: str) -> Callable[[], None]:
 
     tmp = Path(tempfile.mkdtemp(prefix="pages-bench-"))
     meili = MeiliServer(data_dir=tmp).start()
-    os.environ.update(DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", MEILI_URL=meili.url,
-                      MEILI_MASTER_KEY=meili.master_key, MEILI_INDEX="offers", DATA_DIR=str(tmp))
+    os.environ.update(
+        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}",
+        MEILI_URL=meili.url,
+        MEILI_MASTER_KEY=meili.master_key,
+        MEILI_INDEX="offers",
+        DATA_DIR=str(tmp),
+    )
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()
     upgrade(config.get_settings().sqlalchemy_url)
-
 
     from app.models.portal import PortalCreate
     from app.services.demo_loader import load_demo_catalogue
@@ -50,9 +64,16 @@ def setup_throwaway(slug: str) -> Callable[[], None]:
 
     with db.session_scope() as session:
         load_demo_catalogue(session=session, offers=320, organisations=36)
-        create_portal(session=session, data=PortalCreate(
-            slug=slug, name="Bench", center_postcode="44787", radius_km=80,
-            contacts=[{"name": "Weiterbildungsberatung", "phone": "0234 1"}]))
+        create_portal(
+            session=session,
+            data=PortalCreate(
+                slug=slug,
+                name="Bench",
+                center_postcode="44787",
+                radius_km=80,
+                contacts=[{"name": "Weiterbildungsberatung", "phone": "0234 1"}],
+            ),
+        )
     client = meili_client(meili.url, meili.master_key)
     create_index_with_settings(client, "offers")
     Indexer(engine=db.get_engine(), client=client, index_uid="offers").drain()
@@ -95,24 +116,31 @@ def main() -> None:
             search_urls = [f"/p/{args.slug}/?q={q}" for q in QUERIES]
             offer_urls = [f"/p/{args.slug}/angebote/{i}" for i in ids]
             timed(client, search_urls + offer_urls, 20)  # warm-up
-            static = sum(len(client.get(f"/static/{name}").content)
-                         for name in ("portal.css", "search.js"))
+            static = sum(
+                len(client.get(f"/static/{name}").content) for name in ("portal.css", "search.js")
+            )
             failed = False
             # The scoped search API alone, to tell the page's own share from Meilisearch's.
             api_urls = [f"/api/v1/portals/{args.slug}/search?q={q}&per_page=10" for q in QUERIES]
             api_times, _ = timed(client, api_urls, args.n)
-            print(f"{'search API':12} n={len(api_times)} p50={statistics.median(api_times):.1f} ms "
-                  f"p95={percentile(api_times, 0.95):.1f} ms (for comparison, no budget)")
+            print(
+                f"{'search API':12} n={len(api_times)} p50={statistics.median(api_times):.1f} ms "
+                f"p95={percentile(api_times, 0.95):.1f} ms (for comparison, no budget)"
+            )
             for name, urls in (("search page", search_urls), ("offer page", offer_urls)):
                 times, biggest = timed(client, urls, args.n)
                 p95 = percentile(times, 0.95)
-                print(f"{name:12} n={len(times)} p50={statistics.median(times):.1f} ms "
-                      f"p95={p95:.1f} ms max={max(times):.1f} ms largest={biggest / 1024:.1f} KB")
+                print(
+                    f"{name:12} n={len(times)} p50={statistics.median(times):.1f} ms "
+                    f"p95={p95:.1f} ms max={max(times):.1f} ms largest={biggest / 1024:.1f} KB"
+                )
                 failed |= p95 > PAGE_BUDGET_MS
                 if name == "search page":
                     weight = biggest + static
-                    print(f"search page weight (HTML+CSS+JS) {weight / 1024:.1f} KB "
-                          f"(budget {WEIGHT_BUDGET // 1024} KB)")
+                    print(
+                        f"search page weight (HTML+CSS+JS) {weight / 1024:.1f} KB "
+                        f"(budget {WEIGHT_BUDGET // 1024} KB)"
+                    )
                     failed |= weight > WEIGHT_BUDGET
             print("within budget" if not failed else f"OVER BUDGET (p95 > {PAGE_BUDGET_MS} ms)")
     finally:

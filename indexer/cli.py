@@ -12,9 +12,13 @@ from indexer.worker import Indexer
 
 def build_indexer() -> Indexer:
     settings = get_settings()
-    return Indexer(engine=get_engine(), client=admin_client(settings),
-                   index_uid=settings.meili_index, batch_size=settings.indexer_batch_size,
-                   max_attempts=settings.indexer_max_attempts)
+    return Indexer(
+        engine=get_engine(),
+        client=admin_client(settings),
+        index_uid=settings.meili_index,
+        batch_size=settings.indexer_batch_size,
+        max_attempts=settings.indexer_max_attempts,
+    )
 
 
 def run_indexer() -> None:
@@ -26,5 +30,6 @@ def run_indexer() -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
     logging.getLogger("bildungsraum.indexer").info(
-        "indexer running against %s, index %r", settings.meili_url, settings.meili_index)
+        "indexer running against %s, index %r", settings.meili_url, settings.meili_index
+    )
     indexer.run_forever(stop, poll_s=settings.indexer_poll_s)

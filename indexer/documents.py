@@ -110,8 +110,11 @@ def _visible_until(source: OfferSource, dates: list[OfferDate]) -> int:
             ends.append(OPEN_END)
             continue
         # Visible until the start, or while a course that has begun still takes people.
-        last = d.start_date if d.registration_deadline is not None else (
-            max(x for x in (d.start_date, d.end_date) if x is not None))
+        last = (
+            d.start_date
+            if d.registration_deadline is not None
+            else (max(x for x in (d.start_date, d.end_date) if x is not None))
+        )
         assert last is not None
         ends.append(_ts(last, end_of_day=True))
     until = max(ends) if ends else OPEN_END
@@ -125,8 +128,13 @@ def _prefixes(postcode: str) -> list[str]:
 
 
 def _location(d: OfferDate) -> dict[str, Any]:
-    return {"name": d.location_name, "postcode": d.postcode, "city": d.city,
-            "lat": d.lat, "lon": d.lon}
+    return {
+        "name": d.location_name,
+        "postcode": d.postcode,
+        "city": d.city,
+        "lat": d.lat,
+        "lon": d.lon,
+    }
 
 
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
@@ -158,8 +166,9 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         FORMAT: o.format,
         SCHEDULES: sorted({d.schedule for d in dates}),
         FUNDING: list(o.funding),
-        LANGUAGES: sorted(set(o.languages) | {d.teaching_language for d in dates
-                                              if d.teaching_language}),
+        LANGUAGES: sorted(
+            set(o.languages) | {d.teaching_language for d in dates if d.teaching_language}
+        ),
         CITIES: sorted({d.city for d in dates if d.city}),
         POSTCODE_PREFIXES: sorted({p for pc in postcodes for p in _prefixes(pc)}),
         BARRIER_FREE: o.barrier_free or any(d.barrier_free for d in dates),

@@ -5,12 +5,40 @@ from typing import Any
 from indexer import documents as f
 from indexer.synonyms import SYNONYMS
 
-SEARCHABLE = [f.TITLE, f.KEYWORDS, f.DEGREE, f.PROVIDER, f.CATEGORY_LABEL,
-              f.EDUCATION_TYPE_LABEL, f.DESCRIPTION]
-FILTERABLE = [f.ID, f.OFFER_ID, f.PRIMARY, f.REV, f.CATEGORY, f.EDUCATION_TYPE, f.FORMAT,
-              f.SCHEDULES, f.FUNDING, f.LANGUAGES, f.CITIES, f.POSTCODE_PREFIXES,
-              f.PROVIDER_ID, f.BARRIER_FREE, f.CHILDCARE, f.FREE, f.PRICE, f.STARTS,
-              f.FLEXIBLE, f.VISIBLE_FROM, f.VISIBLE_UNTIL, f.REVIEWED, f.GEO]
+SEARCHABLE = [
+    f.TITLE,
+    f.KEYWORDS,
+    f.DEGREE,
+    f.PROVIDER,
+    f.CATEGORY_LABEL,
+    f.EDUCATION_TYPE_LABEL,
+    f.DESCRIPTION,
+]
+FILTERABLE = [
+    f.ID,
+    f.OFFER_ID,
+    f.PRIMARY,
+    f.REV,
+    f.CATEGORY,
+    f.EDUCATION_TYPE,
+    f.FORMAT,
+    f.SCHEDULES,
+    f.FUNDING,
+    f.LANGUAGES,
+    f.CITIES,
+    f.POSTCODE_PREFIXES,
+    f.PROVIDER_ID,
+    f.BARRIER_FREE,
+    f.CHILDCARE,
+    f.FREE,
+    f.PRICE,
+    f.STARTS,
+    f.FLEXIBLE,
+    f.VISIBLE_FROM,
+    f.VISIBLE_UNTIL,
+    f.REVIEWED,
+    f.GEO,
+]
 SORTABLE = [f.NEXT_START, f.PRICE, f.GEO, f.TITLE]
 FACETS = {
     "category": f.CATEGORY,
@@ -20,9 +48,25 @@ FACETS = {
     "funding": f.FUNDING,
     "city": f.CITIES,
 }
-DISPLAYED = [f.ID, f.OFFER_ID, f.TITLE, f.PROVIDER, f.PROVIDER_ID, f.CATEGORY,
-             f.CATEGORY_LABEL, f.EDUCATION_TYPE, f.FORMAT, f.FUNDING, f.PRICE, f.STARTS,
-             f.NEXT_START, f.FLEXIBLE, f.CITIES, f.LOCATIONS, f.DESCRIPTION]
+DISPLAYED = [
+    f.ID,
+    f.OFFER_ID,
+    f.TITLE,
+    f.PROVIDER,
+    f.PROVIDER_ID,
+    f.CATEGORY,
+    f.CATEGORY_LABEL,
+    f.EDUCATION_TYPE,
+    f.FORMAT,
+    f.FUNDING,
+    f.PRICE,
+    f.STARTS,
+    f.NEXT_START,
+    f.FLEXIBLE,
+    f.CITIES,
+    f.LOCATIONS,
+    f.DESCRIPTION,
+]
 MAX_TOTAL_HITS = 1_000_000
 
 
@@ -43,6 +87,25 @@ def index_settings() -> dict[str, Any]:
         "localizedAttributes": [{"attributePatterns": ["*"], "locales": ["deu"]}],
         "faceting": {"maxValuesPerFacet": 200, "sortFacetValuesBy": {"*": "count"}},
         "pagination": {"maxTotalHits": MAX_TOTAL_HITS},
-        "stopWords": ["der", "die", "das", "und", "oder", "für", "mit", "im", "in", "zum",
-                      "zur", "von", "den", "dem", "des", "ein", "eine", "einer", "am"],
+        "stopWords": [
+            "der",
+            "die",
+            "das",
+            "und",
+            "oder",
+            "für",
+            "mit",
+            "im",
+            "in",
+            "zum",
+            "zur",
+            "von",
+            "den",
+            "dem",
+            "des",
+            "ein",
+            "eine",
+            "einer",
+            "am",
+        ],
     }

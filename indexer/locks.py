@@ -47,5 +47,6 @@ def lock_offers(session: Session, offer_ids: list[int]) -> None:
     if not _is_postgres(session):
         return
     for offer_id in sorted(offer_ids):
-        session.execute(text("SELECT pg_advisory_xact_lock(:ns, :id)"),
-                        {"ns": _OFFER_NAMESPACE, "id": offer_id})
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _OFFER_NAMESPACE, "id": offer_id}
+        )

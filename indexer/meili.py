@@ -88,12 +88,12 @@ INDEXER_KEY_UID = "6a1b0a52-2d6e-4c3e-9f3a-5e2f0d1c7a02"
 def ensure_scoped_keys(master: meilisearch.Client, index_uid: str) -> tuple[str, str]:
     """Create (or find) the API's search-only key and the indexer's key; return both."""
     wanted = {
-        SEARCH_KEY_UID: {"name": "bildungsraum-api", "actions": ["search"],
-                         "indexes": [index_uid]},
-        INDEXER_KEY_UID: {"name": "bildungsraum-indexer",
-                          "actions": ["documents.*", "indexes.*", "settings.*", "tasks.*",
-                                      "search", "stats.*"],
-                          "indexes": [index_uid, f"{index_uid}_new"]},
+        SEARCH_KEY_UID: {"name": "bildungsraum-api", "actions": ["search"], "indexes": [index_uid]},
+        INDEXER_KEY_UID: {
+            "name": "bildungsraum-indexer",
+            "actions": ["documents.*", "indexes.*", "settings.*", "tasks.*", "search", "stats.*"],
+            "indexes": [index_uid, f"{index_uid}_new"],
+        },
     }
     keys: dict[str, str] = {}
     for uid, spec in wanted.items():

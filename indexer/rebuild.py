@@ -33,8 +33,13 @@ class RebuildStats:
 
 
 def rebuild_index(
-    *, engine: Engine, client: meilisearch.Client, index_uid: str, today: date,
-    chunk_size: int = 2_000, progress: Progress | None = None,
+    *,
+    engine: Engine,
+    client: meilisearch.Client,
+    index_uid: str,
+    today: date,
+    chunk_size: int = 2_000,
+    progress: Progress | None = None,
 ) -> RebuildStats:
     """Build a fresh index beside the live one and swap it in; searches answer throughout.
 
@@ -54,18 +59,27 @@ def rebuild_index(
         set_state(session, REBUILD_TARGET, new_uid)
         session.commit()
     with Session(engine) as session:
-        all_ids = list(session.exec(select(Offer.id).where(
-            Offer.status == OfferStatus.published).order_by(col(Offer.id))))
+        all_ids = list(
+            session.exec(
+                select(Offer.id)
+                .where(Offer.status == OfferStatus.published)
+                .order_by(col(Offer.id))
+            )
+        )
     offer_ids = [i for i in all_ids if i is not None]
     tasks = []
     documents = 0
     index = client.index(new_uid)
     for start in range(0, len(offer_ids), chunk_size):
-        chunk = offer_ids[start:start + chunk_size]
+        chunk = offer_ids[start : start + chunk_size]
         with Session(engine) as session, index_guard(session, exclusive=True):
             sources = load_sources(session, chunk)
-            docs = [d for oid in chunk if oid in sources
-                    for d in offer_documents(sources[oid], today=today, rev="rebuild")]
+            docs = [
+                d
+                for oid in chunk
+                if oid in sources
+                for d in offer_documents(sources[oid], today=today, rev="rebuild")
+            ]
             if docs:
                 tasks.append(call(index.add_documents, docs, "id"))
             session.rollback()
@@ -95,15 +109,19 @@ class IndexCheck:
         return not self.missing and not self.unexpected
 
 
-def check_index(*, engine: Engine, client: meilisearch.Client, index_uid: str,
-                today: date) -> IndexCheck:
+def check_index(
+    *, engine: Engine, client: meilisearch.Client, index_uid: str, today: date
+) -> IndexCheck:
     """Compare which offers the database says are searchable with what the index holds."""
     expected: set[int] = set()
     with Session(engine) as session:
-        ids = [i for i in session.exec(select(Offer.id).where(
-            Offer.status == OfferStatus.published)) if i is not None]
+        ids = [
+            i
+            for i in session.exec(select(Offer.id).where(Offer.status == OfferStatus.published))
+            if i is not None
+        ]
         for start in range(0, len(ids), 2_000):
-            sources = load_sources(session, ids[start:start + 2_000])
+            sources = load_sources(session, ids[start : start + 2_000])
             expected |= {oid for oid, src in sources.items() if is_searchable(src, today)}
         # Parked rows will not be applied by themselves, so they count as drift.
         queued = select(OutboxEntry.offer_id).where(col(OutboxEntry.parked_at).is_(None))
@@ -113,8 +131,15 @@ def check_index(*, engine: Engine, client: meilisearch.Client, index_uid: str,
     index = client.index(index_uid)
     offset = 0
     while True:
-        page = call(index.get_documents, {"filter": f"{PRIMARY} = true", "fields": [OFFER_ID],
-                                          "limit": 10_000, "offset": offset})
+        page = call(
+            index.get_documents,
+            {
+                "filter": f"{PRIMARY} = true",
+                "fields": [OFFER_ID],
+                "limit": 10_000,
+                "offset": offset,
+            },
+        )
         indexed |= {int(getattr(d, OFFER_ID)) for d in page.results}
         offset += len(page.results)
         if offset >= page.total or not page.results:

@@ -23,14 +23,20 @@ def sweep_if_due(engine: Engine, today: date) -> int:
             col(OfferDate.registration_deadline).between(since, today),
         )
         by_date = select(OfferDate.offer_id).where(passed)
-        by_window = select(Offer.id).where(or_(
-            col(Offer.visible_from).between(since, today),
-            col(Offer.visible_until).between(since, today),
-        ))
-        ids = set(session.exec(select(Offer.id).where(
-            Offer.status == OfferStatus.published,
-            or_(col(Offer.id).in_(by_date), col(Offer.id).in_(by_window)),
-        )))
+        by_window = select(Offer.id).where(
+            or_(
+                col(Offer.visible_from).between(since, today),
+                col(Offer.visible_until).between(since, today),
+            )
+        )
+        ids = set(
+            session.exec(
+                select(Offer.id).where(
+                    Offer.status == OfferStatus.published,
+                    or_(col(Offer.id).in_(by_date), col(Offer.id).in_(by_window)),
+                )
+            )
+        )
         outbox.enqueue(session=session, offer_ids=[i for i in ids if i is not None])
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()

@@ -36,14 +36,19 @@ class IndexWriter:
 
     client: meilisearch.Client
 
-    def write(self, session: Session, offer_ids: list[int], targets: list[str],
-              today: date) -> None:
+    def write(
+        self, session: Session, offer_ids: list[int], targets: list[str], today: date
+    ) -> None:
         sources = load_sources(session, offer_ids)
         rev = secrets.token_hex(8)
-        docs = [doc for oid in offer_ids if oid in sources
-                for doc in offer_documents(sources[oid], today=today, rev=rev)]
+        docs = [
+            doc
+            for oid in offer_ids
+            if oid in sources
+            for doc in offer_documents(sources[oid], today=today, rev=rev)
+        ]
         # Replace first, then drop what the offer no longer has: searches never see a gap.
-        stale = f"{OFFER_ID} IN [{', '.join(str(i) for i in offer_ids)}] AND {REV} != \"{rev}\""
+        stale = f'{OFFER_ID} IN [{", ".join(str(i) for i in offer_ids)}] AND {REV} != "{rev}"'
         tasks = []
         for uid in targets:
             index = self.client.index(uid)
@@ -76,36 +81,43 @@ class Indexer:
 
     def drain_once(self) -> int:
         """Process one batch; return how many outbox rows it settled (0 when idle)."""
-        with Session(self.engine, expire_on_commit=False) as session:
-            with index_guard(session, exclusive=False):
-                query = (select(OutboxEntry).where(col(OutboxEntry.parked_at).is_(None))
-                         .order_by(col(OutboxEntry.id)).limit(self.batch_size))
-                if session.get_bind().dialect.name == "postgresql":
-                    query = query.with_for_update(skip_locked=True)
-                rows = list(session.exec(query))
-                if not rows:
-                    session.rollback()
-                    return 0
-                offer_ids = sorted({r.offer_id for r in rows})
-                lock_offers(session, offer_ids)
-                targets = [self.index_uid]
-                rebuild = get_state(session, REBUILD_TARGET)
-                if rebuild:
-                    targets.append(rebuild)
-                try:
-                    self.writer.write(session, offer_ids, targets, self.today())
-                    settled = rows
-                except IndexingFailed as exc:
-                    log.warning("batch refused (%s); retrying its offers one by one", exc)
-                    settled = self._one_by_one(session, rows, targets)
-                ids = [r.id for r in settled]
-                if ids:
-                    session.execute(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids)))
-                session.commit()
-                return len(rows)
+        with (
+            Session(self.engine, expire_on_commit=False) as session,
+            index_guard(session, exclusive=False),
+        ):
+            query = (
+                select(OutboxEntry)
+                .where(col(OutboxEntry.parked_at).is_(None))
+                .order_by(col(OutboxEntry.id))
+                .limit(self.batch_size)
+            )
+            if session.get_bind().dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = list(session.exec(query))
+            if not rows:
+                session.rollback()
+                return 0
+            offer_ids = sorted({r.offer_id for r in rows})
+            lock_offers(session, offer_ids)
+            targets = [self.index_uid]
+            rebuild = get_state(session, REBUILD_TARGET)
+            if rebuild:
+                targets.append(rebuild)
+            try:
+                self.writer.write(session, offer_ids, targets, self.today())
+                settled = rows
+            except IndexingFailed as exc:
+                log.warning("batch refused (%s); retrying its offers one by one", exc)
+                settled = self._one_by_one(session, rows, targets)
+            ids = [r.id for r in settled]
+            if ids:
+                session.execute(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids)))
+            session.commit()
+            return len(rows)
 
-    def _one_by_one(self, session: Session, rows: list[OutboxEntry],
-                    targets: list[str]) -> list[OutboxEntry]:
+    def _one_by_one(
+        self, session: Session, rows: list[OutboxEntry], targets: list[str]
+    ) -> list[OutboxEntry]:
         settled: list[OutboxEntry] = []
         by_offer: dict[int, list[OutboxEntry]] = {}
         for row in rows:
@@ -121,8 +133,9 @@ class Indexer:
                     if row.attempts >= self.max_attempts:
                         # Parked: kept for `indexer --failed`, no longer blocks the queue.
                         row.parked_at = utcnow()
-                        log.error("offer %s parked after %s attempts: %s",
-                                  offer_id, row.attempts, exc)
+                        log.error(
+                            "offer %s parked after %s attempts: %s", offer_id, row.attempts, exc
+                        )
                     session.add(row)
         session.flush()
         return settled
@@ -161,14 +174,21 @@ class Indexer:
 def failed_entries(engine: Engine) -> list[OutboxEntry]:
     """Parked outbox rows, oldest first."""
     with Session(engine) as session:
-        return list(session.exec(select(OutboxEntry).where(col(OutboxEntry.parked_at).is_not(None))
-                                 .order_by(col(OutboxEntry.id))))
+        return list(
+            session.exec(
+                select(OutboxEntry)
+                .where(col(OutboxEntry.parked_at).is_not(None))
+                .order_by(col(OutboxEntry.id))
+            )
+        )
 
 
 def retry_failed(engine: Engine) -> int:
     """Put parked rows back in the queue."""
     with Session(engine) as session:
-        rows = list(session.exec(select(OutboxEntry).where(col(OutboxEntry.parked_at).is_not(None))))
+        rows = list(
+            session.exec(select(OutboxEntry).where(col(OutboxEntry.parked_at).is_not(None)))
+        )
         for row in rows:
             row.parked_at = None
             row.attempts = 0

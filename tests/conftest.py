@@ -98,8 +98,9 @@ class SearchIndex:
 
 
 @pytest.fixture
-def search_index(database_url: str, meili_server: MeiliServer,
-                 monkeypatch: pytest.MonkeyPatch) -> Iterator[SearchIndex]:
+def search_index(
+    database_url: str, meili_server: MeiliServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[SearchIndex]:
     from app.services import search
     from indexer.meili import create_index_with_settings, delete_index_if_exists, meili_client
     from indexer.worker import Indexer
@@ -133,12 +134,15 @@ def make_org(database_url: str) -> Callable[..., int]:
     from app.services.auth import Actor
     from app.services.organisations import create_organisation
 
-    def _make(name: str = "Bildungswerk Ruhr", kind: str = "provider", trusted: bool = False,
-              **extra: Any) -> int:
+    def _make(
+        name: str = "Bildungswerk Ruhr", kind: str = "provider", trusted: bool = False, **extra: Any
+    ) -> int:
         with db.session_scope() as session:
-            org = create_organisation(session=session, actor=Actor.system("test"),
-                                      data=OrganisationIn(name=name, kind=kind, trusted=trusted,
-                                                          **extra))
+            org = create_organisation(
+                session=session,
+                actor=Actor.system("test"),
+                data=OrganisationIn(name=name, kind=kind, trusted=trusted, **extra),
+            )
             assert org.id is not None
             return org.id
 
@@ -164,14 +168,18 @@ def admin(make_key: Callable[..., dict[str, str]]) -> dict[str, str]:
 
 
 @pytest.fixture
-def provider(make_org: Callable[..., int], make_key: Callable[..., dict[str, str]]) -> dict[str, Any]:
+def provider(
+    make_org: Callable[..., int], make_key: Callable[..., dict[str, str]]
+) -> dict[str, Any]:
     """An untrusted provider: its org id and auth headers."""
     org_id = make_org(name="Bildungswerk Ruhr")
     return {"org_id": org_id, "headers": make_key("provider", org_id)}
 
 
 @pytest.fixture
-def trusted_provider(make_org: Callable[..., int], make_key: Callable[..., dict[str, str]]) -> dict[str, Any]:
+def trusted_provider(
+    make_org: Callable[..., int], make_key: Callable[..., dict[str, str]]
+) -> dict[str, Any]:
     org_id = make_org(name="VHS Bochum", kind="vhs", trusted=True)
     return {"org_id": org_id, "headers": make_key("provider", org_id)}
 
@@ -191,19 +199,34 @@ BASE_OFFER: dict[str, Any] = {
 }
 
 
-def offer_payload(*, days_ahead: int = 30, city: str = "Bochum", postcode: str = "44787",
-                  lat: float = 51.4818, lon: float = 7.2162, **overrides: Any) -> dict[str, Any]:
+def offer_payload(
+    *,
+    days_ahead: int = 30,
+    city: str = "Bochum",
+    postcode: str = "44787",
+    lat: float = 51.4818,
+    lon: float = 7.2162,
+    **overrides: Any,
+) -> dict[str, Any]:
     """A valid offer body with one upcoming date in Bochum unless told otherwise."""
     body = deepcopy(BASE_OFFER)
     start = date.today() + timedelta(days=days_ahead)
-    body["dates"] = [{
-        "start_date": start.isoformat(),
-        "end_date": (start + timedelta(days=60)).isoformat(),
-        "schedule": "part_time",
-        "registration_deadline": (start - timedelta(days=7)).isoformat(),
-        "location": {"name": "Bildungszentrum", "street": "Kortumstraße 1", "postcode": postcode,
-                     "city": city, "lat": lat, "lon": lon},
-    }]
+    body["dates"] = [
+        {
+            "start_date": start.isoformat(),
+            "end_date": (start + timedelta(days=60)).isoformat(),
+            "schedule": "part_time",
+            "registration_deadline": (start - timedelta(days=7)).isoformat(),
+            "location": {
+                "name": "Bildungszentrum",
+                "street": "Kortumstraße 1",
+                "postcode": postcode,
+                "city": city,
+                "lat": lat,
+                "lon": lon,
+            },
+        }
+    ]
     body.update(overrides)
     return body
 

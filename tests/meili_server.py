@@ -45,13 +45,28 @@ class MeiliServer:
             self.port = free_port()
         self.master_key = self.master_key or secrets.token_hex(16)
         self.process = subprocess.Popen(
-            [meili_binary(), "--http-addr", f"127.0.0.1:{self.port}",
-             "--db-path", str(self.data_dir / "data.ms"),
-             "--dump-dir", str(self.data_dir / "dumps"),
-             "--snapshot-dir", str(self.data_dir / "snapshots"),
-             "--master-key", self.master_key, "--no-analytics", "--env", "development",
-             "--log-level", "WARN", "--max-indexing-threads", "2"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            [
+                meili_binary(),
+                "--http-addr",
+                f"127.0.0.1:{self.port}",
+                "--db-path",
+                str(self.data_dir / "data.ms"),
+                "--dump-dir",
+                str(self.data_dir / "dumps"),
+                "--snapshot-dir",
+                str(self.data_dir / "snapshots"),
+                "--master-key",
+                self.master_key,
+                "--no-analytics",
+                "--env",
+                "development",
+                "--log-level",
+                "WARN",
+                "--max-indexing-threads",
+                "2",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -10,16 +10,18 @@ runner = CliRunner()
 
 
 def test_create_org_and_keys(client: TestClient) -> None:
-    org = runner.invoke(cli, ["create-org", "--name", "IHK Mittleres Ruhrgebiet",
-                              "--kind", "chamber", "--trusted"])
+    org = runner.invoke(
+        cli, ["create-org", "--name", "IHK Mittleres Ruhrgebiet", "--kind", "chamber", "--trusted"]
+    )
     assert org.exit_code == 0, org.output
     org_id = int(org.output.strip().splitlines()[-1])
     key = runner.invoke(cli, ["create-key", "--role", "provider", "--org", str(org_id)])
     assert key.exit_code == 0, key.output
     provider_key = key.output.strip().splitlines()[-1]
     admin = runner.invoke(cli, ["create-key", "--role", "admin"]).output.strip().splitlines()[-1]
-    r = client.get(f"/api/v1/organisations/{org_id}",
-                   headers={"Authorization": f"Bearer {provider_key}"})
+    r = client.get(
+        f"/api/v1/organisations/{org_id}", headers={"Authorization": f"Bearer {provider_key}"}
+    )
     assert r.status_code == 200 and r.json()["trusted"] is True
     r = client.get("/api/v1/organisations", headers={"Authorization": f"Bearer {admin}"})
     assert r.json()["total"] == 1

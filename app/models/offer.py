@@ -50,7 +50,9 @@ class Offer(SQLModel, table=True):
     degree: str | None = SQLField(default=None, max_length=200)
     awarding_body: str | None = SQLField(default=None, max_length=200)
     dqr_level: int | None = None
-    target_groups: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    target_groups: list[str] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     entry_requirements: str | None = SQLField(default=None, sa_column=Column(Text))
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     funding: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -115,9 +117,10 @@ class Contact(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Line | None = None
-    email: Annotated[
-        str, StringConstraints(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    ] | None = None
+    email: (
+        Annotated[str, StringConstraints(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+        | None
+    ) = None
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
 
 
@@ -272,8 +275,19 @@ class OfferPatch(BaseModel):
 
     @model_validator(mode="after")
     def _required_stay_required(self) -> "OfferPatch":
-        for name in ("title", "category", "education_type", "format", "keywords", "languages",
-                     "funding", "target_groups", "dates", "contact", "description"):
+        for name in (
+            "title",
+            "category",
+            "education_type",
+            "format",
+            "keywords",
+            "languages",
+            "funding",
+            "target_groups",
+            "dates",
+            "contact",
+            "description",
+        ):
             if name in self.model_fields_set and getattr(self, name) is None:
                 raise ValueError(f"{name} cannot be null")
         return self

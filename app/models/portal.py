@@ -68,9 +68,7 @@ class Portal(SQLModel, table=True):
     )
     moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
-    cors_origins: list[str] = SQLField(
-        default_factory=list, sa_column=Column(JSON, nullable=False)
-    )
+    cors_origins: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -190,8 +188,6 @@ class PortalPatch(BaseModel):
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
-
-
 
 
 def check_region(p: "PortalFields") -> None:

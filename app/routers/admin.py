@@ -22,24 +22,37 @@ class OrganisationPage(BaseModel):
     items: list[OrganisationPublic]
 
 
-@router.post("/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationPublic)
-def create_organisation(body: OrganisationIn, session: SessionDep, actor: AdminDep) -> OrganisationPublic:
+@router.post(
+    "/organisations", status_code=status.HTTP_201_CREATED, response_model=OrganisationPublic
+)
+def create_organisation(
+    body: OrganisationIn, session: SessionDep, actor: AdminDep
+) -> OrganisationPublic:
     """Admins: register an organisation."""
     org = organisations.create_organisation(session=session, actor=actor, data=body)
     return OrganisationPublic.model_validate(org)
 
 
 @router.get("/organisations", response_model=OrganisationPage)
-def list_organisations(session: SessionDep, actor: AdminDep, pagination: PaginationDep) -> OrganisationPage:
+def list_organisations(
+    session: SessionDep, actor: AdminDep, pagination: PaginationDep
+) -> OrganisationPage:
     """Admins: all organisations."""
     total, rows = organisations.list_organisations(
-        session=session, offset=pagination.offset, limit=pagination.per_page)
-    return OrganisationPage(total=total, page=pagination.page, per_page=pagination.per_page,
-                            items=[OrganisationPublic.model_validate(r) for r in rows])
+        session=session, offset=pagination.offset, limit=pagination.per_page
+    )
+    return OrganisationPage(
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+        items=[OrganisationPublic.model_validate(r) for r in rows],
+    )
 
 
 @router.get("/organisations/{organisation_id}", response_model=OrganisationPublic)
-def get_organisation(organisation_id: Id, session: SessionDep, actor: ActorDep) -> OrganisationPublic:
+def get_organisation(
+    organisation_id: Id, session: SessionDep, actor: ActorDep
+) -> OrganisationPublic:
     """Admins, or a provider reading its own organisation."""
     if not actor.may_manage_organisation(organisation_id):
         raise Forbidden("a provider key can only read its own organisation")
@@ -52,17 +65,21 @@ def update_organisation(
     organisation_id: Id, body: OrganisationPatch, session: SessionDep, actor: AdminDep
 ) -> OrganisationPublic:
     """Admins: change an organisation (trust, quality seals, contact)."""
-    org = organisations.update_organisation(session=session, actor=actor,
-                                            organisation_id=organisation_id, data=body)
+    org = organisations.update_organisation(
+        session=session, actor=actor, organisation_id=organisation_id, data=body
+    )
     return OrganisationPublic.model_validate(org)
 
 
 @router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
 def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiKeyCreated:
     """Admins: create a key. The key is in this response and nowhere else, ever."""
-    key, plain = auth.create_api_key(session=session, role=Role(body.role),
-                                     organisation_id=body.organisation_id, name=body.name)
-    return ApiKeyCreated.model_validate({**ApiKeyPublic.model_validate(key).model_dump(), "key": plain})
+    key, plain = auth.create_api_key(
+        session=session, role=Role(body.role), organisation_id=body.organisation_id, name=body.name
+    )
+    return ApiKeyCreated.model_validate(
+        {**ApiKeyPublic.model_validate(key).model_dump(), "key": plain}
+    )
 
 
 @router.get("/api-keys", response_model=list[ApiKeyPublic])

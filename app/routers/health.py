@@ -28,5 +28,6 @@ async def ready() -> JSONResponse:
         checks["database"] = "down"
     checks["search"] = "up" if await backend().healthy() else "down"
     ok = all(v == "up" for v in checks.values())
-    return JSONResponse({"status": "ready" if ok else "degraded", "checks": checks},
-                        status_code=200 if ok else 503)
+    return JSONResponse(
+        {"status": "ready" if ok else "degraded", "checks": checks}, status_code=200 if ok else 503
+    )

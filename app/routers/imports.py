@@ -16,12 +16,16 @@ router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 SPOOL_BYTES = 8 * 1024 * 1024
 
 
-@router.get("/csv-template", response_class=Response,
-            responses={200: {"content": {"text/csv": {}}}})
+@router.get(
+    "/csv-template", response_class=Response, responses={200: {"content": {"text/csv": {}}}}
+)
 def csv_template() -> Response:
     """The CSV columns with German headers and one example row (UTF-8, `;`)."""
-    return Response(content="\ufeff" + template_csv(), media_type="text/csv; charset=utf-8",
-                    headers={"Content-Disposition": 'attachment; filename="angebote.csv"'})
+    return Response(
+        content="\ufeff" + template_csv(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="angebote.csv"'},
+    )
 
 
 @router.post("")
@@ -29,9 +33,7 @@ async def import_offers(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
-    organisation_id: Annotated[
-        int | None, Query(description="admins: target organisation")
-    ] = None,
+    organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
     format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
     dry_run: bool = False,
     partial: bool = False,
@@ -49,6 +51,13 @@ async def import_offers(
             async for chunk in request.stream():
                 spool.write(chunk)
         spool.seek(0)
-        report = import_file(session=session, actor=actor, organisation_id=organisation_id,
-                             stream=spool, format=format, dry_run=dry_run, partial=partial)
+        report = import_file(
+            session=session,
+            actor=actor,
+            organisation_id=organisation_id,
+            stream=spool,
+            format=format,
+            dry_run=dry_run,
+            partial=partial,
+        )
     return report.to_dict()

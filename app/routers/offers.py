@@ -32,11 +32,14 @@ def create_offer(
     body: OfferCreate,
     session: SessionDep,
     actor: ActorDep,
-    organisation_id: Annotated[int | None, Query(description="admins: the owning organisation")] = None,
+    organisation_id: Annotated[
+        int | None, Query(description="admins: the owning organisation")
+    ] = None,
 ) -> OfferPublic:
     """Create an offer. New offers are `submitted`, or `published` for trusted organisations."""
-    offer = service.create_offer(session=session, actor=actor, data=body,
-                                 organisation_id=organisation_id)
+    offer = service.create_offer(
+        session=session, actor=actor, data=body, organisation_id=organisation_id
+    )
     return _out(session, offer)
 
 
@@ -50,11 +53,19 @@ def list_offers(
 ) -> OfferPage:
     """The caller's own offers in every state (admins: all offers)."""
     total, views = service.list_offers(
-        session=session, actor=actor, status=status_, organisation_id=organisation_id,
-        offset=pagination.offset, limit=pagination.per_page,
+        session=session,
+        actor=actor,
+        status=status_,
+        organisation_id=organisation_id,
+        offset=pagination.offset,
+        limit=pagination.per_page,
     )
-    return OfferPage(total=total, page=pagination.page, per_page=pagination.per_page,
-                     items=[service.to_public(v, internal=True) for v in views])
+    return OfferPage(
+        total=total,
+        page=pagination.page,
+        per_page=pagination.per_page,
+        items=[service.to_public(v, internal=True) for v in views],
+    )
 
 
 @router.put("/external/{external_id}", response_model=OfferPublic)
@@ -64,11 +75,16 @@ def upsert_offer(
     session: SessionDep,
     actor: ActorDep,
     response: Response,
-    organisation_id: Annotated[int | None, Query(description="admins: the owning organisation")] = None,
+    organisation_id: Annotated[
+        int | None, Query(description="admins: the owning organisation")
+    ] = None,
 ) -> OfferPublic:
     """Idempotent upsert by the provider's own id: 201 created, 200 updated or unchanged."""
     offer, outcome = service.upsert_offer_by_external_id(
-        session=session, actor=actor, external_id=external_id, data=body,
+        session=session,
+        actor=actor,
+        external_id=external_id,
+        data=body,
         organisation_id=organisation_id,
     )
     response.status_code = 201 if outcome == service.UpsertOutcome.created else 200
@@ -85,15 +101,23 @@ def get_offer(offer_id: OfferId, session: SessionDep, actor: OptionalActorDep) -
 
 
 @router.put("/{offer_id}", response_model=OfferPublic)
-def replace_offer(offer_id: OfferId, body: OfferFields, session: SessionDep, actor: ActorDep) -> OfferPublic:
+def replace_offer(
+    offer_id: OfferId, body: OfferFields, session: SessionDep, actor: ActorDep
+) -> OfferPublic:
     """Replace the whole offer (dates included)."""
-    return _out(session, service.replace_offer(session=session, actor=actor, offer_id=offer_id, data=body))
+    return _out(
+        session, service.replace_offer(session=session, actor=actor, offer_id=offer_id, data=body)
+    )
 
 
 @router.patch("/{offer_id}", response_model=OfferPublic)
-def patch_offer(offer_id: OfferId, body: OfferPatch, session: SessionDep, actor: ActorDep) -> OfferPublic:
+def patch_offer(
+    offer_id: OfferId, body: OfferPatch, session: SessionDep, actor: ActorDep
+) -> OfferPublic:
     """Change some fields; `dates`, when sent, replaces all dates."""
-    return _out(session, service.patch_offer(session=session, actor=actor, offer_id=offer_id, data=body))
+    return _out(
+        session, service.patch_offer(session=session, actor=actor, offer_id=offer_id, data=body)
+    )
 
 
 @router.delete("/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)
@@ -110,10 +134,14 @@ def publish_offer(offer_id: OfferId, session: SessionDep, actor: AdminDep) -> Of
 
 
 @router.post("/{offer_id}/reject", response_model=OfferPublic)
-def reject_offer(offer_id: OfferId, body: RejectIn, session: SessionDep, actor: AdminDep) -> OfferPublic:
+def reject_offer(
+    offer_id: OfferId, body: RejectIn, session: SessionDep, actor: AdminDep
+) -> OfferPublic:
     """Admins: reject with a reason the provider sees."""
-    return _out(session, service.reject_offer(session=session, actor=actor, offer_id=offer_id,
-                                              reason=body.reason))
+    return _out(
+        session,
+        service.reject_offer(session=session, actor=actor, offer_id=offer_id, reason=body.reason),
+    )
 
 
 @router.post("/{offer_id}/withdraw", response_model=OfferPublic)
@@ -129,7 +157,9 @@ def resubmit_offer(offer_id: OfferId, session: SessionDep, actor: ActorDep) -> O
 
 
 @router.get("/{offer_id}/history", response_model=list[AuditEntryPublic])
-def offer_history(offer_id: OfferId, session: SessionDep, actor: ActorDep) -> list[AuditEntryPublic]:
+def offer_history(
+    offer_id: OfferId, session: SessionDep, actor: ActorDep
+) -> list[AuditEntryPublic]:
     """Every change and status move of the offer: who, when, which fields."""
     entries = service.offer_history(session=session, actor=actor, offer_id=offer_id)
     return [AuditEntryPublic.model_validate(e) for e in entries]

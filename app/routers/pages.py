@@ -17,8 +17,7 @@ PAGE_CACHE = "public, max-age=0, s-maxage=60"
 
 
 def _not_found(lang: str | None) -> HTMLResponse:
-    return HTMLResponse(service.render_not_found(lang=service.page_language(lang)),
-                        status_code=404)
+    return HTMLResponse(service.render_not_found(lang=service.page_language(lang)), status_code=404)
 
 
 @router.get("/p/{slug}", response_class=RedirectResponse)
@@ -31,7 +30,8 @@ async def search_page(slug: SlugPath, request: Request, session: SessionDep) -> 
     """The search page; every control is a plain GET form, so it works without JavaScript."""
     try:
         status, html = await service.render_search_page(
-            session=session, slug=slug, query=list(request.query_params.multi_items()))
+            session=session, slug=slug, query=list(request.query_params.multi_items())
+        )
     except NotFound:
         return _not_found(request.query_params.get("lang"))
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
@@ -42,20 +42,25 @@ async def embed_page(slug: SlugPath, request: Request, session: SessionDep) -> H
     """The search page without header and footer, for an iframe on a municipal site."""
     try:
         status, html = await service.render_search_page(
-            session=session, slug=slug, query=list(request.query_params.multi_items()),
-            embed=True)
+            session=session, slug=slug, query=list(request.query_params.multi_items()), embed=True
+        )
     except NotFound:
         return _not_found(request.query_params.get("lang"))
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
 
 
 @router.get("/p/{slug}/angebote/{offer_id}", response_class=HTMLResponse)
-def offer_page(slug: SlugPath, offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
-               session: SessionDep, lang: Lang = None) -> HTMLResponse:
+def offer_page(
+    slug: SlugPath,
+    offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    session: SessionDep,
+    lang: Lang = None,
+) -> HTMLResponse:
     """An offer page; 404 for offers that are not public or not in the portal's region."""
     try:
-        html = service.render_offer_page(session=session, slug=slug, offer_id=offer_id,
-                                         lang=service.page_language(lang))
+        html = service.render_offer_page(
+            session=session, slug=slug, offer_id=offer_id, lang=service.page_language(lang)
+        )
     except NotFound:
         return _not_found(lang)
     return HTMLResponse(html, headers={"Cache-Control": PAGE_CACHE})
@@ -67,13 +72,17 @@ def widget(slug: SlugPath, session: SessionDep) -> Response:
     try:
         code = service.widget_for(session=session, slug=slug)
     except NotFound:
-        return Response("/* unknown portal */", status_code=404,
-                        media_type="text/javascript")
-    return Response(code, media_type="text/javascript",
-                    headers={"Cache-Control": "public, max-age=3600",
-                             # Other sites load it with <script>; that needs no CORS, but
-                             # a module or integrity-checked load does.
-                             "Access-Control-Allow-Origin": "*"})
+        return Response("/* unknown portal */", status_code=404, media_type="text/javascript")
+    return Response(
+        code,
+        media_type="text/javascript",
+        headers={
+            "Cache-Control": "public, max-age=3600",
+            # Other sites load it with <script>; that needs no CORS, but
+            # a module or integrity-checked load does.
+            "Access-Control-Allow-Origin": "*",
+        },
+    )
 
 
 @router.get("/static/{name}")
@@ -82,5 +91,8 @@ def static_file(name: Annotated[str, Path(max_length=100)]) -> FileResponse:
     path = service.static_files().get(name)
     if path is None:
         raise NotFound(f"no static file {name!r}")
-    return FileResponse(path, media_type=service.STATIC_TYPES[path.suffix],
-                        headers={"Cache-Control": "public, max-age=3600"})
+    return FileResponse(
+        path,
+        media_type=service.STATIC_TYPES[path.suffix],
+        headers={"Cache-Control": "public, max-age=3600"},
+    )

@@ -53,8 +53,11 @@ class PortalCorsRoute(APIRoute):
             origins = []
             if origin:
                 origins = await run_in_threadpool(_origins, request.path_params["slug"])
-            response.headers.update(service.cors_headers(
-                origins=origins, origin=origin, preflight=request.method == "OPTIONS"))
+            response.headers.update(
+                service.cors_headers(
+                    origins=origins, origin=origin, preflight=request.method == "OPTIONS"
+                )
+            )
             return response
 
         return with_cors
@@ -69,8 +72,9 @@ def _exception_handler(request: Request, exc: Exception) -> Any:
 
 
 admin_router = APIRouter(prefix="/api/v1/admin/portals", tags=["portals (admin)"])
-public_router = APIRouter(prefix="/api/v1/portals/{slug}", tags=["portals"],
-                          route_class=PortalCorsRoute)
+public_router = APIRouter(
+    prefix="/api/v1/portals/{slug}", tags=["portals"], route_class=PortalCorsRoute
+)
 
 
 # --- administration ---------------------------------------------------------------------------
@@ -86,8 +90,9 @@ def create_portal(body: PortalCreate, session: SessionDep, _: AdminDep) -> Porta
 @admin_router.get("", response_model=list[PortalAdmin])
 def list_portals(session: SessionDep, _: AdminDep) -> list[PortalAdmin]:
     """Admins: every portal with its full configuration."""
-    return [service.to_admin(session=session, portal=p)
-            for p in service.list_portals(session=session)]
+    return [
+        service.to_admin(session=session, portal=p) for p in service.list_portals(session=session)
+    ]
 
 
 @admin_router.get("/{slug}", response_model=PortalAdmin)
@@ -97,8 +102,9 @@ def get_portal(slug: SlugPath, session: SessionDep, _: AdminDep) -> PortalAdmin:
 
 
 @admin_router.patch("/{slug}", response_model=PortalAdmin)
-def update_portal(slug: SlugPath, body: PortalPatch, session: SessionDep,
-                  _: AdminDep) -> PortalAdmin:
+def update_portal(
+    slug: SlugPath, body: PortalPatch, session: SessionDep, _: AdminDep
+) -> PortalAdmin:
     """Admins: change some settings of a portal."""
     portal = service.update_portal(session=session, slug=slug, data=body)
     return service.to_admin(session=session, portal=portal)
@@ -115,29 +121,34 @@ def delete_portal(slug: SlugPath, session: SessionDep, _: AdminDep) -> Response:
 def list_contacts(slug: SlugPath, session: SessionDep, _: AdminDep) -> list[ContactPublic]:
     """Admins: the portal's counselling contacts."""
     portal = service.get_portal(session=session, slug=slug)
-    return [ContactPublic.model_validate(c)
-            for c in service.list_contacts(session=session, portal=portal)]
+    return [
+        ContactPublic.model_validate(c)
+        for c in service.list_contacts(session=session, portal=portal)
+    ]
 
 
-@admin_router.post("/{slug}/contacts", status_code=status.HTTP_201_CREATED,
-                   response_model=ContactPublic)
-def add_contact(slug: SlugPath, body: ContactIn, session: SessionDep,
-                _: AdminDep) -> ContactPublic:
+@admin_router.post(
+    "/{slug}/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactPublic
+)
+def add_contact(slug: SlugPath, body: ContactIn, session: SessionDep, _: AdminDep) -> ContactPublic:
     """Admins: add a counselling contact (Weiterbildungsberatung)."""
     return ContactPublic.model_validate(service.add_contact(session=session, slug=slug, data=body))
 
 
 @admin_router.patch("/{slug}/contacts/{contact_id}", response_model=ContactPublic)
-def update_contact(slug: SlugPath, contact_id: OfferId, body: ContactPatch, session: SessionDep,
-                   _: AdminDep) -> ContactPublic:
+def update_contact(
+    slug: SlugPath, contact_id: OfferId, body: ContactPatch, session: SessionDep, _: AdminDep
+) -> ContactPublic:
     """Admins: change a counselling contact."""
-    return ContactPublic.model_validate(service.update_contact(
-        session=session, slug=slug, contact_id=contact_id, data=body))
+    return ContactPublic.model_validate(
+        service.update_contact(session=session, slug=slug, contact_id=contact_id, data=body)
+    )
 
 
 @admin_router.delete("/{slug}/contacts/{contact_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_contact(slug: SlugPath, contact_id: OfferId, session: SessionDep,
-                   _: AdminDep) -> Response:
+def delete_contact(
+    slug: SlugPath, contact_id: OfferId, session: SessionDep, _: AdminDep
+) -> Response:
     """Admins: remove a counselling contact."""
     service.delete_contact(session=session, slug=slug, contact_id=contact_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -153,8 +164,9 @@ def portal_info(slug: SlugPath, session: SessionDep) -> PortalInfo:
 
 
 @public_router.get("/search", response_model=SearchResult)
-async def portal_search(slug: SlugPath, params: SearchParamsDep,
-                        session: SessionDep) -> SearchResult:
+async def portal_search(
+    slug: SlugPath, params: SearchParamsDep, session: SessionDep
+) -> SearchResult:
     """Search like `/api/v1/search`, limited to the portal's region and rules."""
     portal = service.get_portal(session=session, slug=slug)
     return await search.search_offers(params, scope=service.portal_scope(portal))
@@ -162,7 +174,9 @@ async def portal_search(slug: SlugPath, params: SearchParamsDep,
 
 @public_router.get("/suggest", response_model=SuggestResult)
 async def portal_suggest(
-    slug: SlugPath, params: SearchParamsDep, session: SessionDep,
+    slug: SlugPath,
+    params: SearchParamsDep,
+    session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
 ) -> SuggestResult:
     """Suggestions like `/api/v1/suggest`, from the portal's offers only."""

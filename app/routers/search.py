@@ -42,13 +42,29 @@ def search_params(
 ) -> SearchParams:
     """Validates every search parameter; unknown code values get a 422 naming the allowed ones."""
     return SearchParams(
-        q=q, page=page, per_page=per_page,
-        category=[c.value for c in category], education_type=[e.value for e in education_type],
-        format=[x.value for x in format], schedule=[s.value for s in schedule],
-        funding=[x.value for x in funding], language=list(language), provider=list(provider),
-        city=list(city), barrier_free=barrier_free, childcare=childcare, free=free,
-        price_max=price_max, start_from=start_from, start_to=start_to, postcode=postcode,
-        lat=lat, lon=lon, radius_km=radius_km, include_online=include_online, sort=sort,
+        q=q,
+        page=page,
+        per_page=per_page,
+        category=[c.value for c in category],
+        education_type=[e.value for e in education_type],
+        format=[x.value for x in format],
+        schedule=[s.value for s in schedule],
+        funding=[x.value for x in funding],
+        language=list(language),
+        provider=list(provider),
+        city=list(city),
+        barrier_free=barrier_free,
+        childcare=childcare,
+        free=free,
+        price_max=price_max,
+        start_from=start_from,
+        start_to=start_to,
+        postcode=postcode,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+        include_online=include_online,
+        sort=sort,
     )
 
 

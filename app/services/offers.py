@@ -30,8 +30,12 @@ from app.services.auth import Actor
 # Edits to these keep a published offer published even for untrusted organisations:
 # they are routine (new dates, a new phone number), not what moderation looks at.
 MINOR_FIELDS = frozenset({"dates", "contact", "price_note", "visible_from", "visible_until"})
-OPEN_FOR_EDITS = {OfferStatus.submitted, OfferStatus.published, OfferStatus.rejected,
-                  OfferStatus.withdrawn}
+OPEN_FOR_EDITS = {
+    OfferStatus.submitted,
+    OfferStatus.published,
+    OfferStatus.rejected,
+    OfferStatus.withdrawn,
+}
 
 
 class UpsertOutcome(StrEnum):
@@ -126,8 +130,10 @@ def _date_snapshot(d: OfferDate) -> dict[str, Any]:
 
 
 def price_eur(offer: Offer) -> Decimal | None:
-    return None if offer.price_cents is None else (Decimal(offer.price_cents) / 100).quantize(
-        Decimal("0.01")
+    return (
+        None
+        if offer.price_cents is None
+        else (Decimal(offer.price_cents) / 100).quantize(Decimal("0.01"))
     )
 
 
@@ -276,7 +282,9 @@ def list_offers(
     orgs = {
         org.id: org
         for org in session.exec(
-            select(Organisation).where(col(Organisation.id).in_({o.organisation_id for o in offers}))
+            select(Organisation).where(
+                col(Organisation.id).in_({o.organisation_id for o in offers})
+            )
         )
     }
     views = [OfferView(o, dates[o.id], orgs[o.organisation_id]) for o in offers if o.id]
@@ -286,7 +294,9 @@ def list_offers(
 # --- writing --------------------------------------------------------------------------------
 
 
-def _write_fields(session: Session, offer: Offer, fields: OfferFields, fields_json: dict[str, Any]) -> None:
+def _write_fields(
+    session: Session, offer: Offer, fields: OfferFields, fields_json: dict[str, Any]
+) -> None:
     for key, value in column_values(fields).items():
         setattr(offer, key, value)
     offer.content_hash = content_hash(fields_json)
@@ -311,7 +321,9 @@ def _organisation(session: Session, organisation_id: int) -> Organisation:
 def _resolve_owner(actor: Actor, organisation_id: int | None) -> int:
     if actor.is_admin:
         if organisation_id is None:
-            raise InvalidInput.at(["organisation_id"], "admins must say which organisation owns the offer")
+            raise InvalidInput.at(
+                ["organisation_id"], "admins must say which organisation owns the offer"
+            )
         return organisation_id
     assert actor.organisation_id is not None
     if organisation_id is not None and organisation_id != actor.organisation_id:
@@ -327,14 +339,30 @@ def create_offer(
     org = _organisation(session, owner_id)
     if data.external_id is not None and _find_by_external_id(session, owner_id, data.external_id):
         raise Conflict(f"an offer with external_id {data.external_id!r} exists already")
-    offer = Offer(organisation_id=owner_id, external_id=data.external_id, status="", title="",
-                  category="", education_type="", format="")
-    fields_json = OfferFields.model_validate(data.model_dump(exclude={"external_id"})).model_dump(mode="json")
+    offer = Offer(
+        organisation_id=owner_id,
+        external_id=data.external_id,
+        status="",
+        title="",
+        category="",
+        education_type="",
+        format="",
+    )
+    fields_json = OfferFields.model_validate(data.model_dump(exclude={"external_id"})).model_dump(
+        mode="json"
+    )
     _set_initial_status(offer, org)
     _write_fields(session, offer, data, fields_json)
     assert offer.id is not None
-    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                 action="create", fields=list(fields_json), detail={"status": offer.status})
+    audit.record(
+        session=session,
+        actor=actor,
+        entity="offer",
+        entity_id=offer.id,
+        action="create",
+        fields=list(fields_json),
+        detail={"status": offer.status},
+    )
     outbox.enqueue(session=session, offer_ids=[offer.id])
     return offer
 
@@ -352,7 +380,9 @@ def _set_initial_status(offer: Offer, org: Organisation) -> None:
 
 def _find_by_external_id(session: Session, organisation_id: int, external_id: str) -> Offer | None:
     return session.exec(
-        select(Offer).where(Offer.organisation_id == organisation_id, Offer.external_id == external_id)
+        select(Offer).where(
+            Offer.organisation_id == organisation_id, Offer.external_id == external_id
+        )
     ).first()
 
 
@@ -384,8 +414,14 @@ def _apply_change(
         offer.updated_at = utcnow()
         session.add(offer)
         session.flush()
-        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                     action="revision_submitted", fields=changed)
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="revision_submitted",
+            fields=changed,
+        )
         return changed
     field_model = OfferFields.model_validate(new)
     _write_fields(session, offer, field_model, new)
@@ -393,8 +429,15 @@ def _apply_change(
         # Editing a rejected offer is how a provider answers the rejection.
         _set_initial_status(offer, org)
         session.add(offer)
-    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                 action="update", fields=changed, detail={"status": offer.status})
+    audit.record(
+        session=session,
+        actor=actor,
+        entity="offer",
+        entity_id=offer.id,
+        action="update",
+        fields=changed,
+        detail={"status": offer.status},
+    )
     outbox.enqueue(session=session, offer_ids=[offer.id])
     session.flush()
     return changed
@@ -420,10 +463,13 @@ def patch_offer(*, session: Session, actor: Actor, offer_id: int, data: OfferPat
         from pydantic import ValidationError
 
         if isinstance(exc, ValidationError):
-            details = [{"loc": list(e["loc"]), "message": e["msg"].removeprefix("Value error, ")}
-                       for e in exc.errors()]
-            raise InvalidInput(f"the offer would be invalid: {details[0]['message']}",
-                               details=details) from None
+            details = [
+                {"loc": list(e["loc"]), "message": e["msg"].removeprefix("Value error, ")}
+                for e in exc.errors()
+            ]
+            raise InvalidInput(
+                f"the offer would be invalid: {details[0]['message']}", details=details
+            ) from None
         raise
     _apply_change(session=session, actor=actor, offer=offer, fields=fields)
     return offer
@@ -442,16 +488,24 @@ def upsert_offer_by_external_id(
     offer = _find_by_external_id(session, owner_id, external_id)
     if offer is None:
         create = OfferCreate.model_validate({**data.model_dump(), "external_id": external_id})
-        return create_offer(session=session, actor=actor, data=create,
-                            organisation_id=owner_id), UpsertOutcome.created
+        return create_offer(
+            session=session, actor=actor, data=create, organisation_id=owner_id
+        ), UpsertOutcome.created
     new_json = data.model_dump(mode="json", exclude={"external_id"})
     if offer.status == OfferStatus.archived:
         org = _organisation(session, owner_id)
         _set_initial_status(offer, org)
         _write_fields(session, offer, data, new_json)
         assert offer.id is not None
-        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                     action="revive", fields=list(new_json), detail={"status": offer.status})
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="revive",
+            fields=list(new_json),
+            detail={"status": offer.status},
+        )
         outbox.enqueue(session=session, offer_ids=[offer.id])
         return offer, UpsertOutcome.updated
     changed = _apply_change(session=session, actor=actor, offer=offer, fields=data)
@@ -461,8 +515,13 @@ def upsert_offer_by_external_id(
 def archive_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
     """DELETE: keep the row for the audit trail, remove it from every public read."""
     offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
-    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.archived,
-                 allowed=set(OfferStatus) - {OfferStatus.archived})
+    return _move(
+        session=session,
+        actor=actor,
+        offer=offer,
+        to=OfferStatus.archived,
+        allowed=set(OfferStatus) - {OfferStatus.archived},
+    )
 
 
 def _move(
@@ -483,9 +542,15 @@ def _move(
     if to != OfferStatus.published:
         offer.pending_revision = None
     session.add(offer)
-    audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                 action=to.value, fields=["status"],
-                 detail={"from": before, "to": to.value, **(detail or {})})
+    audit.record(
+        session=session,
+        actor=actor,
+        entity="offer",
+        entity_id=offer.id,
+        action=to.value,
+        fields=["status"],
+        detail={"from": before, "to": to.value, **(detail or {})},
+    )
     outbox.enqueue(session=session, offer_ids=[offer.id])
     session.flush()
     return offer
@@ -507,13 +572,24 @@ def publish_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
         assert offer.id is not None
         offer.pending_revision = None
         session.add(offer)
-        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                     action="revision_published", fields=["status"])
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="revision_published",
+            fields=["status"],
+        )
         outbox.enqueue(session=session, offer_ids=[offer.id])
         session.flush()
         return offer
-    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.published,
-                 allowed={OfferStatus.submitted, OfferStatus.rejected})
+    return _move(
+        session=session,
+        actor=actor,
+        offer=offer,
+        to=OfferStatus.published,
+        allowed={OfferStatus.submitted, OfferStatus.rejected},
+    )
 
 
 def reject_offer(*, session: Session, actor: Actor, offer_id: int, reason: str) -> Offer:
@@ -526,25 +602,44 @@ def reject_offer(*, session: Session, actor: Actor, offer_id: int, reason: str) 
     offer.reviewed_at = utcnow()
     if offer.status == OfferStatus.published:
         if offer.pending_revision is None:
-            raise Conflict("a published offer without a pending revision cannot be rejected; "
-                           "archive it instead")
+            raise Conflict(
+                "a published offer without a pending revision cannot be rejected; "
+                "archive it instead"
+            )
         assert offer.id is not None
         offer.pending_revision = None
         session.add(offer)
-        audit.record(session=session, actor=actor, entity="offer", entity_id=offer.id,
-                     action="revision_rejected", fields=["pending_revision"],
-                     detail={"reason": reason})
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="revision_rejected",
+            fields=["pending_revision"],
+            detail={"reason": reason},
+        )
         session.flush()
         return offer
-    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.rejected,
-                 allowed={OfferStatus.submitted}, detail={"reason": reason})
+    return _move(
+        session=session,
+        actor=actor,
+        offer=offer,
+        to=OfferStatus.rejected,
+        allowed={OfferStatus.submitted},
+        detail={"reason": reason},
+    )
 
 
 def withdraw_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
     """The provider takes an offer off the catalogue (it can submit it again later)."""
     offer = _get_for_change(session=session, actor=actor, offer_id=offer_id)
-    return _move(session=session, actor=actor, offer=offer, to=OfferStatus.withdrawn,
-                 allowed={OfferStatus.submitted, OfferStatus.published, OfferStatus.rejected})
+    return _move(
+        session=session,
+        actor=actor,
+        offer=offer,
+        to=OfferStatus.withdrawn,
+        allowed={OfferStatus.submitted, OfferStatus.published, OfferStatus.rejected},
+    )
 
 
 def resubmit_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
@@ -555,8 +650,13 @@ def resubmit_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
     if target == OfferStatus.published:
         offer.published_at = offer.published_at or utcnow()
     offer.rejection_reason = None
-    return _move(session=session, actor=actor, offer=offer, to=target,
-                 allowed={OfferStatus.withdrawn, OfferStatus.rejected})
+    return _move(
+        session=session,
+        actor=actor,
+        offer=offer,
+        to=target,
+        allowed={OfferStatus.withdrawn, OfferStatus.rejected},
+    )
 
 
 def offer_history(*, session: Session, actor: Actor, offer_id: int) -> list[Any]:

@@ -1,6 +1,6 @@
 """Organisations: create, read, update; trust and quality seals are admin matters."""
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.errors import NotFound
 from app.models.offer import Offer
@@ -21,8 +21,14 @@ def create_organisation(*, session: Session, actor: Actor, data: OrganisationIn)
     session.add(org)
     session.flush()
     assert org.id is not None
-    audit.record(session=session, actor=actor, entity="organisation", entity_id=org.id,
-                 action="create", fields=list(data.model_fields_set))
+    audit.record(
+        session=session,
+        actor=actor,
+        entity="organisation",
+        entity_id=org.id,
+        action="create",
+        fields=list(data.model_fields_set),
+    )
     return org
 
 
@@ -34,11 +40,16 @@ def get_organisation(*, session: Session, organisation_id: int) -> Organisation:
     return org
 
 
-def list_organisations(*, session: Session, offset: int, limit: int) -> tuple[int, list[Organisation]]:
+def list_organisations(
+    *, session: Session, offset: int, limit: int
+) -> tuple[int, list[Organisation]]:
     """A page of organisations by name."""
     total = session.exec(select(func.count()).select_from(Organisation)).one()
     rows = session.exec(
-        select(Organisation).order_by(Organisation.name, Organisation.id).offset(offset).limit(limit)  # type: ignore[arg-type]
+        select(Organisation)
+        .order_by(col(Organisation.name), col(Organisation.id))
+        .offset(offset)
+        .limit(limit)
     )
     return int(total), list(rows)
 
@@ -55,8 +66,14 @@ def update_organisation(
     if changed:
         org.updated_at = utcnow()
         session.add(org)
-        audit.record(session=session, actor=actor, entity="organisation",
-                     entity_id=organisation_id, action="update", fields=changed)
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="organisation",
+            entity_id=organisation_id,
+            action="update",
+            fields=changed,
+        )
         offer_ids = session.exec(select(Offer.id).where(Offer.organisation_id == organisation_id))
         outbox.enqueue(session=session, offer_ids=[i for i in offer_ids if i is not None])
         session.flush()

@@ -41,9 +41,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "results_count": "{n} Angebote gefunden",
         "results_one": "1 Angebot gefunden",
         "results_none": "Leider haben wir nichts gefunden. Versuchen Sie ein anderes Wort "
-                        "oder einen größeren Umkreis – oder fragen Sie die Weiterbildungsberatung.",
+        "oder einen größeren Umkreis – oder fragen Sie die Weiterbildungsberatung.",
         "search_failed": "Die Suche ist gerade nicht erreichbar. Bitte versuchen Sie es "
-                         "später noch einmal.",
+        "später noch einmal.",
         "results": "Suchergebnisse",
         "provider": "Anbieter",
         "next_start": "Beginn",
@@ -61,7 +61,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "current_page": "Seite {n}, aktuelle Seite",
         "counselling": "Kostenlose Weiterbildungsberatung",
         "counselling_intro": "Sie sind unsicher, was zu Ihnen passt, oder wer die Kosten "
-                             "übernimmt? Die Beratung hilft kostenlos und neutral.",
+        "übernimmt? Die Beratung hilft kostenlos und neutral.",
         "phone": "Telefon",
         "email": "E-Mail",
         "website": "Webseite",
@@ -87,7 +87,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "barrier_free_location": "barrierefreier Ort",
         "funding": "Wer kann die Kosten übernehmen?",
         "no_funding": "Für dieses Angebot ist keine Förderung angegeben. Die Beratung weiß, "
-                      "ob es trotzdem Möglichkeiten gibt.",
+        "ob es trotzdem Möglichkeiten gibt.",
         "contact": "Kontakt zum Anbieter",
         "offer_website": "Zur Webseite des Angebots",
         "childcare_yes": "Kinderbetreuung möglich",
@@ -132,7 +132,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "results_count": "{n} offers found",
         "results_one": "1 offer found",
         "results_none": "Sorry, we found nothing. Try another word or a larger distance – "
-                        "or ask the free counselling service.",
+        "or ask the free counselling service.",
         "search_failed": "Search is not available right now. Please try again later.",
         "results": "Search results",
         "provider": "Provider",
@@ -151,7 +151,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "current_page": "Page {n}, current page",
         "counselling": "Free counselling on further education",
         "counselling_intro": "Not sure what suits you or who pays? Counsellors help for free "
-                             "and independently.",
+        "and independently.",
         "phone": "Phone",
         "email": "E-mail",
         "website": "Website",
@@ -177,7 +177,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "barrier_free_location": "barrier-free place",
         "funding": "Who can pay for it?",
         "no_funding": "No funding is given for this offer. The counselling service knows "
-                      "whether there are other options.",
+        "whether there are other options.",
         "contact": "Contact the provider",
         "offer_website": "Website of the offer",
         "childcare_yes": "Childcare available",

@@ -179,8 +179,7 @@ class PageLink:
     current: bool
 
 
-def _facet_groups(result: SearchResult | None, params: SearchParams,
-                  lang: str) -> list[FacetGroup]:
+def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) -> list[FacetGroup]:
     t = texts(lang)
     groups = []
     facets = result.facets if result else {}
@@ -191,8 +190,9 @@ def _facet_groups(result: SearchResult | None, params: SearchParams,
         seen = set()
         for index, fv in enumerate(values[:MAX_FACET_VALUES]):
             seen.add(fv.value)
-            group.options.append(FacetOption(fv.value, fv.label, fv.count, fv.value in chosen,
-                                             f"f-{name}-{index}"))
+            group.options.append(
+                FacetOption(fv.value, fv.label, fv.count, fv.value in chosen, f"f-{name}-{index}")
+            )
         # A ticked value stays visible (and untickable) even when it has no hits now.
         for index, value in enumerate(sorted(chosen - seen)):
             label = (FACET_CODES[name] or {}).get(value, value)
@@ -202,8 +202,9 @@ def _facet_groups(result: SearchResult | None, params: SearchParams,
     return groups
 
 
-def _page_links(*, base: str, query: list[tuple[str, str]], page: int, total: int,
-                per_page: int) -> tuple[list[PageLink], str | None, str | None]:
+def _page_links(
+    *, base: str, query: list[tuple[str, str]], page: int, total: int, per_page: int
+) -> tuple[list[PageLink], str | None, str | None]:
     pages = max(1, -(-total // per_page))
     rest = [(k, v) for k, v in query if k != "page"]
 
@@ -230,8 +231,9 @@ def _contacts(session: Session, portal: Portal) -> list[CounsellingContact]:
     return portal_service.list_contacts(session=session, portal=portal)
 
 
-def _base_context(*, portal: Portal, lang: str, path: str,
-                  query: list[tuple[str, str]]) -> dict[str, Any]:
+def _base_context(
+    *, portal: Portal, lang: str, path: str, query: list[tuple[str, str]]
+) -> dict[str, Any]:
     other_lang, other_url = _lang_switch(path, query, lang)
     return {
         "t": texts(lang),
@@ -247,8 +249,9 @@ def _base_context(*, portal: Portal, lang: str, path: str,
 # --- pages ------------------------------------------------------------------------------------
 
 
-async def render_search_page(*, session: Session, slug: str, query: list[tuple[str, str]],
-                             embed: bool = False) -> tuple[int, str]:
+async def render_search_page(
+    *, session: Session, slug: str, query: list[tuple[str, str]], embed: bool = False
+) -> tuple[int, str]:
     """The search page (or its minimal embeddable variant); returns status and HTML."""
     portal = portal_service.get_portal(session=session, slug=slug)
     lang = page_language(dict(query).get("lang"))
@@ -264,21 +267,27 @@ async def render_search_page(*, session: Session, slug: str, query: list[tuple[s
         failed, status = True, 503
     path = f"/p/{slug}/embed" if embed else f"/p/{slug}/"
     links, previous, following = _page_links(
-        base=path, query=query, page=params.page,
-        total=result.total if result else 0, per_page=params.per_page)
+        base=path,
+        query=query,
+        page=params.page,
+        total=result.total if result else 0,
+        per_page=params.per_page,
+    )
     hits = []
     for hit in result.hits if result else []:
-        hits.append({
-            "hit": hit,
-            # Snippet and title come from the search service as escaped HTML whose only
-            # markup is <mark>; everything else in the template is escaped by Jinja.
-            "title_html": Markup(hit.title_html),
-            "snippet": Markup(hit.snippet),
-            "url": _with_lang(f"/p/{slug}/angebote/{hit.id}", lang),
-            "next_start": format_date(hit.next_start, lang),
-            "price": format_price(hit.price, lang),
-            "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
-        })
+        hits.append(
+            {
+                "hit": hit,
+                # Snippet and title come from the search service as escaped HTML whose only
+                # markup is <mark>; everything else in the template is escaped by Jinja.
+                "title_html": Markup(hit.title_html),
+                "snippet": Markup(hit.snippet),
+                "url": _with_lang(f"/p/{slug}/angebote/{hit.id}", lang),
+                "next_start": format_date(hit.next_start, lang),
+                "price": format_price(hit.price, lang),
+                "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
+            }
+        )
     context = _base_context(portal=portal, lang=lang, path=path, query=query) | {
         "embed": embed,
         "form_action": path,
@@ -307,26 +316,33 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
     dates = []
     for d in view.dates:
         if d.start_date and d.end_date:
-            when = t["from_to"].format(start=format_date(d.start_date, lang),
-                                       end=format_date(d.end_date, lang))
+            when = t["from_to"].format(
+                start=format_date(d.start_date, lang), end=format_date(d.end_date, lang)
+            )
         elif d.start_date:
             when = t["starts"].format(start=format_date(d.start_date, lang))
         else:
             when = t["flexible_start"]
-        dates.append({
-            "when": when,
-            "flexible": d.flexible_start and d.start_date is not None,
-            "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
-            "schedule_note": d.schedule_note,
-            "deadline": (t["deadline"].format(date=format_date(d.registration_deadline, lang))
-                         if d.registration_deadline else None),
-            "online": d.online,
-            "place": d,
-            "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
-        })
+        dates.append(
+            {
+                "when": when,
+                "flexible": d.flexible_start and d.start_date is not None,
+                "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
+                "schedule_note": d.schedule_note,
+                "deadline": (
+                    t["deadline"].format(date=format_date(d.registration_deadline, lang))
+                    if d.registration_deadline
+                    else None
+                ),
+                "online": d.online,
+                "place": d,
+                "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
+            }
+        )
     path = f"/p/{slug}/angebote/{offer_id}"
-    context = _base_context(portal=portal, lang=lang, path=path,
-                            query=[("lang", lang)] if lang != "de" else []) | {
+    context = _base_context(
+        portal=portal, lang=lang, path=path, query=[("lang", lang)] if lang != "de" else []
+    ) | {
         "offer": offer,
         "organisation": view.organisation,
         "back_url": _with_lang(f"/p/{slug}/", lang),
@@ -336,8 +352,9 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
         "languages": [LANGUAGE_LABELS.get(c, c) for c in offer.languages],
         "target_groups": [TARGET_GROUP_LABELS.get(g, g) for g in offer.target_groups],
         "price": format_price(price_eur(offer), lang),
-        "funding": [(FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, ""))
-                    for f in offer.funding],
+        "funding": [
+            (FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, "")) for f in offer.funding
+        ],
         "dates": dates,
         "contact": offer.contact or {},
         "contacts": _contacts(session, portal),
@@ -356,8 +373,13 @@ def render_not_found(*, lang: str) -> str:
 def script_safe_json(data: Any) -> str:
     """JSON for a <script> element: <, > and & as escapes, so no text can end the element."""
     text = json.dumps(data, ensure_ascii=False, default=str)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def offer_jsonld_text(view: OfferView) -> str:
@@ -384,10 +406,15 @@ def minimal_course_jsonld(view: OfferView) -> dict[str, Any]:
             instance["endDate"] = d.end_date.isoformat()
         if d.city:
             instance["location"] = {
-                "@type": "Place", "name": d.location_name or d.city,
-                "address": {"@type": "PostalAddress", "streetAddress": d.street,
-                            "postalCode": d.postcode, "addressLocality": d.city,
-                            "addressCountry": "DE"},
+                "@type": "Place",
+                "name": d.location_name or d.city,
+                "address": {
+                    "@type": "PostalAddress",
+                    "streetAddress": d.street,
+                    "postalCode": d.postcode,
+                    "addressLocality": d.city,
+                    "addressCountry": "DE",
+                },
             }
         price = price_eur(offer)
         if price is not None:
@@ -406,8 +433,12 @@ def minimal_course_jsonld(view: OfferView) -> dict[str, Any]:
 
 # --- static files -------------------------------------------------------------------------
 
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".png": "image/png", ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".png": "image/png",
+    ".svg": "image/svg+xml",
+}
 
 
 @lru_cache

@@ -34,13 +34,15 @@ def _portal_values(data: BaseModel, *, exclude_unset: bool = False) -> dict[str,
 def _resolve_centre(portal: Portal) -> None:
     # A centre postcode is the operator's shorthand; the coordinates are what search needs.
     if portal.center_postcode is not None and portal.center_lat is None:
-        portal.center_lat, portal.center_lon = postcode_centre(portal.center_postcode,
-                                                               field="center_postcode")
+        portal.center_lat, portal.center_lon = postcode_centre(
+            portal.center_postcode, field="center_postcode"
+        )
 
 
 def _contact_row(portal_id: int, position: int, data: ContactIn) -> CounsellingContact:
-    return CounsellingContact(portal_id=portal_id, position=position,
-                              **data.model_dump(mode="json"))
+    return CounsellingContact(
+        portal_id=portal_id, position=position, **data.model_dump(mode="json")
+    )
 
 
 def get_portal(*, session: Session, slug: str) -> Portal:
@@ -55,11 +57,13 @@ def list_portals(*, session: Session) -> list[Portal]:
 
 
 def list_contacts(*, session: Session, portal: Portal) -> list[CounsellingContact]:
-    return list(session.exec(
-        select(CounsellingContact)
-        .where(CounsellingContact.portal_id == portal.id)
-        .order_by(col(CounsellingContact.position), col(CounsellingContact.id))
-    ))
+    return list(
+        session.exec(
+            select(CounsellingContact)
+            .where(CounsellingContact.portal_id == portal.id)
+            .order_by(col(CounsellingContact.position), col(CounsellingContact.id))
+        )
+    )
 
 
 def create_portal(*, session: Session, data: PortalCreate) -> Portal:
@@ -127,8 +131,9 @@ def _portal_contact(*, session: Session, slug: str, contact_id: int) -> Counsell
     return contact
 
 
-def update_contact(*, session: Session, slug: str, contact_id: int,
-                   data: ContactPatch) -> CounsellingContact:
+def update_contact(
+    *, session: Session, slug: str, contact_id: int, data: ContactPatch
+) -> CounsellingContact:
     contact = _portal_contact(session=session, slug=slug, contact_id=contact_id)
     changes = data.model_dump(mode="json", exclude_unset=True)
     if changes.get("name", "") is None:
@@ -175,18 +180,25 @@ def cors_origins_for(*, session: Session, slug: str) -> list[str]:
 
 
 def to_admin(*, session: Session, portal: Portal) -> PortalAdmin:
-    contacts = [ContactPublic.model_validate(c) for c in list_contacts(session=session,
-                                                                       portal=portal)]
+    contacts = [
+        ContactPublic.model_validate(c) for c in list_contacts(session=session, portal=portal)
+    ]
     return PortalAdmin.model_validate({**portal.model_dump(), "contacts": contacts})
 
 
 def to_info(*, session: Session, portal: Portal) -> PortalInfo:
-    contacts = [ContactPublic.model_validate(c) for c in list_contacts(session=session,
-                                                                       portal=portal)]
+    contacts = [
+        ContactPublic.model_validate(c) for c in list_contacts(session=session, portal=portal)
+    ]
     return PortalInfo(
-        slug=portal.slug, name=portal.name, postcodes=portal.postcodes,
-        postcode_prefixes=portal.postcode_prefixes, center_postcode=portal.center_postcode,
-        radius_km=portal.radius_km, languages=portal.languages, moderation=portal.moderation,
+        slug=portal.slug,
+        name=portal.name,
+        postcodes=portal.postcodes,
+        postcode_prefixes=portal.postcode_prefixes,
+        center_postcode=portal.center_postcode,
+        radius_km=portal.radius_km,
+        languages=portal.languages,
+        moderation=portal.moderation,
         contacts=contacts,
     )
 

@@ -42,9 +42,22 @@ FACET_LABELS = {
     "schedule": "schedule",
     "funding": "funding",
 }
-_RETRIEVE = [f.OFFER_ID, f.TITLE, f.PROVIDER, f.PROVIDER_ID, f.CATEGORY, f.CATEGORY_LABEL,
-             f.EDUCATION_TYPE, f.FORMAT, f.FUNDING, f.PRICE, f.STARTS, f.FLEXIBLE,
-             f.LOCATIONS, f.DESCRIPTION]
+_RETRIEVE = [
+    f.OFFER_ID,
+    f.TITLE,
+    f.PROVIDER,
+    f.PROVIDER_ID,
+    f.CATEGORY,
+    f.CATEGORY_LABEL,
+    f.EDUCATION_TYPE,
+    f.FORMAT,
+    f.FUNDING,
+    f.PRICE,
+    f.STARTS,
+    f.FLEXIBLE,
+    f.LOCATIONS,
+    f.DESCRIPTION,
+]
 
 
 class SearchBackend:
@@ -63,18 +76,21 @@ class SearchBackend:
             socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
             limits=httpx.Limits(max_connections=64, max_keepalive_connections=64),
         )
-        self.client = httpx.AsyncClient(base_url=url, headers=headers, transport=transport,
-                                        timeout=httpx.Timeout(timeout_s))
+        self.client = httpx.AsyncClient(
+            base_url=url, headers=headers, transport=transport, timeout=httpx.Timeout(timeout_s)
+        )
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         try:
             response = await self.client.post(
-                "/multi-search", content=orjson.dumps({"queries": queries}))
+                "/multi-search", content=orjson.dumps({"queries": queries})
+            )
         except httpx.HTTPError as exc:
             raise ServiceUnavailable("search is unavailable right now; please try again") from exc
         if response.status_code != 200:
-            log.error("Meilisearch refused a search (%s): %s", response.status_code,
-                      response.text[:500])
+            log.error(
+                "Meilisearch refused a search (%s): %s", response.status_code, response.text[:500]
+            )
             raise ServiceUnavailable("search is unavailable right now; please try again")
         return list(orjson.loads(response.content)["results"])
 
@@ -96,8 +112,9 @@ def configure_backend() -> SearchBackend:
     """Create the process's backend from the settings (called at application start)."""
     global _backend
     settings = get_settings()
-    _backend = SearchBackend(settings.meili_url, settings.search_key, settings.meili_index,
-                             settings.meili_timeout_s)
+    _backend = SearchBackend(
+        settings.meili_url, settings.search_key, settings.meili_index, settings.meili_timeout_s
+    )
     return _backend
 
 
@@ -125,15 +142,16 @@ def _centre(params: SearchParams) -> tuple[float, float] | None:
 
 def _check(params: SearchParams, centre: tuple[float, float] | None) -> None:
     if (params.lat is None) != (params.lon is None):
-        raise InvalidInput.at(["lat" if params.lat is None else "lon"],
-                              "give lat and lon together")
+        raise InvalidInput.at(["lat" if params.lat is None else "lon"], "give lat and lon together")
     if params.sort == SortOrder.distance and centre is None:
         raise InvalidInput.at(["sort"], "sort=distance needs a postcode or lat and lon")
     if params.radius_km is not None and centre is None:
         raise InvalidInput.at(["radius_km"], "radius_km needs a postcode or lat and lon")
     if params.page * params.per_page > MAX_RESULT_WINDOW:
-        raise InvalidInput.at(["page"], f"only the first {MAX_RESULT_WINDOW:,} results can be "
-                              "paged through; narrow the search")
+        raise InvalidInput.at(
+            ["page"],
+            f"only the first {MAX_RESULT_WINDOW:,} results can be paged through; narrow the search",
+        )
     if params.start_from and params.start_to and params.start_to < params.start_from:
         raise InvalidInput.at(["start_to"], "start_to is before start_from")
 
@@ -148,8 +166,9 @@ def _sort(params: SearchParams, centre: tuple[float, float] | None) -> list[str]
     return []
 
 
-def build_queries(params: SearchParams, scope: SearchScope | None, *, now_ts: int,
-                  index: str) -> tuple[list[dict[str, Any]], list[str]]:
+def build_queries(
+    params: SearchParams, scope: SearchScope | None, *, now_ts: int, index: str
+) -> tuple[list[dict[str, Any]], list[str]]:
     """The main query plus one facet-only query per narrowed facet group (disjunctive
     facets: a group's own choice does not shrink its counts). Returns queries and the
     facet names each extra query answers."""
@@ -186,8 +205,14 @@ def build_queries(params: SearchParams, scope: SearchScope | None, *, now_ts: in
     names = []
     for name in chosen:
         others = [clause for other, clause in chosen.items() if other != name]
-        queries.append({**common, "filter": sf.join(base + others), "limit": 0,
-                        "facets": [sf.FACET_FIELDS[name]]})
+        queries.append(
+            {
+                **common,
+                "filter": sf.join(base + others),
+                "limit": 0,
+                "facets": [sf.FACET_FIELDS[name]],
+            }
+        )
         names.append(name)
     return queries, names
 
@@ -199,8 +224,11 @@ def _marked(text: str) -> str:
     """Escape everything, then turn our private highlight marks into <mark>."""
     # German decompounding highlights "Buch" and "haltung" apart; one mark reads better.
     joined = text.replace(f.HIGHLIGHT_POST + f.HIGHLIGHT_PRE, "")
-    return (html.escape(joined, quote=True)
-            .replace(f.HIGHLIGHT_PRE, "<mark>").replace(f.HIGHLIGHT_POST, "</mark>"))
+    return (
+        html.escape(joined, quote=True)
+        .replace(f.HIGHLIGHT_PRE, "<mark>")
+        .replace(f.HIGHLIGHT_POST, "</mark>")
+    )
 
 
 def _next_start(starts: list[int], params: SearchParams, today_ts: int) -> date | None:
@@ -210,8 +238,9 @@ def _next_start(starts: list[int], params: SearchParams, today_ts: int) -> date 
     return datetime.fromtimestamp(min(upcoming), tz=UTC).date() if upcoming else None
 
 
-def _hit(doc: dict[str, Any], params: SearchParams, centre: tuple[float, float] | None,
-         today_ts: int) -> SearchHit:
+def _hit(
+    doc: dict[str, Any], params: SearchParams, centre: tuple[float, float] | None, today_ts: int
+) -> SearchHit:
     formatted = doc.get("_formatted") or {}
     locations = [loc for loc in doc.get(f.LOCATIONS) or [] if loc.get("lat") is not None]
     best: dict[str, Any] | None = locations[0] if locations else None
@@ -264,22 +293,29 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
         page=params.page,
         per_page=params.per_page,
         hits=[_hit(doc, params, centre, today_ts) for doc in main.get("hits", [])],
-        facets={name: _facet_values(name, distribution.get(field, {}))
-                for name, field in sf.FACET_FIELDS.items()},
+        facets={
+            name: _facet_values(name, distribution.get(field, {}))
+            for name, field in sf.FACET_FIELDS.items()
+        },
     )
 
 
-async def suggest_offers(q: str, *, scope: SearchScope | None = None,
-                         limit: int = 10) -> SuggestResult:
+async def suggest_offers(
+    q: str, *, scope: SearchScope | None = None, limit: int = 10
+) -> SuggestResult:
     """Search-as-you-type: up to `limit` distinct titles for what has been typed so far."""
     q = q.strip()
     if len(q) < 2:
         return SuggestResult(q=q, suggestions=[])
     clauses = sf.visibility(int(time.time())) + sf.scope_filters(scope)
     geo = scope is not None and scope.center is not None and scope.radius_km is not None
-    query: dict[str, Any] = {"indexUid": backend().index, "q": q, "limit": limit * 3,
-                             "attributesToRetrieve": [f.OFFER_ID, f.TITLE],
-                             "attributesToSearchOn": [f.TITLE, f.KEYWORDS]}
+    query: dict[str, Any] = {
+        "indexUid": backend().index,
+        "q": q,
+        "limit": limit * 3,
+        "attributesToRetrieve": [f.OFFER_ID, f.TITLE],
+        "attributesToSearchOn": [f.TITLE, f.KEYWORDS],
+    }
     if geo:
         query["distinct"] = f.OFFER_ID
     else:
@@ -320,8 +356,13 @@ def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
     for d in view.dates:
         if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
             return True
-        if (has_radius_rule and d.lat is not None and d.lon is not None and scope.center
-                and scope.radius_km is not None
-                and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km):
+        if (
+            has_radius_rule
+            and d.lat is not None
+            and d.lon is not None
+            and scope.center
+            and scope.radius_km is not None
+            and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
+        ):
             return True
     return False

@@ -28,7 +28,9 @@ def ids_in(field: str, values: Iterable[int]) -> str:
 
 
 def geo_radius(lat: float, lon: float, radius_km: float) -> str:
-    return f"_geoRadius({number(float(lat))}, {number(float(lon))}, {number(int(radius_km * 1000))})"
+    return (
+        f"_geoRadius({number(float(lat))}, {number(float(lon))}, {number(int(radius_km * 1000))})"
+    )
 
 
 def day_start(day: date) -> int:
@@ -89,7 +91,7 @@ def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> l
     if centre is not None and params.radius_km is not None:
         radius = geo_radius(centre[0], centre[1], params.radius_km)
         if params.include_online:
-            clauses.append(f"({radius} OR {f.FORMAT} = \"online\")")
+            clauses.append(f'({radius} OR {f.FORMAT} = "online")')
         else:
             clauses.append(radius)
     return clauses
@@ -119,11 +121,13 @@ def scope_filters(scope: SearchScope | None) -> list[str]:
     return clauses
 
 
-def needs_geo_mode(params: SearchParams, scope: SearchScope | None,
-                   centre: tuple[float, float] | None) -> bool:
+def needs_geo_mode(
+    params: SearchParams, scope: SearchScope | None, centre: tuple[float, float] | None
+) -> bool:
     """Geo filters and sorts look at every place of an offer, not only its primary one."""
-    return (centre is not None) or (scope is not None and scope.center is not None
-                                    and scope.radius_km is not None)
+    return (centre is not None) or (
+        scope is not None and scope.center is not None and scope.radius_km is not None
+    )
 
 
 def join(clauses: list[str]) -> str:

@@ -9,8 +9,9 @@ from tests.conftest import offer_payload
 URL = "/api/v1/offers"
 
 
-def test_create_read_update_patch_delete(client: TestClient, provider: dict[str, Any],
-                                         admin: dict[str, str]) -> None:
+def test_create_read_update_patch_delete(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str]
+) -> None:
     h = provider["headers"]
     created = client.post(URL, json=offer_payload(external_id="k-1"), headers=h)
     assert created.status_code == 201
@@ -20,8 +21,9 @@ def test_create_read_update_patch_delete(client: TestClient, provider: dict[str,
 
     assert client.get(f"{URL}/{offer['id']}", headers=h).json()["title"] == offer["title"]
 
-    put = client.put(f"{URL}/{offer['id']}", json=offer_payload(title="Lohnbuchhaltung kompakt"),
-                     headers=h)
+    put = client.put(
+        f"{URL}/{offer['id']}", json=offer_payload(title="Lohnbuchhaltung kompakt"), headers=h
+    )
     assert put.status_code == 200 and put.json()["title"] == "Lohnbuchhaltung kompakt"
 
     patch = client.patch(f"{URL}/{offer['id']}", json={"price": "99.5"}, headers=h)
@@ -36,8 +38,9 @@ def test_create_read_update_patch_delete(client: TestClient, provider: dict[str,
     assert client.get(f"{URL}/{offer['id']}", headers=h).json()["status"] == "archived"
 
 
-def test_public_read_only_published(client: TestClient, provider: dict[str, Any],
-                                    admin: dict[str, str], make_offer: Any) -> None:
+def test_public_read_only_published(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
+) -> None:
     offer = make_offer(provider["headers"])
     assert client.get(f"{URL}/{offer['id']}").status_code == 404
     published = client.post(f"{URL}/{offer['id']}/publish", headers=admin)
@@ -47,15 +50,17 @@ def test_public_read_only_published(client: TestClient, provider: dict[str, Any]
     assert public.json()["rejection_reason"] is None and public.json()["pending_revision"] is None
 
 
-def test_trusted_organisation_publishes_at_once(client: TestClient, trusted_provider: dict[str, Any],
-                                                make_offer: Any) -> None:
+def test_trusted_organisation_publishes_at_once(
+    client: TestClient, trusted_provider: dict[str, Any], make_offer: Any
+) -> None:
     offer = make_offer(trusted_provider["headers"])
     assert offer["status"] == "published"
     assert client.get(f"{URL}/{offer['id']}").status_code == 200
 
 
-def test_provider_isolation(client: TestClient, make_org: Any, make_key: Any,
-                            make_offer: Any, admin: dict[str, str]) -> None:
+def test_provider_isolation(
+    client: TestClient, make_org: Any, make_key: Any, make_offer: Any, admin: dict[str, str]
+) -> None:
     a = make_key("provider", make_org(name="Träger A"))
     b = make_key("provider", make_org(name="Träger B"))
     b_draft = make_offer(b)
@@ -65,9 +70,13 @@ def test_provider_isolation(client: TestClient, make_org: Any, make_key: Any,
     assert client.get(f"{URL}/{b_draft['id']}", headers=a).status_code == 404
     assert client.get(URL, headers=a).json()["total"] == 0
     for offer_id, expected in ((b_draft["id"], 404), (b_public["id"], 403)):
-        assert client.put(f"{URL}/{offer_id}", json=offer_payload(), headers=a).status_code == expected
-        assert client.patch(f"{URL}/{offer_id}", json={"title": "Übernommen"},
-                            headers=a).status_code == expected
+        assert (
+            client.put(f"{URL}/{offer_id}", json=offer_payload(), headers=a).status_code == expected
+        )
+        assert (
+            client.patch(f"{URL}/{offer_id}", json={"title": "Übernommen"}, headers=a).status_code
+            == expected
+        )
         assert client.delete(f"{URL}/{offer_id}", headers=a).status_code == expected
         assert client.post(f"{URL}/{offer_id}/withdraw", headers=a).status_code == expected
     # The public version of B's offer is untouched.
@@ -78,8 +87,12 @@ def test_provider_isolation(client: TestClient, make_org: Any, make_key: Any,
     assert ext.status_code == ext_b.status_code == 201
     assert ext.json()["id"] != ext_b.json()["id"]
     # A provider cannot create offers for another organisation.
-    other = client.post(URL, params={"organisation_id": b_public["organisation_id"]},
-                        json=offer_payload(), headers=a)
+    other = client.post(
+        URL,
+        params={"organisation_id": b_public["organisation_id"]},
+        json=offer_payload(),
+        headers=a,
+    )
     assert other.status_code == 403
 
 
@@ -103,14 +116,22 @@ def test_writes_need_a_key(client: TestClient, provider: dict[str, Any], make_of
     assert basic.status_code == 401
 
 
-def test_admin_only_endpoints(client: TestClient, provider: dict[str, Any], make_offer: Any) -> None:
+def test_admin_only_endpoints(
+    client: TestClient, provider: dict[str, Any], make_offer: Any
+) -> None:
     offer = make_offer(provider["headers"])
     h = provider["headers"]
     assert client.post(f"{URL}/{offer['id']}/publish", headers=h).status_code == 403
-    assert client.post(f"{URL}/{offer['id']}/reject", json={"reason": "nein"},
-                       headers=h).status_code == 403
-    assert client.post("/api/v1/organisations", json={"name": "X", "kind": "vhs"},
-                       headers=h).status_code == 403
+    assert (
+        client.post(f"{URL}/{offer['id']}/reject", json={"reason": "nein"}, headers=h).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            "/api/v1/organisations", json={"name": "X", "kind": "vhs"}, headers=h
+        ).status_code
+        == 403
+    )
     assert client.post("/api/v1/api-keys", json={"role": "admin"}, headers=h).status_code == 403
 
 
@@ -132,13 +153,15 @@ def test_upsert_idempotence(client: TestClient, provider: dict[str, Any]) -> Non
     assert [e["action"] for e in history] == ["create", "update"]
 
 
-def test_moderation_flow(client: TestClient, provider: dict[str, Any], admin: dict[str, str],
-                         make_offer: Any) -> None:
+def test_moderation_flow(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
+) -> None:
     h = provider["headers"]
     offer = make_offer(h)
     oid = offer["id"]
-    rejected = client.post(f"{URL}/{oid}/reject", json={"reason": "Beschreibung zu knapp"},
-                           headers=admin)
+    rejected = client.post(
+        f"{URL}/{oid}/reject", json={"reason": "Beschreibung zu knapp"}, headers=admin
+    )
     assert rejected.json()["status"] == "rejected"
     seen = client.get(f"{URL}/{oid}", headers=h).json()
     assert seen["rejection_reason"] == "Beschreibung zu knapp"
@@ -158,7 +181,10 @@ def test_moderation_flow(client: TestClient, provider: dict[str, Any], admin: di
     minor = offer_payload(days_ahead=45)
     minor_resp = client.patch(f"{URL}/{oid}", json={"dates": minor["dates"]}, headers=h)
     assert minor_resp.json()["pending_revision"] is None
-    assert client.get(f"{URL}/{oid}").json()["dates"][0]["start_date"] == minor["dates"][0]["start_date"]
+    assert (
+        client.get(f"{URL}/{oid}").json()["dates"][0]["start_date"]
+        == minor["dates"][0]["start_date"]
+    )
     # Substantial again, then approved: the revision becomes public.
     client.patch(f"{URL}/{oid}", json={"title": "Buchhaltung kompakt"}, headers=h)
     client.post(f"{URL}/{oid}/publish", headers=admin)
@@ -168,15 +194,26 @@ def test_moderation_flow(client: TestClient, provider: dict[str, Any], admin: di
     assert client.get(f"{URL}/{oid}").status_code == 404
     assert client.post(f"{URL}/{oid}/submit", headers=h).json()["status"] == "submitted"
     actions = [e["action"] for e in client.get(f"{URL}/{oid}/history", headers=admin).json()]
-    assert actions == ["create", "rejected", "update", "published", "revision_submitted",
-                       "revision_rejected", "update", "revision_submitted", "revision_published",
-                       "withdrawn", "submitted"]
+    assert actions == [
+        "create",
+        "rejected",
+        "update",
+        "published",
+        "revision_submitted",
+        "revision_rejected",
+        "update",
+        "revision_submitted",
+        "revision_published",
+        "withdrawn",
+        "submitted",
+    ]
     entry = client.get(f"{URL}/{oid}/history", headers=admin).json()[2]
     assert entry["fields"] == ["description"] and entry["actor"].startswith("key:")
 
 
-def test_status_filter_and_pagination(client: TestClient, provider: dict[str, Any],
-                                      admin: dict[str, str], make_offer: Any) -> None:
+def test_status_filter_and_pagination(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
+) -> None:
     ids = [make_offer(provider["headers"])["id"] for _ in range(5)]
     client.post(f"{URL}/{ids[0]}/publish", headers=admin)
     mine = client.get(URL, headers=provider["headers"], params={"per_page": 2, "page": 2}).json()
@@ -186,12 +223,15 @@ def test_status_filter_and_pagination(client: TestClient, provider: dict[str, An
     assert client.get(URL, headers=admin, params={"status": "bogus"}).status_code == 422
 
 
-def test_invalid_transitions_are_conflicts(client: TestClient, provider: dict[str, Any],
-                                           admin: dict[str, str], make_offer: Any) -> None:
+def test_invalid_transitions_are_conflicts(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
+) -> None:
     oid = make_offer(provider["headers"])["id"]
     client.delete(f"{URL}/{oid}", headers=provider["headers"])
     r = client.post(f"{URL}/{oid}/publish", headers=admin)
     assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
-    assert client.put(f"{URL}/{oid}", json=offer_payload(),
-                      headers=provider["headers"]).status_code == 409
+    assert (
+        client.put(f"{URL}/{oid}", json=offer_payload(), headers=provider["headers"]).status_code
+        == 409
+    )
     assert client.post(f"{URL}/999999/publish", headers=admin).status_code == 404

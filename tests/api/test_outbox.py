@@ -20,20 +20,23 @@ def _counts() -> tuple[int, int, list[int]]:
     return int(offers), len(rows), rows
 
 
-def test_each_change_queues_the_offer(client: TestClient, provider: dict[str, Any],
-                                      admin: dict[str, str]) -> None:
+def test_each_change_queues_the_offer(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str]
+) -> None:
     h = provider["headers"]
     oid = client.post("/api/v1/offers", json=offer_payload(), headers=h).json()["id"]
     client.post(f"/api/v1/offers/{oid}/publish", headers=admin)
-    client.patch(f"/api/v1/offers/{oid}", json={"dates": offer_payload(days_ahead=50)["dates"]},
-                 headers=h)
+    client.patch(
+        f"/api/v1/offers/{oid}", json={"dates": offer_payload(days_ahead=50)["dates"]}, headers=h
+    )
     client.delete(f"/api/v1/offers/{oid}", headers=h)
     _, count, rows = _counts()
     assert count == 4 and set(rows) == {oid}
 
 
-def test_failed_request_leaves_neither_data_nor_outbox(client: TestClient, provider: dict[str, Any],
-                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_request_leaves_neither_data_nor_outbox(
+    client: TestClient, provider: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
     def explode(**_: Any) -> None:
         raise RuntimeError("audit store broke after the offer was flushed")
 

@@ -13,33 +13,60 @@ URL = "/api/v1/offers"
 
 def _date(**overrides: Any) -> dict[str, Any]:
     start = date.today() + timedelta(days=30)
-    d: dict[str, Any] = {"start_date": start.isoformat(),
-                         "location": {"postcode": "44787", "city": "Bochum"}}
+    d: dict[str, Any] = {
+        "start_date": start.isoformat(),
+        "location": {"postcode": "44787", "city": "Bochum"},
+    }
     d.update(overrides)
     return d
 
 
 CASES: list[tuple[str, dict[str, Any], list[Any], str]] = [
     ("unknown field", {"colour": "blue"}, ["colour"], "unknown field"),
-    ("end before start", {"dates": [_date(end_date=date.today().isoformat())]},
-     ["dates", 0], "end_date is before start_date"),
-    ("deadline after start", {"dates": [_date(
-        registration_deadline=(date.today() + timedelta(days=40)).isoformat())]},
-     ["dates", 0], "registration_deadline is after start_date"),
+    (
+        "end before start",
+        {"dates": [_date(end_date=date.today().isoformat())]},
+        ["dates", 0],
+        "end_date is before start_date",
+    ),
+    (
+        "deadline after start",
+        {"dates": [_date(registration_deadline=(date.today() + timedelta(days=40)).isoformat())]},
+        ["dates", 0],
+        "registration_deadline is after start_date",
+    ),
     ("negative price", {"price": "-1"}, ["price"], "greater than or equal to 0"),
-    ("latitude out of range", {"dates": [_date(location={
-        "postcode": "44787", "city": "Bochum", "lat": 91, "lon": 7})]},
-     ["dates", 0, "location", "lat"], "less than or equal to 90"),
-    ("longitude out of range", {"dates": [_date(location={
-        "postcode": "44787", "city": "Bochum", "lat": 51, "lon": -181})]},
-     ["dates", 0, "location", "lon"], "greater than or equal to -180"),
-    ("postcode not 5 digits", {"dates": [_date(location={"postcode": "4478", "city": "Bochum"})]},
-     ["dates", 0, "location", "postcode"], "should match pattern"),
+    (
+        "latitude out of range",
+        {"dates": [_date(location={"postcode": "44787", "city": "Bochum", "lat": 91, "lon": 7})]},
+        ["dates", 0, "location", "lat"],
+        "less than or equal to 90",
+    ),
+    (
+        "longitude out of range",
+        {
+            "dates": [
+                _date(location={"postcode": "44787", "city": "Bochum", "lat": 51, "lon": -181})
+            ]
+        },
+        ["dates", 0, "location", "lon"],
+        "greater than or equal to -180",
+    ),
+    (
+        "postcode not 5 digits",
+        {"dates": [_date(location={"postcode": "4478", "city": "Bochum"})]},
+        ["dates", 0, "location", "postcode"],
+        "should match pattern",
+    ),
     ("unknown category", {"category": "astrology"}, ["category"], "accounting_finance"),
     ("unknown funding", {"funding": ["lottery"]}, ["funding", 0], "bildungsgutschein"),
     ("unknown format", {"format": "hologram"}, ["format"], "in_person"),
-    ("unknown schedule", {"dates": [_date(schedule="sometimes")]}, ["dates", 0, "schedule"],
-     "full_time"),
+    (
+        "unknown schedule",
+        {"dates": [_date(schedule="sometimes")]},
+        ["dates", 0, "schedule"],
+        "full_time",
+    ),
     ("unknown language", {"languages": ["xxx"]}, ["languages"], "unknown language"),
     ("title too long", {"title": "x" * 301}, ["title"], "at most 300"),
     ("description too long", {"description": "x" * 20_001}, ["description"], "at most 20000"),
@@ -47,14 +74,24 @@ CASES: list[tuple[str, dict[str, Any], list[Any], str]] = [
     ("missing title", {"title": None}, ["title"], "valid string"),
     ("wrong type", {"duration_hours": "viele"}, ["duration_hours"], "valid integer"),
     ("bad url", {"url": "javascript:alert(1)"}, ["url"], "URL"),
-    ("date without place", {"dates": [{"start_date": date.today().isoformat()}]},
-     ["dates", 0], "give a location or set online"),
+    (
+        "date without place",
+        {"dates": [{"start_date": date.today().isoformat()}]},
+        ["dates", 0],
+        "give a location or set online",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("name", "change", "loc", "message"), CASES, ids=[c[0] for c in CASES])
-def test_rule(client: TestClient, provider: dict[str, Any], name: str, change: dict[str, Any],
-              loc: list[Any], message: str) -> None:
+def test_rule(
+    client: TestClient,
+    provider: dict[str, Any],
+    name: str,
+    change: dict[str, Any],
+    loc: list[Any],
+    message: str,
+) -> None:
     body = offer_payload(**change)
     if change.get("title", "") is None:
         body.pop("title")
@@ -72,11 +109,13 @@ def test_rule(client: TestClient, provider: dict[str, Any], name: str, change: d
     assert client.get(URL, headers=provider["headers"]).json()["total"] == 0
 
 
-def test_patch_is_validated_as_a_whole(client: TestClient, provider: dict[str, Any],
-                                       make_offer: Any) -> None:
+def test_patch_is_validated_as_a_whole(
+    client: TestClient, provider: dict[str, Any], make_offer: Any
+) -> None:
     oid = make_offer(provider["headers"])["id"]
-    r = client.patch(f"{URL}/{oid}", json={"dates": [_date(end_date="2000-01-01")]},
-                     headers=provider["headers"])
+    r = client.patch(
+        f"{URL}/{oid}", json={"dates": [_date(end_date="2000-01-01")]}, headers=provider["headers"]
+    )
     assert r.status_code == 422
     r = client.patch(f"{URL}/{oid}", json={"title": None}, headers=provider["headers"])
     assert r.status_code == 422 and "title cannot be null" in r.json()["error"]["message"]
@@ -84,8 +123,9 @@ def test_patch_is_validated_as_a_whole(client: TestClient, provider: dict[str, A
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b'"text"', b"\xff\xfe", b""])
 def test_malformed_bodies(client: TestClient, provider: dict[str, Any], raw: bytes) -> None:
-    r = client.post(URL, content=raw, headers={**provider["headers"],
-                                               "Content-Type": "application/json"})
+    r = client.post(
+        URL, content=raw, headers={**provider["headers"], "Content-Type": "application/json"}
+    )
     assert r.status_code == 422
     assert "error" in r.json()
 
@@ -100,13 +140,21 @@ def test_oversized_body_is_413(client: TestClient, provider: dict[str, Any]) -> 
         for _ in range(30):
             yield b" " * 50_000
 
-    streamed = client.post(URL, content=chunks(), headers={**provider["headers"],
-                                                          "Content-Type": "application/json"})
+    streamed = client.post(
+        URL, content=chunks(), headers={**provider["headers"], "Content-Type": "application/json"}
+    )
     assert streamed.status_code == 413
 
 
-@pytest.mark.parametrize("path", ["/api/v1/offers/abc", "/api/v1/offers/0",
-                                  "/api/v1/offers/99999999999999999999", "/api/v1/nothing"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/offers/abc",
+        "/api/v1/offers/0",
+        "/api/v1/offers/99999999999999999999",
+        "/api/v1/nothing",
+    ],
+)
 def test_bad_paths(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code in (404, 422)

@@ -42,21 +42,24 @@ def _bulk_offers(org_id: int, count: int, title: str = "Massenkurs") -> list[int
     with db.session_scope() as session:
         for n in range(count):
             body = OfferCreate.model_validate(offer_payload(title=f"{title} {n}"))
-            offer = create_offer(session=session, actor=Actor.system("test"), data=body,
-                                 organisation_id=org_id)
+            offer = create_offer(
+                session=session, actor=Actor.system("test"), data=body, organisation_id=org_id
+            )
             assert offer.id is not None
             ids.append(offer.id)
     return ids
 
 
 def _primary_ids(client: meilisearch.Client, uid: str) -> list[int]:
-    docs = client.index(uid).get_documents({"filter": "primary = true", "fields": ["offer_id"],
-                                            "limit": 10_000})
+    docs = client.index(uid).get_documents(
+        {"filter": "primary = true", "fields": ["offer_id"], "limit": 10_000}
+    )
     return [int(d.offer_id) for d in docs.results]
 
 
 def test_meilisearch_down_writes_queue_and_catch_up(
-        database_url: str, make_org: Any, make_key: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: str, make_org: Any, make_key: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     server = MeiliServer(data_dir=Path(tempfile.mkdtemp(prefix="meili-down-"))).start()
     try:
         uid = "offers_down"
@@ -71,9 +74,12 @@ def test_meilisearch_down_writes_queue_and_catch_up(
         with TestClient(create_app(), raise_server_exceptions=False) as client:
             headers = make_key("provider", make_org(trusted=True))
             server.stop()
-            created = [client.post("/api/v1/offers", headers=headers,
-                                   json=offer_payload(title=f"Ausfallkurs {n}")).json()["id"]
-                       for n in range(5)]
+            created = [
+                client.post(
+                    "/api/v1/offers", headers=headers, json=offer_payload(title=f"Ausfallkurs {n}")
+                ).json()["id"]
+                for n in range(5)
+            ]
             assert len(created) == 5 and _outbox_size() == 5
 
             started = time.monotonic()
@@ -105,16 +111,27 @@ def test_meilisearch_down_writes_queue_and_catch_up(
 
 
 def _indexer_process(server: MeiliServer, uid: str, database_url: str) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, DATABASE_URL=database_url, MEILI_URL=server.url,
-               MEILI_MASTER_KEY=server.master_key, MEILI_INDEX=uid, INDEXER_BATCH_SIZE="25",
-               DATA_DIR=tempfile.mkdtemp())
-    return subprocess.Popen([sys.executable, "-m", "indexer"], cwd=ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        MEILI_URL=server.url,
+        MEILI_MASTER_KEY=server.master_key,
+        MEILI_INDEX=uid,
+        INDEXER_BATCH_SIZE="25",
+        DATA_DIR=tempfile.mkdtemp(),
+    )
+    return subprocess.Popen(
+        [sys.executable, "-m", "indexer"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
 
 
 def test_sigkill_mid_batch_then_everything_indexed_once(
-        database_url: str, make_org: Any, meili_server: MeiliServer,
-        search_index: SearchIndex) -> None:
+    database_url: str, make_org: Any, meili_server: MeiliServer, search_index: SearchIndex
+) -> None:
     ids = _bulk_offers(make_org(trusted=True), 600)
     process = _indexer_process(meili_server, search_index.uid, database_url)
     deadline = time.monotonic() + 60
@@ -136,13 +153,18 @@ def test_sigkill_mid_batch_then_everything_indexed_once(
     assert _outbox_size() == 0
     indexed = _primary_ids(search_index.client, search_index.uid)
     assert sorted(indexed) == sorted(ids)  # every offer, each exactly once
-    check = check_index(engine=db.get_engine(), client=search_index.client,
-                        index_uid=search_index.uid, today=date.today())
+    check = check_index(
+        engine=db.get_engine(),
+        client=search_index.client,
+        index_uid=search_index.uid,
+        today=date.today(),
+    )
     assert check.clean and check.in_index == 600
 
 
 def test_reindex_under_concurrent_writes_loses_nothing(
-        database_url: str, make_org: Any, search_index: SearchIndex) -> None:
+    database_url: str, make_org: Any, search_index: SearchIndex
+) -> None:
     org_id = make_org(trusted=True)
     ids = _bulk_offers(org_id, 400)
     search_index.drain()
@@ -157,20 +179,30 @@ def test_reindex_under_concurrent_writes_loses_nothing(
             with db.session_scope() as session:
                 from app.models.offer import OfferPatch
 
-                patch_offer(session=session, actor=Actor.system("test"), offer_id=offer_id,
-                            data=OfferPatch(title=title))
+                patch_offer(
+                    session=session,
+                    actor=Actor.system("test"),
+                    offer_id=offer_id,
+                    data=OfferPatch(title=title),
+                )
             writes.append((offer_id, title))
             n += 1
             time.sleep(0.005)
 
     drain_stop = threading.Event()
-    drainer = threading.Thread(target=search_index.indexer.run_forever, args=(drain_stop,),
-                               daemon=True)
+    drainer = threading.Thread(
+        target=search_index.indexer.run_forever, args=(drain_stop,), daemon=True
+    )
     writer_thread = threading.Thread(target=writer, daemon=True)
     drainer.start()
     writer_thread.start()
-    stats = rebuild_index(engine=db.get_engine(), client=search_index.client,
-                          index_uid=search_index.uid, today=date.today(), chunk_size=50)
+    stats = rebuild_index(
+        engine=db.get_engine(),
+        client=search_index.client,
+        index_uid=search_index.uid,
+        today=date.today(),
+        chunk_size=50,
+    )
     time.sleep(0.3)
     stop.set()
     writer_thread.join()
@@ -181,22 +213,32 @@ def test_reindex_under_concurrent_writes_loses_nothing(
     drainer.join(timeout=10)
     assert stats.offers == 400 and writes
     latest = dict(writes)
-    docs = search_index.client.index(search_index.uid).get_documents(
-        {"filter": "primary = true", "fields": ["offer_id", "title"], "limit": 10_000}).results
+    docs = (
+        search_index.client.index(search_index.uid)
+        .get_documents(
+            {"filter": "primary = true", "fields": ["offer_id", "title"], "limit": 10_000}
+        )
+        .results
+    )
     titles = {int(d.offer_id): d.title for d in docs}
     for offer_id, title in latest.items():
         assert titles[offer_id] == title
-    check = check_index(engine=db.get_engine(), client=search_index.client,
-                        index_uid=search_index.uid, today=date.today())
+    check = check_index(
+        engine=db.get_engine(),
+        client=search_index.client,
+        index_uid=search_index.uid,
+        today=date.today(),
+    )
     assert check.clean and check.in_index == 400
     assert not search_index.client.get_indexes({"limit": 1000})["results"] or all(
         i.uid != f"{search_index.uid}_new"
-        for i in search_index.client.get_indexes({"limit": 1000})["results"])
+        for i in search_index.client.get_indexes({"limit": 1000})["results"]
+    )
 
 
 def test_failing_record_is_parked_and_does_not_block(
-        database_url: str, make_org: Any, search_index: SearchIndex,
-        monkeypatch: pytest.MonkeyPatch) -> None:
+    database_url: str, make_org: Any, search_index: SearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
     ids = _bulk_offers(make_org(trusted=True), 3)
     poisoned = ids[1]
     real = documents.offer_documents
@@ -208,8 +250,12 @@ def test_failing_record_is_parked_and_does_not_block(
         return docs
 
     monkeypatch.setattr("indexer.worker.offer_documents", poison)
-    indexer = Indexer(engine=db.get_engine(), client=search_index.client,
-                      index_uid=search_index.uid, max_attempts=3)
+    indexer = Indexer(
+        engine=db.get_engine(),
+        client=search_index.client,
+        index_uid=search_index.uid,
+        max_attempts=3,
+    )
     for _ in range(3):
         indexer.drain_once()
     parked = failed_entries(db.get_engine())
@@ -224,6 +270,10 @@ def test_failing_record_is_parked_and_does_not_block(
 
     _register_optional_commands()
     result = CliRunner().invoke(cli, ["indexer", "--failed"])
-    assert result.exit_code == 1 and f"offer {poisoned}" in result.output, (result.output, result.exception, result.stdout_bytes)
+    assert result.exit_code == 1 and f"offer {poisoned}" in result.output, (
+        result.output,
+        result.exception,
+        result.stdout_bytes,
+    )
     check = CliRunner().invoke(cli, ["index-check"])
     assert check.exit_code == 1 and "missing" in check.output

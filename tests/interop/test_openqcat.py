@@ -26,8 +26,13 @@ SAMPLE_OFFERS = 50
 
 def run_import(org_id: int, data: bytes, **kwargs: Any) -> ImportReport:
     with db.session_scope() as session:
-        return import_file(session=session, actor=Actor.system("test"), organisation_id=org_id,
-                           stream=io.BytesIO(data), **kwargs)
+        return import_file(
+            session=session,
+            actor=Actor.system("test"),
+            organisation_id=org_id,
+            stream=io.BytesIO(data),
+            **kwargs,
+        )
 
 
 def offer_count(org_id: int, status: str | None = None) -> int:
@@ -40,8 +45,11 @@ def offer_count(org_id: int, status: str | None = None) -> int:
 
 def snapshots(org_id: int) -> dict[str, dict[str, Any]]:
     with db.session_scope() as session:
-        rows = list(session.exec(select(Offer).where(Offer.organisation_id == org_id,
-                                                     Offer.status != "archived")))
+        rows = list(
+            session.exec(
+                select(Offer).where(Offer.organisation_id == org_id, Offer.status != "archived")
+            )
+        )
         dates = offers.load_dates(session=session, offer_ids=[o.id for o in rows if o.id])
         return {o.external_id or "": offers.snapshot(o, dates[o.id or 0]) for o in rows}
 
@@ -53,8 +61,9 @@ def export_bytes(org_id: int) -> bytes:
     return out.getvalue()
 
 
-def service_xml(pid: str, title: str = "Excel für Einsteiger", extra: str = "",
-                edu_type: str = "104") -> str:
+def service_xml(
+    pid: str, title: str = "Excel für Einsteiger", extra: str = "", edu_type: str = "104"
+) -> str:
     return f"""<SERVICE mode="new"><PRODUCT_ID>{pid}</PRODUCT_ID><COURSE_TYPE>5</COURSE_TYPE>
 <SERVICE_DETAILS><TITLE>{title}</TITLE><DESCRIPTION_LONG>Tabellen</DESCRIPTION_LONG>
 <SERVICE_DATE><START_DATE>2030-03-01T00:00:00</START_DATE></SERVICE_DATE>
@@ -68,20 +77,25 @@ def service_xml(pid: str, title: str = "Excel für Einsteiger", extra: str = "",
 </SERVICE_CLASSIFICATION></SERVICE>"""
 
 
-def document(body: str, *, full: bool = False, encoding: str = "UTF-8", prolog: str = "",
-             deletes: str = "") -> bytes:
-    header = ("<HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>1</CATALOG_ID>"
-              "<CATALOG_VERSION>1</CATALOG_VERSION></CATALOG><SUPPLIER>"
-              "<SUPPLIER_ID type=\"supplier_specific\">1</SUPPLIER_ID>"
-              "<SUPPLIER_NAME>Akademie</SUPPLIER_NAME><ADDRESS/>"
-              "<EXTENDED_INFO input_type=\"0\"/></SUPPLIER></HEADER>")
+def document(
+    body: str, *, full: bool = False, encoding: str = "UTF-8", prolog: str = "", deletes: str = ""
+) -> bytes:
+    header = (
+        "<HEADER><CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>1</CATALOG_ID>"
+        "<CATALOG_VERSION>1</CATALOG_VERSION></CATALOG><SUPPLIER>"
+        '<SUPPLIER_ID type="supplier_specific">1</SUPPLIER_ID>'
+        "<SUPPLIER_NAME>Akademie</SUPPLIER_NAME><ADDRESS/>"
+        '<EXTENDED_INFO input_type="0"/></SUPPLIER></HEADER>'
+    )
     if full:
         catalog = f"<NEW_CATALOG>{body}</NEW_CATALOG>"
     else:
         delete = f"<DELETE>{deletes}</DELETE>" if deletes else ""
-        catalog = f"<UPDATE_CATALOG seq_number=\"1\">{delete}<NEW>{body}</NEW></UPDATE_CATALOG>"
-    text = (f'<?xml version="1.0" encoding="{encoding}"?>{prolog}'
-            f'<OPENQCAT version="1.1">{header}{catalog}</OPENQCAT>')
+        catalog = f'<UPDATE_CATALOG seq_number="1">{delete}<NEW>{body}</NEW></UPDATE_CATALOG>'
+    text = (
+        f'<?xml version="1.0" encoding="{encoding}"?>{prolog}'
+        f'<OPENQCAT version="1.1">{header}{catalog}</OPENQCAT>'
+    )
     return text.encode("utf-8" if encoding.upper() == "UTF-8" else encoding)
 
 
@@ -112,12 +126,19 @@ def test_official_sample_imports_and_reimport_is_unchanged(make_org: Callable[..
 
 def test_delta_applies_new_update_delete(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
-    first = run_import(org_id, document(service_xml("A1") + service_xml("A2", "Word Kurs")
-                                        + service_xml("A3", "Access Kurs"), full=True))
+    first = run_import(
+        org_id,
+        document(
+            service_xml("A1") + service_xml("A2", "Word Kurs") + service_xml("A3", "Access Kurs"),
+            full=True,
+        ),
+    )
     assert first.created == 3 and first.delivery == "full"
-    delta = document(service_xml("A2", "Word Aufbaukurs") + service_xml("A4", "Outlook Kurs"),
-                     deletes="<SERVICE><PRODUCT_ID>A3</PRODUCT_ID></SERVICE>"
-                             "<SERVICE><PRODUCT_ID>NOPE</PRODUCT_ID></SERVICE>")
+    delta = document(
+        service_xml("A2", "Word Aufbaukurs") + service_xml("A4", "Outlook Kurs"),
+        deletes="<SERVICE><PRODUCT_ID>A3</PRODUCT_ID></SERVICE>"
+        "<SERVICE><PRODUCT_ID>NOPE</PRODUCT_ID></SERVICE>",
+    )
     report = run_import(org_id, delta)
     assert (report.created, report.updated, report.unchanged, report.deleted) == (1, 1, 0, 1)
     assert any(w.record_id == "NOPE" for w in report.warnings)
@@ -167,15 +188,23 @@ BILLION_LAUGHS = b"""<?xml version="1.0"?>
 </SERVICE></NEW_CATALOG></OPENQCAT>"""
 
 
-@pytest.mark.parametrize("payload, expected", [
-    (XXE, "entities"),
-    (BILLION_LAUGHS, "entities"),
-    (document(service_xml("B1") + "<SERVICE><PRODUCT_ID>B2", full=True), "malformed XML"),
-    (document(service_xml("B1", title="Kurs für Ältere"), full=True).replace(
-        "für Ältere".encode(), "für Ältere".encode("latin-1")), "not encoded as it declares"),
-])
-def test_rejected_files_write_nothing(make_org: Callable[..., int], payload: bytes,
-                                      expected: str) -> None:
+@pytest.mark.parametrize(
+    "payload, expected",
+    [
+        (XXE, "entities"),
+        (BILLION_LAUGHS, "entities"),
+        (document(service_xml("B1") + "<SERVICE><PRODUCT_ID>B2", full=True), "malformed XML"),
+        (
+            document(service_xml("B1", title="Kurs für Ältere"), full=True).replace(
+                "für Ältere".encode(), "für Ältere".encode("latin-1")
+            ),
+            "not encoded as it declares",
+        ),
+    ],
+)
+def test_rejected_files_write_nothing(
+    make_org: Callable[..., int], payload: bytes, expected: str
+) -> None:
     org_id = make_org(trusted=True)
     report = run_import(org_id, payload, format="openqcat")
     assert report.error is not None and expected in report.error
@@ -185,8 +214,7 @@ def test_rejected_files_write_nothing(make_org: Callable[..., int], payload: byt
 
 def test_iso_8859_15_file_is_read_as_declared(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
-    data = document(service_xml("C1", title="Kurs für Ältere €"), full=True,
-                    encoding="ISO-8859-15")
+    data = document(service_xml("C1", title="Kurs für Ältere €"), full=True, encoding="ISO-8859-15")
     report = run_import(org_id, data)
     assert report.ok and snapshots(org_id)["C1"]["title"] == "Kurs für Ältere €"
 
@@ -194,9 +222,12 @@ def test_iso_8859_15_file_is_read_as_declared(make_org: Callable[..., int]) -> N
 def test_failures_write_nothing_unless_partial(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
     broken = service_xml("D2").replace("<TITLE>Excel für Einsteiger</TITLE>", "")
-    data = document(service_xml("D1") + broken
-                    + service_xml("D3", extra='<FUNDING_TYPES_FEDERAL type="77"/>',
-                                  edu_type="999"), full=True)
+    data = document(
+        service_xml("D1")
+        + broken
+        + service_xml("D3", extra='<FUNDING_TYPES_FEDERAL type="77"/>', edu_type="999"),
+        full=True,
+    )
     report = run_import(org_id, data)
     assert report.failed == 1 and report.failures[0].record_id == "D2"
     assert report.failures[0].line is not None and "TITLE" in report.failures[0].message
@@ -254,23 +285,31 @@ def test_csv_unknown_code_fails_the_row(make_org: Callable[..., int]) -> None:
 # --- API -------------------------------------------------------------------------------------
 
 
-def test_api_import(client: Any, provider: dict[str, Any], make_org: Callable[..., int],
-                    admin: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+def test_api_import(
+    client: Any,
+    provider: dict[str, Any],
+    make_org: Callable[..., int],
+    admin: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     data = SAMPLE.read_bytes()
     assert client.post("/api/v1/imports", content=data).status_code == 401
     other = make_org(name="Andere")
-    response = client.post(f"/api/v1/imports?organisation_id={other}", content=data,
-                           headers=provider["headers"])
+    response = client.post(
+        f"/api/v1/imports?organisation_id={other}", content=data, headers=provider["headers"]
+    )
     assert response.status_code == 403
-    response = client.post("/api/v1/imports?dry_run=true", content=data,
-                           headers=provider["headers"])
+    response = client.post(
+        "/api/v1/imports?dry_run=true", content=data, headers=provider["headers"]
+    )
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["counts"]["created"] == SAMPLE_OFFERS and body["written"] is False
     assert set(body) >= {"format", "delivery", "counts", "failures", "warnings", "error"}
     files = {"file": ("angebote.csv", CSV_ROWS.encode("cp1252"), "text/csv")}
-    response = client.post(f"/api/v1/imports?organisation_id={other}&format=csv", files=files,
-                           headers=admin)
+    response = client.post(
+        f"/api/v1/imports?organisation_id={other}&format=csv", files=files, headers=admin
+    )
     assert response.status_code == 200 and response.json()["counts"]["created"] == 2
     assert offer_count(other) == 2
 
@@ -300,8 +339,12 @@ def test_api_import_size_limit(database_url: str, provider_factory: Any = None) 
     assert big.status_code == 413
 
 
-def test_jsonld_endpoint(client: Any, provider: dict[str, Any], trusted_provider: dict[str, Any],
-                         make_offer: Callable[..., dict[str, Any]]) -> None:
+def test_jsonld_endpoint(
+    client: Any,
+    provider: dict[str, Any],
+    trusted_provider: dict[str, Any],
+    make_offer: Callable[..., dict[str, Any]],
+) -> None:
     hidden = make_offer(provider["headers"], title="Kurs </script><script>alert(1)</script>")
     assert client.get(f"/api/v1/offers/{hidden['id']}.jsonld").status_code == 404
     own = client.get(f"/api/v1/offers/{hidden['id']}.jsonld", headers=provider["headers"])
@@ -341,8 +384,9 @@ def test_cli_import_and_export(make_org: Callable[..., int], tmp_path: Path) -> 
     result = runner.invoke(cli, ["import", str(broken), "--org", str(org_id)])
     assert result.exit_code == 1 and "entities" in result.output
     out = tmp_path / "export.xml"
-    result = runner.invoke(cli, ["export", "--org", str(org_id), "--format", "openqcat",
-                                 "--output", str(out)])
+    result = runner.invoke(
+        cli, ["export", "--org", str(org_id), "--format", "openqcat", "--output", str(out)]
+    )
     assert result.exit_code == 0, result.output
     schema = xmlschema.XMLSchema(str(FIXTURES / "openQ-cat.xsd"))
     assert schema.is_valid(str(out))
@@ -350,9 +394,11 @@ def test_cli_import_and_export(make_org: Callable[..., int], tmp_path: Path) -> 
 
 def test_csv_comma_separated_utf8(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
-    data = ("external_id,title,category,format,start_date,postcode,city,price,funding\n"
-            'E1,Excel kompakt,it_digital,in_person,2030-05-04,44787,Bochum,"1290.00",'
-            "Bildungsscheck NRW\n")
+    data = (
+        "external_id,title,category,format,start_date,postcode,city,price,funding\n"
+        'E1,Excel kompakt,it_digital,in_person,2030-05-04,44787,Bochum,"1290.00",'
+        "Bildungsscheck NRW\n"
+    )
     report = run_import(org_id, data.encode("utf-8"))
     assert report.ok and report.created == 1, report.render_text()
     assert snapshots(org_id)["E1"]["funding"] == ["bildungsscheck_nrw"]

@@ -35,9 +35,15 @@ class Region:
 
 
 @pytest.fixture
-def region(client: TestClient, admin: dict[str, str], trusted_provider: dict[str, Any],
-           provider: dict[str, Any], make_org: Callable[..., int],
-           make_key: Callable[..., dict[str, str]], search_index: SearchIndex) -> Region:
+def region(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    provider: dict[str, Any],
+    make_org: Callable[..., int],
+    make_key: Callable[..., dict[str, str]],
+    search_index: SearchIndex,
+) -> Region:
     """Offers in and around Bochum, indexed, and four portals:
     `bochum` (prefixes 447/448, one provider blocked, CORS for ALLOWED_ORIGIN),
     `umkreis` (12 km around 44787), `herne` (postcode 44623 only) and
@@ -56,21 +62,42 @@ def region(client: TestClient, admin: dict[str, str], trusted_provider: dict[str
         "witten": offer(h, at(WITTEN, title="Buchhaltung kompakt Witten")),
         "dortmund": offer(h, at(DORTMUND, title="Buchhaltung für Fortgeschrittene Dortmund")),
         "koeln": offer(h, at(KOELN, title="Buchhaltung am Rhein")),
-        "blocked": offer(make_key("provider", blocked_org),
-                         at(BOCHUM, title="Buchhaltung beim blockierten Anbieter")),
+        "blocked": offer(
+            make_key("provider", blocked_org),
+            at(BOCHUM, title="Buchhaltung beim blockierten Anbieter"),
+        ),
         "reviewed": offer(provider["headers"], at(BOCHUM, title="Lohnbuchhaltung geprüft")),
     }
     r = client.post(f"/api/v1/offers/{ids['reviewed']}/publish", headers=admin)
     assert r.status_code == 200, r.text
     search_index.drain()
-    create_portal(client, admin, slug="bochum", name="Weiterbildung Bochum",
-                  postcode_prefixes=["447", "448"], providers_block=[blocked_org],
-                  cors_origins=[ALLOWED_ORIGIN],
-                  contacts=[{"name": "Beratung Bochum", "phone": "0234 123", "city": "Bochum",
-                             "opening_hours": "Mo–Fr 9–12 Uhr"}])
-    create_portal(client, admin, slug="umkreis", name="Rund um Bochum",
-                  center_postcode="44787", radius_km=12)
+    create_portal(
+        client,
+        admin,
+        slug="bochum",
+        name="Weiterbildung Bochum",
+        postcode_prefixes=["447", "448"],
+        providers_block=[blocked_org],
+        cors_origins=[ALLOWED_ORIGIN],
+        contacts=[
+            {
+                "name": "Beratung Bochum",
+                "phone": "0234 123",
+                "city": "Bochum",
+                "opening_hours": "Mo–Fr 9–12 Uhr",
+            }
+        ],
+    )
+    create_portal(
+        client, admin, slug="umkreis", name="Rund um Bochum", center_postcode="44787", radius_km=12
+    )
     create_portal(client, admin, slug="herne", name="Herne", postcodes=["44623"])
-    create_portal(client, admin, slug="geprueft", name="Geprüft", postcode_prefixes=["447"],
-                  moderation="review_all")
+    create_portal(
+        client,
+        admin,
+        slug="geprueft",
+        name="Geprüft",
+        postcode_prefixes=["447"],
+        moderation="review_all",
+    )
     return Region(offers=ids, blocked_org=blocked_org)

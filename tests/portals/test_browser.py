@@ -25,8 +25,11 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 EVIL_TITLE = "Buchhaltung <img src=x onerror=window.__pwned=true> Spezial"
 
 pytestmark = pytest.mark.skipif(
-    not (Path(CHROMIUM).exists() and shutil.which("node")
-         and (BROWSER_DIR / "node_modules" / "playwright-core").exists()),
+    not (
+        Path(CHROMIUM).exists()
+        and shutil.which("node")
+        and (BROWSER_DIR / "node_modules" / "playwright-core").exists()
+    ),
     reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
 )
 
@@ -37,8 +40,11 @@ def live_app(database_url: str, search_index: SearchIndex) -> Iterator[str]:
     from app.main import create_app
 
     port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port,
-                                           log_level="warning", lifespan="on"))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+        )
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 15
@@ -75,37 +81,66 @@ def other_origin() -> Iterator[tuple[str, dict[str, str]]]:
     server.server_close()
 
 
-def test_pages_in_chromium(client: TestClient, admin: dict[str, str], region: Region,
-                           trusted_provider: dict[str, Any], search_index: SearchIndex,
-                           other_origin: tuple[str, dict[str, str]], live_app: str) -> None:
+def test_pages_in_chromium(
+    client: TestClient,
+    admin: dict[str, str],
+    region: Region,
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+    other_origin: tuple[str, dict[str, str]],
+    live_app: str,
+) -> None:
     origin, pages = other_origin
-    r = client.post("/api/v1/offers", json=at(BOCHUM, title=EVIL_TITLE, price="0",
-                                             description="Buchhaltung für alle.",
-                                             keywords=["Buchhaltung"]),
-                    headers=trusted_provider["headers"])
+    r = client.post(
+        "/api/v1/offers",
+        json=at(
+            BOCHUM,
+            title=EVIL_TITLE,
+            price="0",
+            description="Buchhaltung für alle.",
+            keywords=["Buchhaltung"],
+        ),
+        headers=trusted_provider["headers"],
+    )
     assert r.status_code == 201, r.text
     search_index.drain()
-    r = client.patch("/api/v1/admin/portals/bochum", json={"cors_origins": [origin]},
-                     headers=admin)
+    r = client.patch("/api/v1/admin/portals/bochum", json={"cors_origins": [origin]}, headers=admin)
     assert r.status_code == 200, r.text
     pages["/"] = (
         '<!doctype html><html lang="de"><head><meta charset="utf-8"><title>Stadt Bochum</title>'
-        '</head><body><main><h1>Stadt Bochum: Weiterbildung</h1>'
+        "</head><body><main><h1>Stadt Bochum: Weiterbildung</h1>"
         f'<script src="{live_app}/widget/bochum.js" async></script></main></body></html>'
     )
-    config = {"base": live_app, "slug": "bochum", "offerId": region.offers["bochum"],
-              "query": "buchhaltung", "widgetPage": f"{origin}/",
-              "screenshot": os.environ.get("BILDUNGSRAUM_SCREENSHOT")}
-    proc = subprocess.run(["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
-                          capture_output=True, text=True, timeout=180, cwd=BROWSER_DIR,
-                          env={**os.environ, "CHROMIUM": CHROMIUM})
+    config = {
+        "base": live_app,
+        "slug": "bochum",
+        "offerId": region.offers["bochum"],
+        "query": "buchhaltung",
+        "widgetPage": f"{origin}/",
+        "screenshot": os.environ.get("BILDUNGSRAUM_SCREENSHOT"),
+    }
+    proc = subprocess.run(
+        ["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=BROWSER_DIR,
+        env={**os.environ, "CHROMIUM": CHROMIUM},
+    )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     assert report["errors"] == []
 
     # axe-core: no WCAG 2.0/2.1 A or AA violation on any page
-    assert set(report["axe"]) == {"search", "results", "results_mobile", "results_en", "offer",
-                                  "embed", "widget"}
+    assert set(report["axe"]) == {
+        "search",
+        "results",
+        "results_mobile",
+        "results_en",
+        "offer",
+        "embed",
+        "widget",
+    }
     assert {name: v for name, v in report["axe"].items() if v} == {}
 
     # keyboard only: skip link first, then search, then a result, then the offer page

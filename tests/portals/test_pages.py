@@ -20,24 +20,41 @@ JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 
 def _fake_result(n: int = 10, *, provider: str = "VHS Bochum") -> SearchResult:
-    hits = [SearchHit(
-        id=i + 1, title=f"Kurs {i}", provider=provider, provider_id=1,
-        category="it_digital", category_label="IT und Digitales", education_type="seminar",
-        format="in_person", next_start=date(2030, 1, 15), flexible_start=False, city="Bochum",
-        location=None, price=[None, Decimal("0"), Decimal("1290.5")][i % 3], funding=[],
-        snippet="Sie lernen <mark>Buchhaltung</mark> &amp; mehr " + "Lorem ipsum dolor " * 12,
-        title_html=f"<mark>Kurs</mark> {i}",
-    ) for i in range(n)]
-    facets = {name: [FacetValue(value=v, label=label, count=7) for v, label in values]
-              for name, values in {
-                  "category": [("it_digital", "IT und Digitales"),
-                               ("health_care", "Gesundheit und Pflege"),
-                               ("languages", "Fremdsprachen")],
-                  "format": [("in_person", "vor Ort"), ("online", "online")],
-                  "schedule": [("part_time", "Teilzeit"), ("evening", "abends")],
-                  "funding": [("bildungsgutschein", "Bildungsgutschein")],
-                  "city": [(f"Stadt {i}", f"Stadt {i}") for i in range(12)],
-              }.items()}
+    hits = [
+        SearchHit(
+            id=i + 1,
+            title=f"Kurs {i}",
+            provider=provider,
+            provider_id=1,
+            category="it_digital",
+            category_label="IT und Digitales",
+            education_type="seminar",
+            format="in_person",
+            next_start=date(2030, 1, 15),
+            flexible_start=False,
+            city="Bochum",
+            location=None,
+            price=[None, Decimal("0"), Decimal("1290.5")][i % 3],
+            funding=[],
+            snippet="Sie lernen <mark>Buchhaltung</mark> &amp; mehr " + "Lorem ipsum dolor " * 12,
+            title_html=f"<mark>Kurs</mark> {i}",
+        )
+        for i in range(n)
+    ]
+    facets = {
+        name: [FacetValue(value=v, label=label, count=7) for v, label in values]
+        for name, values in {
+            "category": [
+                ("it_digital", "IT und Digitales"),
+                ("health_care", "Gesundheit und Pflege"),
+                ("languages", "Fremdsprachen"),
+            ],
+            "format": [("in_person", "vor Ort"), ("online", "online")],
+            "schedule": [("part_time", "Teilzeit"), ("evening", "abends")],
+            "funding": [("bildungsgutschein", "Bildungsgutschein")],
+            "city": [(f"Stadt {i}", f"Stadt {i}") for i in range(12)],
+        }.items()
+    }
     return SearchResult(total=95, page=1, per_page=10, hits=hits, facets=facets)
 
 
@@ -58,18 +75,39 @@ def fake_search(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
 @pytest.fixture
 def portal(client: TestClient, admin: dict[str, str]) -> dict[str, Any]:
-    return create_portal(client, admin, slug="bochum", name="Weiterbildung Bochum",
-                         postcode_prefixes=["447"], moderation="review_all", contacts=[
-                             {"name": "Beratung <b>Bochum</b>", "phone": "0234 123",
-                              "opening_hours": "Mo–Fr\n9–12 Uhr"}])
+    return create_portal(
+        client,
+        admin,
+        slug="bochum",
+        name="Weiterbildung Bochum",
+        postcode_prefixes=["447"],
+        moderation="review_all",
+        contacts=[
+            {
+                "name": "Beratung <b>Bochum</b>",
+                "phone": "0234 123",
+                "opening_hours": "Mo–Fr\n9–12 Uhr",
+            }
+        ],
+    )
 
 
-def test_search_page_is_an_accessible_form(client: TestClient, portal: dict[str, Any],
-                                           fake_search: dict[str, Any]) -> None:
-    r = client.get("/p/bochum/", params=[("q", "buchhaltung"), ("category", "it_digital"),
-                                         ("category", "bogus"), ("postcode", "44787"),
-                                         ("radius_km", "25"), ("sort", "distance"),
-                                         ("page", "2"), ("barrier_free", "1")])
+def test_search_page_is_an_accessible_form(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
+    r = client.get(
+        "/p/bochum/",
+        params=[
+            ("q", "buchhaltung"),
+            ("category", "it_digital"),
+            ("category", "bogus"),
+            ("postcode", "44787"),
+            ("radius_km", "25"),
+            ("sort", "distance"),
+            ("page", "2"),
+            ("barrier_free", "1"),
+        ],
+    )
     assert r.status_code == 200
     html = r.text
     assert '<html lang="de">' in html
@@ -95,8 +133,9 @@ def test_search_page_is_an_accessible_form(client: TestClient, portal: dict[str,
     assert 'href="tel:0234123"' in html
 
 
-def test_english_page(client: TestClient, portal: dict[str, Any],
-                      fake_search: dict[str, Any]) -> None:
+def test_english_page(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
     html = client.get("/p/bochum/", params={"q": "x", "lang": "en"}).text
     assert '<html lang="en">' in html
     assert "95 offers found" in html and "Price on request" in html
@@ -107,34 +146,51 @@ def test_english_page(client: TestClient, portal: dict[str, Any],
     assert 'href="/p/bochum/?q=x&amp;lang=en"' in de
 
 
-def test_lenient_query_never_errors(client: TestClient, portal: dict[str, Any],
-                                    fake_search: dict[str, Any]) -> None:
-    r = client.get("/p/bochum/", params={"page": "abc", "postcode": "00000", "radius_km": "7",
-                                         "sort": "weird", "price_max": "x", "provider": "a"})
+def test_lenient_query_never_errors(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
+    r = client.get(
+        "/p/bochum/",
+        params={
+            "page": "abc",
+            "postcode": "00000",
+            "radius_km": "7",
+            "sort": "weird",
+            "price_max": "x",
+            "provider": "a",
+        },
+    )
     assert r.status_code == 200
     params = fake_search["params"]
     assert (params.page, params.postcode, params.radius_km, params.sort) == (
-        1, None, None, "relevance")
+        1,
+        None,
+        None,
+        "relevance",
+    )
 
 
-def test_search_outage_shows_a_page(client: TestClient, portal: dict[str, Any],
-                                    fake_search: dict[str, Any]) -> None:
+def test_search_outage_shows_a_page(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
     fake_search["result"] = ServiceUnavailable("down")
     r = client.get("/p/bochum/", params={"q": "x"})
     assert r.status_code == 503
     assert "nicht erreichbar" in r.text and "Beratung" in r.text
 
 
-def test_non_html_hit_fields_are_escaped(client: TestClient, portal: dict[str, Any],
-                                         fake_search: dict[str, Any]) -> None:
+def test_non_html_hit_fields_are_escaped(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
     fake_search["result"] = _fake_result(2, provider=EVIL)
     html = client.get("/p/bochum/", params={"q": EVIL}).text
     assert "<script>alert" not in html and "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
 
-def test_search_page_weight(client: TestClient, portal: dict[str, Any],
-                            fake_search: dict[str, Any]) -> None:
+def test_search_page_weight(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
     html = client.get("/p/bochum/", params={"q": "kurs", "category": "it_digital"}).content
     css = client.get("/static/portal.css").content
     js = client.get("/static/search.js").content
@@ -144,8 +200,9 @@ def test_search_page_weight(client: TestClient, portal: dict[str, Any],
     assert len(widget.content) <= 30 * 1024
 
 
-def test_embed_page_is_minimal(client: TestClient, portal: dict[str, Any],
-                               fake_search: dict[str, Any]) -> None:
+def test_embed_page_is_minimal(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
     html = client.get("/p/bochum/embed", params={"q": "kurs"}).text
     assert 'action="/p/bochum/embed"' in html
     assert 'target="_top"' in html and "<header" not in html and "Beratung" not in html
@@ -158,12 +215,16 @@ def test_static_files_are_whitelisted(client: TestClient) -> None:
 
 
 def test_offer_page_shows_everything_a_citizen_needs(
-        client: TestClient, admin: dict[str, str], portal: dict[str, Any],
-        provider: dict[str, Any]) -> None:
-    body = at(BOCHUM, title="Finanzbuchhaltung mit DATEV", price=None,
-              funding=["bildungsgutschein", "bildungsscheck_nrw"],
-              contact={"name": "Frau Muster", "phone": "0234 555", "email": "kurs@bw.example"},
-              url="https://bw.example/kurs")
+    client: TestClient, admin: dict[str, str], portal: dict[str, Any], provider: dict[str, Any]
+) -> None:
+    body = at(
+        BOCHUM,
+        title="Finanzbuchhaltung mit DATEV",
+        price=None,
+        funding=["bildungsgutschein", "bildungsscheck_nrw"],
+        contact={"name": "Frau Muster", "phone": "0234 555", "email": "kurs@bw.example"},
+        url="https://bw.example/kurs",
+    )
     body["dates"].append({"flexible_start": True, "schedule": "evening", "online": True})
     offer_id = client.post("/api/v1/offers", json=body, headers=provider["headers"]).json()["id"]
     # the portal reviews everything: not shown until an admin published it
@@ -190,21 +251,36 @@ def test_offer_page_shows_everything_a_citizen_needs(
 
 
 def test_injection_is_escaped_in_page_and_jsonld(
-        client: TestClient, admin: dict[str, str], make_org: Any, make_key: Any,
-        search_index: SearchIndex) -> None:
+    client: TestClient,
+    admin: dict[str, str],
+    make_org: Any,
+    make_key: Any,
+    search_index: SearchIndex,
+) -> None:
     create_portal(client, admin, slug="bochum", name="Bochum", postcode_prefixes=["447"])
     org = make_org(name=f"Anbieter {EVIL}", trusted=True)
-    body = at(BOCHUM, title=f"Buchhaltung {EVIL}", description=f"</script>{EVIL}",
-              keywords=[EVIL], degree=EVIL[:200], awarding_body=EVIL[:200],
-              target_groups=[EVIL], entry_requirements=EVIL, price_note=EVIL,
-              contact={"name": EVIL[:200]})
+    body = at(
+        BOCHUM,
+        title=f"Buchhaltung {EVIL}",
+        description=f"</script>{EVIL}",
+        keywords=[EVIL],
+        degree=EVIL[:200],
+        awarding_body=EVIL[:200],
+        target_groups=[EVIL],
+        entry_requirements=EVIL,
+        price_note=EVIL,
+        contact={"name": EVIL[:200]},
+    )
     body["dates"][0]["schedule_note"] = EVIL[:200]
     body["dates"][0]["location"].update(name=EVIL[:200], street=EVIL[:200])
     r = client.post("/api/v1/offers", json=body, headers=make_key("provider", org))
     offer_id = r.json()["id"]
     search_index.drain()
-    for url in (f"/p/bochum/angebote/{offer_id}", "/p/bochum/?q=buchhaltung",
-                f"/p/bochum/?q={EVIL}"):
+    for url in (
+        f"/p/bochum/angebote/{offer_id}",
+        "/p/bochum/?q=buchhaltung",
+        f"/p/bochum/?q={EVIL}",
+    ):
         html = client.get(url).text
         assert "<script>alert" not in html, url
         assert "<img src=x" not in html, url
@@ -218,8 +294,9 @@ def test_injection_is_escaped_in_page_and_jsonld(
 
 
 def test_region_page_flow(client: TestClient, region: Region) -> None:
-    html = client.get("/p/bochum/", params={"q": "buchhaltung", "category": "accounting_finance"}
-                      ).text
+    html = client.get(
+        "/p/bochum/", params={"q": "buchhaltung", "category": "accounting_finance"}
+    ).text
     assert 'value="accounting_finance" checked' in html
     offer_html = client.get(f"/p/bochum/angebote/{region.offers['bochum']}").text
     assert "Beratung Bochum" in offer_html and "Mo–Fr 9–12 Uhr" in offer_html

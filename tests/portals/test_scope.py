@@ -63,19 +63,22 @@ def test_detail_is_404_outside_the_portal(client: TestClient, region: Region, sl
             assert "rejection_reason" not in api.json() or api.json()["rejection_reason"] is None
 
 
-def test_unpublished_offer_is_404_everywhere(client: TestClient, region: Region,
-                                            provider: dict[str, Any]) -> None:
+def test_unpublished_offer_is_404_everywhere(
+    client: TestClient, region: Region, provider: dict[str, Any]
+) -> None:
     from tests.portals.conftest import BOCHUM, at
 
-    r = client.post("/api/v1/offers", json=at(BOCHUM, title="Noch in Prüfung"),
-                    headers=provider["headers"])
+    r = client.post(
+        "/api/v1/offers", json=at(BOCHUM, title="Noch in Prüfung"), headers=provider["headers"]
+    )
     offer_id = r.json()["id"]
     assert client.get(f"/api/v1/portals/bochum/offers/{offer_id}").status_code == 404
     assert client.get(f"/p/bochum/angebote/{offer_id}").status_code == 404
 
 
-def test_page_without_javascript_lists_only_portal_offers(client: TestClient,
-                                                          region: Region) -> None:
+def test_page_without_javascript_lists_only_portal_offers(
+    client: TestClient, region: Region
+) -> None:
     # What the <form method=get> sends when a citizen presses "Suchen" without JavaScript.
     r = client.get("/p/bochum/", params={"q": "buchhaltung", "postcode": "", "radius_km": ""})
     assert r.status_code == 200
@@ -91,8 +94,7 @@ def test_unknown_portal_is_404(client: TestClient, region: Region) -> None:
     assert client.get("/widget/nirgendwo.js").status_code == 404
 
 
-def test_scoped_search_validates_like_the_global_one(client: TestClient,
-                                                    region: Region) -> None:
+def test_scoped_search_validates_like_the_global_one(client: TestClient, region: Region) -> None:
     r = client.get("/api/v1/portals/bochum/search", params={"category": "astrology"})
     assert r.status_code == 422
     assert "it_digital" in r.text
@@ -108,14 +110,19 @@ def test_portal_info_is_public_with_contacts(client: TestClient, region: Region)
 
 
 def test_cors_only_for_listed_origins(client: TestClient, region: Region) -> None:
-    preflight = client.options("/api/v1/portals/bochum/search", headers={
-        "Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "GET"})
+    preflight = client.options(
+        "/api/v1/portals/bochum/search",
+        headers={"Origin": ALLOWED_ORIGIN, "Access-Control-Request-Method": "GET"},
+    )
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert "GET" in preflight.headers["access-control-allow-methods"]
 
-    ok = client.get("/api/v1/portals/bochum/search", params={"q": "buchhaltung"},
-                    headers={"Origin": ALLOWED_ORIGIN})
+    ok = client.get(
+        "/api/v1/portals/bochum/search",
+        params={"q": "buchhaltung"},
+        headers={"Origin": ALLOWED_ORIGIN},
+    )
     assert ok.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
     assert "Origin" in ok.headers["vary"]
     # Errors carry the header too, so the embedding page can read them.
@@ -124,8 +131,10 @@ def test_cors_only_for_listed_origins(client: TestClient, region: Region) -> Non
     assert error.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
 
     for origin in ("http://evil.example", "http://stadt.example:8081"):
-        denied = client.options("/api/v1/portals/bochum/search", headers={
-            "Origin": origin, "Access-Control-Request-Method": "GET"})
+        denied = client.options(
+            "/api/v1/portals/bochum/search",
+            headers={"Origin": origin, "Access-Control-Request-Method": "GET"},
+        )
         assert "access-control-allow-origin" not in denied.headers
         got = client.get("/api/v1/portals/bochum/search", headers={"Origin": origin})
         assert "access-control-allow-origin" not in got.headers

@@ -37,27 +37,71 @@ def _ids(result: dict[str, Any]) -> set[int]:
 
 
 @pytest.fixture
-def catalogue(client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
-              ) -> dict[str, int]:
+def catalogue(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> dict[str, int]:
     h = trusted_provider["headers"]
     ids = {
-        "fibu": _create(client, h, _at(BOCHUM, title="Finanzbuchhaltung mit DATEV",
-                                       keywords=["Buchhaltung"], price="1290.00")),
-        "stapler": _create(client, h, _at(HERNE, title="Gabelstaplerschein kompakt",
-                                          keywords=["Flurförderzeuge"],
-                                          category="logistics_transport",
-                                          education_type="seminar", funding=[],
-                                          price="249.00", days_ahead=10)),
-        "pflege": _create(client, h, _at(DORTMUND, title="Pflegefachkraft Umschulung",
-                                         keywords=["Pflege"], category="health_care",
-                                         education_type="umschulung", price="0",
-                                         funding=["bildungsgutschein"], days_ahead=90,
-                                         childcare=True, barrier_free=True)),
-        "online": _create(client, h, offer_payload(
-            title="Excel für Einsteiger online", keywords=["Tabellenkalkulation"],
-            category="it_digital", format="online", price=None, days_ahead=5, funding=[],
-            dates=[{"start_date": (date.today() + timedelta(days=5)).isoformat(),
-                    "schedule": "evening", "online": True}])),
+        "fibu": _create(
+            client,
+            h,
+            _at(
+                BOCHUM,
+                title="Finanzbuchhaltung mit DATEV",
+                keywords=["Buchhaltung"],
+                price="1290.00",
+            ),
+        ),
+        "stapler": _create(
+            client,
+            h,
+            _at(
+                HERNE,
+                title="Gabelstaplerschein kompakt",
+                keywords=["Flurförderzeuge"],
+                category="logistics_transport",
+                education_type="seminar",
+                funding=[],
+                price="249.00",
+                days_ahead=10,
+            ),
+        ),
+        "pflege": _create(
+            client,
+            h,
+            _at(
+                DORTMUND,
+                title="Pflegefachkraft Umschulung",
+                keywords=["Pflege"],
+                category="health_care",
+                education_type="umschulung",
+                price="0",
+                funding=["bildungsgutschein"],
+                days_ahead=90,
+                childcare=True,
+                barrier_free=True,
+            ),
+        ),
+        "online": _create(
+            client,
+            h,
+            offer_payload(
+                title="Excel für Einsteiger online",
+                keywords=["Tabellenkalkulation"],
+                category="it_digital",
+                format="online",
+                price=None,
+                days_ahead=5,
+                funding=[],
+                dates=[
+                    {
+                        "start_date": (date.today() + timedelta(days=5)).isoformat(),
+                        "schedule": "evening",
+                        "online": True,
+                    }
+                ],
+            ),
+        ),
     }
     search_index.drain()
     return ids
@@ -78,8 +122,9 @@ def test_empty_query_browses_everything(client: TestClient, catalogue: dict[str,
     assert _ids(result) == set(catalogue.values())
 
 
-def test_facet_counts_equal_database(client: TestClient, catalogue: dict[str, int],
-                                     admin: dict[str, str]) -> None:
+def test_facet_counts_equal_database(
+    client: TestClient, catalogue: dict[str, int], admin: dict[str, str]
+) -> None:
     offers = client.get("/api/v1/offers", headers=admin, params={"per_page": 100}).json()["items"]
     expected = Counter(o["category"] for o in offers if o["status"] == "published")
     facets = {f["value"]: f["count"] for f in _search(client)["facets"]["category"]}
@@ -88,35 +133,42 @@ def test_facet_counts_equal_database(client: TestClient, catalogue: dict[str, in
     assert formats == dict(Counter(o["format"] for o in offers))
 
 
-def test_disjunctive_facets_keep_other_values(client: TestClient, catalogue: dict[str, int]) -> None:
+def test_disjunctive_facets_keep_other_values(
+    client: TestClient, catalogue: dict[str, int]
+) -> None:
     result = _search(client, category="health_care")
     assert _ids(result) == {catalogue["pflege"]}
     counts = {f["value"]: f["count"] for f in result["facets"]["category"]}
     assert counts["accounting_finance"] == 1  # still offered as an alternative
 
 
-@pytest.mark.parametrize(("params", "expected"), [
-    ({"category": "logistics_transport"}, {"stapler"}),
-    ({"education_type": "umschulung"}, {"pflege"}),
-    ({"format": "online"}, {"online"}),
-    ({"schedule": "evening"}, {"online"}),
-    ({"funding": "bildungsgutschein"}, {"fibu", "pflege"}),
-    ({"language": "deu"}, {"fibu", "stapler", "pflege", "online"}),
-    ({"barrier_free": "true"}, {"pflege"}),
-    ({"childcare": "true"}, {"pflege"}),
-    ({"free": "true"}, {"pflege"}),
-    ({"price_max": "300"}, {"stapler", "pflege"}),
-    ({"city": "Herne"}, {"stapler"}),
-    ({"start_from": (date.today() + timedelta(days=60)).isoformat()}, {"pflege"}),
-    ({"start_to": (date.today() + timedelta(days=7)).isoformat()}, {"online"}),
-])
-def test_filters(client: TestClient, catalogue: dict[str, int], params: dict[str, str],
-                 expected: set[str]) -> None:
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({"category": "logistics_transport"}, {"stapler"}),
+        ({"education_type": "umschulung"}, {"pflege"}),
+        ({"format": "online"}, {"online"}),
+        ({"schedule": "evening"}, {"online"}),
+        ({"funding": "bildungsgutschein"}, {"fibu", "pflege"}),
+        ({"language": "deu"}, {"fibu", "stapler", "pflege", "online"}),
+        ({"barrier_free": "true"}, {"pflege"}),
+        ({"childcare": "true"}, {"pflege"}),
+        ({"free": "true"}, {"pflege"}),
+        ({"price_max": "300"}, {"stapler", "pflege"}),
+        ({"city": "Herne"}, {"stapler"}),
+        ({"start_from": (date.today() + timedelta(days=60)).isoformat()}, {"pflege"}),
+        ({"start_to": (date.today() + timedelta(days=7)).isoformat()}, {"online"}),
+    ],
+)
+def test_filters(
+    client: TestClient, catalogue: dict[str, int], params: dict[str, str], expected: set[str]
+) -> None:
     assert _ids(_search(client, **params)) == {catalogue[k] for k in expected}
 
 
-def test_provider_filter(client: TestClient, catalogue: dict[str, int],
-                         trusted_provider: dict[str, Any]) -> None:
+def test_provider_filter(
+    client: TestClient, catalogue: dict[str, int], trusted_provider: dict[str, Any]
+) -> None:
     assert len(_search(client, provider=trusted_provider["org_id"])["hits"]) == 4
     assert _search(client, provider=999_999)["hits"] == []
 
@@ -129,8 +181,9 @@ def test_radius_in_at_25_out_at_5(client: TestClient, catalogue: dict[str, int])
     assert catalogue["stapler"] not in far
     assert catalogue["fibu"] in far
     assert catalogue["online"] not in far
-    assert catalogue["online"] in _ids(_search(client, lat=lat, lon=lon, radius_km=5,
-                                               include_online="true"))
+    assert catalogue["online"] in _ids(
+        _search(client, lat=lat, lon=lon, radius_km=5, include_online="true")
+    )
 
 
 def test_postcode_radius_and_distance_sort(client: TestClient, catalogue: dict[str, int]) -> None:
@@ -148,15 +201,25 @@ def test_unknown_postcode_is_422(client: TestClient, search_index: SearchIndex) 
     assert "postcode" in r.json()["error"]["message"]
 
 
-def test_offer_with_several_places_matches_any(client: TestClient, trusted_provider: dict[str, Any],
-                                               search_index: SearchIndex) -> None:
+def test_offer_with_several_places_matches_any(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
     start = (date.today() + timedelta(days=20)).isoformat()
     body = offer_payload(title="Schweißkurs MAG")
     body["dates"] = [
-        {"start_date": start, "location": {"postcode": DORTMUND[2], "city": "Dortmund",
-                                           "lat": DORTMUND[0], "lon": DORTMUND[1]}},
-        {"start_date": start, "location": {"postcode": HERNE[2], "city": "Herne",
-                                           "lat": HERNE[0], "lon": HERNE[1]}},
+        {
+            "start_date": start,
+            "location": {
+                "postcode": DORTMUND[2],
+                "city": "Dortmund",
+                "lat": DORTMUND[0],
+                "lon": DORTMUND[1],
+            },
+        },
+        {
+            "start_date": start,
+            "location": {"postcode": HERNE[2], "city": "Herne", "lat": HERNE[0], "lon": HERNE[1]},
+        },
     ]
     offer_id = _create(client, trusted_provider["headers"], body)
     search_index.drain()
@@ -174,11 +237,15 @@ def test_sort_by_start_and_price(client: TestClient, catalogue: dict[str, int]) 
     assert by_price[:3] == [catalogue[k] for k in ("pflege", "stapler", "fibu")]
 
 
-def test_stable_pagination(client: TestClient, trusted_provider: dict[str, Any],
-                           search_index: SearchIndex) -> None:
+def test_stable_pagination(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
     for n in range(7):
-        _create(client, trusted_provider["headers"], offer_payload(
-            title=f"Englisch Kurs Stufe {n}", days_ahead=10 + n))
+        _create(
+            client,
+            trusted_provider["headers"],
+            offer_payload(title=f"Englisch Kurs Stufe {n}", days_ahead=10 + n),
+        )
     search_index.drain()
     seen: list[int] = []
     for page in (1, 2, 3):
@@ -186,41 +253,80 @@ def test_stable_pagination(client: TestClient, trusted_provider: dict[str, Any],
         assert result["total"] == 7
         seen += [h["id"] for h in result["hits"]]
     assert len(seen) == len(set(seen)) == 7
-    again = [h["id"] for h in _search(client, q="Englisch", per_page=3, page=2, sort="start")["hits"]]
+    again = [
+        h["id"] for h in _search(client, q="Englisch", per_page=3, page=2, sort="start")["hits"]
+    ]
     assert again == seen[3:6]
 
 
-def test_hit_shape_and_escaped_snippet(client: TestClient, trusted_provider: dict[str, Any],
-                                       search_index: SearchIndex) -> None:
-    _create(client, trusted_provider["headers"], offer_payload(
-        title="Buchhaltung <script>alert(1)</script>",
-        description="Grundlagen der Buchhaltung <img src=x onerror=alert(1)> & mehr."))
+def test_hit_shape_and_escaped_snippet(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(
+            title="Buchhaltung <script>alert(1)</script>",
+            description="Grundlagen der Buchhaltung <img src=x onerror=alert(1)> & mehr.",
+        ),
+    )
     search_index.drain()
     hit = _search(client, q="Buchhaltung")["hits"][0]
     assert "<script>" not in hit["title_html"] and "&lt;script&gt;" in hit["title_html"]
     assert "<mark>Buchhaltung</mark>" in hit["snippet"]
     assert "<img" not in hit["snippet"] and "&lt;img" in hit["snippet"]
-    for key in ("id", "title", "provider", "category_label", "format", "next_start", "city",
-                "price", "funding"):
+    for key in (
+        "id",
+        "title",
+        "provider",
+        "category_label",
+        "format",
+        "next_start",
+        "city",
+        "price",
+        "funding",
+    ):
         assert key in hit
 
 
 @pytest.mark.parametrize("param", ["q", "city"])
-@pytest.mark.parametrize("evil", [
-    '" OR primary = false OR "', "x\\", 'Nirgendwo" OR "1" = "1', ") OR (1 = 1",
-    "_geoRadius(0, 0, 99999999)", "\\\" OR offer_id > 0 OR \\\"", "Nirgendwo' OR '1'='1",
-])
-def test_injection_returns_nothing_extra(client: TestClient, catalogue: dict[str, int],
-                                         param: str, evil: str) -> None:
+@pytest.mark.parametrize(
+    "evil",
+    [
+        '" OR primary = false OR "',
+        "x\\",
+        'Nirgendwo" OR "1" = "1',
+        ") OR (1 = 1",
+        "_geoRadius(0, 0, 99999999)",
+        '\\" OR offer_id > 0 OR \\"',
+        "Nirgendwo' OR '1'='1",
+    ],
+)
+def test_injection_returns_nothing_extra(
+    client: TestClient, catalogue: dict[str, int], param: str, evil: str
+) -> None:
     r = client.get("/api/v1/search", params={param: evil})
     assert r.status_code == 200, r.text
     assert r.json()["total"] == 0
 
 
-@pytest.mark.parametrize("param", ["category", "format", "funding", "schedule", "sort",
-                                   "education_type", "language", "postcode", "provider"])
-def test_injection_in_coded_params_is_rejected(client: TestClient, search_index: SearchIndex,
-                                               param: str) -> None:
+@pytest.mark.parametrize(
+    "param",
+    [
+        "category",
+        "format",
+        "funding",
+        "schedule",
+        "sort",
+        "education_type",
+        "language",
+        "postcode",
+        "provider",
+    ],
+)
+def test_injection_in_coded_params_is_rejected(
+    client: TestClient, search_index: SearchIndex, param: str
+) -> None:
     r = client.get("/api/v1/search", params={param: '" OR 1 = 1 OR "'})
     assert r.status_code == 422
     assert r.json()["error"]["details"][0]["loc"][-1] in (param, 0)
@@ -232,40 +338,80 @@ def test_unknown_value_lists_allowed(client: TestClient, search_index: SearchInd
     assert "in_person" in r.json()["error"]["message"]
 
 
-def test_unpublished_never_appear(client: TestClient, provider: dict[str, Any],
-                                  trusted_provider: dict[str, Any], admin: dict[str, str],
-                                  search_index: SearchIndex) -> None:
+def test_unpublished_never_appear(
+    client: TestClient,
+    provider: dict[str, Any],
+    trusted_provider: dict[str, Any],
+    admin: dict[str, str],
+    search_index: SearchIndex,
+) -> None:
     submitted = _create(client, provider["headers"], offer_payload(title="Geheimkurs A"))
     rejected = _create(client, provider["headers"], offer_payload(title="Geheimkurs B"))
     client.post(f"/api/v1/offers/{rejected}/reject", json={"reason": "zu dünn"}, headers=admin)
     archived = _create(client, trusted_provider["headers"], offer_payload(title="Geheimkurs C"))
     client.delete(f"/api/v1/offers/{archived}", headers=trusted_provider["headers"])
-    expired = _create(client, trusted_provider["headers"], offer_payload(
-        title="Geheimkurs D", dates=[{"start_date": (date.today() - timedelta(days=30)).isoformat(),
-                                      "online": True}]))
+    expired = _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(
+            title="Geheimkurs D",
+            dates=[{"start_date": (date.today() - timedelta(days=30)).isoformat(), "online": True}],
+        ),
+    )
     withdrawn = _create(client, trusted_provider["headers"], offer_payload(title="Geheimkurs E"))
     client.post(f"/api/v1/offers/{withdrawn}/withdraw", headers=trusted_provider["headers"])
     search_index.drain()
-    for params in ({"q": "Geheimkurs"}, {}, {"lat": BOCHUM[0], "lon": BOCHUM[1], "radius_km": 100},
-                   {"sort": "start"}, {"city": "Bochum"}):
+    for params in (
+        {"q": "Geheimkurs"},
+        {},
+        {"lat": BOCHUM[0], "lon": BOCHUM[1], "radius_km": 100},
+        {"sort": "start"},
+        {"city": "Bochum"},
+    ):
         found = _ids(_search(client, per_page=100, **params))
         assert not found & {submitted, rejected, archived, expired, withdrawn}, params
 
 
-def test_started_course_without_deadline_stays(client: TestClient, trusted_provider: dict[str, Any],
-                                               search_index: SearchIndex) -> None:
+def test_started_course_without_deadline_stays(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
     started = date.today() - timedelta(days=3)
-    still_open = _create(client, trusted_provider["headers"], offer_payload(
-        title="Laufender Kurs offen", dates=[{
-            "start_date": started.isoformat(), "online": True,
-            "end_date": (date.today() + timedelta(days=30)).isoformat()}]))
-    closed = _create(client, trusted_provider["headers"], offer_payload(
-        title="Laufender Kurs geschlossen", dates=[{
-            "start_date": started.isoformat(), "online": True,
-            "registration_deadline": (started - timedelta(days=1)).isoformat(),
-            "end_date": (date.today() + timedelta(days=30)).isoformat()}]))
-    flexible = _create(client, trusted_provider["headers"], offer_payload(
-        title="Laufender Kurs flexibel", dates=[{"flexible_start": True, "online": True}]))
+    still_open = _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(
+            title="Laufender Kurs offen",
+            dates=[
+                {
+                    "start_date": started.isoformat(),
+                    "online": True,
+                    "end_date": (date.today() + timedelta(days=30)).isoformat(),
+                }
+            ],
+        ),
+    )
+    closed = _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(
+            title="Laufender Kurs geschlossen",
+            dates=[
+                {
+                    "start_date": started.isoformat(),
+                    "online": True,
+                    "registration_deadline": (started - timedelta(days=1)).isoformat(),
+                    "end_date": (date.today() + timedelta(days=30)).isoformat(),
+                }
+            ],
+        ),
+    )
+    flexible = _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(
+            title="Laufender Kurs flexibel", dates=[{"flexible_start": True, "online": True}]
+        ),
+    )
     search_index.drain()
     found = _ids(_search(client, q="Laufender Kurs"))
     assert found == {still_open, flexible}

@@ -29,14 +29,17 @@ def offers() -> list[tuple[int, OfferCreate]]:
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
     lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (math.sin((lat2 - lat1) / 2) ** 2
-         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * 6371 * math.asin(math.sqrt(h))
 
 
 def test_same_seed_same_output() -> None:
-    assert ([o.model_dump() for o in demo_organisations(seed=3)]
-            == [o.model_dump() for o in demo_organisations(seed=3)])
+    assert [o.model_dump() for o in demo_organisations(seed=3)] == [
+        o.model_dump() for o in demo_organisations(seed=3)
+    ]
     first = [(i, o.model_dump()) for i, o in demo_offers(count=120, seed=3, today=TODAY)]
     second = [(i, o.model_dump()) for i, o in demo_offers(count=120, seed=3, today=TODAY)]
     assert first == second
@@ -44,16 +47,18 @@ def test_same_seed_same_output() -> None:
     assert first != other
 
 
-def test_default_sizes(organisations: list[OrganisationIn],
-                       offers: list[tuple[int, OfferCreate]]) -> None:
+def test_default_sizes(
+    organisations: list[OrganisationIn], offers: list[tuple[int, OfferCreate]]
+) -> None:
     assert len(organisations) >= 30
     assert len({o.name for o in organisations}) == len(organisations)
     assert len(offers) >= 300
     assert all(0 <= index < len(organisations) for index, _ in offers)
 
 
-def test_payloads_validate(organisations: list[OrganisationIn],
-                           offers: list[tuple[int, OfferCreate]]) -> None:
+def test_payloads_validate(
+    organisations: list[OrganisationIn], offers: list[tuple[int, OfferCreate]]
+) -> None:
     for org in organisations:
         OrganisationIn.model_validate(org.model_dump())
     for _, offer in offers:
@@ -134,15 +139,21 @@ def test_online_and_in_person_dates(offers: list[tuple[int, OfferCreate]]) -> No
     assert 0.08 <= multi_city / in_person <= 0.25
 
 
-def test_region_is_represented(organisations: list[OrganisationIn],
-                               offers: list[tuple[int, OfferCreate]]) -> None:
+def test_region_is_represented(
+    organisations: list[OrganisationIn], offers: list[tuple[int, OfferCreate]]
+) -> None:
     names = {o.name for o in organisations}
-    for expected in ("VHS Bochum", "VHS Herne", "VHS Witten|Wetter|Herdecke",
-                     "IHK Mittleres Ruhrgebiet", "Jobcenter Bochum", "Agentur für Arbeit Bochum"):
+    for expected in (
+        "VHS Bochum",
+        "VHS Herne",
+        "VHS Witten|Wetter|Herdecke",
+        "IHK Mittleres Ruhrgebiet",
+        "Jobcenter Bochum",
+        "Agentur für Arbeit Bochum",
+    ):
         assert expected in names
     assert any(o.trusted for o in organisations)
-    assert any(o.azav_approved and o.azav_certifier and o.azav_valid_until
-               for o in organisations)
+    assert any(o.azav_approved and o.azav_certifier and o.azav_valid_until for o in organisations)
     cities = {d.location.city for _, o in offers for d in o.dates if d.location}
     assert len(cities & RUHR_CITIES) >= 5
     assert {"Köln", "Düsseldorf", "Münster"} & cities
@@ -175,9 +186,20 @@ def test_bildungsgutschein_only_at_azav_providers(
 
 @pytest.mark.parametrize(
     "term",
-    ["buchhaltung", "finanzbuchhaltung", "buchführung", "gabelstapler", "stapler",
-     "pflegefachkraft", "pflegekraft", "schweißen", "deutsch als fremdsprache", "daf",
-     "informatik", "it"],
+    [
+        "buchhaltung",
+        "finanzbuchhaltung",
+        "buchführung",
+        "gabelstapler",
+        "stapler",
+        "pflegefachkraft",
+        "pflegekraft",
+        "schweißen",
+        "deutsch als fremdsprache",
+        "daf",
+        "informatik",
+        "it",
+    ],
 )
 def test_search_showcase_terms_occur(offers: list[tuple[int, OfferCreate]], term: str) -> None:
     texts = [" ".join([o.title, *o.keywords]).lower() for _, o in offers]

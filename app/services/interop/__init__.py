@@ -65,5 +65,10 @@ def import_file(
         except FileRejected as exc:
             report.error, report.error_line = exc.message, exc.line
             return report
-    return apply_records(session=session, actor=actor, organisation_id=organisation_id,
-                         records=records, report=report)
+    return apply_records(
+        session=session,
+        actor=actor,
+        organisation_id=organisation_id,
+        records=records,
+        report=report,
+    )

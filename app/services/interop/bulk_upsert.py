@@ -62,8 +62,14 @@ def date_values(offer_id: int, position: int, d: OfferDateIn) -> dict[str, Any]:
 class BulkUpserter:
     """Upserts keyed by external id within one organisation; call flush() before reading back."""
 
-    def __init__(self, *, session: Session, actor: Actor, organisation: Organisation,
-                 chunk_size: int = CHUNK_SIZE) -> None:
+    def __init__(
+        self,
+        *,
+        session: Session,
+        actor: Actor,
+        organisation: Organisation,
+        chunk_size: int = CHUNK_SIZE,
+    ) -> None:
         assert organisation.id is not None
         self.session = session
         self.actor = actor
@@ -77,9 +83,9 @@ class BulkUpserter:
     def _preload(self) -> None:
         table = Offer.__table__  # type: ignore[attr-defined]
         rows = self.session.execute(
-            select(table.c.external_id, table.c.id, table.c.content_hash, table.c.status)
-            .where(table.c.organisation_id == self.organisation_id,
-                   table.c.external_id.is_not(None))
+            select(table.c.external_id, table.c.id, table.c.content_hash, table.c.status).where(
+                table.c.organisation_id == self.organisation_id, table.c.external_id.is_not(None)
+            )
         )
         for external_id, offer_id, content_hash, status in rows:
             self.existing[external_id] = Existing(offer_id, content_hash, status)
@@ -100,8 +106,9 @@ class BulkUpserter:
             if len(self._pending) >= self.chunk_size:
                 self.flush()
             return UpsertOutcome.created
-        if (current.status != OfferStatus.archived
-                and current.content_hash == offers.content_hash(fields_json)):
+        if current.status != OfferStatus.archived and current.content_hash == offers.content_hash(
+            fields_json
+        ):
             return UpsertOutcome.unchanged
         return self.update(external_id=external_id, fields=fields)
 
@@ -109,7 +116,10 @@ class BulkUpserter:
         """The offer service's own path: review rules, audit and outbox as for an API call."""
         self.flush()
         offer, outcome = offers.upsert_offer_by_external_id(
-            session=self.session, actor=self.actor, external_id=external_id, data=fields,
+            session=self.session,
+            actor=self.actor,
+            external_id=external_id,
+            data=fields,
             organisation_id=self.organisation_id,
         )
         assert offer.id is not None
@@ -146,21 +156,37 @@ class BulkUpserter:
             )
             offer_rows.append(values)
         table = Offer.__table__  # type: ignore[attr-defined]
-        ids = list(self.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), offer_rows
-        ).scalars())
+        ids = list(
+            self.session.execute(
+                insert(table).returning(table.c.id, sort_by_parameter_order=True), offer_rows
+            ).scalars()
+        )
         date_rows: list[dict[str, Any]] = []
         audit_rows: list[dict[str, Any]] = []
         outbox_rows: list[dict[str, Any]] = []
         for offer_id, p, row in zip(ids, pending, offer_rows, strict=True):
             date_rows.extend(date_values(offer_id, i, d) for i, d in enumerate(p.fields.dates))
-            audit_rows.append({
-                "at": now, "actor": self.actor.label, "actor_key_id": self.actor.key_id,
-                "entity": "offer", "entity_id": offer_id, "action": "create",
-                "fields": sorted(p.fields_json), "detail": {"status": status},
-            })
-            outbox_rows.append({"offer_id": offer_id, "created_at": now, "attempts": 0,
-                                "last_error": None, "parked_at": None})
+            audit_rows.append(
+                {
+                    "at": now,
+                    "actor": self.actor.label,
+                    "actor_key_id": self.actor.key_id,
+                    "entity": "offer",
+                    "entity_id": offer_id,
+                    "action": "create",
+                    "fields": sorted(p.fields_json),
+                    "detail": {"status": status},
+                }
+            )
+            outbox_rows.append(
+                {
+                    "offer_id": offer_id,
+                    "created_at": now,
+                    "attempts": 0,
+                    "last_error": None,
+                    "parked_at": None,
+                }
+            )
             self.existing[p.external_id] = Existing(offer_id, row["content_hash"], status)
         if date_rows:
             self.session.execute(insert(OfferDate.__table__), date_rows)  # type: ignore[attr-defined]

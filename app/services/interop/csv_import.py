@@ -69,13 +69,28 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("city", "Ort", ""),
 ]
 _ALIASES: dict[str, str] = {
-    "angebotsid": "external_id", "angebotid": "external_id", "id": "external_id",
-    "kursid": "external_id", "kursnummer": "external_id",
-    "ende": "end_date", "startdatum": "start_date", "enddatum": "end_date",
-    "sprache": "languages", "foerderung": "funding", "plz": "postcode", "postleitzahl": "postcode",
-    "stadt": "city", "strasse": "street", "email": "contact_email", "dauer": "duration_hours",
-    "stunden": "duration_hours", "zielgruppe": "target_groups", "schlagwoerter": "keywords",
-    "unterrichtsform": "format", "durchfuehrungsform": "format", "terminid": "date_id",
+    "angebotsid": "external_id",
+    "angebotid": "external_id",
+    "id": "external_id",
+    "kursid": "external_id",
+    "kursnummer": "external_id",
+    "ende": "end_date",
+    "startdatum": "start_date",
+    "enddatum": "end_date",
+    "sprache": "languages",
+    "foerderung": "funding",
+    "plz": "postcode",
+    "postleitzahl": "postcode",
+    "stadt": "city",
+    "strasse": "street",
+    "email": "contact_email",
+    "dauer": "duration_hours",
+    "stunden": "duration_hours",
+    "zielgruppe": "target_groups",
+    "schlagwoerter": "keywords",
+    "unterrichtsform": "format",
+    "durchfuehrungsform": "format",
+    "terminid": "date_id",
 }
 
 
@@ -102,15 +117,36 @@ def _reverse(labels: dict[str, str], extra: dict[str, str] | None = None) -> dic
 
 _CATEGORY = _reverse(CATEGORY_LABELS)
 _EDUCATION_TYPE = _reverse(EDUCATION_TYPE_LABELS)
-_FORMAT = _reverse(FORMAT_LABELS, {"Präsenz": "in_person", "vor Ort": "in_person",
-                                   "Präsenzunterricht": "in_person", "digital": "online",
-                                   "Blended Learning": "blended", "gemischt": "blended",
-                                   "hybrid": "blended"})
-_FUNDING = _reverse(FUNDING_LABELS, {"AZAV": "bildungsgutschein", "Aufstiegs-BAfoeG":
-                                     "aufstiegs_bafoeg", "Meister-BAföG": "aufstiegs_bafoeg",
-                                     "Bildungsscheck": "bildungsscheck_nrw"})
-_SCHEDULE = _reverse(SCHEDULE_LABELS, {"abends": "evening", "Wochenende": "weekend",
-                                       "flexibel": "flexible", "berufsbegleitend": "part_time"})
+_FORMAT = _reverse(
+    FORMAT_LABELS,
+    {
+        "Präsenz": "in_person",
+        "vor Ort": "in_person",
+        "Präsenzunterricht": "in_person",
+        "digital": "online",
+        "Blended Learning": "blended",
+        "gemischt": "blended",
+        "hybrid": "blended",
+    },
+)
+_FUNDING = _reverse(
+    FUNDING_LABELS,
+    {
+        "AZAV": "bildungsgutschein",
+        "Aufstiegs-BAfoeG": "aufstiegs_bafoeg",
+        "Meister-BAföG": "aufstiegs_bafoeg",
+        "Bildungsscheck": "bildungsscheck_nrw",
+    },
+)
+_SCHEDULE = _reverse(
+    SCHEDULE_LABELS,
+    {
+        "abends": "evening",
+        "Wochenende": "weekend",
+        "flexibel": "flexible",
+        "berufsbegleitend": "part_time",
+    },
+)
 _LANGUAGE = _reverse(LANGUAGE_LABELS)
 
 
@@ -181,13 +217,24 @@ def template_csv() -> str:
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([german for _, german, _ in COLUMNS])
     example = {
-        "external_id": "FIBU-2025", "title": "Finanzbuchhaltung mit DATEV",
-        "description": "Doppelte Buchführung und DATEV.", "category": "Buchhaltung, Steuern "
-        "und Finanzen", "education_type": "Anpassungsweiterbildung", "format": "Präsenz",
-        "keywords": "Buchhaltung|DATEV", "languages": "deu", "funding": "Bildungsgutschein",
-        "price": "1.290,00", "duration_hours": "120", "start_date": "01.09.2025",
-        "end_date": "31.10.2025", "schedule": "Teilzeit", "postcode": "44787", "city": "Bochum",
-        "street": "Kortumstraße 1", "location_name": "Bildungszentrum",
+        "external_id": "FIBU-2025",
+        "title": "Finanzbuchhaltung mit DATEV",
+        "description": "Doppelte Buchführung und DATEV.",
+        "category": "Buchhaltung, Steuern und Finanzen",
+        "education_type": "Anpassungsweiterbildung",
+        "format": "Präsenz",
+        "keywords": "Buchhaltung|DATEV",
+        "languages": "deu",
+        "funding": "Bildungsgutschein",
+        "price": "1.290,00",
+        "duration_hours": "120",
+        "start_date": "01.09.2025",
+        "end_date": "31.10.2025",
+        "schedule": "Teilzeit",
+        "postcode": "44787",
+        "city": "Bochum",
+        "street": "Kortumstraße 1",
+        "location_name": "Bildungszentrum",
     }
     writer.writerow([example.get(name, "") for name, _, _ in COLUMNS])
     return out.getvalue()
@@ -195,17 +242,24 @@ def template_csv() -> str:
 
 def _offer_values(row: dict[str, str]) -> dict[str, Any]:
     get = row.get
-    contact = {k: v for k, v in (("name", get("contact_name", "")),
-                                  ("email", get("contact_email", "")),
-                                  ("phone", get("contact_phone", ""))) if v}
+    contact = {
+        k: v
+        for k, v in (
+            ("name", get("contact_name", "")),
+            ("email", get("contact_email", "")),
+            ("phone", get("contact_phone", "")),
+        )
+        if v
+    }
     price_text = get("price", "")
     return {
         "title": get("title", ""),
         "description": get("description", ""),
         "keywords": _list(get("keywords", "")),
         "category": _code(get("category", ""), _CATEGORY, "category"),
-        "education_type": _code(get("education_type") or "anpassungsweiterbildung",
-                                _EDUCATION_TYPE, "education type"),
+        "education_type": _code(
+            get("education_type") or "anpassungsweiterbildung", _EDUCATION_TYPE, "education type"
+        ),
         "format": _code(get("format") or "in_person", _FORMAT, "format"),
         "languages": [_code(v, _LANGUAGE, "language") for v in _list(get("languages", ""))]
         or ["deu"],
@@ -238,8 +292,14 @@ def _date_values(row: dict[str, str], offer: dict[str, Any]) -> dict[str, Any] |
         # An unknown postcode leaves the location without coordinates; validation reports it.
         with contextlib.suppress(Exception):
             lat, lon = get_coordinates_for_zipcode(postcode)
-        location = {"name": get("location_name") or None, "street": get("street") or None,
-                    "postcode": postcode, "city": get("city", ""), "lat": lat, "lon": lon}
+        location = {
+            "name": get("location_name") or None,
+            "street": get("street") or None,
+            "postcode": postcode,
+            "city": get("city", ""),
+            "lat": lat,
+            "lon": lon,
+        }
     start = parse_date(get("start_date", ""), "start")
     return {
         "external_id": get("date_id") or None,
@@ -295,8 +355,9 @@ def parse_csv(stream: IO[bytes]) -> Iterator[Record]:
             yield WarningRecord(None, 1, f"unknown column {header!r} ignored")
         names.append(name)
     if "external_id" not in names or "title" not in names:
-        raise FileRejected("the CSV needs the columns Angebots-ID (external_id) and Titel (title)",
-                           line=1)
+        raise FileRejected(
+            "the CSV needs the columns Angebots-ID (external_id) and Titel (title)", line=1
+        )
     group: _Group | None = None
     finished: set[str] = set()
     for index, cells in enumerate(reader, start=2):

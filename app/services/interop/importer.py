@@ -50,8 +50,9 @@ def resolve_organisation(
 
 
 class _Run:
-    def __init__(self, *, session: Session, actor: Actor, organisation: Organisation,
-                 report: ImportReport) -> None:
+    def __init__(
+        self, *, session: Session, actor: Actor, organisation: Organisation, report: ImportReport
+    ) -> None:
         self.session = session
         self.actor = actor
         self.report = report
@@ -90,8 +91,9 @@ class _Run:
             # bulk insert, so it needs no savepoint of its own.
             self._note(ext, self.bulk.upsert(external_id=ext, fields=record.fields).value)
             return
-        outcome = self._guarded(ext, record.line,
-                                lambda: self.bulk.upsert(external_id=ext, fields=record.fields))
+        outcome = self._guarded(
+            ext, record.line, lambda: self.bulk.upsert(external_id=ext, fields=record.fields)
+        )
         if outcome is not None:
             self._note(ext, outcome.value)
 
@@ -102,18 +104,25 @@ class _Run:
             self.report.fail(date_id, record.line, f"its offer {ext} failed")
             return
         self.bulk.flush()
-        offer = self.session.exec(select(Offer).where(
-            Offer.organisation_id == self.organisation_id, Offer.external_id == ext)).first()
+        offer = self.session.exec(
+            select(Offer).where(
+                Offer.organisation_id == self.organisation_id, Offer.external_id == ext
+            )
+        ).first()
         if offer is None or offer.status == OfferStatus.archived:
-            self.report.fail(date_id, record.line,
-                             f"COURSE_ID {ext} names no offer in this file or the catalogue")
+            self.report.fail(
+                date_id,
+                record.line,
+                f"COURSE_ID {ext} names no offer in this file or the catalogue",
+            )
             return
         assert offer.id is not None
         dates = offers.load_dates(session=self.session, offer_ids=[offer.id])[offer.id]
         data = offer.pending_revision or offers.snapshot(offer, dates)
         new_date = record.date.model_dump(mode="json")
-        kept = [d for d in data["dates"]
-                if d.get("external_id") not in (date_id, ext)]  # ext: the offer's own date
+        kept = [
+            d for d in data["dates"] if d.get("external_id") not in (date_id, ext)
+        ]  # ext: the offer's own date
         replaced = [d for d in data["dates"] if d.get("external_id") == date_id]
         if replaced and replaced[0] == new_date:
             self._note(ext, "unchanged")
@@ -131,8 +140,11 @@ class _Run:
     def delete(self, record: DeleteRecord) -> None:
         ext = record.external_id
         if ext in self.outcomes or ext in self.failed_ids:
-            self.report.warn(ext, record.line, "deleted and delivered again in the same file; "
-                                               "the delivered version wins")
+            self.report.warn(
+                ext,
+                record.line,
+                "deleted and delivered again in the same file; the delivered version wins",
+            )
             return
         current = self.bulk.existing.get(ext)
         if current is not None:
@@ -140,8 +152,13 @@ class _Run:
                 self.report.warn(ext, record.line, "already deleted (archived)")
                 return
             offer_id = current.id
-            done = self._guarded(ext, record.line, lambda: offers.archive_offer(
-                session=self.session, actor=self.actor, offer_id=offer_id))
+            done = self._guarded(
+                ext,
+                record.line,
+                lambda: offers.archive_offer(
+                    session=self.session, actor=self.actor, offer_id=offer_id
+                ),
+            )
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
@@ -152,12 +169,15 @@ class _Run:
         row = self.session.exec(
             select(OfferDate, Offer)
             .join(Offer, col(Offer.id) == col(OfferDate.offer_id))
-            .where(Offer.organisation_id == self.organisation_id,
-                   OfferDate.external_id == record.external_id)
+            .where(
+                Offer.organisation_id == self.organisation_id,
+                OfferDate.external_id == record.external_id,
+            )
         ).first()
         if row is None:
-            self.report.warn(record.external_id, record.line,
-                             "unknown PRODUCT_ID; nothing to delete")
+            self.report.warn(
+                record.external_id, record.line, "unknown PRODUCT_ID; nothing to delete"
+            )
             return
         _, offer = row
         if offer.external_id is None or offer.status == OfferStatus.archived:
@@ -166,13 +186,14 @@ class _Run:
         assert offer.id is not None
         dates = offers.load_dates(session=self.session, offer_ids=[offer.id])[offer.id]
         data = offer.pending_revision or offers.snapshot(offer, dates)
-        data = {**data, "dates": [d for d in data["dates"]
-                                  if d.get("external_id") != record.external_id]}
+        data = {
+            **data,
+            "dates": [d for d in data["dates"] if d.get("external_id") != record.external_id],
+        }
         offer_ext = offer.external_id
 
         def apply() -> UpsertOutcome:
-            return self.bulk.update(external_id=offer_ext,
-                                    fields=OfferFields.model_validate(data))
+            return self.bulk.update(external_id=offer_ext, fields=OfferFields.model_validate(data))
 
         if self._guarded(record.external_id, record.line, apply) is not None:
             self.report.dates_deleted += 1
@@ -186,8 +207,13 @@ class _Run:
             if current.status == OfferStatus.archived:
                 continue
             offer_id = current.id
-            done = self._guarded(ext, None, lambda oid=offer_id: offers.archive_offer(
-                session=self.session, actor=self.actor, offer_id=oid))
+            done = self._guarded(
+                ext,
+                None,
+                lambda oid=offer_id: offers.archive_offer(
+                    session=self.session, actor=self.actor, offer_id=oid
+                ),
+            )
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
@@ -235,8 +261,9 @@ def apply_records(
 
     Dry runs do all the work and undo it at the end, so their counts are the real ones.
     """
-    organisation = resolve_organisation(session=session, actor=actor,
-                                        organisation_id=organisation_id)
+    organisation = resolve_organisation(
+        session=session, actor=actor, organisation_id=organisation_id
+    )
     outer = session.begin_nested()
     try:
         _Run(session=session, actor=actor, organisation=organisation, report=report).run(records)

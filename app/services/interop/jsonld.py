@@ -8,8 +8,13 @@ from app.models.offer import OfferDate
 from app.services.offers import OfferView, price_eur
 
 COURSE_MODE = {"in_person": "onsite", "online": "online", "blended": "blended"}
-SCHEDULE_WORKLOAD = {"full_time": "Vollzeit", "part_time": "Teilzeit", "evening": "abends",
-                     "weekend": "am Wochenende", "flexible": "zeitlich flexibel"}
+SCHEDULE_WORKLOAD = {
+    "full_time": "Vollzeit",
+    "part_time": "Teilzeit",
+    "evening": "abends",
+    "weekend": "am Wochenende",
+    "flexible": "zeitlich flexibel",
+}
 
 
 def _place(d: OfferDate) -> dict[str, Any] | None:
@@ -17,8 +22,12 @@ def _place(d: OfferDate) -> dict[str, Any] | None:
         return None
     place: dict[str, Any] = {
         "@type": "Place",
-        "address": {"@type": "PostalAddress", "postalCode": d.postcode, "addressLocality": d.city,
-                    "addressCountry": "DE"},
+        "address": {
+            "@type": "PostalAddress",
+            "postalCode": d.postcode,
+            "addressLocality": d.city,
+            "addressCountry": "DE",
+        },
     }
     if d.location_name:
         place["name"] = d.location_name
@@ -51,8 +60,10 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:
     if o.keywords:
         course["keywords"] = ", ".join(o.keywords)
     if o.degree:
-        credential: dict[str, Any] = {"@type": "EducationalOccupationalCredential",
-                                      "name": o.degree}
+        credential: dict[str, Any] = {
+            "@type": "EducationalOccupationalCredential",
+            "name": o.degree,
+        }
         if o.awarding_body:
             credential["recognizedBy"] = {"@type": "Organization", "name": o.awarding_body}
         course["educationalCredentialAwarded"] = credential
@@ -103,5 +114,11 @@ def jsonld_text(data: dict[str, Any]) -> str:
 
 def jsonld_script_text(data: dict[str, Any]) -> str:
     """JSON for a <script type="application/ld+json"> body: `</script>` cannot end it early."""
-    return (jsonld_text(data).replace("<", "\\u003c").replace(">", "\\u003e")
-            .replace("&", "\\u0026").replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        jsonld_text(data)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )

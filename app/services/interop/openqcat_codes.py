@@ -26,19 +26,42 @@ __all__ = [
 # name the occupational field.
 KLDB_TO_CATEGORY: dict[str, str] = {
     "01": "other",
-    "11": "other", "12": "other",
-    "21": "technology_trades", "22": "technology_trades", "23": "technology_trades",
-    "24": "technology_trades", "25": "technology_trades", "26": "technology_trades",
-    "27": "technology_trades", "28": "technology_trades", "29": "hospitality_tourism",
-    "31": "construction_energy", "32": "construction_energy", "33": "construction_energy",
+    "11": "other",
+    "12": "other",
+    "21": "technology_trades",
+    "22": "technology_trades",
+    "23": "technology_trades",
+    "24": "technology_trades",
+    "25": "technology_trades",
+    "26": "technology_trades",
+    "27": "technology_trades",
+    "28": "technology_trades",
+    "29": "hospitality_tourism",
+    "31": "construction_energy",
+    "32": "construction_energy",
+    "33": "construction_energy",
     "34": "construction_energy",
-    "41": "technology_trades", "42": "construction_energy", "43": "it_digital",
-    "51": "logistics_transport", "52": "logistics_transport", "53": "other", "54": "other",
-    "61": "sales_marketing", "62": "sales_marketing", "63": "hospitality_tourism",
-    "71": "management_leadership", "72": "accounting_finance", "73": "business_admin",
-    "81": "health_care", "82": "health_care", "83": "social_education",
+    "41": "technology_trades",
+    "42": "construction_energy",
+    "43": "it_digital",
+    "51": "logistics_transport",
+    "52": "logistics_transport",
+    "53": "other",
+    "54": "other",
+    "61": "sales_marketing",
+    "62": "sales_marketing",
+    "63": "hospitality_tourism",
+    "71": "management_leadership",
+    "72": "accounting_finance",
+    "73": "business_admin",
+    "81": "health_care",
+    "82": "health_care",
+    "83": "social_education",
     "84": "social_education",
-    "91": "other", "92": "sales_marketing", "93": "other", "94": "other",
+    "91": "other",
+    "92": "sales_marketing",
+    "93": "other",
+    "94": "other",
 }
 KLDB3_TO_CATEGORY: dict[str, str] = {
     "713": "business_admin",  # Unternehmensorganisation und -strategie
@@ -49,33 +72,65 @@ KLDB3_TO_CATEGORY: dict[str, str] = {
 }
 # C codes: the BA's course classification (Kurssystematik), by two-digit block, then by group.
 C_BLOCK_TO_CATEGORY: dict[str, str] = {
-    "00": "construction_energy", "02": "business_admin", "04": "technology_trades",
-    "06": "technology_trades", "08": "hospitality_tourism", "10": "health_care",
-    "12": "technology_trades", "14": "it_digital", "16": "logistics_transport",
-    "18": "other", "20": "technology_trades", "22": "sales_marketing",
-    "24": "technology_trades", "26": "social_education", "28": "technology_trades",
-    "30": "other", "32": "personal_development", "34": "languages",
+    "00": "construction_energy",
+    "02": "business_admin",
+    "04": "technology_trades",
+    "06": "technology_trades",
+    "08": "hospitality_tourism",
+    "10": "health_care",
+    "12": "technology_trades",
+    "14": "it_digital",
+    "16": "logistics_transport",
+    "18": "other",
+    "20": "technology_trades",
+    "22": "sales_marketing",
+    "24": "technology_trades",
+    "26": "social_education",
+    "28": "technology_trades",
+    "30": "other",
+    "32": "personal_development",
+    "34": "languages",
 }
 C_GROUP_TO_CATEGORY: dict[str, str] = {
     "0045": "technology_trades",
-    "0215": "accounting_finance", "0220": "accounting_finance",
-    "0235": "management_leadership", "0240": "sales_marketing",
-    "0420": "it_digital", "0425": "construction_energy", "0430": "construction_energy",
+    "0215": "accounting_finance",
+    "0220": "accounting_finance",
+    "0235": "management_leadership",
+    "0240": "sales_marketing",
+    "0420": "it_digital",
+    "0425": "construction_energy",
+    "0430": "construction_energy",
     "0435": "construction_energy",
     "0820": "sales_marketing",
     "1055": "other",
     "1610": "business_admin",
-    "1845": "construction_energy", "1850": "hospitality_tourism",
-    "2230": "other", "2240": "other", "2245": "other",
-    "3025": "health_care", "3030": "other",
-    "3220": "management_leadership", "3230": "other", "3235": "management_leadership",
+    "1845": "construction_energy",
+    "1850": "hospitality_tourism",
+    "2230": "other",
+    "2240": "other",
+    "2245": "other",
+    "3025": "health_care",
+    "3030": "other",
+    "3220": "management_leadership",
+    "3230": "other",
+    "3235": "management_leadership",
     "3420": "german_integration",
 }
 MQ_TO_CATEGORY: dict[str, str] = {
-    "01": "other", "02": "other", "03": "personal_development", "04": "business_admin",
-    "05": "other", "06": "social_education", "07": "social_education", "08": "other",
-    "09": "health_care", "10": "health_care", "11": "technology_trades",
-    "12": "technology_trades", "13": "it_digital", "14": "technology_trades",
+    "01": "other",
+    "02": "other",
+    "03": "personal_development",
+    "04": "business_admin",
+    "05": "other",
+    "06": "social_education",
+    "07": "social_education",
+    "08": "other",
+    "09": "health_care",
+    "10": "health_care",
+    "11": "technology_trades",
+    "12": "technology_trades",
+    "13": "it_digital",
+    "14": "technology_trades",
     "15": "business_admin",
 }
 
@@ -83,34 +138,62 @@ MQ_TO_CATEGORY: dict[str, str] = {
 _KEYWORD_RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p, re.IGNORECASE), c)
     for p, c in [
-        (r"deutsch\s*(als|für|kurs|-)|integrationskurs|berufssprachkurs|\bdaz\b|\bdaf\b",
-         "german_integration"),
+        (
+            r"deutsch\s*(als|für|kurs|-)|integrationskurs|berufssprachkurs|\bdaz\b|\bdaf\b",
+            "german_integration",
+        ),
         (r"alphabetisierung|grundbildung|lesen und schreiben", "basic_education"),
         (r"schulabschluss|hauptschul|realschul|abitur|hochschulreife", "school_degrees"),
-        (r"englisch|französisch|spanisch|italienisch|sprachkurs|fremdsprach|dolmetsch|"
-         r"übersetz|polnisch|russisch|türkisch|arabisch|niederländisch", "languages"),
-        (r"buchhalt|buchführ|rechnungswesen|steuer|bilanz|lohn|finanz|controlling|datev|"
-         r"lexware|jahresabschluss", "accounting_finance"),
-        (r"\bit\b|informatik|programmier|software|netzwerk|computer|\bpc\b|excel|word|"
-         r"outlook|access|powerpoint|office|internet|e-mail|ecdl|daten|digital|sap\b|cad\b",
-         "it_digital"),
-        (r"pflege|gesundheit|medizin|therap|massage|physio|bobath|feldenkrais|kinesiolog|"
-         r"ernährung|taping|beckenboden|heilprakt|hygiene|walking|akupressur|thai", "health_care"),
+        (
+            r"englisch|französisch|spanisch|italienisch|sprachkurs|fremdsprach|dolmetsch|"
+            r"übersetz|polnisch|russisch|türkisch|arabisch|niederländisch",
+            "languages",
+        ),
+        (
+            r"buchhalt|buchführ|rechnungswesen|steuer|bilanz|lohn|finanz|controlling|datev|"
+            r"lexware|jahresabschluss",
+            "accounting_finance",
+        ),
+        (
+            r"\bit\b|informatik|programmier|software|netzwerk|computer|\bpc\b|excel|word|"
+            r"outlook|access|powerpoint|office|internet|e-mail|ecdl|daten|digital|sap\b|cad\b",
+            "it_digital",
+        ),
+        (
+            r"pflege|gesundheit|medizin|therap|massage|physio|bobath|feldenkrais|kinesiolog|"
+            r"ernährung|taping|beckenboden|heilprakt|hygiene|walking|akupressur|thai",
+            "health_care",
+        ),
         (r"pädagog|erzieh|sozial|kita|betreuung|heilpädagog", "social_education"),
         (r"führung|management|leitung|meister|fachwirt|existenzgründ", "management_leadership"),
-        (r"vertrieb|verkauf|marketing|werbung|call\s*center|kundenservice|medien|"
-         r"journalis|handelsfachwirt", "sales_marketing"),
-        (r"lager|logistik|spedition|gabelstapler|berufskraftfahr|fahrer|verkehr",
-         "logistics_transport"),
-        (r"\bbau|energie|umwelt|solar|photovoltaik|sanitär|heizung|architekt",
-         "construction_energy"),
-        (r"elektro|metall|schweiß|cnc|mechatron|maschinen|technik|kfz|industrie",
-         "technology_trades"),
+        (
+            r"vertrieb|verkauf|marketing|werbung|call\s*center|kundenservice|medien|"
+            r"journalis|handelsfachwirt",
+            "sales_marketing",
+        ),
+        (
+            r"lager|logistik|spedition|gabelstapler|berufskraftfahr|fahrer|verkehr",
+            "logistics_transport",
+        ),
+        (
+            r"\bbau|energie|umwelt|solar|photovoltaik|sanitär|heizung|architekt",
+            "construction_energy",
+        ),
+        (
+            r"elektro|metall|schweiß|cnc|mechatron|maschinen|technik|kfz|industrie",
+            "technology_trades",
+        ),
         (r"hotel|gastronom|koch|küche|tourismus|service", "hospitality_tourism"),
-        (r"büro|sekretariat|verwaltung|kaufm|kauffrau|kaufmann|bürokommunikation|"
-         r"schriftverkehr|personal", "business_admin"),
-        (r"bewerbung|persönlichkeit|kommunikation|rhetorik|präsentation|coaching|jobfit|"
-         r"aktivierung", "personal_development"),
+        (
+            r"büro|sekretariat|verwaltung|kaufm|kauffrau|kaufmann|bürokommunikation|"
+            r"schriftverkehr|personal",
+            "business_admin",
+        ),
+        (
+            r"bewerbung|persönlichkeit|kommunikation|rhetorik|präsentation|coaching|jobfit|"
+            r"aktivierung",
+            "personal_development",
+        ),
     ]
 ]
 
@@ -174,8 +257,10 @@ CATEGORY_TO_SYSTEMATIK: dict[str, tuple[str, str]] = {
     "sales_marketing": ("C 2215-10-10", "Journalistik, Publizistik - allgemein"),
     "hospitality_tourism": ("C 0810-10", "Hotel- und Gaststättengewerbe - Grundlagen"),
     "basic_education": ("C 3210-10", "Arbeitstechniken und -organisation"),
-    "school_degrees": ("A 4.NRW-44", "Weitere Bildungsangebote des 2. Bildungswegs "
-                       "(mittlerer Schulabschluss)"),
+    "school_degrees": (
+        "A 4.NRW-44",
+        "Weitere Bildungsangebote des 2. Bildungswegs (mittlerer Schulabschluss)",
+    ),
     "personal_development": ("C 3215-10-10", "Persönlichkeitsentwicklung"),
     "other": ("Z 99", "nicht zugeordnet"),
 }
@@ -201,14 +286,20 @@ FORMAT_TO_INSTRUCTION_FORM: dict[str, tuple[str, str]] = {
     "blended": ("301", "Blended Learning"),
 }
 # Old files say weekend courses with unterrichtsform 3 and full/part time with 1 and 2.
-INSTRUCTION_FORM_TO_SCHEDULE: dict[str, str] = {"1": "full_time", "2": "part_time",
-                                                "3": "weekend"}
+INSTRUCTION_FORM_TO_SCHEDULE: dict[str, str] = {"1": "full_time", "2": "part_time", "3": "weekend"}
 # zertstatus.dat: 1 = approved for the Bildungsgutschein (AZAV).
 CERTIFICATE_APPROVED = "1"
 
 # dauerklassen.dat upper bounds in days.
 DURATION_CLASSES: list[tuple[int, str]] = [
-    (3, "1"), (7, "2"), (31, "3"), (92, "4"), (183, "5"), (366, "6"), (731, "7"), (1096, "8"),
+    (3, "1"),
+    (7, "2"),
+    (31, "3"),
+    (92, "4"),
+    (183, "5"),
+    (366, "6"),
+    (731, "7"),
+    (1096, "8"),
 ]
 
 

@@ -56,8 +56,9 @@ def _location(parent: Any, d: OfferDate) -> None:
         _sub(loc, "BARRIER_FREE_LOCATION", "true" if d.barrier_free else "false")
 
 
-def _extended_info(parent: Any, *, institution: str, offer: Offer, d: OfferDate | None,
-                   languages: list[str]) -> None:
+def _extended_info(
+    parent: Any, *, institution: str, offer: Offer, d: OfferDate | None, languages: list[str]
+) -> None:
     ext = _sub(parent, "EXTENDED_INFO")
     _sub(ext, "INSTITUTION", type=institution)
     fmt = "online" if d is not None and d.online else offer.format
@@ -133,8 +134,11 @@ def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) ->
     _extended_info(edu, institution=institution, offer=offer, d=None, languages=offer.languages)
     course = _sub(edu, "MODULE_COURSE")
     if offer.duration_hours:
-        _sub(_sub(course, "DURATION", type="0"), "DATE_REMARKS",
-             f"{offer.duration_hours} Unterrichtsstunden")
+        _sub(
+            _sub(course, "DURATION", type="0"),
+            "DATE_REMARKS",
+            f"{offer.duration_hours} Unterrichtsstunden",
+        )
     if offer.visible_from or offer.visible_until:
         ann = _sub(det, "ANNOUNCEMENT")
         if offer.visible_from:
@@ -214,12 +218,18 @@ def _header(org: Organisation) -> Any:
 def _offers_in_batches(session: Session, organisation_id: int) -> Iterator[list[Offer]]:
     last_id = 0
     while True:
-        batch = list(session.exec(
-            select(Offer)
-            .where(Offer.organisation_id == organisation_id,
-                   col(Offer.status).in_(EXPORTED_STATUSES), col(Offer.id) > last_id)
-            .order_by(col(Offer.id)).limit(BATCH)
-        ))
+        batch = list(
+            session.exec(
+                select(Offer)
+                .where(
+                    Offer.organisation_id == organisation_id,
+                    col(Offer.status).in_(EXPORTED_STATUSES),
+                    col(Offer.id) > last_id,
+                )
+                .order_by(col(Offer.id))
+                .limit(BATCH)
+            )
+        )
         if not batch:
             return
         yield batch

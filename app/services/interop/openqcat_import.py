@@ -99,7 +99,7 @@ class _Mapper:
         self.course = None if self.education is None else self.education.find("MODULE_COURSE")
 
     def code(self, path: str, base: Element | None = None) -> str | None:
-        node = (base if base is not None else self.ext)
+        node = base if base is not None else self.ext
         node = None if node is None else node.find(path)
         value = None if node is None else node.get("type")
         return value.strip() if value and value.strip() else None
@@ -153,15 +153,19 @@ class _Mapper:
             if code in codes.OPENQCAT_FEDERAL_TO_FUNDING:
                 found.append(codes.OPENQCAT_FEDERAL_TO_FUNDING[code])
             else:
-                self.notes.add(f"FUNDING_TYPES_FEDERAL code {code!r} has no equivalent; "
-                               "recorded as other funding")
+                self.notes.add(
+                    f"FUNDING_TYPES_FEDERAL code {code!r} has no equivalent; "
+                    "recorded as other funding"
+                )
                 found.append("other")
         for code in self.codes_of("FUNDING_TYPES_REGIONAL"):
             if code in codes.OPENQCAT_REGIONAL_TO_FUNDING:
                 found.append(codes.OPENQCAT_REGIONAL_TO_FUNDING[code])
             else:
-                self.notes.add(f"FUNDING_TYPES_REGIONAL code {code!r} has no equivalent; "
-                               "recorded as other funding")
+                self.notes.add(
+                    f"FUNDING_TYPES_REGIONAL code {code!r} has no equivalent; "
+                    "recorded as other funding"
+                )
                 found.append("other")
         if self.education is not None:
             for status in self.education.iterfind("CERTIFICATE/CERTIFICATE_STATUS"):
@@ -178,8 +182,9 @@ class _Mapper:
         if not postcode and not city:
             return None
         if not postcode or not re.fullmatch(r"\d{5}", postcode):
-            self.notes.add(f"location postcode {postcode!r} is not a German postcode; "
-                           "location ignored")
+            self.notes.add(
+                f"location postcode {postcode!r} is not a German postcode; location ignored"
+            )
             return None
         if not city:
             self.notes.add("location without CITY; location ignored")
@@ -231,8 +236,9 @@ class _Mapper:
         start = _date(_text(self.details, "SERVICE_DATE/START_DATE"), "START_DATE", self.notes)
         end = _date(_text(self.details, "SERVICE_DATE/END_DATE"), "END_DATE", self.notes)
         location = self.location()
-        flexible = bool(_bool(_text(self.course, "FLEXIBLE_START")) if self.course is not None
-                        else False)
+        flexible = bool(
+            _bool(_text(self.course, "FLEXIBLE_START")) if self.course is not None else False
+        )
         if own and start is None and location is None and not flexible:
             return None
         fmt = self.format()
@@ -248,8 +254,11 @@ class _Mapper:
         if start and end and end < start:
             self.notes.add(f"date {external_id} ends before it starts; end date ignored")
             end = None
-        deadline = _date(_text(self.education, "REGISTRATION_DATE"), "REGISTRATION_DATE",
-                         self.notes) if self.education is not None else None
+        deadline = (
+            _date(_text(self.education, "REGISTRATION_DATE"), "REGISTRATION_DATE", self.notes)
+            if self.education is not None
+            else None
+        )
         if deadline and start and deadline > start:
             self.notes.add(f"date {external_id}: registration deadline after start; ignored")
             deadline = None
@@ -262,7 +271,8 @@ class _Mapper:
             "flexible_start": flexible,
             "schedule": self.schedule(),
             "schedule_note": _cut(_text(self.course, "INSTRUCTION_REMARKS", self.notes), 200)
-            if self.course is not None else None,
+            if self.course is not None
+            else None,
             "registration_deadline": deadline,
             "seats": int(seats) if seats and seats.isdigit() else None,
             "teaching_language": languages[0] if languages else None,
@@ -275,16 +285,24 @@ class _Mapper:
             return "basic_education"
         labels: list[str] = []
         for cls in self.el.iterfind("SERVICE_CLASSIFICATION"):
-            for code in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_ID"),
-                         _text(cls, "FEATURE/FNAME")):
+            for code in (
+                _text(cls, "REFERENCE_CLASSIFICATION_GROUP_ID"),
+                _text(cls, "FEATURE/FNAME"),
+            ):
                 if not code:
                     continue
                 category = codes.category_for_systematik(code)
                 if category is not None:
                     return category
                 self.notes.add(f"unknown Systematik code {code!r}; category guessed from text")
-            labels += [v for v in (_text(cls, "REFERENCE_CLASSIFICATION_GROUP_NAME", self.notes),
-                                   _text(cls, "FEATURE/FVALUE", self.notes)) if v]
+            labels += [
+                v
+                for v in (
+                    _text(cls, "REFERENCE_CLASSIFICATION_GROUP_NAME", self.notes),
+                    _text(cls, "FEATURE/FVALUE", self.notes),
+                )
+                if v
+            ]
         guess = codes.category_from_text(*labels, title, " ".join(keywords))
         if guess is None:
             self.notes.add("no category could be derived; using 'other'")
@@ -297,8 +315,11 @@ class _Mapper:
         code = self.code("EDUCATION_TYPE")
         if code in codes.OPENQCAT_TO_EDUCATION_TYPE:
             return codes.OPENQCAT_TO_EDUCATION_TYPE[code]
-        fallback = "sprachkurs" if category in ("languages", "german_integration") else (
-            "schulabschluss" if category == "school_degrees" else "anpassungsweiterbildung")
+        fallback = (
+            "sprachkurs"
+            if category in ("languages", "german_integration")
+            else ("schulabschluss" if category == "school_degrees" else "anpassungsweiterbildung")
+        )
         self.notes.add(f"unknown EDUCATION_TYPE code {code!r}; using {fallback!r}")
         return fallback
 
@@ -310,8 +331,9 @@ class _Mapper:
         degree = None
         awarding_body = None
         if self.education is not None:
-            degree = (_text(self.education, "DEGREE/DEGREE_TITLE", self.notes)
-                      or _text(self.education, "DEGREE/DEGREE_EXAM/EXAM_TITLE", self.notes))
+            degree = _text(self.education, "DEGREE/DEGREE_TITLE", self.notes) or _text(
+                self.education, "DEGREE/DEGREE_EXAM/EXAM_TITLE", self.notes
+            )
             exam = self.education.find("DEGREE/DEGREE_EXAM")
             if degree is None and exam is not None and (exam.get("type") or "").strip():
                 degree = exam.get("type").strip()
@@ -327,8 +349,9 @@ class _Mapper:
             "education_type": self.education_type(category),
             "degree": _cut(degree, 200),
             "awarding_body": _cut(awarding_body, 200),
-            "target_groups": [_cut(t, 200) for t in
-                              _all_texts(d, "TARGET_GROUP/TARGET_GROUP_TEXT", self.notes)][:20],
+            "target_groups": [
+                _cut(t, 200) for t in _all_texts(d, "TARGET_GROUP/TARGET_GROUP_TEXT", self.notes)
+            ][:20],
             "entry_requirements": _cut(_text(d, "REQUIREMENTS", self.notes), 5000),
             "languages": self.languages(),
             "funding": self.funding(),
@@ -337,12 +360,19 @@ class _Mapper:
             "duration_hours": self.duration_hours(),
             "format": self.format(),
             "digital_accessibility": bool(_bool(_text(self.ext, "DIGITAL_ACCESSIBILITY")))
-            if self.ext is not None else False,
+            if self.ext is not None
+            else False,
             "contact": contact,
-            "visible_from": _date(_text(announcement, "START_DATE"), "ANNOUNCEMENT/START_DATE",
-                                  self.notes) if announcement is not None else None,
-            "visible_until": _date(_text(announcement, "END_DATE"), "ANNOUNCEMENT/END_DATE",
-                                   self.notes) if announcement is not None else None,
+            "visible_from": _date(
+                _text(announcement, "START_DATE"), "ANNOUNCEMENT/START_DATE", self.notes
+            )
+            if announcement is not None
+            else None,
+            "visible_until": _date(
+                _text(announcement, "END_DATE"), "ANNOUNCEMENT/END_DATE", self.notes
+            )
+            if announcement is not None
+            else None,
         }
 
     def duration_hours(self) -> int | None:
@@ -354,22 +384,40 @@ class _Mapper:
         node = None if self.details is None else self.details.find("CONTACT")
         if node is None:
             return {}
-        name = " ".join(p for p in (_text(node, "FIRST_NAME", self.notes),
-                                    _text(node, "LAST_NAME", self.notes)) if p) or None
+        name = (
+            " ".join(
+                p
+                for p in (
+                    _text(node, "FIRST_NAME", self.notes),
+                    _text(node, "LAST_NAME", self.notes),
+                )
+                if p
+            )
+            or None
+        )
         email = _text(node, "EMAILS/EMAIL")
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             self.notes.add(f"contact e-mail {email!r} is not an address; ignored")
             email = None
         phone = _text(node, "PHONE")
-        return {k: v for k, v in (("name", _cut(name, 200)), ("email", email),
-                                  ("phone", _cut(phone, 50))) if v}
+        return {
+            k: v
+            for k, v in (("name", _cut(name, 200)), ("email", email), ("phone", _cut(phone, 50)))
+            if v
+        }
 
 
 class _OfferGroup:
     """An offer and the dates that follow it in the file, until the next offer starts."""
 
-    def __init__(self, product_id: str, line: int | None, fields: dict[str, Any],
-                 own_date: dict[str, Any] | None, notes: _Notes) -> None:
+    def __init__(
+        self,
+        product_id: str,
+        line: int | None,
+        fields: dict[str, Any],
+        own_date: dict[str, Any] | None,
+        notes: _Notes,
+    ) -> None:
         self.product_id = product_id
         self.line = line
         self.fields = fields
@@ -393,11 +441,10 @@ class _OfferGroup:
         data["funding"] = list(dict.fromkeys([*data["funding"], *self.child_funding]))
         if data["format"] is None:
             formats = set(self.child_formats)
-            data["format"] = (formats.pop() if len(formats) == 1 else
-                              "blended" if formats else "in_person")
-        data["barrier_free"] = any(
-            (d.get("location") or {}).get("barrier_free") for d in dates
-        )
+            data["format"] = (
+                formats.pop() if len(formats) == 1 else "blended" if formats else "in_person"
+            )
+        data["barrier_free"] = any((d.get("location") or {}).get("barrier_free") for d in dates)
         if not data.get("title"):
             yield FailedRecord(self.product_id, self.line, "TITLE is missing or empty")
             return
@@ -430,12 +477,16 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
             if depth == 1:
                 root_seen = True
                 if el.tag != "OPENQCAT":
-                    raise FileRejected(f"not an open-Qcat file: the root element is <{el.tag}>, "
-                                       "not <OPENQCAT>", line=_service_line(el))
+                    raise FileRejected(
+                        f"not an open-Qcat file: the root element is <{el.tag}>, not <OPENQCAT>",
+                        line=_service_line(el),
+                    )
             elif depth == 2 and el.tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
                 saw_catalog = True
                 full = el.tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
-                    "true", "1")
+                    "true",
+                    "1",
+                )
                 yield DeliveryRecord(full=full, supplier=supplier)
                 section = "new"
             elif depth == 3 and el.tag in ("DELETE", "NEW"):
@@ -473,8 +524,12 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     if group is not None:
         yield from group.records()
     if without_course_type:
-        yield WarningRecord(None, None, f"{without_course_type} SERVICE elements lack COURSE_TYPE "
-                                        "(files before 2018); read as Weiterbildungsangebote")
+        yield WarningRecord(
+            None,
+            None,
+            f"{without_course_type} SERVICE elements lack COURSE_TYPE "
+            "(files before 2018); read as Weiterbildungsangebote",
+        )
     if not root_seen:
         raise FileRejected("the file is empty")
     if not saw_catalog:
@@ -491,8 +546,13 @@ def _service_records(
         out.append(FailedRecord(product_id, line, "SERVICE_DETAILS is missing"))
         return out, group
     if mapper.education is None:
-        out.append(FailedRecord(product_id, line, "SERVICE_MODULE/EDUCATION is missing: "
-                                                  "cannot tell an offer from a date"))
+        out.append(
+            FailedRecord(
+                product_id,
+                line,
+                "SERVICE_MODULE/EDUCATION is missing: cannot tell an offer from a date",
+            )
+        )
         return out, group
     is_offer = (mapper.education.get("type") or "true").strip().lower() in ("true", "1")
     if is_offer:
@@ -503,14 +563,18 @@ def _service_records(
         return out, _OfferGroup(product_id, line, fields, own_date, notes)
     course_id = _text(mapper.education, "COURSE_ID")
     if not course_id:
-        out.append(FailedRecord(product_id, line, "date (EDUCATION type=\"false\") without "
-                                                  "COURSE_ID naming its offer"))
+        out.append(
+            FailedRecord(
+                product_id, line, 'date (EDUCATION type="false") without COURSE_ID naming its offer'
+            )
+        )
         return out, group
     date_data = mapper.date_fields(product_id, own=False)
     if date_data is None:
         date_data = {"external_id": product_id, "flexible_start": True, "online": True}
-        notes.add(f"date {product_id} has neither start nor location; treated as flexible "
-                  "and online")
+        notes.add(
+            f"date {product_id} has neither start nor location; treated as flexible and online"
+        )
     try:
         date_in = OfferDateIn.model_validate(date_data)
     except ValidationError as exc:

@@ -22,10 +22,12 @@ class Issue:
 
     def __str__(self) -> str:
         where = ", ".join(
-            part for part in (
+            part
+            for part in (
                 f"record {self.record_id}" if self.record_id else "",
                 f"line {self.line}" if self.line else "",
-            ) if part
+            )
+            if part
         )
         return f"{where}: {self.message}" if where else self.message
 
@@ -141,23 +143,28 @@ class ImportReport:
                 "failed": self.failed,
                 "dates_deleted": self.dates_deleted,
             },
-            "error": None if self.error is None else {"message": self.error,
-                                                      "line": self.error_line},
+            "error": None
+            if self.error is None
+            else {"message": self.error, "line": self.error_line},
             "failures": [f.to_dict() for f in self.failures],
             "warnings": [w.to_dict() for w in self.warnings],
             "warnings_total": self.warnings_total,
         }
 
     def render_text(self) -> str:
-        lines = [f"{self.format} import ({self.delivery} delivery"
-                 f"{', dry run' if self.dry_run else ''}{', partial' if self.partial else ''})"
-                 + (f" from {self.supplier}" if self.supplier else "")]
+        lines = [
+            f"{self.format} import ({self.delivery} delivery"
+            f"{', dry run' if self.dry_run else ''}{', partial' if self.partial else ''})"
+            + (f" from {self.supplier}" if self.supplier else "")
+        ]
         if self.error:
             where = f" (line {self.error_line})" if self.error_line else ""
             lines.append(f"error{where}: {self.error}")
-        lines.append(f"created: {self.created}  updated: {self.updated}  "
-                     f"unchanged: {self.unchanged}  deleted: {self.deleted}  "
-                     f"failed: {self.failed}")
+        lines.append(
+            f"created: {self.created}  updated: {self.updated}  "
+            f"unchanged: {self.unchanged}  deleted: {self.deleted}  "
+            f"failed: {self.failed}"
+        )
         if self.dates_deleted:
             lines.append(f"dates deleted: {self.dates_deleted}")
         for failure in self.failures:
@@ -171,8 +178,10 @@ class ImportReport:
         elif self.dry_run:
             lines.append("dry run: nothing was written")
         else:
-            lines.append("nothing was written" + (
-                "; fix the failures or import with --partial" if self.failed else ""))
+            lines.append(
+                "nothing was written"
+                + ("; fix the failures or import with --partial" if self.failed else "")
+            )
         return "\n".join(lines)
 
 

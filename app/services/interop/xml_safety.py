@@ -95,8 +95,10 @@ def iterparse(stream: Any, *, tag: tuple[str, ...] | None = None) -> Iterator[tu
         message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
         line = exc.lineno if getattr(exc, "lineno", None) else None
         if "encoding" in message.lower() or "utf-8" in message.lower() or "bytes" in message:
-            message = (f"the file is not encoded as it declares ({message}); save it as UTF-8 "
-                       "or declare the real encoding, e.g. encoding=\"ISO-8859-15\"")
+            message = (
+                f"the file is not encoded as it declares ({message}); save it as UTF-8 "
+                'or declare the real encoding, e.g. encoding="ISO-8859-15"'
+            )
         else:
             message = f"malformed XML: {message}"
         raise FileRejected(message, line=line) from None
