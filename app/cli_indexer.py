@@ -73,6 +73,22 @@ def register(cli: typer.Typer) -> None:
             f"into {settings.meili_index!r}"
         )
 
+    @cli.command("meili-keys")
+    def meili_keys_command() -> None:
+        """Create (or show) the API's search-only key and the indexer's key (needs the master)."""
+        from app.config import get_settings
+        from indexer.meili import ensure_scoped_keys, meili_client
+
+        settings = get_settings()
+        if not settings.meili_master_key:
+            typer.echo("error: set MEILI_MASTER_KEY (and MEILI_URL) to create the keys", err=True)
+            raise typer.Exit(2)
+        search_key, indexer_key = ensure_scoped_keys(
+            meili_client(settings.meili_url, settings.meili_master_key), settings.meili_index
+        )
+        typer.echo(f"MEILI_SEARCH_KEY={search_key}   # for the API: search only")
+        typer.echo(f"MEILI_ADMIN_KEY={indexer_key}   # for the indexer: documents, settings, tasks")
+
     @cli.command("index-check")
     def index_check_command() -> None:
         """Compare the database with the index; exit 1 when they drifted apart."""

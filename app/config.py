@@ -34,12 +34,12 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
-        placeholder = self.meili_master_key in _PLACEHOLDER_KEYS
-        scoped = bool(self.meili_search_key and self.meili_admin_key)
-        if self.environment == "production" and placeholder and not scoped:
-            raise ValueError(
-                "production needs MEILI_SEARCH_KEY and MEILI_ADMIN_KEY (or a real MEILI_MASTER_KEY)"
-            )
+        # In production each process needs a real key for what it does: the API a search key,
+        # the indexer an admin key (checked where the indexer starts).
+        if self.environment == "production" and not (
+            self.meili_search_key or self.meili_master_key not in _PLACEHOLDER_KEYS
+        ):
+            raise ValueError("production needs MEILI_SEARCH_KEY (see `bildungsraum meili-keys`)")
         return self
 
     @property

@@ -25,6 +25,8 @@ def run_indexer() -> None:
     """Apply index settings, then drain the outbox until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s indexer %(levelname)s %(message)s")
     settings = get_settings()
+    if settings.environment == "production" and not settings.admin_key:
+        raise SystemExit("the indexer needs MEILI_ADMIN_KEY (see `bildungsraum meili-keys`)")
     indexer = build_indexer()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -1,0 +1,24 @@
+# The API image (the indexer runs from the same image with `python -m indexer`).
+# Meilisearch runs from the official image getmeili/meilisearch:v1.21; see compose.yaml.
+FROM python:3.11-slim AS build
+WORKDIR /src
+COPY pyproject.toml README.md alembic.ini ./
+COPY app ./app
+COPY indexer ./indexer
+COPY alembic ./alembic
+RUN pip install --no-cache-dir --prefix=/install .
+
+FROM python:3.11-slim
+RUN useradd --create-home --uid 10001 bildungsraum
+COPY --from=build /install /usr/local
+WORKDIR /srv
+COPY alembic.ini ./
+COPY alembic ./alembic
+COPY app ./app
+COPY indexer ./indexer
+ENV BILDUNGSRAUM_ENV=production PYTHONUNBUFFERED=1 PORT=8000
+USER bildungsraum
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health')"
+# Migrations first: several replicas may start at once, Alembic's version table serialises them.
+CMD ["sh", "-c", "bildungsraum migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-2} --proxy-headers --no-access-log"]
