@@ -1,5 +1,6 @@
 """open-Qcat (KURSNET) XML → import records, streamed: one SERVICE in memory at a time."""
 
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ from app.services.interop.report import (
     WarningRecord,
     describe_validation_error,
 )
-from app.services.interop.xml_safety import iterparse, open_checked
+from app.services.interop.xml_safety import SafeEvents, iterparse, open_checked
 
 Element = Any  # lxml's _Element; lxml ships no type information
 
@@ -40,6 +41,64 @@ class _Notes:
     def add(self, message: str) -> None:
         if message not in self.items:
             self.items.append(message)
+
+
+class _Node:
+    """A parsed element with its children indexed by tag, built in one pass over a SERVICE.
+
+    Answers `find`, `iterfind` and `get` as lxml's ElementPath does for plain `A/B/C` paths
+    (document order, first match), but with dict look-ups instead of a path walk per call.
+    """
+
+    __slots__ = ("tag", "text", "kids", "_el")
+
+    def __init__(self, el: Element) -> None:
+        self.tag: str = el.tag
+        self.text: str | None = el.text
+        self._el = el
+        self.kids: dict[str, list[_Node]] = {}
+        kids = self.kids
+        for child in el:
+            tag = child.tag
+            if isinstance(tag, str):  # elements only, as ElementPath matches them
+                found = kids.get(tag)
+                if found is None:
+                    kids[tag] = [_Node(child)]
+                else:
+                    found.append(_Node(child))
+
+    def get(self, key: str, default: str | None = None) -> Any:
+        return self._el.get(key, default)
+
+    def iterfind(self, path: str) -> list["_Node"]:
+        nodes = [self]
+        for step in _steps(path):
+            nodes = [kid for node in nodes for kid in node.kids.get(step, ())]
+            if not nodes:
+                break
+        return nodes
+
+    def find(self, path: str) -> "_Node | None":
+        steps = _steps(path)
+        if len(steps) == 1:
+            kids = self.kids.get(steps[0])
+            return kids[0] if kids else None
+        found = self.iterfind(path)
+        return found[0] if found else None
+
+
+_STEPS: dict[str, tuple[str, ...]] = {}
+_PLAIN_TAG = re.compile(r"[A-Za-z_][\w.-]*")
+
+
+def _steps(path: str) -> tuple[str, ...]:
+    steps = _STEPS.get(path)
+    if steps is None:
+        steps = tuple(path.split("/"))
+        if not all(_PLAIN_TAG.fullmatch(step) for step in steps):
+            raise ValueError(f"only plain A/B/C paths are supported, not {path!r}")
+        _STEPS[path] = steps
+    return steps
 
 
 def _text(el: Element | None, path: str | None = None, notes: _Notes | None = None) -> str | None:
@@ -88,9 +147,9 @@ def _cut(value: str | None, limit: int) -> str | None:
 
 
 class _Mapper:
-    """Reads the parts of a SERVICE element we need while the element is still in memory."""
+    """Reads the parts of a SERVICE element (as a _Node) we need while it is in memory."""
 
-    def __init__(self, el: Element, notes: _Notes) -> None:
+    def __init__(self, el: _Node, notes: _Notes) -> None:
         self.el = el
         self.notes = notes
         self.details = el.find("SERVICE_DETAILS")
@@ -461,58 +520,106 @@ def _service_line(el: Element) -> int | None:
     return int(line) if line is not None else None
 
 
+# Only these elements produce events: the parser skips the rest without calling back into Python.
+_EVENT_TAGS = ("OPENQCAT", "HEADER", "NEW_CATALOG", "UPDATE_CATALOG", "NEW", "DELETE", "SERVICE")
+_ROOT_PEEK = 64 * 1024
+
+
+class _Prepended:
+    """A read()-able stream that first returns the bytes already read for _peek_root."""
+
+    def __init__(self, head: bytes, rest: Any) -> None:
+        self._head = head
+        self._rest = rest
+
+    def read(self, size: int = -1) -> Any:
+        if self._head:
+            if size is None or size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+                return data
+            data, self._head = self._head[:size], self._head[size:]
+            return data
+        return self._rest.read(size)
+
+
+def _check_root(el: Element) -> None:
+    if el.tag != "OPENQCAT":
+        raise FileRejected(
+            f"not an open-Qcat file: the root element is <{el.tag}>, not <OPENQCAT>",
+            line=_service_line(el),
+        )
+
+
+def _peek_root(head: bytes) -> Element | None:
+    """The root element as the start of the file shows it (None if the start is not enough).
+
+    Lets a file with another root be refused at once, as before, although the main parse
+    only reports the elements in _EVENT_TAGS.
+    """
+    try:
+        for event, el in iterparse(io.BytesIO(head)):
+            return el if event == "start" else None
+    except FileRejected:
+        return None  # the main parse reports it, with the same message where it applies
+    return None
+
+
 def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     """Yield import records for an open-Qcat file; FileRejected for files we cannot read."""
     checked, _encoding = open_checked(stream)
+    head = checked.read(_ROOT_PEEK)
+    root = _peek_root(head)
+    root_seen = root is not None
+    if root is not None:
+        _check_root(root)
     group: _OfferGroup | None = None
     section: str | None = None
     supplier: str | None = None
     without_course_type = 0
-    depth = 0
-    root_seen = False
     saw_catalog = False
-    for event, el in iterparse(checked):
+    events = SafeEvents(_Prepended(head, checked), tag=_EVENT_TAGS)
+    for event, el in events:
+        if not root_seen:
+            root_seen = True
+            _check_root(el.getroottree().getroot())
         if event == "start":
-            depth += 1
-            if depth == 1:
-                root_seen = True
-                if el.tag != "OPENQCAT":
-                    raise FileRejected(
-                        f"not an open-Qcat file: the root element is <{el.tag}>, not <OPENQCAT>",
-                        line=_service_line(el),
-                    )
-            elif depth == 2 and el.tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
+            tag = el.tag
+            if tag == "SERVICE" or tag == "HEADER":
+                continue
+            depth = _depth(el) + 1  # 1 for the root element
+            if depth == 2 and tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
                 saw_catalog = True
-                full = el.tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
+                full = tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
                     "true",
                     "1",
                 )
                 yield DeliveryRecord(full=full, supplier=supplier)
                 section = "new"
-            elif depth == 3 and el.tag in ("DELETE", "NEW"):
-                section = el.tag.lower()
+            elif depth == 3 and tag in ("DELETE", "NEW"):
+                section = tag.lower()
             continue
-        depth -= 1
-        if el.tag == "HEADER":
+        tag = el.tag
+        if tag == "HEADER":
             if el.find("SUPPLIER") is None:
                 yield WarningRecord(None, _service_line(el), "HEADER names no SUPPLIER")
             supplier = _text(el, "SUPPLIER/SUPPLIER_NAME")
             el.clear()
             continue
-        if el.tag != "SERVICE" or depth not in (2, 3):  # under NEW_CATALOG or NEW/DELETE
+        if tag != "SERVICE" or _depth(el) not in (2, 3):  # under NEW_CATALOG or NEW/DELETE
             continue
         line = _service_line(el)
-        product_id = _text(el, "PRODUCT_ID")
-        mode = (el.get("mode") or "").lower()
-        if section != "delete" and el.find("COURSE_TYPE") is None:
-            without_course_type += 1
         try:
+            node = _Node(el)
+            product_id = _text(node, "PRODUCT_ID")
+            mode = (el.get("mode") or "").lower()
+            if section != "delete" and "COURSE_TYPE" not in node.kids:
+                without_course_type += 1
             if product_id is None:
                 yield FailedRecord(None, line, "SERVICE without PRODUCT_ID")
             elif section == "delete" or mode == "delete":
                 yield DeleteRecord(product_id, line)
             else:
-                records, group = _service_records(el, product_id, line, group)
+                records, group = _service_records(node, product_id, line, group)
                 yield from records
         finally:
             # Free what is parsed so far: memory stays flat however long the file is.
@@ -521,6 +628,10 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
             if parent is not None:
                 while el.getprevious() is not None:
                     del parent[0]
+    if not root_seen and events.root is not None:
+        # A file whose root is none of _EVENT_TAGS, with a start too long for _peek_root.
+        root_seen = True
+        _check_root(events.root)
     if group is not None:
         yield from group.records()
     if without_course_type:
@@ -536,8 +647,18 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
         raise FileRejected("no NEW_CATALOG or UPDATE_CATALOG element: nothing to import")
 
 
+def _depth(el: Element) -> int:
+    """How many elements enclose `el` (0 for the root)."""
+    depth = 0
+    parent = el.getparent()
+    while parent is not None:
+        depth += 1
+        parent = parent.getparent()
+    return depth
+
+
 def _service_records(
-    el: Element, product_id: str, line: int | None, group: _OfferGroup | None
+    el: _Node, product_id: str, line: int | None, group: _OfferGroup | None
 ) -> tuple[list[Record], _OfferGroup | None]:
     notes = _Notes(product_id, line)
     mapper = _Mapper(el, notes)

@@ -76,29 +76,48 @@ def open_checked(stream: IO[bytes]) -> tuple[_Prefixed, str | None]:
     return _Prefixed(head, stream), encoding
 
 
+class SafeEvents:
+    """lxml iterparse with every resolver off; XML errors become FileRejected with a line.
+
+    `tag` limits events to those elements, so the parser skips the rest without calling back
+    into Python; `root` is the root element once parsing has ended.
+    """
+
+    def __init__(self, stream: Any, *, tag: tuple[str, ...] | None = None) -> None:
+        self._parser = etree.iterparse(
+            stream,
+            events=("start", "end"),
+            tag=tag,
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+
+    @property
+    def root(self) -> Any:
+        return self._parser.root
+
+    def __iter__(self) -> Iterator[tuple[str, Any]]:
+        try:
+            yield from self._parser
+        except etree.XMLSyntaxError as exc:
+            message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
+            line = exc.lineno if getattr(exc, "lineno", None) else None
+            lowered = message.lower()
+            if "encoding" in lowered or "utf-8" in lowered or "bytes" in message:
+                message = (
+                    f"the file is not encoded as it declares ({message}); save it as UTF-8 "
+                    'or declare the real encoding, e.g. encoding="ISO-8859-15"'
+                )
+            else:
+                message = f"malformed XML: {message}"
+            raise FileRejected(message, line=line) from None
+
+
 def iterparse(stream: Any, *, tag: tuple[str, ...] | None = None) -> Iterator[tuple[str, Any]]:
-    """lxml iterparse with every resolver off; XML errors become FileRejected with a line."""
-    parser = etree.iterparse(
-        stream,
-        events=("start", "end"),
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
-    try:
-        yield from parser
-    except etree.XMLSyntaxError as exc:
-        message = str(exc.msg) if getattr(exc, "msg", None) else str(exc)
-        line = exc.lineno if getattr(exc, "lineno", None) else None
-        if "encoding" in message.lower() or "utf-8" in message.lower() or "bytes" in message:
-            message = (
-                f"the file is not encoded as it declares ({message}); save it as UTF-8 "
-                'or declare the real encoding, e.g. encoding="ISO-8859-15"'
-            )
-        else:
-            message = f"malformed XML: {message}"
-        raise FileRejected(message, line=line) from None
+    """Iterate the safe parser's (event, element) pairs."""
+    yield from SafeEvents(stream, tag=tag)
