@@ -418,7 +418,7 @@ class Bench:
              "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
              "--loop", "uvloop", "--http", "httptools", "--no-access-log",
              "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=open(self.tmp / "api.log", "wb"),
+            cwd=ROOT, env=self.env, stdout=open(self.tmp / "api.log", "ab"),  # noqa: SIM115
             stderr=subprocess.STDOUT)
         wait_http(f"{self.api}/health", proc=self.procs["api"])
         step(f"API ({factory}) up at {self.api} (pid {self.procs['api'].pid})")
@@ -518,7 +518,8 @@ class Bench:
             RESULTS.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen(
                 [str(spy_bin), "record", "-p", str(self.procs["api"].pid), "-o", str(out),
-                 "--format", "raw", "-r", "250", "-d", str(int(self.throughput_s)), "--nonblocking"],
+                 "--format", "raw", "-r", "250", "-d", str(int(self.throughput_s)),
+                 "--nonblocking"],
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             time.sleep(0.5)
         before = _cpu_ticks(self.procs["api"].pid), _cpu_ticks(self.meili.process.pid)
@@ -552,13 +553,15 @@ class Bench:
 
         with session_scope(self.engine) as session:
             org = create_organisation(session=session, actor=Actor.system("bench"),
-                                      data=OrganisationIn(name=f"Bench-Akademie{label}", kind="provider",
+                                      data=OrganisationIn(name=f"Bench-Akademie{label}",
+                                                          kind="provider",
                                                           trusted=True))
             _, token = create_api_key(session=session, role=Role.provider,
                                       organisation_id=org.id, name="search-bench")
         self.procs["indexer"] = subprocess.Popen(
             [sys.executable, "-m", "indexer"], cwd=ROOT, env=self.env,
-            stdout=open(self.tmp / f"indexer{label}.log", "wb"), stderr=subprocess.STDOUT)
+            stdout=open(self.tmp / f"indexer{label}.log", "wb"),  # noqa: SIM115
+            stderr=subprocess.STDOUT)
         time.sleep(1.5)  # let it apply settings once
         if self.procs["indexer"].poll() is not None:
             raise RuntimeError("indexer exited; see " + str(self.tmp / "indexer.log"))
@@ -600,7 +603,8 @@ class Bench:
         result = {
             "offers": len(visible_t), "post": summary_ms(post_t),
             "visible_after_commit": summary_ms(visible_t),
-            "visible_after_request_start": summary_ms([a + b for a, b in zip(post_t, visible_t)]),
+            "visible_after_request_start": summary_ms(
+                [a + b for a, b in zip(post_t, visible_t, strict=True)]),
             "mean_polls": round(sum(polls) / len(polls), 1)}
         v = result["visible_after_commit"]
         step(f"commit→searchable p50 {v['p50']:.0f} ms p95 {v['p95']:.0f} ms")
@@ -648,7 +652,7 @@ class Bench:
             # Experiment: the same API with Accept-Encoding: identity towards Meilisearch
             # (bench-side monkeypatch, product code untouched).
             self.env["BENCH_ASYNC_PARAMS"] = "1" if self.async_params else "0"
-            self.results["experiment"] = ("Accept-Encoding: identity"
+            self.results["experiment"] = ("Accept-Encoding: identity (product has it now)"
                                           + (" + async search_params" if self.async_params else ""))
             self.start_api("bench.search_bench:app_identity_encoding")
             self.results["latency_identity"] = self.latency()
@@ -696,7 +700,10 @@ def _scoped_keys_fallback(master: Any) -> tuple[str, str]:
 
 def app_identity_encoding() -> Any:
     """`app.main:create_app` with the search backend asking Meilisearch for uncompressed
-    answers: what one header in `SearchBackend.__init__` would change."""
+    answers (what one header in `SearchBackend.__init__` changes; now in the product) and,
+    with BENCH_ASYNC_PARAMS=1, `search_params` run as an async dependency."""
+    if os.environ.get("BENCH_ASYNC_PARAMS") == "1":
+        _async_search_params()
     from app.main import create_app
     from app.services import search
 
@@ -707,30 +714,27 @@ def app_identity_encoding() -> Any:
         self.client.headers["Accept-Encoding"] = "identity"
 
     search.SearchBackend.__init__ = patched  # type: ignore[method-assign]
-    app = create_app()
-    if os.environ.get("BENCH_ASYNC_PARAMS") == "1":
-        _async_search_params(app)
-    return app
+    return create_app()
 
 
-def _async_search_params(app: Any) -> None:
+def _async_search_params() -> None:
     """What `async def search_params` in app/routers/search.py would change: FastAPI runs a
-    sync dependency in the thread pool (a thread hop per request), an async one inline."""
+    sync dependency in the thread pool (a thread hop per request), an async one inline.
+    Patches the shared `Depends` of `SearchParamsDep` before the app is built."""
+    import functools
+    import typing
+
     from app.routers import search as router_module
 
     sync = router_module.search_params
 
+    @functools.wraps(sync)
     async def search_params(**kwargs: Any) -> Any:
         return sync(**kwargs)
 
-    patched = 0
-    routes = list(app.routes) + list(router_module.router.routes)
-    for route in routes:
-        for dep in getattr(getattr(route, "dependant", None), "dependencies", []):
-            if dep.call is sync:
-                dep.call = search_params
-                patched += 1
-    print(f"bench: search_params made async in {patched} route(s)", flush=True)
+    depends = typing.get_args(router_module.SearchParamsDep)[1]
+    object.__setattr__(depends, "dependency", search_params)
+    print("bench: search_params runs as an async dependency", flush=True)
 
 
 def _normalise(url: str) -> str:

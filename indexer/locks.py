@@ -46,7 +46,11 @@ def lock_offers(session: Session, offer_ids: list[int]) -> None:
     """Per-offer locks until commit, taken in id order so workers cannot deadlock."""
     if not _is_postgres(session):
         return
-    for offer_id in sorted(offer_ids):
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:ns, :id)"), {"ns": _OFFER_NAMESPACE, "id": offer_id}
-        )
+    # One round trip: the ordered subquery makes the locks come in id order.
+    session.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(:ns, id) FROM "
+            "(SELECT unnest(CAST(:ids AS integer[])) AS id ORDER BY 1) AS ordered"
+        ),
+        {"ns": _OFFER_NAMESPACE, "ids": sorted(set(offer_ids))},
+    )

@@ -64,7 +64,7 @@ class Indexer:
     engine: Engine
     client: meilisearch.Client
     index_uid: str
-    batch_size: int = 500
+    batch_size: int = 2000
     max_attempts: int = 5
     today: Callable[[], date] = date.today
     writer: IndexWriter = field(init=False)
