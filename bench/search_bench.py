@@ -281,7 +281,6 @@ class Bench:
     commits: int
     keep: bool
     profile: bool = False
-    async_params: bool = True
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="search-bench-")))
     results: dict[str, Any] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
@@ -395,14 +394,7 @@ class Bench:
             return
         from indexer.meili import ensure_scoped_keys
 
-        try:
-            self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
-            self.results["scoped_keys"] = "ensure_scoped_keys"
-        except Exception as exc:  # noqa: BLE001 - report it, then use equivalent keys
-            step(f"WARNING ensure_scoped_keys failed ({str(exc)[:160]}...); creating the same "
-                 "keys without the actions Meilisearch refuses")
-            self.results["scoped_keys"] = f"fallback: {str(exc)[:300]}"
-            self.search_key, self.indexer_key = _scoped_keys_fallback(self.admin)
+        self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
         self.env.update(DATABASE_URL=self.db.url, MEILI_URL=self.meili.url,
                         MEILI_SEARCH_KEY=self.search_key, MEILI_ADMIN_KEY=self.indexer_key,
@@ -612,8 +604,7 @@ class Bench:
 
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        import meilisearch
-
+        from indexer.meili import meili_client
         from tests.meili_server import MeiliServer
 
         self.db = Database(self.database_url, self.tmp)
@@ -632,7 +623,7 @@ class Bench:
 
             upgrade(_normalise(url))
             self.engine = db.build_engine(_normalise(url))
-            self.admin = meilisearch.Client(self.meili.url, self.master_key, timeout=120)
+            self.admin = meili_client(self.meili.url, self.master_key, timeout=120)
             self.results["setup"] = {
                 "database": "postgresql" if self.db.name else "sqlite",
                 "meilisearch": self.admin.get_version().get("pkgVersion"),
@@ -649,17 +640,6 @@ class Bench:
             self.results["api_memory_mb"] = rss_mb(self.procs["api"].pid)
             self.results["meili_memory_mb"] = rss_mb(self.meili.process.pid)
             stop_process(self.procs.pop("indexer", None))
-            # Experiment: the same API with Accept-Encoding: identity towards Meilisearch
-            # (bench-side monkeypatch, product code untouched).
-            self.env["BENCH_ASYNC_PARAMS"] = "1" if self.async_params else "0"
-            self.results["experiment"] = ("Accept-Encoding: identity (product has it now)"
-                                          + (" + async search_params" if self.async_params else ""))
-            self.start_api("bench.search_bench:app_identity_encoding")
-            self.results["latency_identity"] = self.latency()
-            self.results["throughput_identity"] = self.throughput("-identity")
-            self.results["commit_to_searchable_identity"] = self.commit_to_searchable("-identity")
-            stop_process(self.procs.pop("indexer", None))
-            self.results["api_memory_mb_identity"] = rss_mb(self.procs["api"].pid)
             return self.results
         finally:
             for name in ("indexer", "api"):
@@ -674,67 +654,6 @@ class Bench:
                     print(f"kept {self.tmp}")
                 else:
                     shutil.rmtree(self.tmp, ignore_errors=True)
-
-
-def _scoped_keys_fallback(master: Any) -> tuple[str, str]:
-    """Same names/uids/indexes as indexer.meili.ensure_scoped_keys, minus refused actions."""
-    from meilisearch.errors import MeilisearchApiError
-
-    from indexer.meili import INDEXER_KEY_UID, SEARCH_KEY_UID
-
-    wanted = {
-        SEARCH_KEY_UID: {"name": "bildungsraum-api", "actions": ["search"], "indexes": [INDEX]},
-        INDEXER_KEY_UID: {"name": "bildungsraum-indexer",
-                          "actions": ["documents.*", "indexes.*", "settings.*", "tasks.*",
-                                      "search", "stats.*"],
-                          "indexes": [INDEX, f"{INDEX}_new"]},
-    }
-    keys = {}
-    for uid, spec in wanted.items():
-        try:
-            keys[uid] = master.get_key(uid).key
-        except MeilisearchApiError:
-            keys[uid] = master.create_key({**spec, "uid": uid, "expiresAt": None}).key
-    return keys[SEARCH_KEY_UID], keys[INDEXER_KEY_UID]
-
-
-def app_identity_encoding() -> Any:
-    """`app.main:create_app` with the search backend asking Meilisearch for uncompressed
-    answers (what one header in `SearchBackend.__init__` changes; now in the product) and,
-    with BENCH_ASYNC_PARAMS=1, `search_params` run as an async dependency."""
-    if os.environ.get("BENCH_ASYNC_PARAMS") == "1":
-        _async_search_params()
-    from app.main import create_app
-    from app.services import search
-
-    original = search.SearchBackend.__init__
-
-    def patched(self: Any, *args: Any, **kwargs: Any) -> None:
-        original(self, *args, **kwargs)
-        self.client.headers["Accept-Encoding"] = "identity"
-
-    search.SearchBackend.__init__ = patched  # type: ignore[method-assign]
-    return create_app()
-
-
-def _async_search_params() -> None:
-    """What `async def search_params` in app/routers/search.py would change: FastAPI runs a
-    sync dependency in the thread pool (a thread hop per request), an async one inline.
-    Patches the shared `Depends` of `SearchParamsDep` before the app is built."""
-    import functools
-    import typing
-
-    from app.routers import search as router_module
-
-    sync = router_module.search_params
-
-    @functools.wraps(sync)
-    async def search_params(**kwargs: Any) -> Any:
-        return sync(**kwargs)
-
-    depends = typing.get_args(router_module.SearchParamsDep)[1]
-    object.__setattr__(depends, "dependency", search_params)
-    print("bench: search_params runs as an async dependency", flush=True)
 
 
 def _normalise(url: str) -> str:
@@ -853,17 +772,13 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--commits", type=int, default=50, help="offers for commit->searchable")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
-    parser.add_argument("--no-async-params", action="store_true",
-                        help="experiment run: only Accept-Encoding: identity, keep the sync "
-                             "search_params dependency")
     parser.add_argument("--profile", action="store_true",
                         help="py-spy the API worker during the throughput run "
                              "(needs .venv/bin/py-spy); writes bench/results/api-profile-N.txt")
     args = parser.parse_args()
     bench = Bench(offers=args.offers, database_url=args.database_url, per_kind=args.requests,
                   throughput_s=args.seconds, concurrency=args.concurrency, commits=args.commits,
-                  keep=args.keep, profile=args.profile,
-                  async_params=not args.no_async_params)
+                  keep=args.keep, profile=args.profile)
     results = bench.run()
     for key in ("throughput", "throughput_identity", "throughput_raw"):
         if key in results:
