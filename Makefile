@@ -12,7 +12,7 @@ run: setup meilisearch
 	$(BIN)/bildungsraum run --port $(PORT)
 
 test: setup meilisearch browser-deps
-	$(BIN)/python -m pytest -q
+	REQUIRE_BROWSER_TESTS=1 $(BIN)/python -m pytest -q
 
 setup: $(STAMP)
 

@@ -37,7 +37,44 @@ PAGE_BUDGET_MS = 20.0
 WEIGHT_BUDGET = 60 * 1024
 
 
-def setup_throwaway(slug: str) -> Callable[[], None]:
+def load_large_catalogue(*, offers: int) -> None:
+    """N generated offers through the bulk path imports use (per-offer creation would take
+    minutes at 100k), all from trusted organisations so they are published."""
+    from datetime import date
+
+    from app import db
+    from app.models.organisation import OrganisationIn
+    from app.services.auth import Actor
+    from app.services.demo_data import demo_offers, demo_organisations
+    from app.services.interop.bulk_upsert import BulkUpserter
+    from app.services.organisations import create_organisation
+
+    orgs_count = max(36, offers // 250)
+    actor = Actor.system("bench")
+    with db.session_scope() as session:
+        orgs = [
+            create_organisation(
+                session=session,
+                actor=actor,
+                data=OrganisationIn(**{**o.model_dump(), "trusted": True}),
+            )
+            for o in demo_organisations(count=orgs_count)
+        ]
+        upserters = {
+            i: BulkUpserter(session=session, actor=actor, organisation=org)
+            for i, org in enumerate(orgs)
+        }
+        for org_index, payload in demo_offers(
+            organisations=orgs_count, count=offers, today=date.today()
+        ):
+            assert payload.external_id is not None
+            fields = payload.model_copy(update={"external_id": None})
+            upserters[org_index].upsert(external_id=payload.external_id, fields=fields)
+        for upserter in upserters.values():
+            upserter.flush()
+
+
+def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     """Temp database and Meilisearch with the demo catalogue and one radius portal."""
     from app import config, db
     from app.migrations import upgrade
@@ -62,15 +99,18 @@ def setup_throwaway(slug: str) -> Callable[[], None]:
     from indexer.meili import create_index_with_settings, meili_client
     from indexer.worker import Indexer
 
+    if offers > 320:
+        load_large_catalogue(offers=offers)
     with db.session_scope() as session:
-        load_demo_catalogue(session=session, offers=320, organisations=36)
+        if offers <= 320:
+            load_demo_catalogue(session=session, offers=offers, organisations=36)
+        # Like the demo portal: a postcode region (Mittleres Ruhrgebiet).
         create_portal(
             session=session,
             data=PortalCreate(
                 slug=slug,
                 name="Bench",
-                center_postcode="44787",
-                radius_km=80,
+                postcode_prefixes=["447", "448", "446", "453", "455"],
                 contacts=[{"name": "Weiterbildungsberatung", "phone": "0234 1"}],
             ),
         )
@@ -103,8 +143,9 @@ def main() -> None:
     parser.add_argument("--slug", default="bench")
     parser.add_argument("-n", type=int, default=300, help="requests per page kind")
     parser.add_argument("--setup", action="store_true", help="build a throwaway indexed setup")
+    parser.add_argument("--offers", type=int, default=320, help="with --setup: catalogue size")
     args = parser.parse_args()
-    stop = setup_throwaway(args.slug) if args.setup else None
+    stop = setup_throwaway(args.slug, args.offers) if args.setup else None
     from app.main import create_app
 
     try:

@@ -24,12 +24,19 @@ BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 EVIL_TITLE = "Buchhaltung <img src=x onerror=window.__pwned=true> Spezial"
 
+_BROWSER_READY = bool(
+    Path(CHROMIUM).exists()
+    and shutil.which("node")
+    and (BROWSER_DIR / "node_modules" / "playwright-core").exists()
+)
+if not _BROWSER_READY and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
+    # `make test` installs the browser and sets this: a missing browser is a failure there,
+    # not a quiet skip.
+    raise RuntimeError(
+        "browser test dependencies missing: run scripts/install-browser-test-deps.sh"
+    )
 pytestmark = pytest.mark.skipif(
-    not (
-        Path(CHROMIUM).exists()
-        and shutil.which("node")
-        and (BROWSER_DIR / "node_modules" / "playwright-core").exists()
-    ),
+    not _BROWSER_READY,
     reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
 )
 
