@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 
 from app.models.search import SearchParams, SearchScope
 from indexer import documents as f
+from indexer.index_settings import FACETS
 
 
 def quote(value: str) -> str:
@@ -46,14 +47,8 @@ def visibility(now_ts: int) -> list[str]:
     return [f"{f.VISIBLE_UNTIL} >= {number(now_ts)}", f"{f.VISIBLE_FROM} <= {number(now_ts)}"]
 
 
-FACET_FIELDS = {
-    "category": f.CATEGORY,
-    "education_type": f.EDUCATION_TYPE,
-    "format": f.FORMAT,
-    "schedule": f.SCHEDULES,
-    "funding": f.FUNDING,
-    "city": f.CITIES,
-}
+# facet name in the API -> document field
+FACET_FIELDS = FACETS
 
 
 def facet_filters(params: SearchParams) -> dict[str, str]:

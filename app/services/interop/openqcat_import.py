@@ -25,7 +25,7 @@ from app.services.interop.report import (
     WarningRecord,
     describe_validation_error,
 )
-from app.services.interop.xml_safety import SafeEvents, iterparse, open_checked
+from app.services.interop.xml_safety import PrefixedStream, SafeEvents, iterparse, open_checked
 
 Element = Any  # lxml's _Element; lxml ships no type information
 
@@ -525,23 +525,6 @@ _EVENT_TAGS = ("OPENQCAT", "HEADER", "NEW_CATALOG", "UPDATE_CATALOG", "NEW", "DE
 _ROOT_PEEK = 64 * 1024
 
 
-class _Prepended:
-    """A read()-able stream that first returns the bytes already read for _peek_root."""
-
-    def __init__(self, head: bytes, rest: Any) -> None:
-        self._head = head
-        self._rest = rest
-
-    def read(self, size: int = -1) -> Any:
-        if self._head:
-            if size is None or size < 0:
-                data, self._head = self._head + self._rest.read(), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
-            return data
-        return self._rest.read(size)
-
-
 def _check_root(el: Element) -> None:
     if el.tag != "OPENQCAT":
         raise FileRejected(
@@ -577,7 +560,7 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     supplier: str | None = None
     without_course_type = 0
     saw_catalog = False
-    events = SafeEvents(_Prepended(head, checked), tag=_EVENT_TAGS)
+    events = SafeEvents(PrefixedStream(head, checked), tag=_EVENT_TAGS)
     for event, el in events:
         if not root_seen:
             root_seen = True

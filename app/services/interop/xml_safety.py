@@ -16,10 +16,10 @@ _ROOT_START = re.compile(rb"<(?![?!])")
 _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-class _Prefixed:
+class PrefixedStream:
     """A read()-able stream that first returns bytes already peeked at."""
 
-    def __init__(self, head: bytes, rest: IO[bytes]) -> None:
+    def __init__(self, head: bytes, rest: "IO[bytes] | PrefixedStream") -> None:
         self._head = head
         self._rest = rest
 
@@ -69,11 +69,11 @@ def check_prologue(head: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def open_checked(stream: IO[bytes]) -> tuple[_Prefixed, str | None]:
+def open_checked(stream: IO[bytes]) -> tuple[PrefixedStream, str | None]:
     """Peek at the start of the stream, check it, and return a stream that starts over."""
     head = stream.read(PROLOGUE_LIMIT)
     encoding = check_prologue(head)
-    return _Prefixed(head, stream), encoding
+    return PrefixedStream(head, stream), encoding
 
 
 class SafeEvents:
