@@ -38,7 +38,7 @@ def rebuild_index(
     client: meilisearch.Client,
     index_uid: str,
     today: date,
-    chunk_size: int = 5_000,
+    chunk_size: int = 2_000,
     progress: Progress | None = None,
 ) -> RebuildStats:
     """Build a fresh index beside the live one and swap it in; searches answer throughout.
