@@ -351,20 +351,34 @@ def create_offer(
     fields_json = OfferFields.model_validate(data.model_dump(exclude={"external_id"})).model_dump(
         mode="json"
     )
+    _start_afresh(session, actor, offer, org, data, fields_json, action="create")
+    return offer
+
+
+def _start_afresh(
+    session: Session,
+    actor: Actor,
+    offer: Offer,
+    org: Organisation,
+    fields: OfferFields,
+    fields_json: dict[str, Any],
+    *,
+    action: str,
+) -> None:
+    """New content with the initial status (create, or revive an archived offer)."""
     _set_initial_status(offer, org)
-    _write_fields(session, offer, data, fields_json)
+    _write_fields(session, offer, fields, fields_json)
     assert offer.id is not None
     audit.record(
         session=session,
         actor=actor,
         entity="offer",
         entity_id=offer.id,
-        action="create",
+        action=action,
         fields=list(fields_json),
         detail={"status": offer.status},
     )
     outbox.enqueue(session=session, offer_ids=[offer.id])
-    return offer
 
 
 def _set_initial_status(offer: Offer, org: Organisation) -> None:
@@ -494,19 +508,7 @@ def upsert_offer_by_external_id(
     new_json = data.model_dump(mode="json", exclude={"external_id"})
     if offer.status == OfferStatus.archived:
         org = _organisation(session, owner_id)
-        _set_initial_status(offer, org)
-        _write_fields(session, offer, data, new_json)
-        assert offer.id is not None
-        audit.record(
-            session=session,
-            actor=actor,
-            entity="offer",
-            entity_id=offer.id,
-            action="revive",
-            fields=list(new_json),
-            detail={"status": offer.status},
-        )
-        outbox.enqueue(session=session, offer_ids=[offer.id])
+        _start_afresh(session, actor, offer, org, data, new_json, action="revive")
         return offer, UpsertOutcome.updated
     changed = _apply_change(session=session, actor=actor, offer=offer, fields=data)
     return offer, (UpsertOutcome.updated if changed else UpsertOutcome.unchanged)

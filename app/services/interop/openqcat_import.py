@@ -208,24 +208,16 @@ class _Mapper:
 
     def funding(self) -> list[str]:
         found: list[str] = []
-        for code in self.codes_of("FUNDING_TYPES_FEDERAL"):
-            if code in codes.OPENQCAT_FEDERAL_TO_FUNDING:
-                found.append(codes.OPENQCAT_FEDERAL_TO_FUNDING[code])
-            else:
-                self.notes.add(
-                    f"FUNDING_TYPES_FEDERAL code {code!r} has no equivalent; "
-                    "recorded as other funding"
-                )
-                found.append("other")
-        for code in self.codes_of("FUNDING_TYPES_REGIONAL"):
-            if code in codes.OPENQCAT_REGIONAL_TO_FUNDING:
-                found.append(codes.OPENQCAT_REGIONAL_TO_FUNDING[code])
-            else:
-                self.notes.add(
-                    f"FUNDING_TYPES_REGIONAL code {code!r} has no equivalent; "
-                    "recorded as other funding"
-                )
-                found.append("other")
+        for tag, mapping in (
+            ("FUNDING_TYPES_FEDERAL", codes.OPENQCAT_FEDERAL_TO_FUNDING),
+            ("FUNDING_TYPES_REGIONAL", codes.OPENQCAT_REGIONAL_TO_FUNDING),
+        ):
+            for code in self.codes_of(tag):
+                if code not in mapping:
+                    self.notes.add(
+                        f"{tag} code {code!r} has no equivalent; recorded as other funding"
+                    )
+                found.append(mapping.get(code, "other"))
         if self.education is not None:
             for status in self.education.iterfind("CERTIFICATE/CERTIFICATE_STATUS"):
                 if (status.text or "").strip() == codes.CERTIFICATE_APPROVED:
