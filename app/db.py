@@ -6,6 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import orjson
 from sqlalchemy import Engine, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
@@ -32,7 +33,9 @@ def build_engine(url: str) -> Engine:
         kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
     else:
         kwargs["pool_pre_ping"] = True
-    engine = create_engine(url, **kwargs)
+    # orjson reads the JSON columns ~4× faster than the standard library; the indexer and
+    # the rebuild read three of them for every offer.
+    engine = create_engine(url, json_deserializer=orjson.loads, **kwargs)
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine

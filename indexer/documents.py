@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
-from app.models.offer import Offer, OfferDate
-from app.models.organisation import Organisation
 
 # Field names, shared with the query builder so the two cannot drift apart.
 ID = "id"
@@ -59,13 +57,57 @@ HIGHLIGHT_POST = "\ue001"
 _FORBIDDEN = re.compile(f"[{HIGHLIGHT_PRE}{HIGHLIGHT_POST}\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
-@dataclass(frozen=True)
-class OfferSource:
-    """What a document is built from: the offer row, its dates and its organisation."""
+@dataclass(frozen=True, slots=True)
+class OfferFacts:
+    """The offer columns a document is built from, in `indexer.sources` select order."""
 
-    offer: Offer
-    dates: list[OfferDate]
-    organisation: Organisation
+    id: int
+    organisation_id: int
+    status: str
+    title: str
+    description: str
+    keywords: list[str]
+    category: str
+    education_type: str
+    degree: str | None
+    awarding_body: str | None
+    languages: list[str]
+    funding: list[str]
+    price_cents: int | None
+    format: str
+    barrier_free: bool
+    childcare: bool
+    visible_from: date | None
+    visible_until: date | None
+    reviewed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class DateFacts:
+    """The columns of one offer date a document is built from."""
+
+    offer_id: int
+    start_date: date | None
+    end_date: date | None
+    registration_deadline: date | None
+    flexible_start: bool
+    schedule: str
+    teaching_language: str | None
+    location_name: str | None
+    postcode: str | None
+    city: str | None
+    lat: float | None
+    lon: float | None
+    barrier_free: bool | None
+
+
+@dataclass(frozen=True, slots=True)
+class OfferSource:
+    """What a document is built from: the offer, its dates in order, its provider's name."""
+
+    offer: OfferFacts
+    dates: list[DateFacts]
+    provider: str
 
 
 def _ts(day: date, end_of_day: bool = False) -> int:
@@ -77,7 +119,7 @@ def _clean(text: str | None) -> str:
     return _FORBIDDEN.sub("", text or "")
 
 
-def is_current(d: OfferDate, today: date) -> bool:
+def is_current(d: DateFacts, today: date) -> bool:
     """A date still worth showing: it starts later, starts any time, or has begun but still
     takes people (no registration deadline was set and it has not ended)."""
     if d.flexible_start:
@@ -89,7 +131,7 @@ def is_current(d: OfferDate, today: date) -> bool:
     return d.end_date is not None and d.end_date >= today
 
 
-def current_dates(source: OfferSource, today: date) -> list[OfferDate]:
+def current_dates(source: OfferSource, today: date) -> list[DateFacts]:
     return [d for d in source.dates if is_current(d, today)]
 
 
@@ -103,7 +145,7 @@ def is_searchable(source: OfferSource, today: date) -> bool:
     return not source.dates or bool(current_dates(source, today))
 
 
-def _visible_until(source: OfferSource, dates: list[OfferDate]) -> int:
+def _visible_until(source: OfferSource, dates: list[DateFacts]) -> int:
     ends: list[int] = []
     for d in dates:
         if d.flexible_start:
@@ -127,7 +169,7 @@ def _prefixes(postcode: str) -> list[str]:
     return [postcode[:n] for n in range(1, len(postcode) + 1)]
 
 
-def _location(d: OfferDate) -> dict[str, Any]:
+def _location(d: DateFacts) -> dict[str, Any]:
     return {
         "name": d.location_name,
         "postcode": d.postcode,
@@ -142,11 +184,10 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
     if not is_searchable(source, today):
         return []
     o = source.offer
-    assert o.id is not None
     dates = current_dates(source, today)
     starts = sorted({_ts(d.start_date) for d in dates if d.start_date is not None})
     places = [d for d in dates if d.lat is not None and d.lon is not None]
-    distinct_places: dict[tuple[float, float], OfferDate] = {}
+    distinct_places: dict[tuple[float, float], DateFacts] = {}
     for d in places:
         distinct_places.setdefault((round(d.lat or 0, 5), round(d.lon or 0, 5)), d)
     postcodes = sorted({d.postcode for d in dates if d.postcode})
@@ -156,7 +197,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         TITLE: _clean(o.title),
         KEYWORDS: [_clean(k) for k in o.keywords],
         DEGREE: _clean(" ".join(x for x in (o.degree, o.awarding_body) if x)),
-        PROVIDER: _clean(source.organisation.name),
+        PROVIDER: _clean(source.provider),
         PROVIDER_ID: o.organisation_id,
         CATEGORY: o.category,
         CATEGORY_LABEL: CATEGORY_LABELS.get(o.category, o.category),

@@ -14,6 +14,7 @@ from app.models.outbox import OutboxEntry
 from indexer.documents import OFFER_ID, PRIMARY, is_searchable, offer_documents
 from indexer.locks import index_guard
 from indexer.meili import (
+    add_documents,
     call,
     create_index_with_settings,
     delete_index_if_exists,
@@ -81,7 +82,7 @@ def rebuild_index(
                 for d in offer_documents(sources[oid], today=today, rev="rebuild")
             ]
             if docs:
-                tasks.append(call(index.add_documents, docs, "id"))
+                tasks.append(add_documents(index, docs))
             session.rollback()
         documents += len(docs)
         if progress:

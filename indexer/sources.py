@@ -1,26 +1,53 @@
-"""Loads offers with their dates and organisations in bulk, for building documents."""
+"""Loads what documents are built from, for many offers at once.
+
+Plain column rows rather than ORM objects: the indexer and the rebuild read every offer,
+and building ORM objects (identity map, instrumentation, every column converted) cost
+~150 µs per offer against ~20 µs for the columns a document needs (bench/search_bench.py).
+"""
+
+from dataclasses import fields
+from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.models.offer import Offer
+from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.services.offers import load_dates
-from indexer.documents import OfferSource
+from indexer.documents import DateFacts, OfferFacts, OfferSource
+
+
+def _columns(model: Any, facts: type) -> list[Any]:
+    return [model.__table__.c[f.name] for f in fields(facts)]
+
+
+_OFFER_COLUMNS = _columns(Offer, OfferFacts)
+_DATE_COLUMNS = _columns(OfferDate, DateFacts)
 
 
 def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSource]:
     """Sources for the offers that still exist, keyed by id."""
     if not offer_ids:
         return {}
-    offers = list(session.exec(select(Offer).where(col(Offer.id).in_(offer_ids))))
-    dates = load_dates(session=session, offer_ids=[o.id for o in offers if o.id is not None])
+    connection = session.connection()
+    offers = [
+        OfferFacts(*row)
+        for row in connection.execute(select(*_OFFER_COLUMNS).where(col(Offer.id).in_(offer_ids)))
+    ]
+    dates: dict[int, list[DateFacts]] = {o.id: [] for o in offers}
+    date_rows = connection.execute(
+        select(*_DATE_COLUMNS)
+        .where(col(OfferDate.offer_id).in_(list(dates)))
+        .order_by(col(OfferDate.offer_id), col(OfferDate.position))
+    )
+    for row in date_rows:
+        dates[row[0]].append(DateFacts(*row))
     org_ids = {o.organisation_id for o in offers}
-    orgs = {
-        org.id: org
-        for org in session.exec(select(Organisation).where(col(Organisation.id).in_(org_ids)))
+    names: dict[int, str] = {
+        org_id: name
+        for org_id, name in connection.execute(
+            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
+        )
     }
     return {
-        o.id: OfferSource(offer=o, dates=dates[o.id], organisation=orgs[o.organisation_id])
+        o.id: OfferSource(offer=o, dates=dates[o.id], provider=names[o.organisation_id])
         for o in offers
-        if o.id is not None
     }

@@ -19,6 +19,7 @@ from indexer.locks import index_guard, lock_offers
 from indexer.meili import (
     IndexingFailed,
     MeiliUnavailable,
+    add_documents,
     call,
     create_index_with_settings,
     wait,
@@ -53,7 +54,7 @@ class IndexWriter:
         stale = f'{OFFER_ID} IN [{", ".join(str(i) for i in offer_ids)}] AND {REV} != "{rev}"'
         for uid in targets:
             if docs:
-                wait(self.client, call(self.client.index(uid).add_documents, docs, "id"))
+                wait(self.client, add_documents(self.client.index(uid), docs))
         for uid in targets:
             index = self.client.index(uid)
             leftovers = call(index.get_documents, {"filter": stale, "limit": 1, "fields": [ID]})

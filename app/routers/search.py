@@ -15,7 +15,7 @@ from app.services.search import search_offers, suggest_offers
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
 
-def search_params(
+async def search_params(
     q: Annotated[str, Query(max_length=200, description="words to look for; empty = browse")] = "",
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=100)] = 20,

@@ -289,6 +289,22 @@ def test_hit_shape_and_escaped_snippet(
         assert key in hit
 
 
+def test_browsing_shows_the_escaped_lead_of_the_description(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    words = [f"Wort{n}" for n in range(40)]
+    _create(
+        client,
+        trusted_provider["headers"],
+        offer_payload(description="<b>Fett</b> & " + " ".join(words)),
+    )
+    search_index.drain()
+    [hit] = _search(client, q="")["hits"]
+    # No search words: nothing is highlighted, the lead is cut after 28 words, all escaped.
+    assert "<mark>" not in hit["snippet"] and "<b>" not in hit["snippet"]
+    assert hit["snippet"] == "&lt;b&gt;Fett&lt;/b&gt; &amp; " + " ".join(words[:26]) + "…"
+
+
 @pytest.mark.parametrize("param", ["q", "city"])
 @pytest.mark.parametrize(
     "evil",
