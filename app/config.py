@@ -24,6 +24,11 @@ class Settings(BaseSettings):
     meili_admin_key: str = Field(default="", alias="MEILI_ADMIN_KEY")
     meili_index: str = Field(default="offers", alias="MEILI_INDEX")
     meili_timeout_s: float = Field(default=2.0, alias="MEILI_TIMEOUT")
+    # Answers to repeated searches are kept until the indexer reports a change (see
+    # app/services/search_cache.py). 0 entries turns the cache off.
+    search_cache_entries: int = Field(default=1000, ge=0, alias="SEARCH_CACHE_ENTRIES")
+    search_cache_check_s: float = Field(default=0.05, ge=0, alias="SEARCH_CACHE_CHECK")
+    search_cache_max_age_s: float = Field(default=60.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
 
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")

@@ -44,14 +44,39 @@ NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 # --- query sets -----------------------------------------------------------------------------
 
 TEXT_QUERIES = [
-    "Excel", "Buchhaltung", "Pflegehilfe", "Englisch B1", "Staplerschein", "Deutschkurs",
-    "Führungskräfte", "Projektmanagement", "Schweißen", "Altenpflege", "Bilanzbuchhalter",
-    "Umschulung Fachinformatiker", "SAP", "Python Programmierung", "Lagerlogistik",
-    "Erzieher", "Online Marketing", "Steuerfachangestellte", "Integrationskurs",
-    "Gabelstapler", "Kaufmann Büromanagement", "Elektrofachkraft", "Datev Lohn",
+    "Excel",
+    "Buchhaltung",
+    "Pflegehilfe",
+    "Englisch B1",
+    "Staplerschein",
+    "Deutschkurs",
+    "Führungskräfte",
+    "Projektmanagement",
+    "Schweißen",
+    "Altenpflege",
+    "Bilanzbuchhalter",
+    "Umschulung Fachinformatiker",
+    "SAP",
+    "Python Programmierung",
+    "Lagerlogistik",
+    "Erzieher",
+    "Online Marketing",
+    "Steuerfachangestellte",
+    "Integrationskurs",
+    "Gabelstapler",
+    "Kaufmann Büromanagement",
+    "Elektrofachkraft",
+    "Datev Lohn",
     # typos
-    "Exel Kurs", "Buchaltung", "Englich", "Fachinformatker", "Pflegehelfr", "Projektmanagment",
-    "Schweissen", "Integratonskurs", "Lagerlogistk",
+    "Exel Kurs",
+    "Buchaltung",
+    "Englich",
+    "Fachinformatker",
+    "Pflegehelfr",
+    "Projektmanagment",
+    "Schweissen",
+    "Integratonskurs",
+    "Lagerlogistk",
 ]
 
 FACET_QUERIES: list[dict[str, Any]] = [
@@ -59,16 +84,26 @@ FACET_QUERIES: list[dict[str, Any]] = [
     {"q": "Excel", "category": ["it_digital"], "price_max": "1500"},
     {"funding": ["bildungsgutschein"], "format": ["in_person"], "education_type": ["umschulung"]},
     {"q": "Pflege", "category": ["health_care"], "funding": ["bildungsgutschein"]},
-    {"q": "Englisch", "category": ["languages"], "format": ["online", "blended"],
-     "price_max": "800"},
+    {
+        "q": "Englisch",
+        "category": ["languages"],
+        "format": ["online", "blended"],
+        "price_max": "800",
+    },
     {"category": ["accounting_finance", "business_admin"], "funding": ["aufstiegs_bafoeg"]},
-    {"q": "Führung", "category": ["management_leadership"], "format": ["blended"],
-     "price_max": "3000"},
+    {
+        "q": "Führung",
+        "category": ["management_leadership"],
+        "format": ["blended"],
+        "price_max": "3000",
+    },
     {"funding": ["bildungsscheck_nrw"], "price_max": "500"},
-    {"q": "Buchhaltung", "category": ["accounting_finance"], "funding": ["bildungsgutschein",
-                                                                      "bildungsscheck_nrw"]},
-    {"q": "Deutsch", "category": ["german_integration"], "format": ["in_person"],
-     "price_max": "0"},
+    {
+        "q": "Buchhaltung",
+        "category": ["accounting_finance"],
+        "funding": ["bildungsgutschein", "bildungsscheck_nrw"],
+    },
+    {"q": "Deutsch", "category": ["german_integration"], "format": ["in_person"], "price_max": "0"},
 ]
 
 RADIUS_POSTCODES = ["44787", "44135", "45127", "58452", "44623", "45525", "48143"]
@@ -80,8 +115,11 @@ def query_set(kind: str) -> list[dict[str, Any]]:
         return [{"q": q} for q in TEXT_QUERIES]
     if kind == "facets":
         return [dict(q) for q in FACET_QUERIES]
-    return [{"q": q, "postcode": pc, "radius_km": 25, "sort": "distance"}
-            for pc in RADIUS_POSTCODES for q in RADIUS_TEXTS]
+    return [
+        {"q": q, "postcode": pc, "radius_km": 25, "sort": "distance"}
+        for pc in RADIUS_POSTCODES
+        for q in RADIUS_TEXTS
+    ]
 
 
 def api_path(query: dict[str, Any]) -> str:
@@ -121,8 +159,13 @@ def pct(values: list[float], p: float) -> float:
 
 def summary_ms(values_s: list[float]) -> dict[str, float]:
     ms = [v * 1000 for v in values_s]
-    return {"n": len(ms), "p50": round(pct(ms, 50), 3), "p95": round(pct(ms, 95), 3),
-            "p99": round(pct(ms, 99), 3), "max": round(max(ms), 3) if ms else float("nan")}
+    return {
+        "n": len(ms),
+        "p50": round(pct(ms, 50), 3),
+        "p95": round(pct(ms, 95), 3),
+        "p99": round(pct(ms, 99), 3),
+        "max": round(max(ms), 3) if ms else float("nan"),
+    }
 
 
 def rss_mb(pid: int) -> dict[str, float]:
@@ -209,8 +252,15 @@ class Database:
 # --- load generator (runs in its own process) -------------------------------------------------
 
 
-async def _http_worker(host: str, port: int, paths: list[Any], start: int, deadline: float,
-                       latencies: list[float], errors: list[int]) -> None:
+async def _http_worker(
+    host: str,
+    port: int,
+    paths: list[Any],
+    start: int,
+    deadline: float,
+    latencies: list[float],
+    errors: list[int],
+) -> None:
     """A minimal keep-alive HTTP/1.1 GET client: cheap enough to leave the CPU to the server."""
     reader, writer = await asyncio.open_connection(host, port)
     writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -225,7 +275,8 @@ async def _http_worker(host: str, port: int, paths: list[Any], start: int, deadl
                 f"POST {p['path']} HTTP/1.1\r\nHost: {host}:{port}\r\n"
                 f"Authorization: Bearer {p['auth']}\r\nContent-Type: application/json\r\n"
                 f"Accept-Encoding: identity\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-                + body)
+                + body
+            )
     i = start
     try:
         while time.perf_counter() < deadline:
@@ -253,12 +304,20 @@ async def _loadgen(base: str, paths: list[str], seconds: float, concurrency: int
     errors: list[int] = []
     started = time.perf_counter()
     deadline = started + seconds
-    await asyncio.gather(*(
-        _http_worker(host, int(port), paths, k * 7, deadline, latencies, errors)
-        for k in range(concurrency)))
+    await asyncio.gather(
+        *(
+            _http_worker(host, int(port), paths, k * 7, deadline, latencies, errors)
+            for k in range(concurrency)
+        )
+    )
     elapsed = time.perf_counter() - started
-    return {"requests": len(latencies), "errors": len(errors), "seconds": round(elapsed, 2),
-            "rps": round(len(latencies) / elapsed, 1), "latency_ms": summary_ms(latencies)}
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "seconds": round(elapsed, 2),
+        "rps": round(len(latencies) / elapsed, 1),
+        "latency_ms": summary_ms(latencies),
+    }
 
 
 def loadgen_main(argv: list[str]) -> None:
@@ -298,8 +357,7 @@ class Bench:
         t0 = time.perf_counter()
         # Trusted, so every offer is published at once and the index holds ~N offers
         # (untrusted organisations' offers would wait in `submitted`, unsearchable).
-        org_data = [o.model_copy(update={"trusted": True})
-                    for o in demo_organisations(count=orgs)]
+        org_data = [o.model_copy(update={"trusted": True}) for o in demo_organisations(count=orgs)]
         payloads = demo_offers(organisations=orgs, count=self.offers, today=date.today())
         generate_s = time.perf_counter() - t0
         step(f"generated in {generate_s:.1f} s; loading through create_offer")
@@ -312,9 +370,13 @@ class Bench:
                 org_ids.append(org.id)
         for start in range(0, len(payloads), 1000):
             with session_scope(self.engine) as session:
-                for org_index, payload in payloads[start:start + 1000]:
-                    create_offer(session=session, actor=actor, data=payload,
-                                 organisation_id=org_ids[org_index])
+                for org_index, payload in payloads[start : start + 1000]:
+                    create_offer(
+                        session=session,
+                        actor=actor,
+                        data=payload,
+                        organisation_id=org_ids[org_index],
+                    )
         load_s = time.perf_counter() - t0
         step(f"DB load {load_s:.1f} s; draining the outbox")
         from indexer.worker import Indexer
@@ -327,10 +389,15 @@ class Bench:
         docs = self.admin.index(INDEX).get_stats().number_of_documents
         step(f"drained {drained:,} outbox rows in {drain_s:.1f} s; {docs:,} documents")
         self.results["load"] = {
-            "offers": self.offers, "organisations": orgs, "generate_s": round(generate_s, 2),
-            "db_load_s": round(load_s, 2), "db_offers_per_s": round(self.offers / load_s, 1),
-            "outbox_rows": drained, "drain_s": round(drain_s, 2),
-            "drain_rows_per_s": round(drained / drain_s, 1), "documents": docs,
+            "offers": self.offers,
+            "organisations": orgs,
+            "generate_s": round(generate_s, 2),
+            "db_load_s": round(load_s, 2),
+            "db_offers_per_s": round(self.offers / load_s, 1),
+            "outbox_rows": drained,
+            "drain_s": round(drain_s, 2),
+            "drain_rows_per_s": round(drained / drain_s, 1),
+            "documents": docs,
         }
 
     # 2 -------------------------------------------------------------------------------------
@@ -346,23 +413,35 @@ class Bench:
 
         step("full reindex (rebuild_index)")
         t0 = time.perf_counter()
-        stats = rebuild_index(engine=self.engine, client=self.admin, index_uid=INDEX,
-                              today=date.today())
+        stats = rebuild_index(
+            engine=self.engine, client=self.admin, index_uid=INDEX, today=date.today()
+        )
         rebuild_s = time.perf_counter() - t0
         step(f"rebuild {rebuild_s:.1f} s ({stats.documents:,} documents); building raw docs")
 
         t0 = time.perf_counter()
         with Session(self.engine) as session:
-            ids = [i for i in session.exec(select(Offer.id).where(
-                Offer.status == OfferStatus.published).order_by(col(Offer.id))) if i]
+            ids = [
+                i
+                for i in session.exec(
+                    select(Offer.id)
+                    .where(Offer.status == OfferStatus.published)
+                    .order_by(col(Offer.id))
+                )
+                if i
+            ]
             docs: list[dict[str, Any]] = []
             for start in range(0, len(ids), 2000):
-                chunk = ids[start:start + 2000]
+                chunk = ids[start : start + 2000]
                 sources = load_sources(session, chunk)
-                docs += [d for oid in chunk if oid in sources
-                         for d in offer_documents(sources[oid], today=date.today(), rev="raw")]
+                docs += [
+                    d
+                    for oid in chunk
+                    if oid in sources
+                    for d in offer_documents(sources[oid], today=date.today(), rev="raw")
+                ]
         build_s = time.perf_counter() - t0
-        bodies = [orjson.dumps(docs[i:i + 2000]) for i in range(0, len(docs), 2000)]
+        bodies = [orjson.dumps(docs[i : i + 2000]) for i in range(0, len(docs), 2000)]
         raw_uid = f"{INDEX}_raw"
         delete_index_if_exists(self.admin, raw_uid)
         step(f"raw bulk load of {len(docs):,} documents in {len(bodies)} batches")
@@ -381,53 +460,94 @@ class Bench:
         raw_s = time.perf_counter() - t0
         delete_index_if_exists(self.admin, raw_uid)
         step(f"raw {raw_s:.1f} s; ratio {rebuild_s / raw_s:.2f}")
-        self.results["reindex"] = {"documents": stats.documents, "rebuild_s": round(rebuild_s, 2),
-                                   "raw_bulk_s": round(raw_s, 2),
-                                   "doc_build_s": round(build_s, 2),
-                                   "ratio": round(rebuild_s / raw_s, 2), "target_ratio": 1.3}
+        self.results["reindex"] = {
+            "documents": stats.documents,
+            "rebuild_s": round(rebuild_s, 2),
+            "raw_bulk_s": round(raw_s, 2),
+            "doc_build_s": round(build_s, 2),
+            "ratio": round(rebuild_s / raw_s, 2),
+            "target_ratio": 1.3,
+        }
 
     # 3 -------------------------------------------------------------------------------------
     def start_api(self, factory: str = "app.main:create_app") -> None:
-        if "api" in self.procs:
-            stop_process(self.procs.pop("api"))
-            self._launch_api(factory)
-            return
+        """Two API processes: as deployed (answer cache on), and with the cache off, whose
+        every search goes to Meilisearch (the engine path and the API's own overhead)."""
         from indexer.meili import ensure_scoped_keys
 
         self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
-        self.env.update(DATABASE_URL=self.db.url, MEILI_URL=self.meili.url,
-                        MEILI_SEARCH_KEY=self.search_key, MEILI_ADMIN_KEY=self.indexer_key,
-                        MEILI_INDEX=INDEX, DATA_DIR=str(self.tmp), BILDUNGSRAUM_ENV="development",
-                        PYTHONUNBUFFERED="1")
-        self._launch_api(factory)
+        self.env.update(
+            DATABASE_URL=self.db.url,
+            MEILI_URL=self.meili.url,
+            MEILI_SEARCH_KEY=self.search_key,
+            MEILI_ADMIN_KEY=self.indexer_key,
+            MEILI_INDEX=INDEX,
+            DATA_DIR=str(self.tmp),
+            BILDUNGSRAUM_ENV="development",
+            PYTHONUNBUFFERED="1",
+        )
+        self.api = self._launch_api(factory, "api", {})
+        self.api_nocache = self._launch_api(factory, "api_nocache", {"SEARCH_CACHE_ENTRIES": "0"})
 
-    def _launch_api(self, factory: str) -> None:
+    def _launch_api(self, factory: str, name: str, env: dict[str, str]) -> str:
         port = _free_port()
-        self.api = f"http://127.0.0.1:{port}"
-        self.procs["api"] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", factory, "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-             "--loop", "uvloop", "--http", "httptools", "--no-access-log",
-             "--log-level", "warning"],
-            cwd=ROOT, env=self.env, stdout=open(self.tmp / "api.log", "ab"),  # noqa: SIM115
-            stderr=subprocess.STDOUT)
-        wait_http(f"{self.api}/health", proc=self.procs["api"])
-        step(f"API ({factory}) up at {self.api} (pid {self.procs['api'].pid})")
+        url = f"http://127.0.0.1:{port}"
+        self.procs[name] = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                factory,
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                "1",
+                "--loop",
+                "uvloop",
+                "--http",
+                "httptools",
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=self.env | env,
+            stdout=open(self.tmp / f"{name}.log", "ab"),  # noqa: SIM115
+            stderr=subprocess.STDOUT,
+        )
+        wait_http(f"{url}/health", proc=self.procs[name])
+        step(f"{name} ({factory}) up at {url} (pid {self.procs[name].pid})")
+        return url
 
     def meili_client(self, key: str, encoding: str = "identity") -> httpx.Client:
         # identity: httpx asks for gzip by default, and Meilisearch then spends ~40 ms
         # compressing a 20-hit answer; the raw reference measures the search itself.
-        return httpx.Client(base_url=self.meili.url,
-                            headers={"Authorization": f"Bearer {key}",
-                                     "Content-Type": "application/json",
-                                     "Accept-Encoding": encoding},
-                            transport=httpx.HTTPTransport(socket_options=NODELAY),
-                            timeout=httpx.Timeout(60))
+        return httpx.Client(
+            base_url=self.meili.url,
+            headers={
+                "Authorization": f"Bearer {key}",
+                "Content-Type": "application/json",
+                "Accept-Encoding": encoding,
+            },
+            transport=httpx.HTTPTransport(socket_options=NODELAY),
+            timeout=httpx.Timeout(60),
+        )
 
     def latency(self) -> dict[str, Any]:
-        api = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(socket_options=NODELAY),
-                           timeout=httpx.Timeout(10))
+        api = httpx.Client(
+            base_url=self.api_nocache,
+            transport=httpx.HTTPTransport(socket_options=NODELAY),
+            timeout=httpx.Timeout(10),
+        )
+        cached = httpx.Client(
+            base_url=self.api,
+            transport=httpx.HTTPTransport(socket_options=NODELAY),
+            timeout=httpx.Timeout(10),
+        )
         raw = self.meili_client(self.search_key)
         out: dict[str, Any] = {}
         try:
@@ -462,7 +582,8 @@ class Bench:
                     r.raise_for_status()
                     if a.json()["total"] != r.json()["results"][0]["totalHits"]:
                         mismatches += 1
-                api_t, raw_t, totals = [], [], []
+                    cached.get(api_path(q)).raise_for_status()  # fills the cache
+                api_t, raw_t, cached_t, totals = [], [], [], []
                 for i in range(self.per_kind):
                     q = queries[i % len(queries)]
                     path, body = api_path(q), raw_body(q)
@@ -471,55 +592,101 @@ class Bench:
                     t1 = time.perf_counter()
                     r = raw.post("/multi-search", content=body)
                     t2 = time.perf_counter()
-                    if a.status_code != 200 or r.status_code != 200:
-                        raise RuntimeError(f"{kind} {q}: API {a.status_code} raw {r.status_code}")
+                    c = cached.get(path)
+                    t3 = time.perf_counter()
+                    if a.status_code != 200 or r.status_code != 200 or c.status_code != 200:
+                        raise RuntimeError(
+                            f"{kind} {q}: API {a.status_code} raw {r.status_code}"
+                            f" cached {c.status_code}"
+                        )
                     api_t.append(t1 - t0)
                     raw_t.append(t2 - t1)
+                    cached_t.append(t3 - t2)
                     totals.append(a.json()["total"]) if i < len(queries) else None
-                a_s, r_s = summary_ms(api_t), summary_ms(raw_t)
-                out[kind] = {"api": a_s, "raw": r_s,
-                             "overhead_p50_ms": round(a_s["p50"] - r_s["p50"], 3),
-                             "queries": len(queries), "total_mismatches": mismatches,
-                             "median_total": sorted(totals)[len(totals) // 2] if totals else 0}
-                step(f"{kind}: API p50 {a_s['p50']:.2f} p95 {a_s['p95']:.2f} p99 "
-                     f"{a_s['p99']:.2f} ms | raw p50 {r_s['p50']:.2f} p95 {r_s['p95']:.2f} ms")
+                a_s, r_s, c_s = summary_ms(api_t), summary_ms(raw_t), summary_ms(cached_t)
+                out[kind] = {
+                    "api": a_s,
+                    "raw": r_s,
+                    "cached": c_s,
+                    "overhead_p50_ms": round(a_s["p50"] - r_s["p50"], 3),
+                    "queries": len(queries),
+                    "total_mismatches": mismatches,
+                    "median_total": sorted(totals)[len(totals) // 2] if totals else 0,
+                }
+                step(
+                    f"{kind}: API p50 {a_s['p50']:.2f} p95 {a_s['p95']:.2f} p99 "
+                    f"{a_s['p99']:.2f} ms | raw p50 {r_s['p50']:.2f} p95 {r_s['p95']:.2f} ms"
+                    f" | cached p50 {c_s['p50']:.2f} p95 {c_s['p95']:.2f} ms"
+                )
         finally:
             api.close()
+            cached.close()
             raw.close()
         out["loadavg_1m"] = round(os.getloadavg()[0], 2)
         return out
 
     # 4 -------------------------------------------------------------------------------------
-    def throughput(self, label: str = "", raw: bool = False) -> dict[str, Any]:
+    def throughput(self, label: str = "", raw: bool = False, api: str = "api") -> dict[str, Any]:
         paths: list[Any] = []
         sets = [query_set(k) for k in ("text", "facets", "radius")]
         for i in range(max(len(s) for s in sets)):
             for s in sets:
                 q = s[i % len(s)]
-                paths.append({"path": "/multi-search", "body": raw_body(q).decode(),
-                              "auth": self.search_key} if raw else api_path(q))
-        target = self.meili.url if raw else self.api
+                paths.append(
+                    {"path": "/multi-search", "body": raw_body(q).decode(), "auth": self.search_key}
+                    if raw
+                    else api_path(q)
+                )
+        target = self.meili.url if raw else (self.api if api == "api" else self.api_nocache)
         paths_file = self.tmp / "paths.json"
         paths_file.write_text(json.dumps(paths))
-        step(f"throughput: {self.concurrency} connections for {self.throughput_s:.0f} s "
-             "(load generator in its own process)")
+        step(
+            f"throughput: {self.concurrency} connections for {self.throughput_s:.0f} s "
+            "(load generator in its own process)"
+        )
         spy = None
         if self.profile and not raw:
             spy_bin = Path(sys.executable).with_name("py-spy")
             out = RESULTS / f"api-profile-{self.offers}{label}.txt"
             RESULTS.mkdir(parents=True, exist_ok=True)
             spy = subprocess.Popen(
-                [str(spy_bin), "record", "-p", str(self.procs["api"].pid), "-o", str(out),
-                 "--format", "raw", "-r", "250", "-d", str(int(self.throughput_s)),
-                 "--nonblocking"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                [
+                    str(spy_bin),
+                    "record",
+                    "-p",
+                    str(self.procs[api].pid),
+                    "-o",
+                    str(out),
+                    "--format",
+                    "raw",
+                    "-r",
+                    "250",
+                    "-d",
+                    str(int(self.throughput_s)),
+                    "--nonblocking",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             time.sleep(0.5)
-        before = _cpu_ticks(self.procs["api"].pid), _cpu_ticks(self.meili.process.pid)
+        before = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
         done = subprocess.run(
-            [sys.executable, "-m", "bench.search_bench", "--loadgen", target, str(paths_file),
-             str(self.throughput_s), str(self.concurrency)],
-            cwd=ROOT, capture_output=True, text=True, check=True)
-        after = _cpu_ticks(self.procs["api"].pid), _cpu_ticks(self.meili.process.pid)
+            [
+                sys.executable,
+                "-m",
+                "bench.search_bench",
+                "--loadgen",
+                target,
+                str(paths_file),
+                str(self.throughput_s),
+                str(self.concurrency),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        after = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
         if spy is not None:
             try:
                 spy.wait(timeout=30)
@@ -530,8 +697,10 @@ class Bench:
         result["api_cpu_s"] = round((after[0] - before[0]) / tick, 2)
         result["meili_cpu_s"] = round((after[1] - before[1]) / tick, 2)
         result["loadavg_1m"] = round(os.getloadavg()[0], 2)
-        step(f"throughput {result['rps']:.0f} req/s, errors {result['errors']}, "
-             f"API CPU {result['api_cpu_s']} s, Meili CPU {result['meili_cpu_s']} s")
+        step(
+            f"throughput {result['rps']:.0f} req/s, errors {result['errors']}, "
+            f"API CPU {result['api_cpu_s']} s, Meili CPU {result['meili_cpu_s']} s"
+        )
         return result
 
     # 5 -------------------------------------------------------------------------------------
@@ -544,23 +713,35 @@ class Bench:
         from app.services.organisations import create_organisation
 
         with session_scope(self.engine) as session:
-            org = create_organisation(session=session, actor=Actor.system("bench"),
-                                      data=OrganisationIn(name=f"Bench-Akademie{label}",
-                                                          kind="provider",
-                                                          trusted=True))
-            _, token = create_api_key(session=session, role=Role.provider,
-                                      organisation_id=org.id, name="search-bench")
+            org = create_organisation(
+                session=session,
+                actor=Actor.system("bench"),
+                data=OrganisationIn(name=f"Bench-Akademie{label}", kind="provider", trusted=True),
+            )
+            _, token = create_api_key(
+                session=session, role=Role.provider, organisation_id=org.id, name="search-bench"
+            )
         self.procs["indexer"] = subprocess.Popen(
-            [sys.executable, "-m", "indexer"], cwd=ROOT, env=self.env,
+            [sys.executable, "-m", "indexer"],
+            cwd=ROOT,
+            env=self.env,
             stdout=open(self.tmp / f"indexer{label}.log", "wb"),  # noqa: SIM115
-            stderr=subprocess.STDOUT)
+            stderr=subprocess.STDOUT,
+        )
         time.sleep(1.5)  # let it apply settings once
         if self.procs["indexer"].poll() is not None:
             raise RuntimeError("indexer exited; see " + str(self.tmp / "indexer.log"))
-        payloads = [p for _, p in demo_offers(organisations=1, count=self.commits, seed=99,
-                                              today=date.today())]
-        client = httpx.Client(base_url=self.api, transport=httpx.HTTPTransport(
-            socket_options=NODELAY), timeout=httpx.Timeout(10))
+        payloads = [
+            p
+            for _, p in demo_offers(
+                organisations=1, count=self.commits, seed=99, today=date.today()
+            )
+        ]
+        client = httpx.Client(
+            base_url=self.api,
+            transport=httpx.HTTPTransport(socket_options=NODELAY),
+            timeout=httpx.Timeout(10),
+        )
         post_t, visible_t, polls = [], [], []
         rng = random.Random(f"commit{label}")
         try:
@@ -570,9 +751,14 @@ class Bench:
                 body["title"] = f"{body['title']} {word}"
                 body.pop("external_id", None)
                 t0 = time.perf_counter()
-                r = client.post("/api/v1/offers", content=orjson.dumps(body),
-                                headers={"Authorization": f"Bearer {token}",
-                                         "Content-Type": "application/json"})
+                r = client.post(
+                    "/api/v1/offers",
+                    content=orjson.dumps(body),
+                    headers={
+                        "Authorization": f"Bearer {token}",
+                        "Content-Type": "application/json",
+                    },
+                )
                 t1 = time.perf_counter()
                 if r.status_code != 201 or r.json()["status"] != "published":
                     raise RuntimeError(f"create failed: {r.status_code} {r.text[:300]}")
@@ -593,11 +779,14 @@ class Bench:
         finally:
             client.close()
         result = {
-            "offers": len(visible_t), "post": summary_ms(post_t),
+            "offers": len(visible_t),
+            "post": summary_ms(post_t),
             "visible_after_commit": summary_ms(visible_t),
             "visible_after_request_start": summary_ms(
-                [a + b for a, b in zip(post_t, visible_t, strict=True)]),
-            "mean_polls": round(sum(polls) / len(polls), 1)}
+                [a + b for a, b in zip(post_t, visible_t, strict=True)]
+            ),
+            "mean_polls": round(sum(polls) / len(polls), 1),
+        }
         v = result["visible_after_commit"]
         step(f"commit→searchable p50 {v['p50']:.0f} ms p95 {v['p95']:.0f} ms")
         return result
@@ -616,8 +805,9 @@ class Bench:
             os.environ["DATA_DIR"] = str(self.tmp)
             self.meili.start()
             self.master_key = self.meili.master_key
-            os.environ.update(MEILI_URL=self.meili.url, MEILI_MASTER_KEY=self.master_key,
-                              MEILI_INDEX=INDEX)
+            os.environ.update(
+                MEILI_URL=self.meili.url, MEILI_MASTER_KEY=self.master_key, MEILI_INDEX=INDEX
+            )
             from app import db
             from app.migrations import upgrade
 
@@ -627,22 +817,26 @@ class Bench:
             self.results["setup"] = {
                 "database": "postgresql" if self.db.name else "sqlite",
                 "meilisearch": self.admin.get_version().get("pkgVersion"),
-                "python": platform.python_version(), "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "cpus": os.cpu_count(),
                 "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "loadavg_1m_start": round(os.getloadavg()[0], 2)}
+                "loadavg_1m_start": round(os.getloadavg()[0], 2),
+            }
             self.load()
             self.reindex()
             self.start_api()
             self.results["latency"] = self.latency()
             self.results["throughput"] = self.throughput()
+            self.results["throughput_nocache"] = self.throughput("-nocache", api="api_nocache")
             self.results["throughput_raw"] = self.throughput("-raw", raw=True)
             self.results["commit_to_searchable"] = self.commit_to_searchable()
             self.results["api_memory_mb"] = rss_mb(self.procs["api"].pid)
+            self.results["api_nocache_memory_mb"] = rss_mb(self.procs["api_nocache"].pid)
             self.results["meili_memory_mb"] = rss_mb(self.meili.process.pid)
             stop_process(self.procs.pop("indexer", None))
             return self.results
         finally:
-            for name in ("indexer", "api"):
+            for name in ("indexer", "api", "api_nocache"):
                 stop_process(self.procs.get(name))
             if hasattr(self, "engine"):
                 self.engine.dispose()
@@ -683,76 +877,103 @@ def table(r: dict[str, Any]) -> str:
         rows.append((name, value, target, "" if ok is None else ("ok" if ok else "MISS")))
 
     ld = r["load"]
-    add("machine load avg 1m: start/latency/tput",
+    add(
+        "machine load avg 1m: start/latency/tput",
         f"{r['setup']['loadavg_1m_start']} / {r['latency']['loadavg_1m']} / "
-        f"{r['throughput']['loadavg_1m']} (on {r['setup']['cpus']} CPUs)")
+        f"{r['throughput']['loadavg_1m']} (on {r['setup']['cpus']} CPUs)",
+    )
     add("offers / organisations", f"{ld['offers']:,} / {ld['organisations']}")
     add("documents in index", f"{ld['documents']:,}")
-    add("1 DB load (create_offer, 1000/tx)", f"{ld['db_load_s']:.1f} s "
-        f"({ld['db_offers_per_s']:,.0f} offers/s)")
-    add("1 outbox drain (Indexer.drain)", f"{ld['drain_s']:.1f} s "
-        f"({ld['drain_rows_per_s']:,.0f} rows/s)")
+    add(
+        "1 DB load (create_offer, 1000/tx)",
+        f"{ld['db_load_s']:.1f} s ({ld['db_offers_per_s']:,.0f} offers/s)",
+    )
+    add(
+        "1 outbox drain (Indexer.drain)",
+        f"{ld['drain_s']:.1f} s ({ld['drain_rows_per_s']:,.0f} rows/s)",
+    )
     ri = r["reindex"]
     add("2 full reindex (rebuild_index)", f"{ri['rebuild_s']:.1f} s")
     add("2 raw Meilisearch bulk load", f"{ri['raw_bulk_s']:.1f} s")
     add("2 (untimed) DB read + offer_documents", f"{ri['doc_build_s']:.1f} s")
     add("2 ratio reindex / raw", f"{ri['ratio']:.2f}", "<= 1.3", ri["ratio"] <= 1.3)
-    def search_rows(tag: str, lat: dict[str, Any], t: dict[str, Any]) -> None:
-        h = lat["health"]
-        add(f"3{tag} GET /health API | raw p50",
-            f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
-        for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
-            k = lat[kind]
-            a, w = k["api"], k["raw"]
-            add(f"3{tag} {kind}: API p50/p95/p99",
-                f"{a['p50']:.2f} / {a['p95']:.2f} / {a['p99']:.2f} ms",
-                f"p50<=3 p95<={p95_target}", a["p50"] <= 3 and a["p95"] <= p95_target)
-            add(f"3{tag} {kind}: raw p50/p95/p99",
-                f"{w['p50']:.2f} / {w['p95']:.2f} / {w['p99']:.2f} ms")
-            add(f"3{tag} {kind}: overhead API-raw p50", f"{k['overhead_p50_ms']:.2f} ms",
-                "<= 1.5", k["overhead_p50_ms"] <= 1.5)
-            if k["total_mismatches"]:
-                add(f"3{tag} {kind}: API/raw total mismatches", str(k["total_mismatches"]),
-                    "0", False)
-        g = lat["raw_text_gzip"]
-        add(f"3{tag} raw text w/ Accept-Encoding gzip", f"{g['p50']:.2f} / {g['p95']:.2f} ms "
-            "(p50/p95)")
-        add(f"4{tag} throughput (c={t.get('concurrency', 8)}, mix)", f"{t['rps']:,.0f} req/s "
+    lat = r["latency"]
+    h = lat["health"]
+    add("3 GET /health API | raw p50", f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
+    for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
+        k = lat[kind]
+        a, w, c = k["api"], k["raw"], k["cached"]
+        add(
+            f"3 {kind}: API, cache off p50/p95/p99",
+            f"{a['p50']:.2f} / {a['p95']:.2f} / {a['p99']:.2f} ms",
+            f"p50<=3 p95<={p95_target}",
+            a["p50"] <= 3 and a["p95"] <= p95_target,
+        )
+        add(f"3 {kind}: raw p50/p95/p99", f"{w['p50']:.2f} / {w['p95']:.2f} / {w['p99']:.2f} ms")
+        add(
+            f"3 {kind}: overhead API-raw p50",
+            f"{k['overhead_p50_ms']:.2f} ms",
+            "<= 1.5",
+            k["overhead_p50_ms"] <= 1.5,
+        )
+        add(
+            f"3 {kind}: API, repeated query (cached)",
+            f"{c['p50']:.2f} / {c['p95']:.2f} / {c['p99']:.2f} ms",
+            f"p50<=3 p95<={p95_target}",
+            c["p50"] <= 3 and c["p95"] <= p95_target,
+        )
+        if k["total_mismatches"]:
+            add(f"3 {kind}: API/raw total mismatches", str(k["total_mismatches"]), "0", False)
+    g = lat["raw_text_gzip"]
+    add("3 raw text w/ Accept-Encoding gzip", f"{g['p50']:.2f} / {g['p95']:.2f} ms (p50/p95)")
+    for key, name in (
+        ("throughput", "API, cache on"),
+        ("throughput_nocache", "API, cache off"),
+        ("throughput_raw", "raw Meilisearch"),
+    ):
+        if key not in r:
+            continue
+        t = r[key]
+        ok = t["rps"] >= 800 and not t["errors"] if key == "throughput" else None
+        add(
+            f"4 throughput c={t.get('concurrency', 8)} {name}",
+            f"{t['rps']:,.0f} req/s "
             f"(p50 {t['latency_ms']['p50']:.1f} ms, p99 {t['latency_ms']['p99']:.1f} ms, "
-            f"errors {t['errors']})", ">= 800", t["rps"] >= 800 and not t["errors"])
-        add(f"4{tag} CPU during run API | Meili", f"{t['api_cpu_s']} s | {t['meili_cpu_s']} s "
-            f"of {t['seconds']} s (load {t['loadavg_1m']})")
-
-    search_rows("", r["latency"], r["throughput"])
-    if "throughput_raw" in r:
-        t = r["throughput_raw"]
-        add("4 raw Meili throughput (same mix, c=8)", f"{t['rps']:,.0f} req/s (p50 "
-            f"{t['latency_ms']['p50']:.1f} ms, errors {t['errors']}); Meili CPU "
-            f"{t['meili_cpu_s']} s of {t['seconds']} s")
+            f"errors {t['errors']})",
+            ">= 800" if ok is not None else "",
+            ok,
+        )
+        add(
+            f"4   CPU {name}: API | Meili",
+            f"{t['api_cpu_s']} s | {t['meili_cpu_s']} s "
+            f"of {t['seconds']} s (load {t['loadavg_1m']})",
+        )
     c = r["commit_to_searchable"]
     v = c["visible_after_commit"]
-    add("5 commit->searchable p50/p95", f"{v['p50']:.0f} / {v['p95']:.0f} ms "
-        f"(n={c['offers']})", "p95 <= 1000", v["p95"] <= 1000)
+    add(
+        "5 commit->searchable p50/p95 (cache on)",
+        f"{v['p50']:.0f} / {v['p95']:.0f} ms (n={c['offers']})",
+        "p95 <= 1000",
+        v["p95"] <= 1000,
+    )
     add("5 POST /offers p50/p95", f"{c['post']['p50']:.1f} / {c['post']['p95']:.1f} ms")
-    m = r["api_memory_mb"]
-    add("6 API worker RSS (peak)", f"{m['VmRSS']:.0f} MB ({m['VmHWM']:.0f} MB)", "<= 150",
-        m["VmRSS"] <= 150)
+    for key, name in (("api_memory_mb", "cache on"), ("api_nocache_memory_mb", "cache off")):
+        if key in r:
+            m = r[key]
+            add(
+                f"6 API worker RSS, {name} (peak)",
+                f"{m['VmRSS']:.0f} MB ({m['VmHWM']:.0f} MB)",
+                "<= 150",
+                m["VmRSS"] <= 150,
+            )
     add("  Meilisearch RSS", f"{r['meili_memory_mb']['VmRSS']:.0f} MB")
-    if "latency_identity" in r:
-        rows.append((f"-- experiment (bench monkeypatch): "
-                     f"{r.get('experiment', 'Accept-Encoding: identity')}", "", "", ""))
-        search_rows("'", r["latency_identity"], r["throughput_identity"])
-        if "commit_to_searchable_identity" in r:
-            ci = r["commit_to_searchable_identity"]
-            v = ci["visible_after_commit"]
-            add("5' commit->searchable p50/p95", f"{v['p50']:.0f} / {v['p95']:.0f} ms "
-                f"(n={ci['offers']})", "p95 <= 1000", v["p95"] <= 1000)
-        m = r["api_memory_mb_identity"]
-        add("6' API worker RSS", f"{m['VmRSS']:.0f} MB", "<= 150", m["VmRSS"] <= 150)
-    widths = [max(len(row[i]) for row in rows + [("metric", "value", "target", "")])
-              for i in range(4)]
-    lines = [f"{'metric':<{widths[0]}}  {'value':<{widths[1]}}  {'target':<{widths[2]}}",
-             "-" * (sum(widths) + 6)]
+    widths = [
+        max(len(row[i]) for row in rows + [("metric", "value", "target", "")]) for i in range(4)
+    ]
+    lines = [
+        f"{'metric':<{widths[0]}}  {'value':<{widths[1]}}  {'target':<{widths[2]}}",
+        "-" * (sum(widths) + 6),
+    ]
     lines += [f"{a:<{widths[0]}}  {b:<{widths[1]}}  {c_:<{widths[2]}}  {d}" for a, b, c_, d in rows]
     return "\n".join(lines)
 
@@ -761,26 +982,40 @@ def main() -> None:
     if len(sys.argv) > 1 and sys.argv[1] == "--loadgen":
         loadgen_main(sys.argv[2:])
         return
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--offers", type=int, default=10_000)
-    parser.add_argument("--database-url", default=None,
-                        help="default: a fresh SQLite file in a temp dir; for postgresql:// "
-                             "a fresh database is created on that server and dropped after")
+    parser.add_argument(
+        "--database-url",
+        default=None,
+        help="default: a fresh SQLite file in a temp dir; for postgresql:// "
+        "a fresh database is created on that server and dropped after",
+    )
     parser.add_argument("--requests", type=int, default=300, help="timed requests per query kind")
     parser.add_argument("--seconds", type=float, default=10.0, help="throughput run length")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--commits", type=int, default=50, help="offers for commit->searchable")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (logs)")
-    parser.add_argument("--profile", action="store_true",
-                        help="py-spy the API worker during the throughput run "
-                             "(needs .venv/bin/py-spy); writes bench/results/api-profile-N.txt")
+    parser.add_argument(
+        "--profile",
+        action="store_true",
+        help="py-spy the API worker during the throughput run "
+        "(needs .venv/bin/py-spy); writes bench/results/api-profile-N.txt",
+    )
     args = parser.parse_args()
-    bench = Bench(offers=args.offers, database_url=args.database_url, per_kind=args.requests,
-                  throughput_s=args.seconds, concurrency=args.concurrency, commits=args.commits,
-                  keep=args.keep, profile=args.profile)
+    bench = Bench(
+        offers=args.offers,
+        database_url=args.database_url,
+        per_kind=args.requests,
+        throughput_s=args.seconds,
+        concurrency=args.concurrency,
+        commits=args.commits,
+        keep=args.keep,
+        profile=args.profile,
+    )
     results = bench.run()
-    for key in ("throughput", "throughput_identity", "throughput_raw"):
+    for key in ("throughput", "throughput_nocache", "throughput_raw"):
         if key in results:
             results[key]["concurrency"] = args.concurrency
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,7 @@ from indexer.meili import (
     wait,
 )
 from indexer.sources import load_sources
-from indexer.state import REBUILD_TARGET, set_state
+from indexer.state import REBUILD_TARGET, new_search_generation, set_state
 
 Progress = Callable[[int, int], None]
 
@@ -92,6 +92,7 @@ def rebuild_index(
     with Session(engine) as session, index_guard(session, exclusive=True):
         wait(client, call(client.swap_indexes, [{"indexes": [index_uid, new_uid]}]))
         set_state(session, REBUILD_TARGET, None)
+        new_search_generation(session)
         session.commit()
     delete_index_if_exists(client, new_uid)
     return RebuildStats(offers=len(offer_ids), documents=documents)

@@ -1,4 +1,7 @@
-"""Small key/value state the indexer keeps in the database (rebuild target, last sweep)."""
+"""Small key/value state the indexer keeps in the database (rebuild target, last sweep,
+search generation)."""
+
+import secrets
 
 from sqlmodel import Session
 
@@ -6,6 +9,9 @@ from app.models.outbox import IndexerState
 
 REBUILD_TARGET = "rebuild_target"
 LAST_SWEEP = "last_sweep"
+# Changes whenever the index changed (written once Meilisearch confirmed the change); the
+# API's search cache keeps an answer only while this value stays the same.
+SEARCH_GENERATION = "search_generation"
 
 
 def get_state(session: Session, key: str) -> str | None:
@@ -24,3 +30,8 @@ def set_state(session: Session, key: str, value: str | None) -> None:
         row.value = value
         session.add(row)
     session.flush()
+
+
+def new_search_generation(session: Session) -> None:
+    """Tell the API's search caches that the index changed (flushed with the caller's work)."""
+    set_state(session, SEARCH_GENERATION, secrets.token_hex(8))

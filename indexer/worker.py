@@ -25,7 +25,7 @@ from indexer.meili import (
     wait,
 )
 from indexer.sources import load_sources
-from indexer.state import REBUILD_TARGET, get_state
+from indexer.state import REBUILD_TARGET, get_state, new_search_generation
 from indexer.sweep import sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
@@ -80,6 +80,9 @@ class Indexer:
         """Apply the index settings once per process (and again after Meilisearch returns)."""
         if not self.prepared:
             create_index_with_settings(self.client, self.index_uid)
+            with Session(self.engine) as session:
+                new_search_generation(session)  # the settings may have changed answers
+                session.commit()
             self.prepared = True
 
     def drain_once(self) -> int:
@@ -115,6 +118,8 @@ class Indexer:
             ids = [r.id for r in settled]
             if ids:
                 session.execute(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids)))
+            # Even a refused batch may have changed the index before the refusal.
+            new_search_generation(session)
             session.commit()
             return len(rows)
 

@@ -24,6 +24,9 @@ from tests.meili_server import MeiliServer
 _TMP = Path(tempfile.mkdtemp(prefix="bildungsraum-tests-"))
 _BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
 _MIGRATED: set[str] = set()
+# The search cache stays on in tests, re-reading the index generation on every search: a test
+# that writes, drains and searches sees the change, and a missed invalidation fails it.
+os.environ.setdefault("SEARCH_CACHE_CHECK", "0")
 
 
 def _url_for(backend: str) -> str:

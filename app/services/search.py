@@ -29,6 +29,7 @@ from app.models.search import (
 from app.services import search_filters as sf
 from app.services.geo import distance_km, postcode_centre
 from app.services.offers import OfferView
+from app.services.search_cache import AnswerCache
 from indexer import documents as f
 
 log = logging.getLogger("bildungsraum.search")
@@ -127,12 +128,18 @@ class SearchBackend:
 
 
 _backend: SearchBackend | None = None
+_cache: AnswerCache[SearchResult] | None = None
 
 
 def configure_backend() -> SearchBackend:
-    """Create the process's backend from the settings (called at application start)."""
-    global _backend
+    """Create the process's backend and answer cache from the settings (at application start)."""
+    global _backend, _cache
     settings = get_settings()
+    _cache = AnswerCache(
+        entries=settings.search_cache_entries,
+        check_s=settings.search_cache_check_s,
+        max_age_s=settings.search_cache_max_age_s,
+    )
     _backend = SearchBackend(
         settings.meili_url, settings.search_key, settings.meili_index, settings.meili_timeout_s
     )
@@ -148,6 +155,13 @@ async def close_backend() -> None:
 
 def backend() -> SearchBackend:
     return _backend or configure_backend()
+
+
+def answer_cache() -> AnswerCache[SearchResult]:
+    if _cache is None:
+        configure_backend()
+    assert _cache is not None
+    return _cache
 
 
 # --- queries ------------------------------------------------------------------------------
@@ -313,7 +327,16 @@ def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
 async def search_offers(params: SearchParams, *, scope: SearchScope | None = None) -> SearchResult:
     """Search the public catalogue, optionally inside a portal's scope."""
     now = time.time()
-    today_ts = sf.day_start(datetime.fromtimestamp(now, tz=UTC).date())
+    today = datetime.fromtimestamp(now, tz=UTC).date()
+    today_ts = sf.day_start(today)
+    if _centre(params) is not None and params.radius_km is None:
+        params.radius_km = DEFAULT_RADIUS_KM
+    cache = answer_cache()
+    key = repr((params, scope, today))  # dataclasses: every field, in a fixed order
+    cached = await cache.get(key)
+    if cached is not None:
+        return cached
+    asked_at = cache.clock()
     queries, names = build_queries(params, scope, now_ts=int(now), index=backend().index)
     results = await backend().multi_search(queries)
     main = results[0]
@@ -322,7 +345,7 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
         field = sf.FACET_FIELDS[name]
         distribution[field] = (extra.get("facetDistribution") or {}).get(field, {})
     centre = _centre(params)
-    return SearchResult(
+    result = SearchResult(
         total=int(main.get("totalHits", 0)),
         page=params.page,
         per_page=params.per_page,
@@ -332,6 +355,8 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
             for name, field in sf.FACET_FIELDS.items()
         },
     )
+    cache.put(key, result, asked_at=asked_at)
+    return result
 
 
 async def suggest_offers(

@@ -1,0 +1,170 @@
+"""The answer cache: kept while the index generation stays, dropped when it moves."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
+
+from app import db
+from app.services.search_cache import AnswerCache
+from indexer.rebuild import rebuild_index
+from tests.conftest import SearchIndex, offer_payload
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def _cache(generation: list[str | None], clock: Clock, **kw: Any) -> AnswerCache[str]:
+    kw = {"entries": 3, "check_s": 0.05, "max_age_s": 60.0} | kw
+    return AnswerCache(read=lambda: generation[0], clock=clock, **kw)
+
+
+@pytest.mark.anyio
+async def test_an_answer_is_kept_until_the_generation_moves() -> None:
+    generation: list[str | None] = ["g1"]
+    clock = Clock()
+    cache = _cache(generation, clock)
+    assert await cache.get("q") is None
+    cache.put("q", "answer", asked_at=clock())
+    assert await cache.get("q") == "answer"
+    generation[0] = "g2"
+    clock.now += 0.01  # not yet due for a re-read
+    assert await cache.get("q") == "answer"
+    clock.now += 0.05
+    assert await cache.get("q") is None
+
+
+@pytest.mark.anyio
+async def test_age_and_size_are_bounded() -> None:
+    clock = Clock()
+    cache = _cache(["g"], clock, max_age_s=10.0)
+    for key in "abcd":
+        await cache.get(key)
+        cache.put(key, key.upper(), asked_at=clock())
+    assert await cache.get("a") is None  # the least recently used went first
+    assert await cache.get("d") == "D"
+    clock.now += 11
+    assert await cache.get("d") is None
+
+
+@pytest.mark.anyio
+async def test_an_answer_fetched_across_a_reread_is_not_kept() -> None:
+    generation: list[str | None] = ["g1"]
+    clock = Clock()
+    cache = _cache(generation, clock, check_s=0.0)
+    await cache.get("q")
+    asked_at = clock()
+    clock.now += 0.01
+    generation[0] = "g2"
+    await cache.get("other")  # another request re-reads while the first one is searching
+    cache.put("q", "maybe older than g2", asked_at=asked_at)
+    assert await cache.get("q") is None
+
+
+@pytest.mark.anyio
+async def test_an_unreadable_generation_means_no_caching() -> None:
+    def broken() -> str | None:
+        raise OperationalError("SELECT", {}, Exception("database is away"))
+
+    clock = Clock()
+    cache: AnswerCache[str] = AnswerCache(
+        entries=3, check_s=0.05, max_age_s=60.0, read=broken, clock=clock
+    )
+    assert await cache.get("q") is None
+    cache.put("q", "answer", asked_at=clock())
+    assert await cache.get("q") is None
+
+
+def _hits(client: TestClient, q: str) -> set[int]:
+    r = client.get("/api/v1/search", params={"q": q})
+    assert r.status_code == 200, r.text
+    return {h["id"] for h in r.json()["hits"]}
+
+
+def test_search_answers_come_from_the_cache_until_the_indexer_reports_a_change(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    headers = trusted_provider["headers"]
+    first = client.post(
+        "/api/v1/offers", json=offer_payload(title="Zwischenspeicherkurs eins"), headers=headers
+    ).json()["id"]
+    search_index.drain()
+    assert _hits(client, "Zwischenspeicherkurs") == {first}
+    # Changed behind the indexer's back: the kept answer is still served ...
+    task = search_index.client.index(search_index.uid).delete_all_documents()
+    search_index.client.wait_for_task(task.task_uid)
+    assert _hits(client, "Zwischenspeicherkurs") == {first}
+    # ... until the indexer settles a change, which moves the generation.
+    second = client.post(
+        "/api/v1/offers", json=offer_payload(title="Zwischenspeicherkurs zwei"), headers=headers
+    ).json()["id"]
+    search_index.drain()
+    assert _hits(client, "Zwischenspeicherkurs") == {second}
+
+
+def test_an_archived_offer_leaves_the_cached_answers(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    headers = trusted_provider["headers"]
+    oid = client.post(
+        "/api/v1/offers", json=offer_payload(title="Archivierungskurs"), headers=headers
+    ).json()["id"]
+    search_index.drain()
+    assert _hits(client, "Archivierungskurs") == {oid}
+    assert client.delete(f"/api/v1/offers/{oid}", headers=headers).status_code == 204
+    search_index.drain()
+    assert _hits(client, "Archivierungskurs") == set()
+
+
+def test_a_reindex_moves_the_generation(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    oid = client.post(
+        "/api/v1/offers",
+        json=offer_payload(title="Neuaufbaukurs"),
+        headers=trusted_provider["headers"],
+    ).json()["id"]
+    search_index.drain()
+    task = search_index.client.index(search_index.uid).delete_all_documents()
+    search_index.client.wait_for_task(task.task_uid)
+    assert _hits(client, "Neuaufbaukurs") == set()  # cached from now on
+    rebuild_index(
+        engine=db.get_engine(),
+        client=search_index.client,
+        index_uid=search_index.uid,
+        today=date.today(),
+    )
+    assert _hits(client, "Neuaufbaukurs") == {oid}
+
+
+@pytest.mark.parametrize("entries", ["0"])
+def test_the_cache_can_be_turned_off(
+    monkeypatch: pytest.MonkeyPatch,
+    entries: str,
+    client: TestClient,
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    from app import config
+    from app.services import search
+
+    monkeypatch.setenv("SEARCH_CACHE_ENTRIES", entries)
+    config.get_settings.cache_clear()
+    search.configure_backend()
+    oid = client.post(
+        "/api/v1/offers",
+        json=offer_payload(title="Ungepufferter Kurs"),
+        headers=trusted_provider["headers"],
+    ).json()["id"]
+    search_index.drain()
+    assert _hits(client, "Ungepufferter") == {oid}
+    task = search_index.client.index(search_index.uid).delete_all_documents()
+    search_index.client.wait_for_task(task.task_uid)
+    assert _hits(client, "Ungepufferter") == set()
