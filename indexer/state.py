@@ -3,7 +3,8 @@ search generation)."""
 
 import secrets
 
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from app.models.outbox import IndexerState
 
@@ -33,5 +34,14 @@ def set_state(session: Session, key: str, value: str | None) -> None:
 
 
 def new_search_generation(session: Session) -> None:
-    """Tell the API's search caches that the index changed (flushed with the caller's work)."""
-    set_state(session, SEARCH_GENERATION, secrets.token_hex(8))
+    """Tell the API's search caches that the index changed (flushed with the caller's work).
+
+    An UPDATE of the row migration 0003 created: concurrent workers wait for each other's
+    row lock instead of racing to insert it."""
+    moved = session.execute(
+        update(IndexerState)
+        .where(col(IndexerState.key) == SEARCH_GENERATION)
+        .values(value=secrets.token_hex(8))
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        set_state(session, SEARCH_GENERATION, secrets.token_hex(8))

@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from pydantic import BaseModel
+from pydantic import BaseModel, PrivateAttr
 
 
 class SortOrder(StrEnum):
@@ -99,6 +99,13 @@ class SearchResult(BaseModel):
     per_page: int
     hits: list[SearchHit]
     facets: dict[str, list[FacetValue]]
+    _json: bytes | None = PrivateAttr(default=None)
+
+    def as_json(self) -> bytes:
+        """The serialised answer, made once: a cached result is sent many times."""
+        if self._json is None:
+            self._json = self.__pydantic_serializer__.to_json(self)
+        return self._json
 
 
 class Suggestion(BaseModel):

@@ -164,12 +164,11 @@ def portal_info(slug: SlugPath, session: SessionDep) -> PortalInfo:
 
 
 @public_router.get("/search", response_model=SearchResult)
-async def portal_search(
-    slug: SlugPath, params: SearchParamsDep, session: SessionDep
-) -> SearchResult:
+async def portal_search(slug: SlugPath, params: SearchParamsDep, session: SessionDep) -> Response:
     """Search like `/api/v1/search`, limited to the portal's region and rules."""
     portal = service.get_portal(session=session, slug=slug)
-    return await search.search_offers(params, scope=service.portal_scope(portal))
+    result = await search.search_offers(params, scope=service.portal_scope(portal))
+    return Response(result.as_json(), media_type="application/json")
 
 
 @public_router.get("/suggest", response_model=SuggestResult)

@@ -77,7 +77,7 @@ async def search(params: SearchParamsDep) -> Response:
     # The result is a validated model already; serialising it directly skips FastAPI's
     # second validation pass over every hit (the hot path, measured in bench/).
     result = await search_offers(params)
-    return Response(result.model_dump_json(), media_type="application/json")
+    return Response(result.as_json(), media_type="application/json")
 
 
 @router.get("/suggest", response_model=SuggestResult)

@@ -297,7 +297,8 @@ def _hit(
         best = min(locations, key=lambda loc: distance_km(centre, (loc["lat"], loc["lon"])))
         distance = round(distance_km(centre, (best["lat"], best["lon"])), 1)
     price = doc.get(f.PRICE)
-    return SearchHit(
+    # model_construct: the values come from our own documents, already in the right types.
+    return SearchHit.model_construct(
         id=doc[f.OFFER_ID],
         title=doc[f.TITLE],
         provider=doc[f.PROVIDER],
@@ -309,7 +310,7 @@ def _hit(
         next_start=_next_start(doc.get(f.STARTS) or [], params, today_ts),
         flexible_start=bool(doc.get(f.FLEXIBLE)),
         city=best.get("city") if best else None,
-        location=HitLocation(**best) if best else None,
+        location=HitLocation.model_construct(**best) if best else None,
         price=None if price is None else Decimal(str(price)).quantize(Decimal("0.01")),
         funding=doc.get(f.FUNDING) or [],
         distance_km=distance,
@@ -320,7 +321,10 @@ def _hit(
 
 def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
     labels = CODE_LISTS.get(FACET_LABELS.get(name, ""), {})
-    values = [FacetValue(value=v, label=labels.get(v, v), count=c) for v, c in counts.items()]
+    values = [
+        FacetValue.model_construct(value=v, label=labels.get(v, v), count=c)
+        for v, c in counts.items()
+    ]
     return sorted(values, key=lambda fv: (-fv.count, fv.label))
 
 
@@ -345,7 +349,7 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
         field = sf.FACET_FIELDS[name]
         distribution[field] = (extra.get("facetDistribution") or {}).get(field, {})
     centre = _centre(params)
-    result = SearchResult(
+    result = SearchResult.model_construct(
         total=int(main.get("totalHits", 0)),
         page=params.page,
         per_page=params.per_page,
