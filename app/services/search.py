@@ -228,8 +228,8 @@ def build_queries(
         "attributesToRetrieve": _RETRIEVE,
     }
     if params.q.strip():
-        # Highlighting and cropping are most of Meilisearch's work per query (measured: ~40 %
-        # at 100k offers); with nothing to highlight the lead is cut here instead.
+        # Highlighting and cropping are a large part of Meilisearch's work per query (measured
+        # ~2 of 10 ms at 100k offers, half of it at 2k); with no words the lead is cut here.
         main |= {
             "attributesToHighlight": [f.TITLE, f.DESCRIPTION],
             "attributesToCrop": [f.DESCRIPTION],
