@@ -47,6 +47,7 @@ class AnswerCache(Generic[T]):
     _answers: OrderedDict[str, tuple[float, T]] = field(default_factory=OrderedDict)
     _generation: str | None = None
     _checked_at: float = float("-inf")
+    _changed_at: float = float("-inf")
 
     async def _fresh(self) -> bool:
         """Re-read the generation when due; False when it cannot be read (then no caching)."""
@@ -61,10 +62,14 @@ class AnswerCache(Generic[T]):
             log.warning("search cache bypassed: generation unreadable (%s)", exc)
             self._answers.clear()
             self._checked_at = float("-inf")
+            self._changed_at = self.clock()
             return False
         if generation != self._generation:
             self._answers.clear()
             self._generation = generation
+            # When the read returned, not when it began: a search sent before that moment
+            # may have missed the change the new generation stands for.
+            self._changed_at = self.clock()
         return True
 
     async def get(self, key: str) -> T | None:
@@ -82,8 +87,9 @@ class AnswerCache(Generic[T]):
 
     def put(self, key: str, answer: T, *, asked_at: float) -> None:
         """Keep an answer fetched at `asked_at` (the clock before the search was sent)."""
-        if not self.entries or self._checked_at > asked_at:
-            # The generation was re-read while this search ran: it may predate a change.
+        if not self.entries or self._changed_at > asked_at:
+            # The generation moved (or could not be read) while this search ran: the answer
+            # may predate the change.
             return
         self._answers[key] = (asked_at, answer)
         self._answers.move_to_end(key)
@@ -94,3 +100,4 @@ class AnswerCache(Generic[T]):
         self._answers.clear()
         self._generation = None
         self._checked_at = float("-inf")
+        self._changed_at = float("-inf")
