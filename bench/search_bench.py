@@ -638,6 +638,26 @@ class Bench:
         return out
 
     # 4 -------------------------------------------------------------------------------------
+    def _run_loadgen(
+        self, target: str, paths_file: Path, seconds: float
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bench.search_bench",
+                "--loadgen",
+                target,
+                str(paths_file),
+                str(seconds),
+                str(self.concurrency),
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+
     def throughput(self, label: str = "", raw: bool = False, api: str = "api") -> dict[str, Any]:
         paths: list[Any] = []
         sets = [query_set(k) for k in ("text", "facets", "radius")]
@@ -659,22 +679,7 @@ class Bench:
         # Untimed first, with the same mix: Meilisearch warms up, and each worker of the
         # deployed API sees every query once (a miss costs up to ~200 ms of Meilisearch at 100k).
         warm_s = 2 if raw or api != "api" else 15
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.search_bench",
-                "--loadgen",
-                target,
-                str(paths_file),
-                str(warm_s),
-                str(self.concurrency),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        self._run_loadgen(target, paths_file, warm_s)
         spy = None
         if self.profile and not raw:
             spy_bin = Path(sys.executable).with_name("py-spy")
@@ -701,22 +706,7 @@ class Bench:
             )
             time.sleep(0.5)
         before = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "bench.search_bench",
-                "--loadgen",
-                target,
-                str(paths_file),
-                str(self.throughput_s),
-                str(self.concurrency),
-            ],
-            cwd=ROOT,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
+        done = self._run_loadgen(target, paths_file, self.throughput_s)
         after = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
         if spy is not None:
             try:

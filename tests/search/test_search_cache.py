@@ -101,37 +101,39 @@ def _hits(client: TestClient, q: str) -> set[int]:
     return {h["id"] for h in r.json()["hits"]}
 
 
+def _published(
+    client: TestClient, provider: dict[str, Any], search_index: SearchIndex, title: str
+) -> int:
+    r = client.post("/api/v1/offers", json=offer_payload(title=title), headers=provider["headers"])
+    assert r.status_code == 201, r.text
+    search_index.drain()
+    return int(r.json()["id"])
+
+
+def _wipe_behind_the_indexers_back(search_index: SearchIndex) -> None:
+    task = search_index.client.index(search_index.uid).delete_all_documents()
+    search_index.client.wait_for_task(task.task_uid)
+
+
 def test_search_answers_come_from_the_cache_until_the_indexer_reports_a_change(
     client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
 ) -> None:
-    headers = trusted_provider["headers"]
-    first = client.post(
-        "/api/v1/offers", json=offer_payload(title="Zwischenspeicherkurs eins"), headers=headers
-    ).json()["id"]
-    search_index.drain()
+    first = _published(client, trusted_provider, search_index, "Zwischenspeicherkurs eins")
     assert _hits(client, "Zwischenspeicherkurs") == {first}
-    # Changed behind the indexer's back: the kept answer is still served ...
-    task = search_index.client.index(search_index.uid).delete_all_documents()
-    search_index.client.wait_for_task(task.task_uid)
-    assert _hits(client, "Zwischenspeicherkurs") == {first}
+    _wipe_behind_the_indexers_back(search_index)
+    assert _hits(client, "Zwischenspeicherkurs") == {first}  # the kept answer ...
     # ... until the indexer settles a change, which moves the generation.
-    second = client.post(
-        "/api/v1/offers", json=offer_payload(title="Zwischenspeicherkurs zwei"), headers=headers
-    ).json()["id"]
-    search_index.drain()
+    second = _published(client, trusted_provider, search_index, "Zwischenspeicherkurs zwei")
     assert _hits(client, "Zwischenspeicherkurs") == {second}
 
 
 def test_an_archived_offer_leaves_the_cached_answers(
     client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
 ) -> None:
-    headers = trusted_provider["headers"]
-    oid = client.post(
-        "/api/v1/offers", json=offer_payload(title="Archivierungskurs"), headers=headers
-    ).json()["id"]
-    search_index.drain()
+    oid = _published(client, trusted_provider, search_index, "Archivierungskurs")
     assert _hits(client, "Archivierungskurs") == {oid}
-    assert client.delete(f"/api/v1/offers/{oid}", headers=headers).status_code == 204
+    r = client.delete(f"/api/v1/offers/{oid}", headers=trusted_provider["headers"])
+    assert r.status_code == 204
     search_index.drain()
     assert _hits(client, "Archivierungskurs") == set()
 
@@ -139,14 +141,8 @@ def test_an_archived_offer_leaves_the_cached_answers(
 def test_a_reindex_moves_the_generation(
     client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
 ) -> None:
-    oid = client.post(
-        "/api/v1/offers",
-        json=offer_payload(title="Neuaufbaukurs"),
-        headers=trusted_provider["headers"],
-    ).json()["id"]
-    search_index.drain()
-    task = search_index.client.index(search_index.uid).delete_all_documents()
-    search_index.client.wait_for_task(task.task_uid)
+    oid = _published(client, trusted_provider, search_index, "Neuaufbaukurs")
+    _wipe_behind_the_indexers_back(search_index)
     assert _hits(client, "Neuaufbaukurs") == set()  # cached from now on
     rebuild_index(
         engine=db.get_engine(),
@@ -157,10 +153,8 @@ def test_a_reindex_moves_the_generation(
     assert _hits(client, "Neuaufbaukurs") == {oid}
 
 
-@pytest.mark.parametrize("entries", ["0"])
 def test_the_cache_can_be_turned_off(
     monkeypatch: pytest.MonkeyPatch,
-    entries: str,
     client: TestClient,
     trusted_provider: dict[str, Any],
     search_index: SearchIndex,
@@ -168,16 +162,10 @@ def test_the_cache_can_be_turned_off(
     from app import config
     from app.services import search
 
-    monkeypatch.setenv("SEARCH_CACHE_ENTRIES", entries)
+    monkeypatch.setenv("SEARCH_CACHE_ENTRIES", "0")
     config.get_settings.cache_clear()
     search.configure_backend()
-    oid = client.post(
-        "/api/v1/offers",
-        json=offer_payload(title="Ungepufferter Kurs"),
-        headers=trusted_provider["headers"],
-    ).json()["id"]
-    search_index.drain()
+    oid = _published(client, trusted_provider, search_index, "Ungepufferter Kurs")
     assert _hits(client, "Ungepufferter") == {oid}
-    task = search_index.client.index(search_index.uid).delete_all_documents()
-    search_index.client.wait_for_task(task.task_uid)
+    _wipe_behind_the_indexers_back(search_index)
     assert _hits(client, "Ungepufferter") == set()
