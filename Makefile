@@ -31,7 +31,7 @@ browser-deps:
 
 lint: setup
 	$(BIN)/ruff check app indexer tests bench
-	$(BIN)/mypy app indexer
+	$(BIN)/mypy app indexer bench
 
 bench: setup meilisearch
 	$(BIN)/python -m bench.search_bench

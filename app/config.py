@@ -28,7 +28,7 @@ class Settings(BaseSettings):
     # app/services/search_cache.py). 0 entries turns the cache off.
     search_cache_entries: int = Field(default=1000, ge=0, alias="SEARCH_CACHE_ENTRIES")
     search_cache_check_s: float = Field(default=0.05, ge=0, alias="SEARCH_CACHE_CHECK")
-    search_cache_max_age_s: float = Field(default=60.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
+    search_cache_max_age_s: float = Field(default=600.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
 
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")

@@ -196,7 +196,7 @@ def wait_http(url: str, timeout_s: float = 60, proc: subprocess.Popen[bytes] | N
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"{proc.args} exited with {proc.returncode}")
+            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
         try:
             if httpx.get(url, timeout=1).status_code == 200:
                 return
@@ -215,6 +215,47 @@ def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+class LeanClient:
+    """A blocking keep-alive HTTP/1.1 client on one socket, for timing requests one by one.
+
+    httpx's sync client spends ~1-3 ms of its own per request on this VM (measured against the
+    same servers), which would hide the API's own overhead; this costs ~0.1 ms."""
+
+    def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
+        host, _, port = base.removeprefix("http://").partition(":")
+        self.host = f"{host}:{port}"
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.extra = "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+        self.buffer = b""
+
+    def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
+        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}"
+        if body:
+            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+        self.sock.sendall(head.encode() + b"\r\n" + body)
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        header, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        length = 0
+        for line in header.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        while len(self.buffer) < length:
+            self._fill()
+        content, self.buffer = self.buffer[:length], self.buffer[length:]
+        return int(header[9:12]), content
+
+    def _fill(self) -> None:
+        chunk = self.sock.recv(1 << 20)
+        if not chunk:
+            raise ConnectionError(f"{self.host} closed the connection")
+        self.buffer += chunk
+
+    def close(self) -> None:
+        self.sock.close()
 
 
 # --- database -------------------------------------------------------------------------------
@@ -535,6 +576,12 @@ class Bench:
         step(f"{name} ({factory}) up at {url} (pid {self.procs[name].pid})")
         return url
 
+    @property
+    def meili_pid(self) -> int:
+        if self.meili.process is None:
+            raise RuntimeError("Meilisearch is not running")
+        return self.meili.process.pid
+
     def meili_client(self, key: str, encoding: str = "identity") -> httpx.Client:
         # identity: httpx asks for gzip by default, and Meilisearch then spends ~40 ms
         # compressing a 20-hit answer; the raw reference measures the search itself.
@@ -561,18 +608,31 @@ class Bench:
             timeout=httpx.Timeout(10),
         )
         raw = self.meili_client(self.search_key)
+        lean_api, lean_cached = LeanClient(self.api_nocache), LeanClient(self.api)
+        lean_raw = LeanClient(
+            self.meili.url,
+            {"Authorization": f"Bearer {self.search_key}", "Accept-Encoding": "identity"},
+        )
         out: dict[str, Any] = {}
         try:
-            # the framework floor: a trivial endpoint, and Meilisearch's /health
-            api_health, meili_health = [], []
+            # the framework floor: a trivial endpoint, and Meilisearch's /health; and what the
+            # httpx sync client adds on top of that (why the timed loops use LeanClient)
+            api_health, meili_health, httpx_health = [], [], []
             for _ in range(200):
                 t0 = time.perf_counter()
-                api.get("/health").raise_for_status()
+                lean_api.request("GET", "/health")
                 api_health.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                raw.get("/health").raise_for_status()
+                lean_raw.request("GET", "/health")
                 meili_health.append(time.perf_counter() - t0)
-            out["health"] = {"api": summary_ms(api_health), "raw": summary_ms(meili_health)}
+                t0 = time.perf_counter()
+                api.get("/health").raise_for_status()
+                httpx_health.append(time.perf_counter() - t0)
+            out["health"] = {
+                "api": summary_ms(api_health),
+                "raw": summary_ms(meili_health),
+                "api_via_httpx": summary_ms(httpx_health),
+            }
             # evidence: the same text searches with httpx's default Accept-Encoding (gzip),
             # which is what the API's SearchBackend sends today
             with self.meili_client(self.search_key, "gzip, deflate") as gz:
@@ -600,21 +660,20 @@ class Bench:
                     q = queries[i % len(queries)]
                     path, body = api_path(q), raw_body(q)
                     t0 = time.perf_counter()
-                    a = api.get(path)
+                    a_status, a_body = lean_api.request("GET", path)
                     t1 = time.perf_counter()
-                    r = raw.post("/multi-search", content=body)
+                    r_status, _ = lean_raw.request("POST", "/multi-search", body)
                     t2 = time.perf_counter()
-                    c = cached.get(path)
+                    c_status, _ = lean_cached.request("GET", path)
                     t3 = time.perf_counter()
-                    if a.status_code != 200 or r.status_code != 200 or c.status_code != 200:
+                    if (a_status, r_status, c_status) != (200, 200, 200):
                         raise RuntimeError(
-                            f"{kind} {q}: API {a.status_code} raw {r.status_code}"
-                            f" cached {c.status_code}"
+                            f"{kind} {q}: API {a_status} raw {r_status} cached {c_status}"
                         )
                     api_t.append(t1 - t0)
                     raw_t.append(t2 - t1)
                     cached_t.append(t3 - t2)
-                    totals.append(a.json()["total"]) if i < len(queries) else None
+                    totals.append(orjson.loads(a_body)["total"]) if i < len(queries) else None
                 a_s, r_s, c_s = summary_ms(api_t), summary_ms(raw_t), summary_ms(cached_t)
                 out[kind] = {
                     "api": a_s,
@@ -634,6 +693,8 @@ class Bench:
             api.close()
             cached.close()
             raw.close()
+            for lean in (lean_api, lean_raw, lean_cached):
+                lean.close()
         out["loadavg_1m"] = round(os.getloadavg()[0], 2)
         return out
 
@@ -705,15 +766,15 @@ class Bench:
                 stderr=subprocess.DEVNULL,
             )
             time.sleep(0.5)
-        before = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
+        before = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili_pid)
         done = self._run_loadgen(target, paths_file, self.throughput_s)
-        after = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili.process.pid)
+        after = _cpu_ticks(self.procs[api].pid), _cpu_ticks(self.meili_pid)
         if spy is not None:
             try:
                 spy.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 stop_process(spy)
-        result = json.loads(done.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
         tick = os.sysconf("SC_CLK_TCK")
         result["api_cpu_s"] = round((after[0] - before[0]) / tick, 2)
         result["meili_cpu_s"] = round((after[1] - before[1]) / tick, 2)
@@ -799,7 +860,7 @@ class Bench:
                 polls.append(n)
         finally:
             client.close()
-        result = {
+        result: dict[str, Any] = {
             "offers": len(visible_t),
             "post": summary_ms(post_t),
             "visible_after_commit": summary_ms(visible_t),
@@ -853,7 +914,7 @@ class Bench:
             self.results["commit_to_searchable"] = self.commit_to_searchable()
             self.results["api_memory_mb"] = worker_rss_mb(self.procs["api"].pid)
             self.results["api_nocache_memory_mb"] = worker_rss_mb(self.procs["api_nocache"].pid)
-            self.results["meili_memory_mb"] = rss_mb(self.meili.process.pid)
+            self.results["meili_memory_mb"] = rss_mb(self.meili_pid)
             stop_process(self.procs.pop("indexer", None))
             return self.results
         finally:
@@ -925,6 +986,8 @@ def table(r: dict[str, Any]) -> str:
     lat = r["latency"]
     h = lat["health"]
     add("3 GET /health API | raw p50", f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
+    if "api_via_httpx" in h:
+        add("3 GET /health API via httpx p50", f"{h['api_via_httpx']['p50']:.2f} ms")
     for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
         k = lat[kind]
         a, w, c = k["api"], k["raw"], k["cached"]

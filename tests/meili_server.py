@@ -10,6 +10,8 @@ from pathlib import Path
 
 import httpx
 
+from app.runner import MEILI_INDEXING_MEMORY
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -64,6 +66,8 @@ class MeiliServer:
                 "WARN",
                 "--max-indexing-threads",
                 "2",
+                "--max-indexing-memory",
+                MEILI_INDEXING_MEMORY,
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

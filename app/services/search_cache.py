@@ -9,8 +9,9 @@ Freshness: the indexer writes a new *search generation* to the database in the s
 transaction that settles outbox rows, i.e. after Meilisearch confirmed the change (and after a
 reindex swap). Each process reads it at most every `search_cache_check_s` and drops
 everything when it moved, so a change shows up at most that much later than without the
-cache. No answer is kept longer than `search_cache_max_age_s` in any case (visibility
-windows move with the clock, not with the index).
+cache. The clock matters only by the day (visibility windows and "next start" are whole UTC
+days), and the search layer puts the date into every key. `search_cache_max_age_s` (10 min)
+is a safety net for changes no generation reports, such as an index replaced by hand.
 """
 
 import logging

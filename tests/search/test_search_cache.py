@@ -1,5 +1,6 @@
 """The answer cache: kept while the index generation stays, dropped when it moves."""
 
+import time
 from datetime import date
 from typing import Any
 
@@ -151,6 +152,28 @@ def test_a_reindex_moves_the_generation(
         today=date.today(),
     )
     assert _hits(client, "Neuaufbaukurs") == {oid}
+
+
+def test_an_answer_from_yesterday_is_not_served_today(
+    monkeypatch: pytest.MonkeyPatch,
+    client: TestClient,
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    from app.services import search
+
+    r = client.post(
+        "/api/v1/offers",
+        json=offer_payload(title="Tageskurs", visible_until=date.today().isoformat()),
+        headers=trusted_provider["headers"],
+    )
+    assert r.status_code == 201, r.text
+    search_index.drain()
+    assert _hits(client, "Tageskurs") == {r.json()["id"]}
+    # Nothing reports the end of a visibility window; the new day in the key does.
+    tomorrow = time.time() + 86_400
+    monkeypatch.setattr(search.time, "time", lambda: tomorrow)
+    assert _hits(client, "Tageskurs") == set()
 
 
 def test_the_cache_can_be_turned_off(
