@@ -136,6 +136,8 @@ def configure_backend() -> SearchBackend:
     """Create the process's backend and answer cache from the settings (at application start)."""
     global _backend, _cache
     settings = get_settings()
+    if _cache is not None:
+        _cache.stop()
     _cache = AnswerCache(
         entries=settings.search_cache_entries,
         check_s=settings.search_cache_check_s,
@@ -149,6 +151,8 @@ def configure_backend() -> SearchBackend:
 
 async def close_backend() -> None:
     global _backend
+    if _cache is not None:
+        _cache.stop()
     if _backend is not None:
         await _backend.close()
         _backend = None

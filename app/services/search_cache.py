@@ -7,13 +7,15 @@ two cores that decides how many citizens one machine serves.
 
 Freshness: the indexer writes a new *search generation* to the database in the same
 transaction that settles outbox rows, i.e. after Meilisearch confirmed the change (and after a
-reindex swap). Each process reads it at most every `search_cache_check_s` and drops
-everything when it moved, so a change shows up at most that much later than without the
-cache. The clock matters only by the day (visibility windows and "next start" are whole UTC
-days), and the search layer puts the date into every key. `search_cache_max_age_s` (10 min)
-is a safety net for changes no generation reports, such as an index replaced by hand.
+reindex swap). Each process re-reads it every `search_cache_check_s` in a background task and
+drops everything when it moved, so a change shows up at most that much (plus one read) later
+than without the cache. The clock matters only by the day (visibility windows and "next
+start" are whole UTC days), and the search layer puts the date into every key.
+`search_cache_max_age_s` (10 min) is a safety net for changes no generation reports, such as
+an index replaced by hand.
 """
 
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -47,24 +49,23 @@ class AnswerCache(Generic[T]):
     clock: Callable[[], float] = time.monotonic
     _answers: OrderedDict[str, tuple[float, T]] = field(default_factory=OrderedDict)
     _generation: str | None = None
-    _checked_at: float = float("-inf")
+    _readable: bool = False
+    _read_once: bool = False
     _changed_at: float = float("-inf")
+    _poller: "asyncio.Task[None] | None" = None
 
-    async def _fresh(self) -> bool:
-        """Re-read the generation when due; False when it cannot be read (then no caching)."""
-        now = self.clock()
-        if now - self._checked_at < self.check_s:
-            return True
-        # Marked before the read, so concurrent requests do not all go to the database.
-        self._checked_at = now
+    async def refresh(self) -> bool:
+        """Re-read the generation; drop everything when it moved. False when unreadable."""
         try:
             generation = await anyio.to_thread.run_sync(self.read)
         except SQLAlchemyError as exc:
             log.warning("search cache bypassed: generation unreadable (%s)", exc)
             self._answers.clear()
-            self._checked_at = float("-inf")
+            self._readable = False
             self._changed_at = self.clock()
             return False
+        self._read_once = True
+        self._readable = True
         if generation != self._generation:
             self._answers.clear()
             self._generation = generation
@@ -72,6 +73,32 @@ class AnswerCache(Generic[T]):
             # may have missed the change the new generation stands for.
             self._changed_at = self.clock()
         return True
+
+    async def _fresh(self) -> bool:
+        """May kept answers be used? check_s = 0 re-reads on every search (the tests do);
+        otherwise a background task re-reads every check_s, so no search waits for the
+        database (a re-read in the request path cost that request ~1-10 ms under load)."""
+        if self.check_s <= 0 or not self._read_once:
+            readable = await self.refresh()
+            if self.check_s > 0:
+                self._start_poller()
+            return readable
+        self._start_poller()
+        return self._readable
+
+    def _start_poller(self) -> None:
+        if self._poller is None or self._poller.done():
+            self._poller = asyncio.get_running_loop().create_task(self._poll())
+
+    async def _poll(self) -> None:
+        while True:
+            await asyncio.sleep(self.check_s)
+            try:
+                await self.refresh()
+            except Exception:  # a bug must not stop invalidation for good; logged, retried
+                log.exception("search cache: re-reading the generation failed")
+                self._answers.clear()
+                self._readable = False
 
     async def get(self, key: str) -> T | None:
         if not self.entries or not await self._fresh():
@@ -88,7 +115,7 @@ class AnswerCache(Generic[T]):
 
     def put(self, key: str, answer: T, *, asked_at: float) -> None:
         """Keep an answer fetched at `asked_at` (the clock before the search was sent)."""
-        if not self.entries or self._changed_at > asked_at:
+        if not self.entries or not self._readable or self._changed_at > asked_at:
             # The generation moved (or could not be read) while this search ran: the answer
             # may predate the change.
             return
@@ -97,8 +124,16 @@ class AnswerCache(Generic[T]):
         while len(self._answers) > self.entries:
             self._answers.popitem(last=False)
 
+    def stop(self) -> None:
+        """Stop the background re-reads (at application shutdown)."""
+        if self._poller is not None:
+            self._poller.cancel()
+            self._poller = None
+
     def clear(self) -> None:
+        self.stop()
         self._answers.clear()
         self._generation = None
-        self._checked_at = float("-inf")
+        self._readable = False
+        self._read_once = False
         self._changed_at = float("-inf")

@@ -4,6 +4,7 @@ import time
 from datetime import date
 from typing import Any
 
+import anyio
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
@@ -31,15 +32,36 @@ def _cache(generation: list[str | None], clock: Clock, **kw: Any) -> AnswerCache
 async def test_an_answer_is_kept_until_the_generation_moves() -> None:
     generation: list[str | None] = ["g1"]
     clock = Clock()
-    cache = _cache(generation, clock)
-    assert await cache.get("q") is None
-    cache.put("q", "answer", asked_at=clock())
-    assert await cache.get("q") == "answer"
-    generation[0] = "g2"
-    clock.now += 0.01  # not yet due for a re-read
-    assert await cache.get("q") == "answer"
-    clock.now += 0.05
-    assert await cache.get("q") is None
+    cache = _cache(generation, clock, check_s=60.0)  # the poller stays asleep here
+    try:
+        assert await cache.get("q") is None
+        cache.put("q", "answer", asked_at=clock())
+        assert await cache.get("q") == "answer"
+        generation[0] = "g2"
+        assert await cache.get("q") == "answer"  # searches do not re-read ...
+        await cache.refresh()  # ... the background task does
+        assert await cache.get("q") is None
+    finally:
+        cache.stop()
+
+
+@pytest.mark.anyio
+async def test_the_background_task_rereads_the_generation() -> None:
+    generation: list[str | None] = ["g1"]
+    clock = Clock()
+    cache = _cache(generation, clock, check_s=0.01)
+    try:
+        await cache.get("q")
+        cache.put("q", "answer", asked_at=clock())
+        assert await cache.get("q") == "answer"
+        generation[0] = "g2"
+        for _ in range(200):
+            await anyio.sleep(0.01)
+            if await cache.get("q") is None:
+                break
+        assert await cache.get("q") is None
+    finally:
+        cache.stop()
 
 
 @pytest.mark.anyio
@@ -91,9 +113,38 @@ async def test_an_unreadable_generation_means_no_caching() -> None:
     cache: AnswerCache[str] = AnswerCache(
         entries=3, check_s=0.05, max_age_s=60.0, read=broken, clock=clock
     )
-    assert await cache.get("q") is None
-    cache.put("q", "answer", asked_at=clock())
-    assert await cache.get("q") is None
+    try:
+        assert await cache.get("q") is None
+        cache.put("q", "answer", asked_at=clock())
+        assert await cache.get("q") is None
+    finally:
+        cache.stop()
+
+
+@pytest.mark.anyio
+async def test_a_generation_that_becomes_unreadable_stops_the_caching() -> None:
+    readable = [True]
+
+    def flaky() -> str | None:
+        if not readable[0]:
+            raise OperationalError("SELECT", {}, Exception("database is away"))
+        return "g1"
+
+    clock = Clock()
+    cache: AnswerCache[str] = AnswerCache(
+        entries=3, check_s=60.0, max_age_s=60.0, read=flaky, clock=clock
+    )
+    try:
+        await cache.get("q")
+        cache.put("q", "answer", asked_at=clock())
+        assert await cache.get("q") == "answer"
+        readable[0] = False
+        assert await cache.refresh() is False
+        assert await cache.get("q") is None
+        cache.put("q", "answer", asked_at=clock())
+        assert await cache.get("q") is None
+    finally:
+        cache.stop()
 
 
 def _hits(client: TestClient, q: str) -> set[int]:
