@@ -245,10 +245,13 @@ class LeanClient:
 
     def request(self, method: str, path: str, body: bytes = b"") -> tuple[int, bytes]:
         try:
-            return self._exchange(method, path, body)
+            status, content = self._exchange(method, path, body)
         except OSError:  # closed while idle; searches are safe to send again
+            status, content = 408, b""
+        if status == 408:  # Meilisearch says 408 when it closes an idle keep-alive connection
             self.connect()
-            return self._exchange(method, path, body)
+            status, content = self._exchange(method, path, body)
+        return status, content
 
     def _exchange(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
         head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}"
