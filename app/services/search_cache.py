@@ -16,6 +16,7 @@ an index replaced by hand.
 """
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections import OrderedDict
@@ -127,13 +128,6 @@ class AnswerCache(Generic[T]):
     def stop(self) -> None:
         """Stop the background re-reads (at application shutdown)."""
         if self._poller is not None:
-            self._poller.cancel()
+            with contextlib.suppress(RuntimeError):  # its event loop may be closed already
+                self._poller.cancel()
             self._poller = None
-
-    def clear(self) -> None:
-        self.stop()
-        self._answers.clear()
-        self._generation = None
-        self._readable = False
-        self._read_once = False
-        self._changed_at = float("-inf")
