@@ -218,6 +218,21 @@ def stop_process(proc: subprocess.Popen[bytes] | None) -> None:
         proc.wait()
 
 
+def http_request(host: str, method: str, path: str, body: bytes = b"", headers: str = "") -> bytes:
+    """One HTTP/1.1 request as bytes; `headers` are extra "Name: value\\r\\n" lines."""
+    head = f"{method} {path} HTTP/1.1\r\nHost: {host}\r\n{headers}"
+    if body:
+        head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
+    return head.encode() + b"\r\n" + body
+
+
+def content_length(header: bytes) -> int:
+    for line in header.split(b"\r\n")[1:]:
+        if line[:15].lower() == b"content-length:":
+            return int(line[15:])
+    return 0
+
+
 class LeanClient:
     """A blocking keep-alive HTTP/1.1 client on one socket, for timing requests one by one.
 
@@ -254,17 +269,11 @@ class LeanClient:
         return status, content
 
     def _exchange(self, method: str, path: str, body: bytes) -> tuple[int, bytes]:
-        head = f"{method} {path} HTTP/1.1\r\nHost: {self.host}\r\n{self.extra}"
-        if body:
-            head += f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n"
-        self.sock.sendall(head.encode() + b"\r\n" + body)
+        self.sock.sendall(http_request(self.host, method, path, body, self.extra))
         while b"\r\n\r\n" not in self.buffer:
             self._fill()
         header, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
-        length = 0
-        for line in header.split(b"\r\n")[1:]:
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
+        length = content_length(header)
         while len(self.buffer) < length:
             self._fill()
         content, self.buffer = self.buffer[:length], self.buffer[length:]
@@ -339,18 +348,18 @@ async def _http_worker(
     reader, writer = await asyncio.open_connection(host, port)
     writer.get_extra_info("socket").setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     # str: GET path; dict: POST {"path", "body", "auth"} (raw Meilisearch reference)
-    requests = []
-    for p in paths:
-        if isinstance(p, str):
-            requests.append(f"GET {p} HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode())
-        else:
-            body = p["body"].encode()
-            requests.append(
-                f"POST {p['path']} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-                f"Authorization: Bearer {p['auth']}\r\nContent-Type: application/json\r\n"
-                f"Accept-Encoding: identity\r\nContent-Length: {len(body)}\r\n\r\n".encode()
-                + body
-            )
+    requests = [
+        http_request(f"{host}:{port}", "GET", p)
+        if isinstance(p, str)
+        else http_request(
+            f"{host}:{port}",
+            "POST",
+            p["path"],
+            p["body"].encode(),
+            f"Authorization: Bearer {p['auth']}\r\nAccept-Encoding: identity\r\n",
+        )
+        for p in paths
+    ]
     i = start
     try:
         while time.perf_counter() < deadline:
@@ -360,11 +369,7 @@ async def _http_worker(
             writer.write(request)
             head = await reader.readuntil(b"\r\n\r\n")
             status = int(head[9:12])
-            length = 0
-            for line in head.split(b"\r\n")[1:]:
-                if line[:15].lower() == b"content-length:":
-                    length = int(line[15:])
-            await reader.readexactly(length)
+            await reader.readexactly(content_length(head))
             latencies.append(time.perf_counter() - t0)
             if status != 200:
                 errors.append(status)

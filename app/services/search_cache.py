@@ -51,7 +51,6 @@ class AnswerCache(Generic[T]):
     _answers: OrderedDict[str, tuple[float, T]] = field(default_factory=OrderedDict)
     _generation: str | None = None
     _readable: bool = False
-    _read_once: bool = False
     _changed_at: float = float("-inf")
     _poller: "asyncio.Task[None] | None" = None
 
@@ -61,11 +60,8 @@ class AnswerCache(Generic[T]):
             generation = await anyio.to_thread.run_sync(self.read)
         except SQLAlchemyError as exc:
             log.warning("search cache bypassed: generation unreadable (%s)", exc)
-            self._answers.clear()
-            self._readable = False
-            self._changed_at = self.clock()
+            self._bypass()
             return False
-        self._read_once = True
         self._readable = True
         if generation != self._generation:
             self._answers.clear()
@@ -75,17 +71,22 @@ class AnswerCache(Generic[T]):
             self._changed_at = self.clock()
         return True
 
+    def _bypass(self) -> None:
+        """No kept answers until the generation can be read again."""
+        self._answers.clear()
+        self._readable = False
+        self._changed_at = self.clock()
+
     async def _fresh(self) -> bool:
         """May kept answers be used? check_s = 0 re-reads on every search (the tests do);
         otherwise a background task re-reads every check_s, so no search waits for the
-        database (a re-read in the request path cost that request ~1-10 ms under load)."""
-        if self.check_s <= 0 or not self._read_once:
-            readable = await self.refresh()
-            if self.check_s > 0:
-                self._start_poller()
-            return readable
-        self._start_poller()
-        return self._readable
+        database (a re-read in the request path cost that request ~1-10 ms under load).
+        While the generation is unreadable, searches try to read it themselves."""
+        if (self.check_s <= 0 or not self._readable) and not await self.refresh():
+            return False
+        if self.check_s > 0:
+            self._start_poller()
+        return True
 
     def _start_poller(self) -> None:
         if self._poller is None or self._poller.done():
@@ -98,8 +99,7 @@ class AnswerCache(Generic[T]):
                 await self.refresh()
             except Exception:  # a bug must not stop invalidation for good; logged, retried
                 log.exception("search cache: re-reading the generation failed")
-                self._answers.clear()
-                self._readable = False
+                self._bypass()
 
     async def get(self, key: str) -> T | None:
         if not self.entries or not await self._fresh():
