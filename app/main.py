@@ -38,8 +38,9 @@ def create_app() -> FastAPI:
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
     )
     install_error_handlers(app)
-    # exports first: `/offers/{id}.jsonld` must win over `/offers/{id}`.
-    for module in (health, exports, offers, admin, codelists, search, imports, portals, pages):
+    # Routes are tried in order: search, the busiest, first; exports before offers, so that
+    # `/offers/{id}.jsonld` wins over `/offers/{id}`.
+    for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

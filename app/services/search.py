@@ -1,7 +1,6 @@
 """Public search: turns validated parameters into one Meilisearch multi-search and its
 answer into hits and facets. Only published, current offers are ever asked for."""
 
-import asyncio
 import html
 import logging
 import time
@@ -9,7 +8,6 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-import aiohttp
 import orjson
 
 from app.codelists import CODE_LISTS
@@ -28,6 +26,7 @@ from app.models.search import (
 )
 from app.services import search_filters as sf
 from app.services.geo import distance_km, postcode_centre
+from app.services.meili_http import MeiliHttp, MeiliUnreachable
 from app.services.offers import OfferView
 from app.services.search_cache import AnswerCache
 from indexer import documents as f
@@ -64,68 +63,42 @@ _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
 
 class SearchBackend:
-    """Pooled keep-alive HTTP/1.1 connections to Meilisearch, one pool per event loop.
-
-    aiohttp rather than httpx on this path: measured on loopback, one request costs
-    ~0.25 ms of client time with aiohttp against ~1.1 ms with httpx's async client, and the
-    search API pays it on every call (bench/search_bench.py)."""
+    """The API's calls to Meilisearch, over pooled keep-alive connections (MeiliHttp)."""
 
     def __init__(self, url: str, key: str, index: str, timeout_s: float) -> None:
         self.index = index
         self.url = url.rstrip("/")
+        self.timeout_s = timeout_s
         # Identity encoding: a gzip answer comes back chunked, and those small chunked writes
         # meet Nagle and the delayed ACK, a ~40 ms floor under every request (measured: 44 ms
         # with gzip, 2 ms without, on loopback). Loopback bandwidth makes compression moot.
-        self.headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
+        headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
         if key:
-            self.headers["Authorization"] = f"Bearer {key}"
-        self.timeout = aiohttp.ClientTimeout(total=timeout_s)
-        self._http: aiohttp.ClientSession | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-
-    def _session(self) -> aiohttp.ClientSession:
-        # A session belongs to the loop it was made in; test clients may run several loops.
-        loop = asyncio.get_running_loop()
-        if self._http is None or self._http.closed or self._loop is not loop:
-            connector = aiohttp.TCPConnector(limit=64)  # sets TCP_NODELAY on its sockets itself
-            self._http = aiohttp.ClientSession(
-                self.url,
-                headers=self.headers,
-                timeout=self.timeout,
-                connector=connector,
-                auto_decompress=False,
-                skip_auto_headers=("User-Agent",),
-            )
-            self._loop = loop
-        return self._http
+            headers["Authorization"] = f"Bearer {key}"
+        self.http = MeiliHttp(self.url, headers)
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        body = orjson.dumps({"queries": queries})
         try:
-            async with self._session().post(
-                "/multi-search", data=orjson.dumps({"queries": queries})
-            ) as response:
-                body = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as exc:
+            status, answer = await self.http.request(
+                "POST", "/multi-search", body, timeout_s=self.timeout_s
+            )
+        except (MeiliUnreachable, TimeoutError) as exc:
             raise ServiceUnavailable("search is unavailable right now; please try again") from exc
-        if response.status != 200:
-            log.error("Meilisearch refused a search (%s): %s", response.status, body[:500])
+        if status != 200:
+            log.error("Meilisearch refused a search (%s): %s", status, answer[:500])
             raise ServiceUnavailable("search is unavailable right now; please try again")
-        return list(orjson.loads(body)["results"])
+        return list(orjson.loads(answer)["results"])
 
     async def healthy(self) -> bool:
         try:
-            async with self._session().get(
-                "/health", timeout=aiohttp.ClientTimeout(total=1.0)
-            ) as response:
-                await response.read()
-        except (aiohttp.ClientError, TimeoutError):
+            status, _ = await self.http.request("GET", "/health", timeout_s=1.0)
+        except (MeiliUnreachable, TimeoutError):
             return False
-        return response.status == 200
+        return status == 200
 
     async def close(self) -> None:
-        if self._http is not None and not self._http.closed:
-            await self._http.close()
-        self._http = None
+        await self.http.close()
 
 
 _backend: SearchBackend | None = None
@@ -328,8 +301,7 @@ def _hit(
     formatted = doc.get("_formatted") or {}
     best, best_km = _nearest(doc.get(f.LOCATIONS) or [], centre)
     price = doc.get(f.PRICE)
-    # model_construct: the values come from our own documents, already in the right types.
-    return SearchHit.model_construct(
+    return SearchHit(
         id=doc[f.OFFER_ID],
         title=doc[f.TITLE],
         provider=doc[f.PROVIDER],
@@ -341,7 +313,7 @@ def _hit(
         next_start=_next_start(doc.get(f.STARTS) or [], window),
         flexible_start=bool(doc.get(f.FLEXIBLE)),
         city=best.get("city") if best else None,
-        location=HitLocation.model_construct(**best) if best else None,
+        location=HitLocation(**best) if best else None,
         # Prices are whole cents in the database, so two decimals are exact.
         price=None if price is None else Decimal(f"{price:.2f}"),
         funding=doc.get(f.FUNDING) or [],
@@ -353,10 +325,7 @@ def _hit(
 
 def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
     labels = CODE_LISTS.get(FACET_LABELS.get(name, ""), {})
-    values = [
-        FacetValue.model_construct(value=v, label=labels.get(v, v), count=c)
-        for v, c in counts.items()
-    ]
+    values = [FacetValue(value=v, label=labels.get(v, v), count=c) for v, c in counts.items()]
     return sorted(values, key=lambda fv: (-fv.count, fv.label))
 
 
