@@ -110,6 +110,44 @@ def test_meilisearch_down_writes_queue_and_catch_up(
         server.stop()
 
 
+def test_a_hung_meilisearch_answers_503_within_two_seconds(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped, not gone: the kernel still accepts connections, nothing answers."""
+    server = MeiliServer(data_dir=Path(tempfile.mkdtemp(prefix="meili-hung-"))).start()
+    assert server.process is not None
+    try:
+        uid = "offers_hung"
+        monkeypatch.setenv("MEILI_URL", server.url)
+        monkeypatch.setenv("MEILI_MASTER_KEY", server.master_key)
+        monkeypatch.setenv("MEILI_INDEX", uid)
+        monkeypatch.setenv("SEARCH_CACHE_ENTRIES", "0")
+        config.get_settings.cache_clear()
+        create_index_with_settings(meili_client(server.url, server.master_key), uid)
+        from app.main import create_app
+
+        with TestClient(create_app(), raise_server_exceptions=False) as client:
+            # a kept-alive connection first, then one that has to be opened
+            assert client.get("/api/v1/search", params={"q": "Kurs"}).status_code == 200
+            server.process.send_signal(signal.SIGSTOP)
+            try:
+                for _ in range(2):
+                    started = time.monotonic()
+                    r = client.get("/api/v1/search", params={"q": "Kurs"})
+                    assert r.status_code == 503 and time.monotonic() - started < 2.0
+                    assert r.json()["error"]["code"] == "service_unavailable"
+                started = time.monotonic()
+                ready = client.get("/ready")
+                assert ready.status_code == 503 and ready.json()["checks"]["search"] == "down"
+                assert time.monotonic() - started < 2.0
+            finally:
+                server.process.send_signal(signal.SIGCONT)
+            # connections left mid-answer are not reused: the next search is a clean 200
+            assert client.get("/api/v1/search", params={"q": "Kurs"}).status_code == 200
+    finally:
+        server.stop()
+
+
 def _indexer_process(server: MeiliServer, uid: str, database_url: str) -> subprocess.Popen[bytes]:
     env = dict(
         os.environ,
