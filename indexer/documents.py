@@ -8,7 +8,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from typing import Any
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
@@ -110,9 +110,13 @@ class OfferSource:
     provider: str
 
 
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def _ts(day: date, end_of_day: bool = False) -> int:
-    moment = datetime.combine(day, time.max if end_of_day else time.min, tzinfo=UTC)
-    return int(moment.timestamp())
+    """Midnight UTC (or its last whole second) of a day, as Unix seconds; day arithmetic
+    because a rebuild calls this ~250k times (datetime.combine + timestamp was 4x slower)."""
+    return (day.toordinal() - _EPOCH_ORDINAL) * 86_400 + (86_399 if end_of_day else 0)
 
 
 def _clean(text: str | None) -> str:
@@ -135,14 +139,22 @@ def current_dates(source: OfferSource, today: date) -> list[DateFacts]:
     return [d for d in source.dates if is_current(d, today)]
 
 
-def is_searchable(source: OfferSource, today: date) -> bool:
-    """Published, announced, and not with every date in the past (no dates: on request)."""
+def searchable_dates(source: OfferSource, today: date) -> list[DateFacts] | None:
+    """The dates worth indexing, or None when the offer must not be found: it must be
+    published, announced, and not have every date in the past (no dates: on request)."""
     o = source.offer
     if o.status != OfferStatus.published:
-        return False
+        return None
     if o.visible_until is not None and o.visible_until < today:
-        return False
-    return not source.dates or bool(current_dates(source, today))
+        return None
+    dates = current_dates(source, today)
+    if source.dates and not dates:
+        return None
+    return dates
+
+
+def is_searchable(source: OfferSource, today: date) -> bool:
+    return searchable_dates(source, today) is not None
 
 
 def _visible_until(source: OfferSource, dates: list[DateFacts]) -> int:
@@ -181,10 +193,10 @@ def _location(d: DateFacts) -> dict[str, Any]:
 
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
     """The documents for one offer; none when it must not be found."""
-    if not is_searchable(source, today):
+    dates = searchable_dates(source, today)
+    if dates is None:
         return []
     o = source.offer
-    dates = current_dates(source, today)
     starts = sorted({_ts(d.start_date) for d in dates if d.start_date is not None})
     places = [d for d in dates if d.lat is not None and d.lon is not None]
     distinct_places: dict[tuple[float, float], DateFacts] = {}
