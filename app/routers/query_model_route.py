@@ -33,31 +33,26 @@ def _is_model(value: object) -> bool:
 
 class QueryModelRoute(APIRoute):
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        if self.dependencies:
+            # They would be skipped silently: this handler solves no dependencies.
+            raise TypeError(f"{self.path}: a QueryModelRoute takes no dependencies")
         name, model = _query_model(self.endpoint)
         endpoint = self.endpoint
         # As FastAPI reads a query model: every value of a list field, the last of the others.
-        lists = {
-            field: info.alias or field
+        fields = {
+            info.alias or field: getattr(info.annotation, "__origin__", None) is list
             for field, info in model.model_fields.items()
-            if getattr(info.annotation, "__origin__", None) is list
-        }
-        scalars = {
-            field: info.alias or field
-            for field, info in model.model_fields.items()
-            if field not in lists
         }
 
         async def handler(request: Request) -> Response:
             query = request.query_params
             data: dict[str, Any] = {}
-            for field, alias in scalars.items():
-                value = query.get(alias)
-                if value is not None:
-                    data[field] = value
-            for field, alias in lists.items():
-                values = query.getlist(alias)
-                if values:
-                    data[field] = values
+            for key, is_list in fields.items():
+                if is_list:
+                    if values := query.getlist(key):
+                        data[key] = values
+                elif (value := query.get(key)) is not None:
+                    data[key] = value
             try:
                 validated = model.model_validate(data)
             except ValidationError as exc:

@@ -97,3 +97,30 @@ def test_openapi_documents_every_search_parameter() -> None:
     assert names == set(SearchParams.__dataclass_fields__)
     assert all(p["in"] == "query" for p in spec["parameters"])
     assert "SearchResult" in str(spec["responses"]["200"])
+
+
+def test_query_model_route_refuses_what_it_would_skip() -> None:
+    from fastapi import APIRouter, Depends
+
+    from app.routers.query_model_route import QueryModelRoute
+    from app.routers.search import SearchQuery
+
+    async def needs_a_dependency() -> None:
+        return None
+
+    async def endpoint(query: SearchQuery) -> Response:
+        return Response()
+
+    async def not_a_model(q: str) -> Response:
+        return Response()
+
+    router = APIRouter()
+    with pytest.raises(TypeError, match="no dependencies"):
+        router.add_api_route(
+            "/a",
+            endpoint,
+            dependencies=[Depends(needs_a_dependency)],
+            route_class_override=QueryModelRoute,
+        )
+    with pytest.raises(TypeError, match="pydantic model"):
+        router.add_api_route("/b", not_a_model, route_class_override=QueryModelRoute)
