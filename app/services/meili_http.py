@@ -44,9 +44,12 @@ _Connection = tuple[asyncio.StreamReader, asyncio.StreamWriter]
 
 
 class MeiliHttp:
-    """Keep-alive connections to one server, kept per event loop (test clients run several)."""
+    """Up to `max_open` keep-alive connections to one server, kept per event loop (test
+    clients run several)."""
 
-    def __init__(self, url: str, headers: dict[str, str], *, max_idle: int = 32) -> None:
+    def __init__(
+        self, url: str, headers: dict[str, str], *, max_open: int = 64, max_idle: int = 32
+    ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(f"not an http(s) URL: {url!r}")
@@ -56,16 +59,20 @@ class MeiliHttp:
         self.base_path = parts.path.rstrip("/")
         lines = [f"Host: {parts.netloc}", *(f"{k}: {v}" for k, v in headers.items())]
         self.head = "".join(line + "\r\n" for line in lines)
+        self.max_open = max_open
         self.max_idle = max_idle
         self._idle: list[_Connection] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._slots: asyncio.Semaphore | None = None
 
     async def request(
         self, method: str, path: str, body: bytes = b"", *, timeout_s: float
     ) -> tuple[int, bytes]:
         """Status and body. Raises MeiliUnreachable, or TimeoutError after `timeout_s`."""
         message = self._message(method, path, body)
-        async with asyncio.timeout(timeout_s):
+        # A burst waits for one of `max_open` connections (within the timeout) rather than
+        # opening hundreds at once and meeting Meilisearch's search-queue limit.
+        async with asyncio.timeout(timeout_s), self._open_slots():
             while True:
                 connection, reused = await self._connection()
                 try:
@@ -92,11 +99,16 @@ class MeiliHttp:
             head += f"Content-Length: {len(body)}\r\n"
         return head.encode("latin-1") + b"\r\n" + body
 
-    async def _connection(self) -> tuple[_Connection, bool]:
+    def _open_slots(self) -> asyncio.Semaphore:
         loop = asyncio.get_running_loop()
-        if self._loop is not loop:
+        if self._loop is not loop or self._slots is None:
+            # asyncio's primitives and connections belong to the loop that made them.
             self._drop_idle()
             self._loop = loop
+            self._slots = asyncio.Semaphore(self.max_open)
+        return self._slots
+
+    async def _connection(self) -> tuple[_Connection, bool]:
         if self._idle:
             return self._idle.pop(), True
         try:

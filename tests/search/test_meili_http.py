@@ -133,6 +133,44 @@ async def test_an_idle_connection_the_server_closed_is_replaced_without_an_error
 
 
 @pytest.mark.anyio
+async def test_a_burst_shares_at_most_max_open_connections() -> None:
+    async def slow(_: int) -> bytes:
+        await asyncio.sleep(0.05)
+        return _plain(b"{}")
+
+    server = Server(slow)
+    async with serving(server) as url:
+        http = MeiliHttp(url, {}, max_open=2)
+        answers = await asyncio.gather(
+            *(http.request("GET", "/health", timeout_s=2) for _ in range(6))
+        )
+        await http.close()
+    assert answers == [(200, b"{}")] * 6
+    assert server.connections == 2
+
+
+@pytest.mark.anyio
+async def test_waiting_for_a_connection_counts_against_the_timeout() -> None:
+    # Each answer takes 0.3 s: on its own the second request would make its 0.45 s, but it
+    # first waits 0.3 s for the only connection.
+    async def slow(_: int) -> bytes:
+        await asyncio.sleep(0.3)
+        return _plain(b"{}")
+
+    server = Server(slow)
+    async with serving(server) as url:
+        http = MeiliHttp(url, {}, max_open=1)
+        results = await asyncio.gather(
+            http.request("GET", "/health", timeout_s=2),
+            http.request("GET", "/health", timeout_s=0.45),
+            return_exceptions=True,
+        )
+        await http.close()
+    assert results[0] == (200, b"{}")
+    assert isinstance(results[1], TimeoutError)
+
+
+@pytest.mark.anyio
 async def test_nobody_listening_is_unreachable() -> None:
     http = MeiliHttp(f"http://127.0.0.1:{free_port()}", {})
     with pytest.raises(MeiliUnreachable):
