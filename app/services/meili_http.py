@@ -21,20 +21,29 @@ class MeiliUnreachable(Exception):
 
 
 class _Answer:
-    """Collects one response from httptools' callbacks."""
+    """Collects one response from httptools' callbacks. Bytes after it (an unasked answer,
+    such as a 408 on an idle timeout) make the connection unfit to reuse."""
 
     def __init__(self) -> None:
+        self.status = 0
         self.chunks: list[bytes] = []
         self.complete = False
         self.keep_alive = False
         self.parser = httptools.HttpResponseParser(self)
 
+    def on_message_begin(self) -> None:
+        if self.complete:
+            self.keep_alive = False
+
     def on_headers_complete(self) -> None:
-        # Only meaningful here: after the message the parser no longer says (as in uvicorn).
-        self.keep_alive = self.parser.should_keep_alive()
+        if not self.complete:
+            self.status = self.parser.get_status_code()
+            # Only meaningful here: after the message the parser no longer says (as uvicorn).
+            self.keep_alive = self.parser.should_keep_alive()
 
     def on_body(self, body: bytes) -> None:
-        self.chunks.append(body)
+        if not self.complete:
+            self.chunks.append(body)
 
     def on_message_complete(self) -> None:
         self.complete = True
@@ -87,6 +96,11 @@ class MeiliHttp:
                 except BaseException:  # cancelled or timed out mid-answer: unusable
                     self._discard(connection)
                     raise
+                if reused and status == 408:
+                    # Meilisearch says 408 as it closes a keep-alive connection left idle;
+                    # that answer was waiting in the socket, it is not ours.
+                    self._discard(connection)
+                    continue
                 if keep_alive and len(self._idle) < self.max_idle:
                     self._idle.append(connection)
                 else:
@@ -109,8 +123,11 @@ class MeiliHttp:
         return self._slots
 
     async def _connection(self) -> tuple[_Connection, bool]:
-        if self._idle:
-            return self._idle.pop(), True
+        while self._idle:
+            reader, writer = self._idle.pop()
+            if not (reader.at_eof() or writer.is_closing()):
+                return (reader, writer), True
+            self._discard((reader, writer))  # closed by the server while it sat idle
         try:
             reader, writer = await asyncio.open_connection(
                 self.host, self.port, ssl=self.tls or None, limit=_READ_SIZE
@@ -132,7 +149,7 @@ class MeiliHttp:
             if not data:
                 raise ConnectionResetError("the server closed the connection")
             answer.parser.feed_data(data)
-        return answer.parser.get_status_code(), b"".join(answer.chunks), answer.keep_alive
+        return answer.status, b"".join(answer.chunks), answer.keep_alive
 
     @staticmethod
     def _discard(connection: _Connection) -> None:

@@ -132,6 +132,50 @@ async def test_an_idle_connection_the_server_closed_is_replaced_without_an_error
     assert len(server.requests) == 2
 
 
+class UnaskedAnswer(Server):
+    """Answers the first request, then, `after` seconds later, says 408 unasked (as
+    Meilisearch does when it gives up on an idle keep-alive connection) and closes later."""
+
+    after = 0.0
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        self.requests.append(await reader.readuntil(b"\r\n\r\n"))
+        writer.write(_plain(b'{"n":%d}' % len(self.requests)))
+        if self.after:
+            await writer.drain()
+            await asyncio.sleep(self.after)
+        writer.write(b"HTTP/1.1 408 Request Timeout\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        await asyncio.sleep(0.5)
+        writer.close()
+
+
+@pytest.mark.anyio
+async def test_an_unasked_408_waiting_on_an_idle_connection_is_not_the_answer() -> None:
+    server = UnaskedAnswer(_ok)
+    server.after = 0.05
+    async with serving(server) as url:
+        http = MeiliHttp(url, {})
+        assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":1}')
+        await asyncio.sleep(0.15)  # the 408 arrives while the connection sits idle
+        assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":2}')
+        await http.close()
+    assert server.connections == 2
+
+
+@pytest.mark.anyio
+async def test_bytes_after_the_answer_are_not_mixed_into_it() -> None:
+    server = UnaskedAnswer(_ok)  # the 408 comes in the same packet as the answer
+    async with serving(server) as url:
+        http = MeiliHttp(url, {})
+        assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":1}')
+        assert http._idle == []  # a connection with unasked bytes is not kept
+        assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":2}')
+        await http.close()
+    assert server.connections == 2
+
+
 @pytest.mark.anyio
 async def test_a_burst_shares_at_most_max_open_connections() -> None:
     async def slow(_: int) -> bytes:
