@@ -67,7 +67,6 @@ class SearchBackend:
 
     def __init__(self, url: str, key: str, index: str, timeout_s: float) -> None:
         self.index = index
-        self.url = url.rstrip("/")
         self.timeout_s = timeout_s
         # Identity encoding: a gzip answer comes back chunked, and those small chunked writes
         # meet Nagle and the delayed ACK, a ~40 ms floor under every request (measured: 44 ms
@@ -75,7 +74,7 @@ class SearchBackend:
         headers = {"Content-Type": "application/json", "Accept-Encoding": "identity"}
         if key:
             headers["Authorization"] = f"Bearer {key}"
-        self.http = MeiliHttp(self.url, headers)
+        self.http = MeiliHttp(url.rstrip("/"), headers)
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = orjson.dumps({"queries": queries})
@@ -145,12 +144,17 @@ def answer_cache() -> AnswerCache[SearchResult]:
 # --- queries ------------------------------------------------------------------------------
 
 
-def _centre(params: SearchParams) -> tuple[float, float] | None:
+def _centre_with_radius(params: SearchParams) -> tuple[float, float] | None:
+    """The search centre, if any; a centre without a radius gets the default one."""
     if params.lat is not None and params.lon is not None:
-        return params.lat, params.lon
-    if params.postcode:
-        return postcode_centre(params.postcode)
-    return None
+        centre: tuple[float, float] | None = (params.lat, params.lon)
+    elif params.postcode:
+        centre = postcode_centre(params.postcode)
+    else:
+        return None
+    if params.radius_km is None:
+        params.radius_km = DEFAULT_RADIUS_KM
+    return centre
 
 
 def _check(params: SearchParams, centre: tuple[float, float] | None) -> None:
@@ -185,10 +189,8 @@ def build_queries(
     """The main query plus one facet-only query per narrowed facet group (disjunctive
     facets: a group's own choice does not shrink its counts). Returns queries and the
     facet names each extra query answers."""
-    centre = _centre(params)
+    centre = _centre_with_radius(params)
     _check(params, centre)
-    if centre is not None and params.radius_km is None:
-        params.radius_km = DEFAULT_RADIUS_KM
     geo_mode = sf.needs_geo_mode(params, scope, centre)
     base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
     if not geo_mode:
@@ -260,21 +262,17 @@ def _lead(text: str) -> str:
     return " ".join(words[:SNIPPET_WORDS]) + "…"
 
 
-_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
-
-
 def _start_window(params: SearchParams, today_ts: int) -> tuple[int, int, int]:
     """(today, low, high): which starts count as "next" for these parameters."""
-    low = max(today_ts, sf.day_start(params.start_from) if params.start_from else 0)
-    high = sf.day_end(params.start_to) if params.start_to else f.OPEN_END
+    low = max(today_ts, f.day_start(params.start_from) if params.start_from else 0)
+    high = f.day_end(params.start_to) if params.start_to else f.OPEN_END
     return today_ts, low, high
 
 
 def _next_start(starts: list[int], window: tuple[int, int, int]) -> date | None:
     today_ts, low, high = window
     upcoming = [s for s in starts if low <= s <= high] or [s for s in starts if s >= today_ts]
-    # Starts are midnights UTC, so whole days since the epoch give the date.
-    return date.fromordinal(_EPOCH_ORDINAL + min(upcoming) // 86_400) if upcoming else None
+    return f.day_of(min(upcoming)) if upcoming else None
 
 
 def _nearest(
@@ -333,10 +331,8 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
     """Search the public catalogue, optionally inside a portal's scope."""
     now = time.time()
     today = datetime.fromtimestamp(now, tz=UTC).date()
-    today_ts = sf.day_start(today)
-    centre = _centre(params)
-    if centre is not None and params.radius_km is None:
-        params.radius_km = DEFAULT_RADIUS_KM
+    today_ts = f.day_start(today)
+    centre = _centre_with_radius(params)  # before the key: the default radius is part of it
     cache = answer_cache()
     key = repr((params, scope, today))  # dataclasses: every field, in a fixed order
     cached = await cache.get(key)

@@ -2,7 +2,6 @@
 numbers are formatted from parsed values, never pasted from the request."""
 
 from collections.abc import Iterable
-from datetime import UTC, date, datetime, time
 
 from app.models.search import SearchParams, SearchScope
 from indexer import documents as f
@@ -32,14 +31,6 @@ def geo_radius(lat: float, lon: float, radius_km: float) -> str:
     return (
         f"_geoRadius({number(float(lat))}, {number(float(lon))}, {number(int(radius_km * 1000))})"
     )
-
-
-def day_start(day: date) -> int:
-    return int(datetime.combine(day, time.min, tzinfo=UTC).timestamp())
-
-
-def day_end(day: date) -> int:
-    return int(datetime.combine(day, time.max, tzinfo=UTC).timestamp())
 
 
 def visibility(now_ts: int) -> list[str]:
@@ -79,8 +70,8 @@ def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> l
     if params.price_max is not None:
         clauses.append(f"{f.PRICE} <= {number(float(params.price_max))}")
     if params.start_from or params.start_to:
-        low = day_start(params.start_from) if params.start_from else 0
-        high = day_end(params.start_to) if params.start_to else f.OPEN_END
+        low = f.day_start(params.start_from) if params.start_from else 0
+        high = f.day_end(params.start_to) if params.start_to else f.OPEN_END
         # Courses one can join any time fit every start window.
         clauses.append(f"({f.STARTS} {number(low)} TO {number(high)} OR {f.FLEXIBLE} = true)")
     if centre is not None and params.radius_km is not None:

@@ -69,6 +69,14 @@ async def _ok(_: int) -> bytes:
     return _plain(b'{"ok":true}', "Content-Type: application/json")
 
 
+def _after(seconds: float) -> Answer:
+    async def answer(_: int) -> bytes:
+        await asyncio.sleep(seconds)
+        return _plain(b"{}")
+
+    return answer
+
+
 @pytest.mark.anyio
 async def test_requests_share_one_keep_alive_connection() -> None:
     server = Server(_ok)
@@ -136,7 +144,9 @@ class UnaskedAnswer(Server):
     """Answers the first request, then, `after` seconds later, says 408 unasked (as
     Meilisearch does when it gives up on an idle keep-alive connection) and closes later."""
 
-    after = 0.0
+    def __init__(self, *, after: float) -> None:
+        super().__init__(_ok)
+        self.after = after
 
     async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         self.connections += 1
@@ -153,8 +163,7 @@ class UnaskedAnswer(Server):
 
 @pytest.mark.anyio
 async def test_an_unasked_408_waiting_on_an_idle_connection_is_not_the_answer() -> None:
-    server = UnaskedAnswer(_ok)
-    server.after = 0.05
+    server = UnaskedAnswer(after=0.05)
     async with serving(server) as url:
         http = MeiliHttp(url, {})
         assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":1}')
@@ -166,7 +175,7 @@ async def test_an_unasked_408_waiting_on_an_idle_connection_is_not_the_answer() 
 
 @pytest.mark.anyio
 async def test_bytes_after_the_answer_are_not_mixed_into_it() -> None:
-    server = UnaskedAnswer(_ok)  # the 408 comes in the same packet as the answer
+    server = UnaskedAnswer(after=0)  # the 408 comes in the same packet as the answer
     async with serving(server) as url:
         http = MeiliHttp(url, {})
         assert await http.request("GET", "/health", timeout_s=2) == (200, b'{"n":1}')
@@ -178,11 +187,7 @@ async def test_bytes_after_the_answer_are_not_mixed_into_it() -> None:
 
 @pytest.mark.anyio
 async def test_a_burst_shares_at_most_max_open_connections() -> None:
-    async def slow(_: int) -> bytes:
-        await asyncio.sleep(0.05)
-        return _plain(b"{}")
-
-    server = Server(slow)
+    server = Server(_after(0.05))
     async with serving(server) as url:
         http = MeiliHttp(url, {}, max_open=2)
         answers = await asyncio.gather(
@@ -197,11 +202,7 @@ async def test_a_burst_shares_at_most_max_open_connections() -> None:
 async def test_waiting_for_a_connection_counts_against_the_timeout() -> None:
     # Each answer takes 0.3 s: on its own the second request would make its 0.45 s, but it
     # first waits 0.3 s for the only connection.
-    async def slow(_: int) -> bytes:
-        await asyncio.sleep(0.3)
-        return _plain(b"{}")
-
-    server = Server(slow)
+    server = Server(_after(0.3))
     async with serving(server) as url:
         http = MeiliHttp(url, {}, max_open=1)
         results = await asyncio.gather(
