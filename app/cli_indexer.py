@@ -49,7 +49,7 @@ def register(cli: typer.Typer) -> None:
 
         from app.config import get_settings
         from app.db import get_engine
-        from indexer.meili import admin_client
+        from app.search.index_admin import admin_client
         from indexer.rebuild import rebuild_index
 
         settings = get_settings()
@@ -77,7 +77,7 @@ def register(cli: typer.Typer) -> None:
     def meili_keys_command() -> None:
         """Create (or show) the API's search-only key and the indexer's key (needs the master)."""
         from app.config import get_settings
-        from indexer.meili import ensure_scoped_keys, meili_client
+        from app.search.index_admin import ensure_scoped_keys, meili_client
 
         settings = get_settings()
         if not settings.meili_master_key:
@@ -94,7 +94,7 @@ def register(cli: typer.Typer) -> None:
         """Compare the database with the index; exit 1 when they drifted apart."""
         from app.config import get_settings
         from app.db import get_engine
-        from indexer.meili import admin_client
+        from app.search.index_admin import admin_client
         from indexer.rebuild import check_index
 
         settings = get_settings()

@@ -6,7 +6,7 @@ import threading
 
 from app.config import get_settings
 from app.db import get_engine
-from indexer.meili import admin_client
+from app.search.index_admin import admin_client
 from indexer.worker import Indexer
 
 

@@ -14,9 +14,8 @@ from sqlmodel import Session, col, select
 
 from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
-from indexer.documents import ID, OFFER_ID, REV, offer_documents
-from indexer.locks import index_guard, lock_offers
-from indexer.meili import (
+from app.search.documents import ID, OFFER_ID, REV, offer_documents
+from app.search.index_admin import (
     IndexingFailed,
     MeiliUnavailable,
     add_documents,
@@ -24,8 +23,9 @@ from indexer.meili import (
     create_index_with_settings,
     wait,
 )
+from app.search.state import REBUILD_TARGET, get_state, new_search_generation
+from indexer.locks import index_guard, lock_offers
 from indexer.sources import load_sources
-from indexer.state import REBUILD_TARGET, get_state, new_search_generation
 from indexer.sweep import sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")

@@ -22,7 +22,7 @@ from app.models.portal import (
 )
 from app.models.search import SearchScope
 from app.models.types import utcnow
-from app.services import search
+from app.search import service as search
 from app.services.geo import postcode_centre
 from app.services.offers import OfferView, get_offer
 

@@ -6,7 +6,7 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from app.services.meili_http import MeiliHttp, MeiliUnreachable
+from app.search.http import MeiliHttp, MeiliUnreachable
 from tests.meili_server import free_port
 
 Answer = Callable[[int], Awaitable[bytes | None]]  # request number -> raw answer; None = silence

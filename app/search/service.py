@@ -24,12 +24,12 @@ from app.models.search import (
     Suggestion,
     SuggestResult,
 )
-from app.services import search_filters as sf
+from app.search import documents as f
+from app.search import filters as sf
+from app.search.cache import AnswerCache
+from app.search.http import MeiliHttp, MeiliUnreachable
 from app.services.geo import distance_km, postcode_centre
-from app.services.meili_http import MeiliHttp, MeiliUnreachable
 from app.services.offers import OfferView
-from app.services.search_cache import AnswerCache
-from indexer import documents as f
 
 log = logging.getLogger("bildungsraum.search")
 

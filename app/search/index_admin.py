@@ -12,7 +12,7 @@ from meilisearch.errors import (
 from meilisearch.models.task import TaskInfo
 
 from app.config import Settings
-from indexer.index_settings import index_settings
+from app.search.index_settings import index_settings
 
 TASK_TIMEOUT_MS = 300_000
 
@@ -25,7 +25,7 @@ class IndexingFailed(Exception):
     """Meilisearch reached but refused a task; something is wrong with what was sent."""
 
 
-# See app/services/search.py: gzip answers are chunked and stall ~40 ms each on loopback;
+# See app/search/service.py: gzip answers are chunked and stall ~40 ms each on loopback;
 # the indexer polls tasks, so that floor would add up on every batch.
 IDENTITY = {"Accept-Encoding": "identity"}
 
