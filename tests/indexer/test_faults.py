@@ -304,9 +304,8 @@ def test_failing_record_is_parked_and_does_not_block(
 
     from typer.testing import CliRunner
 
-    from app.cli import _register_optional_commands, cli
+    from app.cli import cli
 
-    _register_optional_commands()
     result = CliRunner().invoke(cli, ["indexer", "--failed"])
     assert result.exit_code == 1 and f"offer {poisoned}" in result.output, (
         result.output,
