@@ -33,7 +33,36 @@ class Settings(BaseSettings):
     search_cache_max_age_s: float = Field(default=600.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
 
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
+    # Import files: admins (and the CLI) up to MAX_IMPORT_BYTES, a provider's key up to
+    # MAX_PROVIDER_IMPORT_BYTES (the largest real open-Qcat delivery seen was ~30 MB).
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")
+    max_provider_import_bytes: int = Field(default=50_000_000, alias="MAX_PROVIDER_IMPORT_BYTES")
+
+    # Database faults answer 503 within a few seconds instead of hanging: a new connection
+    # waits DB_CONNECT_TIMEOUT, a request waits DB_POOL_TIMEOUT for a pooled one, and a
+    # statement runs at most DB_STATEMENT_TIMEOUT (SQLite: waits that long for a lock).
+    db_connect_timeout_s: float = Field(default=2.0, gt=0, alias="DB_CONNECT_TIMEOUT")
+    db_pool_timeout_s: float = Field(default=3.0, gt=0, alias="DB_POOL_TIMEOUT")
+    db_statement_timeout_s: float = Field(default=4.0, gt=0, alias="DB_STATEMENT_TIMEOUT")
+
+    # The served configuration (`bildungsraum serve`, app/server.py): a client must send its
+    # request headers within HEADER_TIMEOUT and at most MAX_HEADER_BYTES of them, and its
+    # body within BODY_TIMEOUT (IMPORT_BODY_TIMEOUT for import files).
+    header_timeout_s: float = Field(default=10.0, gt=0, alias="HEADER_TIMEOUT")
+    max_header_bytes: int = Field(default=32_768, ge=4096, alias="MAX_HEADER_BYTES")
+    body_timeout_s: float = Field(default=30.0, gt=0, alias="BODY_TIMEOUT")
+    import_body_timeout_s: float = Field(default=900.0, gt=0, alias="IMPORT_BODY_TIMEOUT")
+    keep_alive_s: int = Field(default=5, ge=1, alias="KEEP_ALIVE_TIMEOUT")
+
+    # Rate limits (the `limits` library's notation; several separated by ";"). Kept in
+    # memory per worker process, or in Redis across workers and replicas when REDIS_URL is
+    # set. Writes and imports count per API key, searches and failed keys per client address.
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    rate_limit_prefix: str = Field(default="bildungsraum", alias="RATE_LIMIT_PREFIX")
+    rate_limit_search: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_SEARCH")
+    rate_limit_writes: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_WRITES")
+    rate_limit_imports: str = Field(default="10/minute;60/hour", alias="RATE_LIMIT_IMPORTS")
+    rate_limit_auth_failures: str = Field(default="20/minute", alias="RATE_LIMIT_AUTH_FAILURES")
 
     # Meilisearch pays a fixed cost per task that grows with the index (~1 s at 100k
     # documents), so a backlog drains in large batches; single changes are not delayed.

@@ -9,6 +9,7 @@ from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.cors import PortalCors
 from app.errors import install_error_handlers
+from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
     codelists,
@@ -21,6 +22,7 @@ from app.routers import (
     search,
 )
 from app.search.service import close_backend, configure_backend
+from app.security_headers import SecurityHeaders
 
 
 @asynccontextmanager
@@ -43,10 +45,18 @@ def create_app() -> FastAPI:
     # `/offers/{id}.jsonld` wins over `/offers/{id}`.
     for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
         app.include_router(module.router)
+    rate_limits = RateLimits(settings)
+    app.state.rate_limits = rate_limits
+    # Outermost last: security headers go on every answer, the body limits' 408/413 included;
+    # CORS headers go on the portal API's answers, its 429s included.
+    app.add_middleware(SearchRateLimit, limits=rate_limits)
     app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,
         limits={"/api/v1/imports": settings.max_import_bytes},
+        timeout_s=settings.body_timeout_s,
+        timeouts={"/api/v1/imports": settings.import_body_timeout_s},
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
     return app

@@ -1,5 +1,6 @@
 """Catalogue set-up commands: schema, organisations, API keys and the demo catalogue."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -49,13 +50,23 @@ def create_key(
         int | None, typer.Option(help="the organisation a provider key belongs to")
     ] = None,
     name: Annotated[str | None, typer.Option(help="a note on who uses the key")] = None,
+    expires: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            help="the key stops working at this time (UTC); a day means its start",
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; prints the key as the last line. It is shown only this once."""
     from app.errors import DomainError
 
+    expires_at = None if expires is None else expires.replace(tzinfo=UTC)
     try:
         with session_scope() as session:
-            _, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
+            _, plain = create_api_key(
+                session=session, role=role, organisation_id=org, name=name, expires_at=expires_at
+            )
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None

@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,7 +20,7 @@ from sqlmodel import SQLModel
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
 from app.models.organisation import Postcode
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import Day, InputModel, UTCDateTime, clean_text, utcnow
 
 MAX_DESCRIPTION = 20_000
 
@@ -28,7 +29,9 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$"),
+    AfterValidator(clean_text),
 ]
 LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$")]
 
@@ -113,9 +116,7 @@ class OfferDate(SQLModel, table=True):
 # --- API schemas -------------------------------------------------------------------------
 
 
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Contact(InputModel):
     name: Line | None = None
     email: (
         Annotated[str, StringConstraints(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -124,9 +125,7 @@ class Contact(BaseModel):
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Location(InputModel):
     name: Line | None = None
     street: Line | None = None
     postcode: Postcode
@@ -142,16 +141,14 @@ class Location(BaseModel):
         return self
 
 
-class OfferDateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferDateIn(InputModel):
     external_id: ExternalId | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     flexible_start: bool = False
     schedule: Schedule = Schedule.full_time
     schedule_note: Line | None = None
-    registration_deadline: date | None = None
+    registration_deadline: Day | None = None
     seats: int | None = Field(default=None, ge=0, le=100_000)
     teaching_language: LanguageCode | None = None
     online: bool = False
@@ -178,10 +175,8 @@ def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class OfferFields(BaseModel):
+class OfferFields(InputModel):
     """Everything a provider says about an offer; shared by create, replace and upsert."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Title
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] = ""
@@ -204,8 +199,8 @@ class OfferFields(BaseModel):
     childcare: bool = False
     url: HttpUrl | None = None
     contact: Contact = Field(default_factory=Contact)
-    visible_from: date | None = None
-    visible_until: date | None = None
+    visible_from: Day | None = None
+    visible_until: Day | None = None
     dates: list[OfferDateIn] = Field(default_factory=list, max_length=500)
 
     @field_validator("keywords", "target_groups", "languages", "funding")
@@ -243,10 +238,27 @@ class OfferCreate(OfferFields):
     external_id: ExternalId | None = None
 
 
-class OfferPatch(BaseModel):
+class OfferPatch(InputModel):
     """Partial update: only the fields sent change; `dates`, when sent, replaces all dates."""
 
-    model_config = ConfigDict(extra="forbid")
+    not_null = frozenset(
+        {
+            "title",
+            "category",
+            "education_type",
+            "format",
+            "keywords",
+            "languages",
+            "funding",
+            "target_groups",
+            "dates",
+            "contact",
+            "description",
+            "barrier_free",
+            "digital_accessibility",
+            "childcare",
+        }
+    )
 
     title: Title | None = None
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
@@ -269,33 +281,12 @@ class OfferPatch(BaseModel):
     childcare: bool | None = None
     url: HttpUrl | None = None
     contact: Contact | None = None
-    visible_from: date | None = None
-    visible_until: date | None = None
+    visible_from: Day | None = None
+    visible_until: Day | None = None
     dates: list[OfferDateIn] | None = Field(default=None, max_length=500)
 
-    @model_validator(mode="after")
-    def _required_stay_required(self) -> "OfferPatch":
-        for name in (
-            "title",
-            "category",
-            "education_type",
-            "format",
-            "keywords",
-            "languages",
-            "funding",
-            "target_groups",
-            "dates",
-            "contact",
-            "description",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
-
-class RejectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RejectIn(InputModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 

@@ -75,7 +75,11 @@ def update_organisation(
 def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiKeyCreated:
     """Admins: create a key. The key is in this response and nowhere else, ever."""
     key, plain = auth.create_api_key(
-        session=session, role=Role(body.role), organisation_id=body.organisation_id, name=body.name
+        session=session,
+        role=Role(body.role),
+        organisation_id=body.organisation_id,
+        name=body.name,
+        expires_at=body.expires_at,
     )
     return ApiKeyCreated.model_validate(
         {**ApiKeyPublic.model_validate(key).model_dump(), "key": plain}

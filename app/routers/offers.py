@@ -17,6 +17,7 @@ from app.models.offer import (
     OfferPublic,
     RejectIn,
 )
+from app.models.types import DbId
 from app.services import offers as service
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
@@ -33,7 +34,7 @@ def create_offer(
     session: SessionDep,
     actor: ActorDep,
     organisation_id: Annotated[
-        int | None, Query(description="admins: the owning organisation")
+        DbId | None, Query(description="admins: the owning organisation")
     ] = None,
 ) -> OfferPublic:
     """Create an offer. New offers are `submitted`, or `published` for trusted organisations."""
@@ -49,7 +50,7 @@ def list_offers(
     actor: ActorDep,
     pagination: PaginationDep,
     status_: Annotated[OfferStatus | None, Query(alias="status")] = None,
-    organisation_id: Annotated[int | None, Query(description="admins only")] = None,
+    organisation_id: Annotated[DbId | None, Query(description="admins only")] = None,
 ) -> OfferPage:
     """The caller's own offers in every state (admins: all offers)."""
     total, views = service.list_offers(
@@ -76,7 +77,7 @@ def upsert_offer(
     actor: ActorDep,
     response: Response,
     organisation_id: Annotated[
-        int | None, Query(description="admins: the owning organisation")
+        DbId | None, Query(description="admins: the owning organisation")
     ] = None,
 ) -> OfferPublic:
     """Idempotent upsert by the provider's own id: 201 created, 200 updated or unchanged."""

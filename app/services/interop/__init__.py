@@ -1,5 +1,6 @@
 """Interop: open-Qcat and CSV import, open-Qcat and schema.org JSON-LD export."""
 
+import codecs
 from typing import IO
 
 from sqlmodel import Session
@@ -30,9 +31,13 @@ class _Peekable:
 
 
 def detect_format(head: bytes) -> str:
-    """XML starts with `<` (after a BOM and blanks); anything else is read as CSV."""
-    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    return "openqcat" if text.startswith(b"<") else "csv"
+    """XML starts with `<` (after a byte-order mark and blanks, in UTF-8 or UTF-16); anything
+    else is read as CSV."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = head[:200].decode("utf-16", errors="ignore").lstrip("\ufeff").lstrip()
+        return "openqcat" if text.startswith("<") else "csv"
+    text_bytes = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    return "openqcat" if text_bytes.startswith(b"<") else "csv"
 
 
 def import_file(

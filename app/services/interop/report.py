@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.errors import MAX_ERROR_DETAILS
 from app.models.offer import OfferDateIn, OfferFields
 
 # A file with a warning on every record should not make the report as big as the file.
@@ -127,6 +128,39 @@ class ImportReport:
     def ok(self) -> bool:
         return self.error is None and self.failed == 0
 
+    @property
+    def rejected(self) -> bool:
+        """The file could not be read, or records failed and the valid rest was not asked
+        for: nothing was (or, in a dry run, would be) written."""
+        return self.error is not None or (self.failed > 0 and not self.partial)
+
+    def error_dict(self) -> dict[str, Any] | None:
+        """Why the import was rejected, in the API's one error shape (with the line)."""
+        if self.error is not None:
+            where: list[str | int] = (
+                ["file", "line", self.error_line] if self.error_line else ["file"]
+            )
+            return {
+                "code": "import_rejected",
+                "message": self.error,
+                "details": [{"loc": where, "message": self.error}],
+                "line": self.error_line,
+            }
+        if not self.rejected:
+            return None
+        return {
+            "code": "import_rejected",
+            "message": (
+                f"{self.failed} record(s) failed, so nothing was written; fix them, "
+                "or import with partial=true to keep the valid rest"
+            ),
+            "details": [
+                {"loc": ["records", f.record_id or f"line {f.line}"], "message": f.message}
+                for f in self.failures[:MAX_ERROR_DETAILS]
+            ],
+            "line": None,
+        }
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
@@ -143,9 +177,7 @@ class ImportReport:
                 "failed": self.failed,
                 "dates_deleted": self.dates_deleted,
             },
-            "error": None
-            if self.error is None
-            else {"message": self.error, "line": self.error_line},
+            "error": self.error_dict(),
             "failures": [f.to_dict() for f in self.failures],
             "warnings": [w.to_dict() for w in self.warnings],
             "warnings_total": self.warnings_total,
