@@ -46,6 +46,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self.max_header_bytes = settings.max_header_bytes
         self._header_bytes = 0
         self._awaiting_headers = True
+        self._headers_completed = 0
         self._header_deadline: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -59,8 +60,16 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
     def data_received(self, data: bytes) -> None:
         if self._awaiting_headers and self._header_deadline is None:
             self._arm_header_deadline()  # the next request on a kept-alive connection begins
+        in_headers, completed = self._awaiting_headers, self._headers_completed
         super().data_received(data)
-        if self._awaiting_headers and not self.transport.is_closing():
+        # Count only chunks read wholly inside headers: one that ended headers, or began in a
+        # body, may carry body bytes.
+        if (
+            in_headers
+            and self._awaiting_headers
+            and completed == self._headers_completed
+            and not self.transport.is_closing()
+        ):
             self._header_bytes += len(data)
             if self._header_bytes > self.max_header_bytes:
                 self._refuse(_HEADERS_TOO_LARGE)
@@ -72,6 +81,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
 
     def on_headers_complete(self) -> None:
         self._awaiting_headers = False
+        self._headers_completed += 1
         self._disarm_header_deadline()
         super().on_headers_complete()
 

@@ -612,6 +612,7 @@ class Bench:
                 "--http",
                 "httptools",
                 "--no-access-log",
+                "--no-server-header",
                 "--log-level",
                 "warning",
             ],

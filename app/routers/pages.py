@@ -58,12 +58,12 @@ def offer_page(
 ) -> HTMLResponse:
     """An offer page; 404 for offers that are not public or not in the portal's region."""
     try:
-        html = service.render_offer_page(
+        status, html = service.render_offer_page(
             session=session, slug=slug, offer_id=offer_id, lang=service.page_language(lang)
         )
     except NotFound:
         return _not_found(lang)
-    return HTMLResponse(html, headers={"Cache-Control": PAGE_CACHE})
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
 
 
 @router.get("/widget/{slug}.js")

@@ -9,7 +9,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
 
@@ -135,7 +135,20 @@ def _clean(text: str | None) -> str:
     return _FORBIDDEN.sub("", text or "")
 
 
-def is_current(d: DateFacts, today: date) -> bool:
+class DateWindow(Protocol):
+    """What decides whether a date is still worth showing (a DateFacts or an OfferDate row)."""
+
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def registration_deadline(self) -> date | None: ...
+    @property
+    def flexible_start(self) -> bool: ...
+
+
+def is_current(d: DateWindow, today: date) -> bool:
     """A date still worth showing: it starts later, starts any time, or has begun but still
     takes people (no registration deadline was set and it has not ended)."""
     if d.flexible_start:

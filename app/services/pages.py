@@ -30,7 +30,7 @@ from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
 from app.services import portals as portal_service
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
-from app.services.offers import OfferView, price_eur
+from app.services.offers import OfferView, has_ended, price_eur
 from app.services.page_texts import LANGUAGES, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -335,12 +335,29 @@ def _field_label(name: str, lang: str) -> str:
     return name
 
 
-def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> str:
-    """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD."""
+def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> tuple[int, str]:
+    """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD;
+    for an offer whose dates have all passed, a short page that says so (410) and leads to
+    similar current offers."""
     portal = portal_service.get_portal(session=session, slug=slug)
-    view = portal_service.get_portal_offer(session=session, portal=portal, offer_id=offer_id)
+    view = portal_service.get_portal_offer(
+        session=session, portal=portal, offer_id=offer_id, ended_ok=True
+    )
     offer = view.offer
     t = texts(lang)
+    if has_ended(view):
+        similar = [("category", offer.category)] + ([("lang", lang)] if lang != "de" else [])
+        path = f"/p/{slug}/angebote/{offer_id}"
+        context = _base_context(
+            portal=portal, lang=lang, path=path, query=[("lang", lang)] if lang != "de" else []
+        ) | {
+            "offer": offer,
+            "organisation": view.organisation,
+            "category": CATEGORY_LABELS.get(offer.category, offer.category),
+            "similar_url": f"/p/{slug}/?{urlencode(similar)}",
+            "contacts": portal_service.list_contacts(session=session, portal=portal),
+        }
+        return 410, environment().get_template("ended.html").render(context)
     dates = []
     for d in view.dates:
         if d.start_date and d.end_date:
@@ -388,7 +405,7 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
         "contacts": portal_service.list_contacts(session=session, portal=portal),
         "jsonld": Markup(offer_jsonld_text(view)),
     }
-    return environment().get_template("offer.html").render(context)
+    return 200, environment().get_template("offer.html").render(context)
 
 
 def render_not_found(*, lang: str) -> str:
