@@ -33,8 +33,10 @@ class Settings(BaseSettings):
     search_cache_max_age_s: float = Field(default=600.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
 
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
-    # Import files: admins (and the CLI) up to MAX_IMPORT_BYTES, a provider's key up to
-    # MAX_PROVIDER_IMPORT_BYTES (the largest real open-Qcat delivery seen was ~30 MB).
+    # Imports through the API at once per API process (each in its own child process).
+    import_workers: int = Field(default=2, ge=1, le=32, alias="IMPORT_WORKERS")
+    # Import files: an admin key up to MAX_IMPORT_BYTES, a provider's key up to
+    # MAX_PROVIDER_IMPORT_BYTES (one provider cannot fill the disk or hold a worker for long).
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")
     max_provider_import_bytes: int = Field(default=50_000_000, alias="MAX_PROVIDER_IMPORT_BYTES")
 
