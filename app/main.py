@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.cors import PortalCors
+from app.db import get_engine
 from app.errors import install_error_handlers
 from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
@@ -27,6 +28,9 @@ from app.security_headers import SecurityHeaders
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # The engine (and its pool) exists before the first requests: made by several at once,
+    # each got an engine and a pool of its own.
+    get_engine()
     configure_backend()
     yield
     await close_backend()
