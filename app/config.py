@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     indexer_batch_size: int = Field(default=2000, alias="INDEXER_BATCH_SIZE")
     indexer_poll_s: float = Field(default=0.05, alias="INDEXER_POLL")
     indexer_max_attempts: int = Field(default=5, alias="INDEXER_MAX_ATTEMPTS")
+    # The indexer touches this file while its loop runs (compose.yaml's health check reads it).
+    indexer_heartbeat_file: Path | None = Field(default=None, alias="INDEXER_HEARTBEAT_FILE")
 
     @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":

@@ -7,6 +7,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import httpx
 import meilisearch
@@ -35,6 +36,7 @@ FIRST_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 30.0
 # How often a backing-off indexer asks whether the database and Meilisearch are back.
 PROBE_S = 0.5
+HEARTBEAT_S = 5.0
 
 
 @dataclass
@@ -76,8 +78,10 @@ class Indexer:
     batch_size: int = 2000
     max_attempts: int = 5
     today: Callable[[], date] = date.today
+    heartbeat: Path | None = None
     writer: IndexWriter = field(init=False)
     prepared: bool = field(default=False, init=False)
+    _last_beat: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         self.writer = IndexWriter(self.client)
@@ -167,6 +171,7 @@ class Indexer:
         they answer: the backoff spares the logs, not the time to recover."""
         backoff = FIRST_BACKOFF_S
         while not stop.is_set():
+            self.beat()
             try:
                 self.prepare()
                 sweep_if_due(self.engine, self.today())
@@ -189,8 +194,16 @@ class Indexer:
     def _wait_for_recovery(self, stop: threading.Event, backoff_s: float) -> None:
         deadline = time.monotonic() + backoff_s
         while not stop.wait(min(PROBE_S, max(0.0, deadline - time.monotonic()))):
+            self.beat()
             if time.monotonic() >= deadline or self.dependencies_answer():
                 return
+
+    def beat(self) -> None:
+        """Touch the heartbeat file (at most every HEARTBEAT_S): the loop is alive."""
+        now = time.monotonic()
+        if self.heartbeat is not None and now - self._last_beat >= HEARTBEAT_S:
+            self.heartbeat.touch()
+            self._last_beat = now
 
     def dependencies_answer(self) -> bool:
         """A cheap probe: the database answers a query and Meilisearch its health check."""

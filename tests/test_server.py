@@ -2,6 +2,7 @@
 must not hold the database pool, slow or huge headers and trickling bodies are cut off, no
 server banner, and an aborted upload is no error."""
 
+import contextlib
 import socket
 import threading
 import time
@@ -70,10 +71,8 @@ def test_slow_uploads_do_not_hold_the_database_pool(
     def trickle() -> None:
         while not stop.wait(0.5):
             for sock in uploads:
-                try:
+                with contextlib.suppress(OSError):
                     sock.sendall(b"x")
-                except OSError:
-                    pass
 
     trickler = threading.Thread(target=trickle)
     trickler.start()

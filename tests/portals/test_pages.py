@@ -363,7 +363,7 @@ def test_page_parameters_follow_the_api_rules(
         [("page", "3"), ("price_max", "1e3"), ("radius_km", "7"), ("postcode", "44787")]
     )
     # what the API accepts, the page accepts: any radius, a finite decimal
-    assert (params.page, params.price_max, params.radius_km) == (3, 1000, 7)
+    assert (params.page, params.price_max, params.radius_km) == (3, Decimal(1000), 7.0)
     assert problems == []
     params, problems = search_params_from_query([("price_max", "Infinity"), ("q", "a\x00b")])
     assert params.price_max is None
