@@ -22,6 +22,7 @@ from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
 from app.services import offers
 from app.services.auth import Actor
+from app.services.geo import place_locations
 from app.services.offers import UpsertOutcome
 
 CHUNK_SIZE = 1000
@@ -52,6 +53,7 @@ _DATE_COLUMNS: tuple[str, ...] = (
     "city",
     "lat",
     "lon",
+    "approximate_location",
     "barrier_free",
 )
 _AUDIT_COLUMNS = (
@@ -103,6 +105,7 @@ def date_values(offer_id: int, position: int, d: OfferDateIn) -> dict[str, Any]:
         "city": loc.city if loc else None,
         "lat": loc.lat if loc else None,
         "lon": loc.lon if loc else None,
+        "approximate_location": loc.approximate if loc else False,
         "barrier_free": loc.barrier_free if loc else None,
     }
 
@@ -144,7 +147,9 @@ class BulkUpserter:
         return external_id in self.existing or external_id in self._pending
 
     def upsert(self, *, external_id: str, fields: OfferFields) -> UpsertOutcome:
-        """Skip unchanged offers, queue new ones, update changed ones through the offer service."""
+        """Skip unchanged offers, queue new ones, update changed ones through the offer service.
+        Places without coordinates are placed first (UnknownPostcode: nothing is queued)."""
+        fields = place_locations(fields)
         fields_json = fields.model_dump(mode="json", exclude={"external_id"})
         if external_id in self._pending:
             # Delivered twice in one file: the later version wins, still one new offer.

@@ -13,6 +13,7 @@ from app.models.offer import Offer, OfferDate, OfferFields
 from app.models.organisation import Organisation
 from app.services import offers
 from app.services.auth import Actor
+from app.services.geo import UnknownPostcode
 from app.services.interop.bulk_upsert import BulkUpserter
 from app.services.interop.report import (
     DateRecord,
@@ -24,11 +25,17 @@ from app.services.interop.report import (
     OfferRecord,
     Record,
     WarningRecord,
+    describe_domain_error,
     describe_validation_error,
 )
 from app.services.offers import UpsertOutcome
 
 _RANK = {"created": 3, "updated": 2, "unchanged": 1}
+# What a provider can do about a place whose postcode has no known centre, per file format.
+_UNKNOWN_POSTCODE_HINT = {
+    "openqcat": "correct the ZIP (open-Qcat carries no coordinates)",
+    "csv": "correct the PLZ, or fill in Breitengrad and Längengrad",
+}
 
 
 def resolve_organisation(
@@ -42,7 +49,9 @@ def resolve_organisation(
     if organisation_id is None:
         from app.errors import InvalidInput
 
-        raise InvalidInput.at(["organisation_id"], "say which organisation the offers belong to")
+        raise InvalidInput.at(
+            ["query", "organisation_id"], "say which organisation the offers belong to"
+        )
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound(f"organisation {organisation_id} does not exist")
@@ -77,19 +86,35 @@ class _Run:
         except ValidationError as exc:
             self.report.fail(record_id, line, describe_validation_error(exc))
         except DomainError as exc:
-            self.report.fail(record_id, line, exc.message)
+            self.report.fail(record_id, line, self._describe(exc))
         except SQLAlchemyError as exc:
             self.report.fail(record_id, line, f"database error: {exc.__class__.__name__}")
         if record_id:
             self.failed_ids.add(record_id)
         return None
 
+    def _describe(self, exc: DomainError) -> str:
+        if isinstance(exc, UnknownPostcode):
+            hint = _UNKNOWN_POSTCODE_HINT.get(self.report.format, "send lat and lon")
+            return "; ".join(
+                f"{'.'.join(map(str, loc))}: unknown postcode {postcode}; {hint}"
+                for loc, postcode in exc.places
+            )
+        return describe_domain_error(exc)
+
     def offer(self, record: OfferRecord) -> None:
         ext = record.external_id
         if ext not in self.bulk.existing:
             # A new offer is valid already (parsed into OfferFields) and only queued for the
-            # bulk insert, so it needs no savepoint of its own.
-            self._note(ext, self.bulk.upsert(external_id=ext, fields=record.fields).value)
+            # bulk insert, so it needs no savepoint of its own; placing it on the map comes
+            # first and fails before anything is queued.
+            try:
+                outcome = self.bulk.upsert(external_id=ext, fields=record.fields)
+            except UnknownPostcode as exc:
+                self.report.fail(ext, record.line, self._describe(exc))
+                self.failed_ids.add(ext)
+                return
+            self._note(ext, outcome.value)
             return
         outcome = self._guarded(
             ext, record.line, lambda: self.bulk.upsert(external_id=ext, fields=record.fields)

