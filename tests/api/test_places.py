@@ -2,6 +2,7 @@
 the postcode's centre, marked approximate, and found by a radius search, whichever way the
 offer came in (POST, PUT upsert, PATCH, CSV and open-Qcat imports)."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -87,7 +88,7 @@ def _openqcat() -> bytes:
     ).encode()
 
 
-WRITES = {
+WRITES: dict[str, Callable[[TestClient, dict[str, str]], int]] = {
     "post": _write_by_post,
     "put-upsert": _write_by_upsert,
     "patch": _write_by_patch,
