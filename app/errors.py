@@ -44,7 +44,11 @@ class InvalidInput(DomainError):
 
     @classmethod
     def at(cls, loc: list[str | int], message: str) -> "InvalidInput":
-        return cls(message, details=[{"loc": loc, "message": message}])
+        """One problem at one field; the message names the field as validation errors do."""
+        where = ".".join(str(p) for p in loc)
+        return cls(
+            f"{where}: {message}" if where else message, details=[{"loc": loc, "message": message}]
+        )
 
 
 class PayloadTooLarge(DomainError):

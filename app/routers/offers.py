@@ -71,7 +71,7 @@ def list_offers(
 @router.put("/external/{external_id}", response_model=OfferPublic)
 def upsert_offer(
     external_id: Annotated[ExternalId, Path()],
-    body: OfferFields,
+    body: OfferCreate,
     session: SessionDep,
     actor: ActorDep,
     response: Response,

@@ -507,7 +507,15 @@ def upsert_offer_by_external_id(
     data: OfferFields,
     organisation_id: int | None = None,
 ) -> tuple[Offer, UpsertOutcome]:
-    """Idempotent create-or-update keyed by the provider's own id."""
+    """Idempotent create-or-update keyed by the provider's own id. The body may repeat the id
+    (what POST accepts and GET returns), but not name another one."""
+    sent = getattr(data, "external_id", None)
+    if sent is not None and sent != external_id:
+        raise InvalidInput.at(
+            ["external_id"],
+            f"external_id {sent!r} differs from the one in the path ({external_id!r}); "
+            "send the same or leave it out",
+        )
     owner_id = _resolve_owner(actor, organisation_id)
     data = place_locations(data)
     offer = _find_by_external_id(session, owner_id, external_id)

@@ -173,3 +173,21 @@ def test_bad_paths(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code in (404, 422)
     assert "error" in r.json()
+
+
+def test_query_parameter_errors_are_located_alike(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Whether FastAPI or a service finds it, a bad query parameter is at ["query", name]."""
+    found = {
+        "page": client.get("/api/v1/search", params={"page": 0}),
+        "sort": client.get("/api/v1/search", params={"sort": "distance"}),
+        "postcode": client.get("/api/v1/search", params={"postcode": "99999"}),
+        "organisation_id": client.post(URL, json=offer_payload(), headers=admin),
+        "format": client.post("/api/v1/imports?format=xml", content=b"<x/>", headers=admin),
+    }
+    imports = client.post("/api/v1/imports", content=b"<x/>", headers=admin)
+    for name, r in found.items():
+        assert r.status_code == 422, (name, r.text)
+        assert ["query", name] in [d["loc"] for d in r.json()["error"]["details"]], r.text
+    assert imports.json()["error"]["details"][0]["loc"] == ["query", "organisation_id"]
