@@ -9,7 +9,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
 
@@ -136,7 +136,20 @@ def _clean(text: str | None) -> str:
     return _FORBIDDEN.sub("", text or "")
 
 
-def is_current(d: DateFacts, today: date) -> bool:
+class DateLike(Protocol):
+    """What decides whether a date is still current: a stored date or one being imported."""
+
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def registration_deadline(self) -> date | None: ...
+    @property
+    def flexible_start(self) -> bool: ...
+
+
+def is_current(d: DateLike, today: date) -> bool:
     """A date still worth showing: it starts later, starts any time, or has begun but still
     takes people (no registration deadline was set and it has not ended)."""
     if d.flexible_start:

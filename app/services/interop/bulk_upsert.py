@@ -74,6 +74,7 @@ class Existing:
     id: int
     content_hash: str
     status: str
+    revision_pending: bool = False
 
 
 @dataclass(slots=True)
@@ -136,15 +137,29 @@ class BulkUpserter:
     def _preload(self) -> None:
         table = _OFFER_TABLE
         rows = self.session.execute(
-            select(table.c.external_id, table.c.id, table.c.content_hash, table.c.status).where(
+            select(
+                table.c.external_id,
+                table.c.id,
+                table.c.content_hash,
+                table.c.status,
+                table.c.pending_revision,
+            ).where(
                 table.c.organisation_id == self.organisation_id, table.c.external_id.is_not(None)
             )
         )
-        for external_id, offer_id, content_hash, status in rows:
-            self.existing[external_id] = Existing(offer_id, content_hash, status)
+        for external_id, offer_id, content_hash, status, revision in rows:
+            self.existing[external_id] = Existing(
+                offer_id, content_hash, status, revision is not None
+            )
 
     def knows(self, external_id: str) -> bool:
         return external_id in self.existing or external_id in self._pending
+
+    @property
+    def new_status(self) -> str:
+        """The status a new offer of this organisation starts in."""
+        trusted = self.organisation.trusted
+        return OfferStatus.published.value if trusted else OfferStatus.submitted.value
 
     def upsert(self, *, external_id: str, fields: OfferFields) -> UpsertOutcome:
         """Skip unchanged offers, queue new ones, update changed ones through the offer service.
@@ -178,7 +193,9 @@ class BulkUpserter:
             organisation_id=self.organisation_id,
         )
         assert offer.id is not None
-        self.existing[external_id] = Existing(offer.id, offer.content_hash, offer.status)
+        self.existing[external_id] = Existing(
+            offer.id, offer.content_hash, offer.status, offer.pending_revision is not None
+        )
         return outcome
 
     def mark_archived(self, external_id: str) -> None:
@@ -193,7 +210,7 @@ class BulkUpserter:
         self._pending.clear()
         now = utcnow()
         trusted = self.organisation.trusted
-        status = OfferStatus.published.value if trusted else OfferStatus.submitted.value
+        status = self.new_status
         offer_rows = []
         hashes = []
         for p in pending:

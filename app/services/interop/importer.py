@@ -1,6 +1,7 @@
 """Applies parsed import records to one organisation's catalogue, all-or-nothing or partially."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -24,9 +25,11 @@ from app.services.interop.report import (
     ImportReport,
     OfferRecord,
     Record,
+    RecordOutcome,
     WarningRecord,
     describe_domain_error,
     describe_validation_error,
+    offer_outcome,
 )
 from app.services.offers import UpsertOutcome
 
@@ -72,6 +75,37 @@ class _Run:
         self.deletes: list[DeleteRecord] = []
         self.late_dates: list[DateRecord] = []
         self.full = False
+        self.today = date.today()
+        # external id → (line, outcome, the day it speaks of), in the order of the file
+        self.results: dict[str, tuple[int | None, str, date | None]] = {}
+
+    def _result(self, ext: str, line: int | None, fields: OfferFields | None) -> None:
+        """Note what became of an offer: its status now and whether citizens will find it."""
+        first_line = self.results[ext][0] if ext in self.results else line
+        if fields is None:
+            self.results[ext] = (first_line, "deleted", None)
+            return
+        current = self.bulk.existing.get(ext)
+        if current is None:  # queued for the bulk insert
+            status, revision = self.bulk.new_status, False
+        else:
+            status, revision = current.status, current.revision_pending
+        outcome, day = offer_outcome(
+            status=status, revision_pending=revision, fields=fields, today=self.today
+        )
+        self.results[ext] = (first_line, outcome, day)
+
+    def outcomes_in_order(self) -> list[RecordOutcome]:
+        return [
+            RecordOutcome(
+                ext,
+                line,
+                "deleted" if outcome == "deleted" else self.outcomes.get(ext, "unchanged"),
+                outcome,
+                day,
+            )
+            for ext, (line, outcome, day) in self.results.items()
+        ]
 
     def _note(self, external_id: str, outcome: str) -> None:
         before = self.outcomes.get(external_id)
@@ -115,12 +149,14 @@ class _Run:
                 self.failed_ids.add(ext)
                 return
             self._note(ext, outcome.value)
+            self._result(ext, record.line, record.fields)
             return
         outcome = self._guarded(
             ext, record.line, lambda: self.bulk.upsert(external_id=ext, fields=record.fields)
         )
         if outcome is not None:
             self._note(ext, outcome.value)
+            self._result(ext, record.line, record.fields)
 
     def late_date(self, record: DateRecord) -> None:
         ext = record.offer_external_id
@@ -153,14 +189,16 @@ class _Run:
             self._note(ext, "unchanged")
             return
         data = {**data, "dates": [*kept, new_date]}
+        merged: list[OfferFields] = []
 
         def apply() -> UpsertOutcome:
-            fields = OfferFields.model_validate(data)
-            return self.bulk.update(external_id=ext, fields=fields)
+            merged.append(OfferFields.model_validate(data))
+            return self.bulk.update(external_id=ext, fields=merged[0])
 
         outcome = self._guarded(date_id, record.line, apply)
         if outcome is not None:
             self._note(ext, outcome.value)
+            self._result(ext, record.line, merged[0])
 
     def delete(self, record: DeleteRecord) -> None:
         ext = record.external_id
@@ -187,6 +225,7 @@ class _Run:
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
+                self._result(ext, record.line, None)
             return
         self._delete_date(record)
 
@@ -216,12 +255,15 @@ class _Run:
             "dates": [d for d in data["dates"] if d.get("external_id") != record.external_id],
         }
         offer_ext = offer.external_id
+        remaining: list[OfferFields] = []
 
         def apply() -> UpsertOutcome:
-            return self.bulk.update(external_id=offer_ext, fields=OfferFields.model_validate(data))
+            remaining.append(OfferFields.model_validate(data))
+            return self.bulk.update(external_id=offer_ext, fields=remaining[0])
 
         if self._guarded(record.external_id, record.line, apply) is not None:
             self.report.dates_deleted += 1
+            self._result(offer_ext, record.line, remaining[0])
 
     def archive_missing(self) -> None:
         """A full delivery replaces the catalogue: offers it no longer names are archived."""
@@ -242,6 +284,7 @@ class _Run:
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
+                self._result(ext, None, None)
 
     def run(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -272,6 +315,7 @@ class _Run:
         self.bulk.flush()
         for outcome in self.outcomes.values():
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        self.report.record(self.outcomes_in_order())
 
 
 def apply_records(
@@ -284,7 +328,8 @@ def apply_records(
 ) -> ImportReport:
     """Apply records inside one SAVEPOINT: kept when all went well (or --partial), else undone.
 
-    Dry runs do all the work and undo it at the end, so their counts are the real ones.
+    Dry runs do all the work and undo it at the end, so what they say would happen is what
+    an import of the same file would do.
     """
     organisation = resolve_organisation(
         session=session, actor=actor, organisation_id=organisation_id
@@ -296,7 +341,10 @@ def apply_records(
         outer.rollback()
         report.error = exc.message
         report.error_line = exc.line
-        report.written = False
+        # A file that cannot be read to its end would do nothing: there is nothing to predict.
+        report.record([])
+        report.settle(written=False)
+        report.would = None
         return report
     except BaseException:
         outer.rollback()
@@ -307,5 +355,5 @@ def apply_records(
         session.flush()
     else:
         outer.rollback()
-    report.written = keep
+    report.settle(written=keep)
     return report
