@@ -15,6 +15,7 @@ from app.routers import (
     exports,
     health,
     imports,
+    moderation,
     offers,
     pages,
     portals,
@@ -41,7 +42,18 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     # Routes are tried in order: search, the busiest, first; exports before offers, so that
     # `/offers/{id}.jsonld` wins over `/offers/{id}`.
-    for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
+    for module in (
+        search,
+        health,
+        exports,
+        offers,
+        moderation,
+        admin,
+        codelists,
+        imports,
+        portals,
+        pages,
+    ):
         app.include_router(module.router)
     app.add_middleware(PortalCors)
     app.add_middleware(

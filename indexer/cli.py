@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from app.config import get_settings
-from app.db import get_engine
+from app.db import catalogue_problem, get_engine
 from app.search.index_admin import admin_client
 from indexer import worker
 from indexer.rebuild import check_index, rebuild_index
@@ -18,6 +18,8 @@ from indexer.worker import Indexer
 
 app = typer.Typer(
     add_completion=False,
+    # Plain help: flags read as flags (`--quiet`, not `--quiet <bool>`).
+    rich_markup_mode=None,
     help="Keeps the search index in step with the database. Without a command: run the drain.",
 )
 
@@ -49,16 +51,26 @@ def run_indexer() -> None:
     indexer.run_forever(stop, poll_s=settings.indexer_poll_s)
 
 
+def require_catalogue() -> None:
+    """Exit 2, creating nothing, when there is no up-to-date catalogue to index."""
+    problem = catalogue_problem(get_settings().sqlalchemy_url)
+    if problem is not None:
+        typer.echo(f"error: {problem}", err=True)
+        raise typer.Exit(2)
+
+
 @app.callback(invoke_without_command=True)
 def default(ctx: typer.Context) -> None:
     """Run the drain until stopped when no command is given."""
     if ctx.invoked_subcommand is None:
+        require_catalogue()
         run_indexer()
 
 
 @app.command("once")
 def once() -> None:
     """Drain the queue once and exit."""
+    require_catalogue()
     indexer = build_indexer()
     indexer.prepare()
     typer.echo(f"indexed {indexer.drain()} queued changes")
@@ -67,6 +79,7 @@ def once() -> None:
 @app.command("failed")
 def failed() -> None:
     """List parked records; exit 1 when there are any."""
+    require_catalogue()
     rows = worker.failed_entries(get_engine())
     if not rows:
         typer.echo("no parked records")
@@ -81,12 +94,14 @@ def failed() -> None:
 @app.command("retry-failed")
 def retry_failed() -> None:
     """Queue parked records again."""
+    require_catalogue()
     typer.echo(f"queued {worker.retry_failed(get_engine())} parked records again")
 
 
 @app.command("reindex")
 def reindex() -> None:
     """Rebuild the whole index beside the live one and swap it in; search stays up."""
+    require_catalogue()
     from tqdm import tqdm
 
     settings = get_settings()
@@ -116,6 +131,7 @@ def check(
     quiet: Annotated[bool, typer.Option("--quiet", help="print only when they differ")] = False,
 ) -> None:
     """Compare the database with the index; exit 1 when they drifted apart."""
+    require_catalogue()
     settings = get_settings()
     result = check_index(
         engine=get_engine(),
