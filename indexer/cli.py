@@ -4,6 +4,8 @@ that need the write side of the index (rebuild, check, parked records)."""
 import logging
 import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Annotated
 
@@ -11,7 +13,8 @@ import typer
 
 from app.config import get_settings
 from app.db import catalogue_problem, get_engine
-from app.search.index_admin import admin_client
+from app.errors import SearchUnavailable
+from app.search.index_admin import IndexingFailed, admin_client
 from indexer import worker
 from indexer.rebuild import check_index, rebuild_index
 from indexer.worker import Indexer
@@ -59,6 +62,30 @@ def require_catalogue() -> None:
         raise typer.Exit(2)
 
 
+@contextmanager
+def plain_search_errors() -> Iterator[None]:
+    """Meilisearch down, or refusing the key, is the operator's to fix: say so in one line."""
+    url = get_settings().meili_url
+    try:
+        yield
+    except SearchUnavailable as exc:
+        typer.echo(
+            f"error: Meilisearch at {url} cannot be reached ({exc}); "
+            "start it (`make run`) or set MEILI_URL / MEILI_PORT",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+    except IndexingFailed as exc:
+        hint = ""
+        if "api_key" in str(exc) or "authorization" in str(exc):
+            hint = (
+                "; set MEILI_ADMIN_KEY or MEILI_MASTER_KEY, or DATA_DIR to the folder where "
+                "`make run` keeps meili_master_key"
+            )
+        typer.echo(f"error: Meilisearch at {url} refused: {exc}{hint}", err=True)
+        raise typer.Exit(2) from None
+
+
 @app.callback(invoke_without_command=True)
 def default(ctx: typer.Context) -> None:
     """Run the drain until stopped when no command is given."""
@@ -71,9 +98,10 @@ def default(ctx: typer.Context) -> None:
 def once() -> None:
     """Drain the queue once and exit."""
     require_catalogue()
-    indexer = build_indexer()
-    indexer.prepare()
-    typer.echo(f"indexed {indexer.drain()} queued changes")
+    with plain_search_errors():
+        indexer = build_indexer()
+        indexer.prepare()
+        typer.echo(f"indexed {indexer.drain()} queued changes")
 
 
 @app.command("failed")
@@ -112,13 +140,14 @@ def reindex() -> None:
         bar.n = done
         bar.refresh()
 
-    stats = rebuild_index(
-        engine=get_engine(),
-        client=admin_client(settings),
-        index_uid=settings.meili_index,
-        today=date.today(),
-        progress=progress,
-    )
+    with plain_search_errors():
+        stats = rebuild_index(
+            engine=get_engine(),
+            client=admin_client(settings),
+            index_uid=settings.meili_index,
+            today=date.today(),
+            progress=progress,
+        )
     bar.close()
     typer.echo(
         f"reindexed {stats.offers} published offers as {stats.documents} documents "
@@ -133,12 +162,13 @@ def check(
     """Compare the database with the index; exit 1 when they drifted apart."""
     require_catalogue()
     settings = get_settings()
-    result = check_index(
-        engine=get_engine(),
-        client=admin_client(settings),
-        index_uid=settings.meili_index,
-        today=date.today(),
-    )
+    with plain_search_errors():
+        result = check_index(
+            engine=get_engine(),
+            client=admin_client(settings),
+            index_uid=settings.meili_index,
+            today=date.today(),
+        )
     if not quiet or not result.clean:
         typer.echo(f"searchable in database: {result.in_database}")
         typer.echo(f"in the index:           {result.in_index}")
