@@ -9,9 +9,11 @@ from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.cors import PortalCors
 from app.errors import install_error_handlers
+from app.openapi import install_openapi
 from app.routers import (
     admin,
     codelists,
+    docs,
     exports,
     health,
     imports,
@@ -38,6 +40,9 @@ def create_app() -> FastAPI:
         title="Bildungsraum",
         version="0.1.0",
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
+        # Served by app/routers/docs.py from this host, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Routes are tried in order: search, the busiest, first; exports before offers, so that
@@ -53,8 +58,10 @@ def create_app() -> FastAPI:
         imports,
         portals,
         pages,
+        docs,
     ):
         app.include_router(module.router)
+    install_openapi(app)
     app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,

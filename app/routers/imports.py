@@ -7,8 +7,11 @@ from typing import IO, Annotated, Any, Literal
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 
+from app import api_examples
 from app.deps import ActorDep, SessionDep
 from app.errors import InvalidInput
+from app.models.imports import ImportReportOut
+from app.openapi import documented
 from app.services.interop import import_file
 from app.services.interop.csv_import import template_csv
 
@@ -30,7 +33,12 @@ def csv_template() -> Response:
     )
 
 
-@router.post("")
+@router.post(
+    "",
+    response_model=ImportReportOut,
+    responses=documented(403, 404, 413, 422),
+    openapi_extra=api_examples.import_request_body(),
+)
 async def import_offers(
     request: Request,
     session: SessionDep,
@@ -40,7 +48,8 @@ async def import_offers(
     dry_run: bool = False,
     partial: bool = False,
 ) -> dict[str, Any]:
-    """Import a file sent as the raw body or as multipart field `file`; returns the report."""
+    """Import an open-Qcat XML or CSV file, sent as the raw body or as multipart field `file`;
+    the report names each failed record (id, line, reason) and each offer's outcome."""
     # The upload is spooled (to disk past SPOOL_BYTES) and the import runs in a worker
     # thread: parsing and writing thousands of offers must not hold the event loop, which
     # serves every other request of this process (measured: /health unanswered for 7 s
