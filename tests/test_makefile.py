@@ -21,7 +21,9 @@ def _project(tmp_path: Path) -> Path:
 
 def _make(cwd: Path, *args: str, path: str | None = None) -> str:
     env = dict(os.environ, PATH=path or os.environ["PATH"])
-    env.pop("PYTHON", None)
+    # Run as from a shell, also when the suite itself runs under `make VENV=… PYTHON=…`.
+    for name in ("PYTHON", "VENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+        env.pop(name, None)
     done = subprocess.run(
         ["make", "--no-print-directory", *args],
         cwd=cwd,
