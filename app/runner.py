@@ -53,8 +53,8 @@ def _wait_healthy(url: str, timeout_s: float = 60) -> None:
 def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C (or any part dying) stops all of it."""
     from app.db import session_scope
+    from app.demo.loader import load_demo_catalogue
     from app.migrations import upgrade
-    from app.services.demo_loader import load_demo_catalogue
     from indexer.meili import ensure_scoped_keys, meili_client
 
     settings = get_settings()

@@ -12,7 +12,7 @@ from datetime import date
 
 import pytest
 
-from app.services.demo_data import demo_offers, demo_organisations
+from app.demo.catalogue import demo_offers, demo_organisations
 
 TODAY = date(2026, 12, 4)
 
