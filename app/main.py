@@ -19,7 +19,7 @@ from app.routers import (
     portals,
     search,
 )
-from app.services.search import close_backend, configure_backend
+from app.search.service import close_backend, configure_backend
 
 
 @asynccontextmanager

@@ -142,7 +142,7 @@ def search_params(query: dict[str, Any]) -> Any:
 
 def raw_body(query: dict[str, Any]) -> bytes:
     """The exact multi-search body the API sends for this query (built fresh: `now` moves)."""
-    from app.services.search import build_queries
+    from app.search.service import build_queries
 
     queries, _ = build_queries(search_params(query), None, now_ts=int(time.time()), index=INDEX)
     return orjson.dumps({"queries": queries})
@@ -485,8 +485,8 @@ class Bench:
 
         from app.codelists import OfferStatus
         from app.models.offer import Offer
-        from indexer.documents import offer_documents
-        from indexer.meili import create_index_with_settings, delete_index_if_exists
+        from app.search.documents import offer_documents
+        from app.search.index_admin import create_index_with_settings, delete_index_if_exists
         from indexer.rebuild import rebuild_index
         from indexer.sources import load_sources
 
@@ -552,7 +552,7 @@ class Bench:
     def start_api(self, factory: str = "app.main:create_app") -> None:
         """Two API processes: as deployed (answer cache on), and with the cache off, whose
         every search goes to Meilisearch (the engine path and the API's own overhead)."""
-        from indexer.meili import ensure_scoped_keys
+        from app.search.index_admin import ensure_scoped_keys
 
         self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
@@ -924,7 +924,7 @@ class Bench:
 
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        from indexer.meili import meili_client
+        from app.search.index_admin import meili_client
         from tests.meili_server import MeiliServer
 
         self.db = Database(self.database_url, self.tmp)

@@ -21,9 +21,9 @@ from app.models.portal import (
 )
 from app.models.search import SearchResult, SuggestResult
 from app.routers.search import SearchParamsDep
+from app.search import service as search
 from app.services import offers as offer_service
 from app.services import portals as service
-from app.services import search
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
 OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]

@@ -12,7 +12,7 @@ from app.models.offer import LanguageCode
 from app.models.organisation import Postcode
 from app.models.search import SearchParams, SearchResult, SortOrder, SuggestResult
 from app.routers.query_model_route import QueryModelRoute
-from app.services.search import search_offers, suggest_offers
+from app.search.service import search_offers, suggest_offers
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 

@@ -28,8 +28,8 @@ from app.codelists import (
 from app.errors import DomainError, InvalidInput
 from app.models.portal import CounsellingContact, Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
+from app.search import service as search
 from app.services import portals as portal_service
-from app.services import search
 from app.services.geo import postcode_centre
 from app.services.offers import OfferView, price_eur
 from app.services.page_texts import LANGUAGES, texts

@@ -22,8 +22,7 @@ from app.models.portal import (
 )
 from app.models.search import SearchScope
 from app.models.types import utcnow
-from app.services import search
-from app.services.geo import postcode_centre
+from app.services.geo import distance_km, postcode_centre
 from app.services.offers import OfferView, get_offer
 
 
@@ -223,6 +222,39 @@ def cors_headers(*, origins: list[str], origin: str | None, preflight: bool) -> 
 def get_portal_offer(*, session: Session, portal: Portal, offer_id: int) -> OfferView:
     """A public offer the portal may show; anything else is `NotFound`, as if it did not exist."""
     view = get_offer(session=session, actor=None, offer_id=offer_id)
-    if not search.offer_in_scope(view, portal_scope(portal)):
+    if not offer_in_scope(view, portal_scope(portal)):
         raise NotFound(f"offer {offer_id} does not exist")
     return view
+
+
+def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
+    """The detail-page twin of `scope_filters`: may this portal show this offer?"""
+    o = view.offer
+    if scope.categories_allow and o.category not in scope.categories_allow:
+        return False
+    if o.category in scope.categories_block:
+        return False
+    if scope.providers_allow and o.organisation_id not in scope.providers_allow:
+        return False
+    if o.organisation_id in scope.providers_block:
+        return False
+    if scope.reviewed_only and o.reviewed_at is None:
+        return False
+    has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
+    has_radius_rule = scope.center is not None and scope.radius_km is not None
+    if not (has_postcode_rule or has_radius_rule):
+        return True
+    prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
+    for d in view.dates:
+        if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
+            return True
+        if (
+            has_radius_rule
+            and d.lat is not None
+            and d.lon is not None
+            and scope.center
+            and scope.radius_km is not None
+            and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
+        ):
+            return True
+    return False

@@ -20,9 +20,8 @@ sys.meta_path.insert(0, _NoDemo())
 import app.main
 import indexer.__main__
 from typer.testing import CliRunner
-from app.cli import _register_optional_commands, cli
+from app.cli import cli
 
-_register_optional_commands()
 result = CliRunner().invoke(cli, ["load-demo"])
 print(result.exit_code)
 print(result.output)

@@ -12,7 +12,7 @@ import orjson
 
 from app.codelists import CODE_LISTS
 from app.config import get_settings
-from app.errors import InvalidInput, ServiceUnavailable
+from app.errors import InvalidInput, SearchUnavailable
 from app.models.search import (
     FacetValue,
     HitLocation,
@@ -24,12 +24,11 @@ from app.models.search import (
     Suggestion,
     SuggestResult,
 )
-from app.services import search_filters as sf
+from app.search import documents as f
+from app.search import filters as sf
+from app.search.cache import AnswerCache
+from app.search.http import MeiliHttp
 from app.services.geo import distance_km, postcode_centre
-from app.services.meili_http import MeiliHttp, MeiliUnreachable
-from app.services.offers import OfferView
-from app.services.search_cache import AnswerCache
-from indexer import documents as f
 
 log = logging.getLogger("bildungsraum.search")
 
@@ -78,21 +77,19 @@ class SearchBackend:
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = orjson.dumps({"queries": queries})
-        try:
-            status, answer = await self.http.request(
-                "POST", "/multi-search", body, timeout_s=self.timeout_s
-            )
-        except (MeiliUnreachable, TimeoutError) as exc:
-            raise ServiceUnavailable("search is unavailable right now; please try again") from exc
+        # Searches change nothing, so the client may send one again on a fresh connection.
+        status, answer = await self.http.request(
+            "POST", "/multi-search", body, timeout_s=self.timeout_s, idempotent=True
+        )
         if status != 200:
             log.error("Meilisearch refused a search (%s): %s", status, answer[:500])
-            raise ServiceUnavailable("search is unavailable right now; please try again")
+            raise SearchUnavailable(f"Meilisearch answered {status}")
         return list(orjson.loads(answer)["results"])
 
     async def healthy(self) -> bool:
         try:
-            status, _ = await self.http.request("GET", "/health", timeout_s=1.0)
-        except (MeiliUnreachable, TimeoutError):
+            status, _ = await self.http.request("GET", "/health", timeout_s=1.0, idempotent=True)
+        except SearchUnavailable:
             return False
         return status == 200
 
@@ -394,36 +391,3 @@ async def suggest_offers(
         if len(suggestions) == limit:
             break
     return SuggestResult(q=q, suggestions=suggestions)
-
-
-def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
-    """The detail-page twin of `scope_filters`: may this portal show this offer?"""
-    o = view.offer
-    if scope.categories_allow and o.category not in scope.categories_allow:
-        return False
-    if o.category in scope.categories_block:
-        return False
-    if scope.providers_allow and o.organisation_id not in scope.providers_allow:
-        return False
-    if o.organisation_id in scope.providers_block:
-        return False
-    if scope.reviewed_only and o.reviewed_at is None:
-        return False
-    has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
-    has_radius_rule = scope.center is not None and scope.radius_km is not None
-    if not (has_postcode_rule or has_radius_rule):
-        return True
-    prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
-    for d in view.dates:
-        if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
-            return True
-        if (
-            has_radius_rule
-            and d.lat is not None
-            and d.lon is not None
-            and scope.center
-            and scope.radius_km is not None
-            and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
-        ):
-            return True
-    return False

@@ -4,8 +4,8 @@ numbers are formatted from parsed values, never pasted from the request."""
 from collections.abc import Iterable
 
 from app.models.search import SearchParams, SearchScope
-from indexer import documents as f
-from indexer.index_settings import FACETS
+from app.search import documents as f
+from app.search.index_settings import FACETS
 
 
 def quote(value: str) -> str:

@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.db import get_engine
-from indexer.state import SEARCH_GENERATION, get_state
+from app.search.state import SEARCH_GENERATION, get_state
 
 log = logging.getLogger("bildungsraum.search")
 

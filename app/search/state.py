@@ -6,7 +6,7 @@ import secrets
 from sqlalchemy import update
 from sqlmodel import Session, col
 
-from app.models.outbox import IndexerState
+from app.models.index_state import IndexerState
 
 REBUILD_TARGET = "rebuild_target"
 LAST_SWEEP = "last_sweep"
