@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
+from app.cors import PortalCors
 from app.errors import install_error_handlers
 from app.routers import (
     admin,
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
     # `/offers/{id}.jsonld` wins over `/offers/{id}`.
     for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
         app.include_router(module.router)
+    app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,

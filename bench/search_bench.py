@@ -28,7 +28,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -128,23 +127,17 @@ def api_path(query: dict[str, Any]) -> str:
 
 
 def search_params(query: dict[str, Any]) -> Any:
-    from app.models.search import SearchParams, SortOrder
+    from app.models.search import SearchParams
 
-    kwargs: dict[str, Any] = dict(query)
-    if "price_max" in kwargs:
-        kwargs["price_max"] = Decimal(str(kwargs["price_max"]))
-    if "radius_km" in kwargs:
-        kwargs["radius_km"] = float(kwargs["radius_km"])
-    if "sort" in kwargs:
-        kwargs["sort"] = SortOrder(kwargs["sort"])
-    return SearchParams(**kwargs)
+    return SearchParams.model_validate(query)
 
 
-def raw_body(query: dict[str, Any]) -> bytes:
+def raw_body(query: dict[str, Any], scope: Any = None) -> bytes:
     """The exact multi-search body the API sends for this query (built fresh: `now` moves)."""
-    from app.search.service import build_queries
+    from app.search.service import build_queries, located
 
-    queries, _ = build_queries(search_params(query), None, now_ts=int(time.time()), index=INDEX)
+    params, centre = located(search_params(query))
+    queries, _ = build_queries(params, scope, centre=centre, now_ts=int(time.time()), index=INDEX)
     return orjson.dumps({"queries": queries})
 
 
