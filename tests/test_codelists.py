@@ -83,8 +83,10 @@ def _tables() -> list[CodeList]:
 @pytest.mark.parametrize("table", _tables(), ids=lambda t: t.name)
 def test_every_code_has_a_german_and_an_english_label(table: CodeList) -> None:
     for row in table.rows:
-        assert row.de.strip() and row.en.strip(), row.code
-        assert row.de == row.de.strip() and row.en == row.en.strip(), row.code
+        assert row.de.strip(), row.code
+        assert row.en.strip(), row.code
+        assert row.de == row.de.strip(), row.code
+        assert row.en == row.en.strip(), row.code
     assert codelists.label(table.name, table.codes()[0], lang="en") == table.rows[0].en
 
 
@@ -108,7 +110,8 @@ def test_english_labels_are_translations() -> None:
 
 def test_every_funding_is_explained_in_both_languages() -> None:
     for row in TABLES["funding"].rows:
-        assert row.explanation_de and row.explanation_en, row.code
+        assert row.explanation_de, row.code
+        assert row.explanation_en, row.code
     codes = set(TABLES["funding"].codes())
     assert set(codelists.FUNDING_EXPLANATIONS) == set(codelists.FUNDING_EXPLANATIONS_EN) == codes
     # Only funding carries explanations.
