@@ -45,22 +45,14 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(app)
-    # Routes are tried in order: search, the busiest, first; exports before offers, so that
-    # `/offers/{id}.jsonld` wins over `/offers/{id}`.
-    for module in (
-        search,
-        health,
-        exports,
-        offers,
-        moderation,
-        admin,
-        codelists,
-        imports,
-        portals,
-        pages,
-        docs,
-    ):
+    # Routes are tried in order: what citizens call most (search, the portal API and pages)
+    # first; exports before offers, so that `/offers/{id}.jsonld` wins over `/offers/{id}`.
+    app.include_router(search.router)
+    app.include_router(portals.public_router)
+    app.include_router(pages.router)
+    for module in (health, exports, offers, moderation, admin, codelists, imports, docs):
         app.include_router(module.router)
+    app.include_router(portals.admin_router)
     install_openapi(app)
     app.add_middleware(PortalCors)
     app.add_middleware(

@@ -20,7 +20,7 @@ class Readiness(BaseModel):
 
 
 @router.get("/health")
-def health() -> dict[str, str]:
+async def health() -> dict[str, str]:
     """The process is up."""
     return {"status": "ok"}
 
