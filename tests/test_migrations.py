@@ -1,5 +1,6 @@
 """Migrations run on each backend and survive a downgrade/upgrade round trip."""
 
+import json
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -43,11 +44,24 @@ def test_0004_places_stored_locations_and_queues_their_offers(
     engine = db.get_engine()
     downgrade(database_url, "0003")
     with engine.begin() as conn:
-        conn.execute(text("UPDATE offer_date SET lat = NULL, lon = NULL"))
+        conn.execute(
+            text("UPDATE offer_date SET lat = NULL, lon = NULL, teaching_language = 'dgs'")
+        )
+        conn.execute(text("""UPDATE offer SET languages = '["deu", "svk", "oth"]'"""))
         conn.execute(text("DELETE FROM outbox"))
     upgrade(database_url)
     with engine.connect() as conn:
-        row = conn.execute(text("SELECT lat, lon, approximate_location FROM offer_date")).one()
+        row = conn.execute(
+            text("SELECT lat, lon, approximate_location, teaching_language FROM offer_date")
+        ).one()
         queued = conn.execute(text("SELECT offer_id FROM outbox")).scalars().all()
+        languages = conn.execute(text("SELECT languages FROM offer")).scalar_one()
     assert (row[0], row[1], bool(row[2])) == (*known_centre("44787"), True)  # type: ignore[misc]
     assert queued == [offer_id]
+    # Language codes that are no ISO codes became ISO codes.
+    assert row[3] == "gsg"
+    assert (json.loads(languages) if isinstance(languages, str) else languages) == [
+        "deu",
+        "slo",
+        "mis",
+    ]

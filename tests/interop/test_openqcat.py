@@ -439,3 +439,18 @@ def test_csv_comma_separated_utf8(make_org: Callable[..., int]) -> None:
     assert report.ok, report.render_text()
     assert report.created == 1
     assert snapshots(org_id)["E1"]["funding"] == ["bildungsscheck_nrw"]
+
+
+def test_teaching_languages_in_the_bas_spelling(make_org: Callable[..., int]) -> None:
+    """The BA's unterrichtssprache.dat spells Slovak, German Sign Language and "other" svk,
+    dgs and oth; the catalogue keeps ISO codes (slo, gsg, mis) and exports the BA's again."""
+    org_id = make_org(trusted=True)
+    languages = "".join(
+        f"<TEACHING_LANGUAGES>{c}</TEACHING_LANGUAGES>" for c in ("svk", "dgs", "oth", "de")
+    )
+    report = run_import(org_id, document(service_xml("L1", extra=languages), full=True))
+    assert report.ok, report.render_text()
+    assert snapshots(org_id)["L1"]["languages"] == ["slo", "gsg", "mis", "deu"]
+    xml = export_bytes(org_id).decode()
+    for spelling in ("svk", "dgs", "oth", "deu"):
+        assert f"<TEACHING_LANGUAGES>{spelling}</TEACHING_LANGUAGES>" in xml

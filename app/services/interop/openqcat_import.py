@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from app.codelists import LANGUAGE_LABELS
+from app.models.language_codes import LANGUAGE_ALIASES
 from app.models.offer import OfferDateIn, OfferFields
 from app.services.interop import openqcat_codes as codes
 from app.services.interop.report import (
@@ -175,8 +175,9 @@ class _Mapper:
             value = (node.text or "").strip().lower()
             if not value or value == "0":
                 continue
-            if value in LANGUAGE_LABELS:
-                found.append(value)
+            code = codes.OPENQCAT_TO_LANGUAGE.get(value) or LANGUAGE_ALIASES.get(value)
+            if code is not None:
+                found.append(code)
             else:
                 self.notes.add(f"unknown teaching language code {value!r}; ignored")
         return list(dict.fromkeys(found))
