@@ -64,4 +64,6 @@ def test_a_place_without_coordinates_still_names_its_city() -> None:
     # Beside a placed one, the placed one is shown and the other still listed.
     [first] = offer_documents(OfferSource(OFFER, [unplaced, PLACED], "VHS"), today=TODAY)
     assert [p["city"] for p in first[LOCATIONS]] == ["Witten", "Nirgendwo"]
-    assert _nearest(first[LOCATIONS], (51.48, 7.21))[0]["city"] == "Witten"
+    shown, _ = _nearest(first[LOCATIONS], (51.48, 7.21))
+    assert shown is not None
+    assert shown["city"] == "Witten"
