@@ -474,9 +474,7 @@ TEACHING_LANGUAGES = CodeList(
         _language("rum", "Rumänisch", "Romanian", ba=None),
         _language("bul", "Bulgarisch", "Bulgarian", ba=None),
         _language("gre", "Griechisch", "Greek", ba=None),
-        _language(
-            "gsg", "Deutsche Gebärdensprache (DGS)", "German Sign Language (DGS)", ba="dgs"
-        ),
+        _language("gsg", "Deutsche Gebärdensprache (DGS)", "German Sign Language (DGS)", ba="dgs"),
         _language("mis", "andere Sprache", "other language", ba="oth"),
     ),
 )

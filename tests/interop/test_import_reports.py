@@ -38,8 +38,10 @@ def test_csv_row_with_four_mistakes_reports_all_four() -> None:
     [record] = list(parse_csv(io.BytesIO(data)))
     assert isinstance(record, FailedRecord)
     assert record.line == 2
-    assert record.reason.split("; ") == [
-        "line 2, Kategorie: unknown value 'Kochen'",
+    problems = record.reason.split("; line ")
+    assert problems[0].startswith("line 2, Kategorie: unknown value 'Kochen'; allowed: ")
+    assert "Buchhaltung, Steuern und Finanzen" in problems[0]
+    assert ["line " + p for p in problems[1:]] == [
         "line 2, Preis: 'zwölf Euro' is not an amount",
         "line 2, Beginn: '32.13.2027' is not a date (DD.MM.YYYY or YYYY-MM-DD)",
         "line 2, Plätze: 'viele' is not a whole number",

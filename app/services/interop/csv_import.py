@@ -162,10 +162,11 @@ class _RowError(ValueError):
     pass
 
 
-def _code(value: str, table: dict[str, str], what: str) -> str:
+def _code(value: str, table: dict[str, str], labels: dict[str, str]) -> str:
     code = table.get(_key(value))
     if code is None:
-        raise _RowError(f"unknown value {value!r}")
+        allowed = "; ".join(labels.values())
+        raise _RowError(f"unknown value {value!r}; allowed: {allowed} (or their codes)")
     return code
 
 
@@ -348,15 +349,15 @@ def _offer_values(cells: _Reader) -> dict[str, Any]:
         "title": text("title"),
         "description": text("description"),
         "keywords": _list(text("keywords")),
-        "category": cells.read("category", lambda v: _code(v, _CATEGORY, "category")),
+        "category": cells.read("category", lambda v: _code(v, _CATEGORY, CATEGORY_LABELS)),
         "education_type": cells.read(
             "education_type",
-            lambda v: _code(v, _EDUCATION_TYPE, "education type"),
+            lambda v: _code(v, _EDUCATION_TYPE, EDUCATION_TYPE_LABELS),
             "anpassungsweiterbildung",
         ),
-        "format": cells.read("format", lambda v: _code(v, _FORMAT, "format"), "in_person"),
+        "format": cells.read("format", lambda v: _code(v, _FORMAT, FORMAT_LABELS), "in_person"),
         "languages": cells.read_list("languages", _language) or ["deu"],
-        "funding": cells.read_list("funding", lambda v: _code(v, _FUNDING, "funding")),
+        "funding": cells.read_list("funding", lambda v: _code(v, _FUNDING, FUNDING_LABELS)),
         "price": cells.read("price", parse_price),
         "price_note": text("price_note") or None,
         "duration_hours": cells.read("duration_hours", _whole),
@@ -406,7 +407,9 @@ def _date_values(cells: _Reader, offer_format: str | None) -> dict[str, Any] | N
         "start_date": start,
         "end_date": cells.read("end_date", parse_date),
         "flexible_start": start is None,
-        "schedule": cells.read("schedule", lambda v: _code(v, _SCHEDULE, "schedule"), "full_time"),
+        "schedule": cells.read(
+            "schedule", lambda v: _code(v, _SCHEDULE, SCHEDULE_LABELS), "full_time"
+        ),
         "schedule_note": text("schedule_note") or None,
         "registration_deadline": cells.read("registration_deadline", parse_date),
         "seats": cells.read("seats", _whole),
