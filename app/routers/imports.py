@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request, Response
+from starlette.exceptions import HTTPException
 
 from app import api_examples
 from app.deps import ActorDep
@@ -55,12 +56,20 @@ async def import_offers(
         path = Path(folder) / "upload"
         async with await anyio.open_file(path, "wb") as target:
             if request.headers.get("content-type", "").startswith("multipart/form-data"):
-                form = await request.form()
+                try:
+                    form = await request.form()
+                except HTTPException as exc:  # not multipart after all: a 422 like any input
+                    raise InvalidInput.at(
+                        ["file"], f"the multipart body cannot be read ({exc.detail})"
+                    ) from None
                 upload = form.get("file")
-                if upload is None or isinstance(upload, str):
+                if upload is None:
                     raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
-                while chunk := await upload.read(CHUNK_BYTES):
-                    await target.write(chunk)
+                if isinstance(upload, str):  # a form field without a file name: its text
+                    await target.write(upload.encode())
+                else:
+                    while chunk := await upload.read(CHUNK_BYTES):
+                        await target.write(chunk)
             else:
                 async for chunk in request.stream():
                     await target.write(chunk)

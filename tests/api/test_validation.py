@@ -191,3 +191,39 @@ def test_query_parameter_errors_are_located_alike(
         assert r.status_code == 422, (name, r.text)
         assert ["query", name] in [d["loc"] for d in r.json()["error"]["details"]], r.text
     assert imports.json()["error"]["details"][0]["loc"] == ["query", "organisation_id"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("multipart/form-data; boundary=x", b"garbage", "the multipart body cannot be read"),
+        ("multipart/form-data", b"--x\r\n", "the multipart body cannot be read"),
+        (
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="other"\r\n\r\nabc\r\n--x--\r\n',
+            "send the file in the multipart field 'file'",
+        ),
+    ],
+)
+def test_malformed_multipart_imports_are_422(
+    client: TestClient, provider: dict[str, Any], content_type: str, body: bytes, message: str
+) -> None:
+    r = client.post(
+        "/api/v1/imports",
+        content=body,
+        headers={**provider["headers"], "Content-Type": content_type},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"] == ["file"]
+    assert message in r.json()["error"]["message"]
+
+
+def test_a_multipart_text_field_is_read_as_the_file(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    csv = "Angebots-ID;Titel;Kategorie;Beginn;PLZ;Ort\nk-1;Excel kompakt;it_digital;;44787;Bochum\n"
+    r = client.post(
+        "/api/v1/imports?dry_run=true", files={"file": (None, csv)}, headers=provider["headers"]
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["would"]["created"] == 1
