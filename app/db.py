@@ -2,9 +2,10 @@
 Every wait on the database is bounded (connect, pool, statement, lock), so that a database
 that is down or hangs costs a request a few seconds and a 503, never a hang."""
 
+import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import Any
 
 import orjson
 import psycopg
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
@@ -137,6 +138,46 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @lru_cache
 def get_engine() -> Engine:
     return build_engine(get_settings().sqlalchemy_url)
+
+
+def catalogue_problem(url: str) -> str | None:
+    """Why there is no catalogue to work on at `url`, in words for the operator; None when
+    there is one whose schema is up to date. Creates nothing: no file, no folder."""
+    from app.migrations import head_revision
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:":
+            return None
+        where, setting = str(Path(path).resolve()), "DATA_DIR"
+        if not Path(path).is_file():
+            return f"no catalogue found at {where}; run `bildungsraum migrate` or set {setting}"
+        # Read-only: opening a file for writing would leave a journal or a new database.
+        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.DatabaseError:
+                row = None
+    else:
+        where, setting = parsed.render_as_string(hide_password=True), "DATABASE_URL"
+        engine = build_engine(url)
+        try:
+            with engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    row = None
+                else:
+                    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        finally:
+            engine.dispose()
+    if row is None:
+        return f"no catalogue found at {where}; run `bildungsraum migrate` or set {setting}"
+    if row[0] != head_revision():
+        return (
+            f"the catalogue at {where} has schema {row[0]} and this version needs "
+            f"{head_revision()}: run `bildungsraum migrate`"
+        )
+    return None
 
 
 def is_postgres(engine: Engine) -> bool:

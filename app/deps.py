@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import anyio
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
 
 from app.db import get_engine, session_scope
 from app.errors import Unauthorized
+from app.openapi import bearer_scheme
 from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor, authenticate, require_admin
 
@@ -43,7 +45,12 @@ def _authenticate(token: str) -> Actor:
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-async def get_optional_actor(request: Request) -> Actor | None:
+async def get_optional_actor(
+    request: Request,
+    # Declares the bearer scheme in the OpenAPI document ("Authorize" in /docs); the header
+    # itself is read below, and a malformed one answers 401.
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> Actor | None:
     """The caller of a request that may carry a key. The key is checked in a session of its
     own, held only for that look-up: the request's session takes a connection only when the
     route uses it, after the body has arrived, so slow uploads cannot hold the pool."""

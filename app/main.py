@@ -10,13 +10,16 @@ from app.config import get_settings
 from app.cors import PortalCors
 from app.db import get_engine
 from app.errors import install_error_handlers
+from app.openapi import install_openapi
 from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
     codelists,
+    docs,
     exports,
     health,
     imports,
+    moderation,
     offers,
     pages,
     portals,
@@ -43,6 +46,9 @@ def create_app() -> FastAPI:
         title="Bildungsraum",
         version="0.1.0",
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
+        # Served by app/routers/docs.py from this host, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Routes are tried in order: what citizens call most (search, the portal API and pages)
@@ -50,9 +56,10 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
-    for module in (health, exports, offers, admin, codelists, imports):
+    for module in (health, exports, offers, moderation, admin, codelists, imports, docs):
         app.include_router(module.router)
     app.include_router(portals.admin_router)
+    install_openapi(app)
     rate_limits = RateLimits(settings)
     app.state.rate_limits = rate_limits
     # Outermost last: security headers go on every answer, the body limits' 408/413 included;

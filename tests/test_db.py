@@ -1,7 +1,9 @@
-"""Database faults answer 503 in the one error shape within 5 s, never 500, never a hang: the
-database down (connections refused and dropped), hung (connections that answer nothing),
-and SQLite's lock held by another writer. PostgreSQL is reached through a proxy of the
-test's own (testkit/db_proxy.py); the shared server is never touched."""
+"""The database: the catalogue check the CLI and the indexer make first (it says what is
+wrong, in words, and creates nothing); and faults, which answer 503 in the one error shape
+within 5 s, never 500, never a hang: the database down (connections refused and dropped),
+hung (connections that answer nothing), and SQLite's lock held by another writer.
+PostgreSQL is reached through a proxy of the test's own (testkit/db_proxy.py); the shared
+server is never touched."""
 
 import os
 import sqlite3
@@ -17,6 +19,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from app import config, db
+from app.db import catalogue_problem
+from app.migrations import head_revision, upgrade
 from testkit.db_proxy import FaultProxy, Mode
 from testkit.served_app import served_app
 from tests.conftest import offer_payload
@@ -131,3 +135,23 @@ def test_sqlite_lock_held_by_another_writer_answers_503(
     _assert_unavailable(response, took, "write")
     r = client.post("/api/v1/offers", json=offer_payload(), headers=provider["headers"])
     assert r.status_code == 201
+
+
+def test_missing_empty_outdated_and_current(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.sqlite3"
+    url = f"sqlite:///{path}"
+    assert catalogue_problem(url) == (
+        f"no catalogue found at {path}; run `bildungsraum migrate` or set DATA_DIR"
+    )
+    assert not path.exists()
+    path.write_bytes(b"")
+    assert catalogue_problem(url) is not None
+    assert "no catalogue found" in (catalogue_problem(url) or "")
+    path.unlink()
+    upgrade(url, "0003")
+    assert catalogue_problem(url) == (
+        f"the catalogue at {path} has schema 0003 and this version needs {head_revision()}: "
+        "run `bildungsraum migrate`"
+    )
+    upgrade(url)
+    assert catalogue_problem(url) is None

@@ -5,9 +5,9 @@ from typing import Annotated
 
 import typer
 
+from app.cli.database import catalogue_session
 from app.codelists import OrganisationKind
 from app.config import get_settings
-from app.db import session_scope
 from app.models.api_key import Role
 from app.models.organisation import OrganisationIn
 from app.services.auth import Actor, create_api_key
@@ -36,7 +36,7 @@ def create_org(
 ) -> None:
     """Register an organisation; prints its id as the last line."""
     data = OrganisationIn(name=name, kind=kind, trusted=trusted)
-    with session_scope() as session:
+    with catalogue_session() as session:
         org = create_organisation(session=session, actor=Actor.system(), data=data)
         org_id = org.id
     typer.echo(f"created organisation {name!r} ({kind.value}{', trusted' if trusted else ''})")
@@ -63,7 +63,7 @@ def create_key(
 
     expires_at = None if expires is None else expires.replace(tzinfo=UTC)
     try:
-        with session_scope() as session:
+        with catalogue_session() as session:
             _, plain = create_api_key(
                 session=session, role=role, organisation_id=org, name=name, expires_at=expires_at
             )
@@ -80,9 +80,15 @@ def load_demo(
     organisations: Annotated[int, typer.Option(help="how many organisations")] = 36,
 ) -> None:
     """Load the deterministic demo catalogue (skipped when organisations exist already)."""
-    from app.services.demo_loader import load_demo_catalogue
+    try:
+        from app.demo.loader import load_demo_catalogue
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("app.demo"):
+            raise
+        typer.echo("error: no demo catalogue installed (production images leave it out)", err=True)
+        raise typer.Exit(2) from None
 
-    with session_scope() as session:
+    with catalogue_session() as session:
         created = load_demo_catalogue(
             session=session, offers=offers, organisations=organisations, progress=True
         )

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
-from app.models.offer import LanguageCode
+from app.models.language_codes import LanguageCode
 from app.models.organisation import Postcode
 from app.models.types import CleanText, Day, DbId, clean_text
 
@@ -87,6 +87,8 @@ class HitLocation:
     city: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # lat/lon are the postcode's centre: the offer did not say where exactly.
+    approximate: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

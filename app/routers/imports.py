@@ -11,10 +11,13 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 from starlette.formparsers import MultiPartException, MultiPartParser
 
+from app import api_examples
 from app.config import get_settings
 from app.deps import ActorDep
 from app.errors import InvalidInput, PayloadTooLarge
+from app.models.imports import ImportReportOut
 from app.models.types import DbId
+from app.openapi import documented
 from app.services.auth import Actor
 from app.services.interop.csv_import import template_csv
 from app.services.interop.import_jobs import run_import
@@ -57,7 +60,9 @@ async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
 
 @router.post(
     "",
-    responses={422: {"description": "the file was rejected; the body is the import report"}},
+    response_model=ImportReportOut,
+    responses=documented(403, 404, 413, 422),
+    openapi_extra=api_examples.import_request_body(),
 )
 async def import_offers(
     request: Request,
@@ -69,8 +74,10 @@ async def import_offers(
     dry_run: bool = False,
     partial: bool = False,
 ) -> JSONResponse:
-    """Import a file sent as the raw body or as multipart field `file`; returns the report,
-    with status 422 when the file was rejected (nothing written; the report says why)."""
+    """Import an open-Qcat XML or CSV file, sent as the raw body or as multipart field `file`;
+    the report names each failed record (id, line, reason) and each offer's outcome. A
+    rejected file (nothing written) answers 422 with the report, its `error` in the one
+    error shape."""
     limit = _limit_for(actor)
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
@@ -87,15 +94,18 @@ async def import_offers(
                         form = await MultiPartParser(
                             request.headers, stream, max_files=1, max_fields=10
                         ).parse()
-                except MultiPartException as exc:
+                except MultiPartException as exc:  # not multipart after all: a 422 like any input
                     raise InvalidInput.at(
-                        ["file"], f"the multipart body is malformed: {exc}"
+                        ["file"], f"the multipart body cannot be read ({exc.message})"
                     ) from None
                 upload = form.get("file")
-                if upload is None or isinstance(upload, str):
+                if upload is None:
                     raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
-                while chunk := await upload.read(CHUNK_BYTES):
-                    await target.write(chunk)
+                if isinstance(upload, str):  # a form field without a file name: its text
+                    await target.write(upload.encode())
+                else:
+                    while chunk := await upload.read(CHUNK_BYTES):
+                        await target.write(chunk)
             else:
                 async for chunk in _limited(request, limit):
                     await target.write(chunk)
