@@ -237,6 +237,14 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, say): bad input like
+            # any other, so 422 in the one shape.
+            message = f"the body cannot be read: {exc.detail}"
+            return JSONResponse(
+                error_body("invalid_input", message, [{"loc": ["body"], "message": message}]),
+                status_code=422,
+            )
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
         headers = dict(getattr(exc, "headers", None) or {})
         if exc.status_code == 405:

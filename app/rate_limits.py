@@ -111,7 +111,7 @@ def rate_limits_of(request: Request) -> RateLimits:
     return limits
 
 
-def _is_search(path: str) -> bool:
+def is_rate_limited_search(path: str) -> bool:
     # /api/v1/search, /api/v1/suggest, /api/v1/portals/<slug>/search|suggest, and the
     # portal's search page and its embeddable variant (/p/<slug>/, /p/<slug>/embed).
     if path in ("/api/v1/search", "/api/v1/suggest"):
@@ -132,7 +132,11 @@ class SearchRateLimit:
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["method"] == "GET" and _is_search(scope["path"]):
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and is_rate_limited_search(scope["path"])
+        ):
             try:
                 await self.limits.hit(Limited.search, client_address(scope))
             except TooManyRequests as exc:

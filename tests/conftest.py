@@ -34,7 +34,8 @@ for _limit in ("SEARCH", "WRITES", "IMPORTS", "AUTH_FAILURES"):
 
 
 # Tests that need a running service are marked by the fixtures they use, so that
-# `make test-fast` (-m "not meili and not browser") runs the rest in well under a minute.
+# `make test-fast` (-m "not meili and not browser and not served") runs the rest in well
+# under a minute.
 _MEILI_FIXTURES = {"meili_server", "search_index"}
 
 

@@ -15,6 +15,8 @@ import pytest
 
 from testkit.served_app import ServedApp, served_app
 
+pytestmark = pytest.mark.served
+
 
 @pytest.fixture
 def served(database_url: str, tmp_path: Path) -> Iterator[ServedApp]:

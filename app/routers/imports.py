@@ -61,7 +61,7 @@ async def _limited(request: Request, limit: int) -> AsyncGenerator[bytes, None]:
 @router.post(
     "",
     response_model=ImportReportOut,
-    responses=documented(403, 404, 413, 422),
+    responses=documented(403, 404, 408, 413, 422),
     openapi_extra=api_examples.import_request_body(),
 )
 async def import_offers(

@@ -104,9 +104,10 @@ def upsert_offer(
     return _out(session, offer)
 
 
-@router.get("/{offer_id}", response_model=OfferPublic)
+@router.get("/{offer_id}", response_model=OfferPublic, responses=documented(410))
 def get_offer(offer_id: OfferId, session: SessionDep, actor: OptionalActorDep) -> OfferPublic:
-    """An offer: public when published; owners and admins see it in any state."""
+    """An offer: public when published; owners and admins see it in any state. When all its
+    dates have passed, the public gets 410 Gone."""
     view = service.get_offer(session=session, actor=actor, offer_id=offer_id)
     internal = actor is not None and actor.may_manage_organisation(view.offer.organisation_id)
     return service.to_public(view, internal=internal)
