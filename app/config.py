@@ -12,6 +12,8 @@ _PLACEHOLDER_KEYS = {"", "changeme", "change-me", "masterKey"}
 _CHECKOUT = Path(__file__).resolve().parent.parent
 _IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file()
 MASTER_KEY_FILE = "meili_master_key"
+# The port `make run` chose for its Meilisearch (7700 may be taken), for the commands.
+MEILI_PORT_FILE = "meili_port"
 
 
 def _default_data_dir() -> Path:
@@ -92,7 +94,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _local_meilisearch(self) -> "Settings":
         if not self.meili_url:
-            self.meili_url = f"http://127.0.0.1:{self.meili_port}"
+            port = self.meili_port
+            if "meili_port" not in self.model_fields_set:
+                port = self.kept_meili_port() or port
+            # Past the model's __setattr__: MEILI_URL stays unset in model_fields_set, which
+            # is how `make run` tells a Meilisearch of its own from one it was given.
+            object.__setattr__(self, "meili_url", f"http://127.0.0.1:{port}")
         return self
 
     @model_validator(mode="after")
@@ -120,6 +127,13 @@ class Settings(BaseSettings):
         """The indexer's key; for maintenance commands run by hand next to `make run`, the
         master key it keeps in DATA_DIR."""
         return self.meili_admin_key or self.meili_master_key or self.kept_master_key()
+
+    def kept_meili_port(self) -> int | None:
+        """The port `make run` last started its Meilisearch on, if it wrote one down."""
+        try:
+            return int((self.data_dir / MEILI_PORT_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
 
     def kept_master_key(self) -> str:
         """The master key `make run` keeps in DATA_DIR/meili_master_key, if there is one."""

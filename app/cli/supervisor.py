@@ -18,7 +18,7 @@ from typing import Annotated
 import httpx
 import typer
 
-from app.config import get_settings
+from app.config import MASTER_KEY_FILE, MEILI_PORT_FILE, get_settings
 from app.search.index_admin import MEILI_INDEXING_MEMORY
 
 app = typer.Typer()
@@ -33,7 +33,7 @@ STABLE_AFTER_S = 60.0
 
 
 def master_key_file(data_dir: Path) -> Path:
-    return data_dir / "meili_master_key"
+    return data_dir / MASTER_KEY_FILE
 
 
 def new_master_key() -> str:
@@ -160,12 +160,15 @@ def run_all(*, host: str, port: int) -> None:
     parts: list[Part] = []
     env = dict(os.environ, DATA_DIR=str(data_dir))
 
-    external = "MEILI_URL" in os.environ
+    external = "meili_url" in settings.model_fields_set
     if external:
         meili_url, master = settings.meili_url, settings.meili_master_key
         print(f"using Meilisearch at {meili_url}")
     else:
-        chosen, why = meili_port(os.environ.get("MEILI_PORT"))
+        explicit = settings.meili_port if "meili_port" in settings.model_fields_set else None
+        chosen, why = meili_port(None if explicit is None else str(explicit))
+        # The maintenance commands read it (app/config.py), so they find this Meilisearch.
+        (data_dir / MEILI_PORT_FILE).write_text(str(chosen))
         meili_url, master = f"http://127.0.0.1:{chosen}", master_key(data_dir)
         print(f"starting Meilisearch on {meili_url} ({why}; data in {data_dir / 'meili'})")
         meili = Part("Meilisearch", _meili_starter(chosen, data_dir, master))

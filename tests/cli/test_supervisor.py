@@ -138,6 +138,13 @@ def test_run_keeps_the_key_secret_and_starts_crashed_parts_again(supervisor: Sup
     assert key.startswith("-")
     meili = supervisor.child("meilisearch")
     assert key not in Path(f"/proc/{meili}/cmdline").read_text()
+    # the port it chose is written down, and the commands read it
+    data = supervisor.log.parent / "data"
+    port = int((data / "meili_port").read_text())
+    assert f"starting Meilisearch on http://127.0.0.1:{port} (from MEILI_PORT" in start_output
+    from app.config import Settings
+
+    assert Settings(DATA_DIR=data).meili_url == f"http://127.0.0.1:{port}"  # type: ignore[call-arg]
     api_pid = supervisor.child("app.cli serve")
     assert key.encode() not in Path(f"/proc/{api_pid}/environ").read_bytes()
 
