@@ -144,7 +144,7 @@ def test_run_keeps_the_key_secret_and_starts_crashed_parts_again(supervisor: Sup
     assert f"starting Meilisearch on http://127.0.0.1:{port} (from MEILI_PORT" in start_output
     from app.config import Settings
 
-    assert Settings(DATA_DIR=data).meili_url == f"http://127.0.0.1:{port}"  # type: ignore[call-arg]
+    assert Settings(DATA_DIR=data).meili_url == f"http://127.0.0.1:{port}"
     api_pid = supervisor.child("app.cli serve")
     assert key.encode() not in Path(f"/proc/{api_pid}/environ").read_bytes()
 
