@@ -1,0 +1,437 @@
+"""The daily snapshot: every region's indicator tables, white spots and needs coverage for
+one reporting day, stored as aggregates (never copies of offers); taking it again on the
+same day replaces that day. Also reads snapshots back for the API and the dashboard."""
+
+import asyncio
+import logging
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, insert
+from sqlmodel import Session, col, select
+
+from app.errors import DomainError, NotFound
+from app.models.monitoring import (
+    DemandCount,
+    MonitoringSeries,
+    MonitoringSnapshot,
+    Need,
+    SnapshotTaken,
+)
+from app.models.portal import CounsellingContact, Portal
+from app.models.search import SearchScope
+from app.services.geo import distance_km
+from app.services.monitoring import classify, demand, needs, regions
+from app.services.monitoring.engine import Engine as SearchEngine
+from app.services.monitoring.facts import DateFact, OfferFact, active_offers
+from app.services.monitoring.indicators import RegionInput, Row, compute
+from app.services.monitoring.regions import NO_PLACE, PORTAL, UNKNOWN_DISTRICT, Region
+from app.services.monitoring.whitespots import CATEGORIES, RADIUS_KM, count_white_spots
+
+log = logging.getLogger("bildungsraum.monitoring")
+DEMAND_PERIOD_DAYS = 30
+
+
+@dataclass
+class RegionSnapshot:
+    region: Region
+    rows: list[Row]
+    white_spots: dict[str, Any]
+    needs: dict[str, Any] | None = None
+    # for the search parts
+    scope: SearchScope | None = None
+    in_region: set[int] = field(default_factory=set)
+
+
+@dataclass
+class SnapshotBuild:
+    day: date
+    regions: list[RegionSnapshot]
+    offers: dict[int, OfferFact]
+    needs: dict[str, list[Need]]
+    zero_terms: dict[str, list[str]]
+    zero_classes: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)
+    search_ok: bool = True
+
+
+# --- which offers are in which region ---------------------------------------------------------
+
+
+def scope_of(portal: Portal) -> SearchScope:
+    """The portal's rules as the search engine applies them (same fields as the portal API)."""
+    centre = (
+        (portal.center_lat, portal.center_lon)
+        if portal.center_lat is not None and portal.center_lon is not None
+        else None
+    )
+    return SearchScope(
+        postcodes=list(portal.postcodes),
+        postcode_prefixes=list(portal.postcode_prefixes),
+        center=centre,
+        radius_km=portal.radius_km if centre is not None else None,
+        categories_allow=list(portal.categories_allow),
+        categories_block=list(portal.categories_block),
+        providers_allow=list(portal.providers_allow),
+        providers_block=list(portal.providers_block),
+        reviewed_only=portal.moderation == "review_all",
+    )
+
+
+def _place_in(d: DateFact, scope: SearchScope, prefixes: tuple[str, ...]) -> bool:
+    if prefixes and d.postcode and d.postcode.startswith(prefixes):
+        return True
+    return (
+        scope.center is not None
+        and scope.radius_km is not None
+        and d.lat is not None
+        and d.lon is not None
+        and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
+    )
+
+
+def portal_share(
+    offers: list[OfferFact], scope: SearchScope
+) -> tuple[list[OfferFact], list[tuple[OfferFact, DateFact]]]:
+    """The offers a portal shows (its region and rules, applied to current dates, as the
+    portal search does) and their course runs held in the region."""
+    prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
+    has_region = bool(prefixes) or (scope.center is not None and scope.radius_km is not None)
+    shown: list[OfferFact] = []
+    runs: list[tuple[OfferFact, DateFact]] = []
+    for o in offers:
+        if scope.categories_allow and o.category not in scope.categories_allow:
+            continue
+        if o.category in scope.categories_block:
+            continue
+        if scope.providers_allow and o.organisation_id not in scope.providers_allow:
+            continue
+        if o.organisation_id in scope.providers_block:
+            continue
+        if scope.reviewed_only and not o.reviewed:
+            continue
+        inside = [d for d in o.dates if _place_in(d, scope, prefixes)] if has_region else list(
+            o.dates
+        )
+        if has_region and not inside:
+            continue
+        shown.append(o)
+        runs += [(o, d) for d in inside]
+    return shown, runs
+
+
+def district_shares(
+    offers: list[OfferFact], table: dict[str, str]
+) -> tuple[dict[str, list[OfferFact]], dict[str, list[tuple[OfferFact, DateFact]]]]:
+    """Offers and runs per district: an offer belongs to every district it has a current
+    place in; a postcode the table lacks goes to "unknown", an offer without a place to
+    "none". Nothing is dropped."""
+    by_district: dict[str, list[OfferFact]] = {}
+    runs: dict[str, list[tuple[OfferFact, DateFact]]] = {}
+    for o in offers:
+        places = o.places
+        if not places:
+            by_district.setdefault(NO_PLACE, []).append(o)
+            runs.setdefault(NO_PLACE, []).extend((o, d) for d in o.dates)
+            continue
+        mine: set[str] = set()
+        for d in places:
+            ags = table.get(d.postcode or "", UNKNOWN_DISTRICT)
+            mine.add(ags)
+            runs.setdefault(ags, []).append((o, d))
+        for ags in mine:
+            by_district.setdefault(ags, []).append(o)
+    return by_district, runs
+
+
+# --- building --------------------------------------------------------------------------------
+
+
+def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
+    """Everything the database can answer for the day (the search parts come after)."""
+    offers = active_offers(session=session, day=day)
+    table = regions.postcode_districts(session=session)
+    portals = list(session.exec(select(Portal).order_by(col(Portal.slug))))
+    contacts = list(session.exec(select(CounsellingContact)))
+    contacts_by_portal = Counter(c.portal_id for c in contacts)
+    # The same office listed by two portals counts once in its district.
+    offices = {(c.name.strip().casefold(), c.postcode) for c in contacts}
+    contacts_by_district = Counter(
+        table.get(postcode or "", UNKNOWN_DISTRICT) for _, postcode in offices
+    )
+    region_list: list[Region] = [
+        regions.portal_region(session=session, portal=p, table=table) for p in portals
+    ]
+    region_list += [regions.district_region(ags, table) for ags in regions.districts()]
+    region_list += [
+        regions.district_region(UNKNOWN_DISTRICT, table),
+        regions.district_region(NO_PLACE, table),
+    ]
+    all_postcodes = {p for r in region_list for p in r.postcodes}
+    spots = count_white_spots(offers=offers, postcodes=all_postcodes, day=day)
+    by_district, district_runs = district_shares(offers, table)
+    snapshots: list[RegionSnapshot] = []
+    for region in region_list:
+        scope: SearchScope | None = None
+        if region.kind == PORTAL:
+            assert region.portal is not None
+            scope = scope_of(region.portal)
+            mine, runs = portal_share(offers, scope)
+            counselling = contacts_by_portal.get(region.portal.id, 0)
+        else:
+            mine = by_district.get(region.key, [])
+            runs = district_runs.get(region.key, [])
+            counselling = contacts_by_district.get(region.key, 0)
+        postcode_rows = [
+            [p, table.get(p), spots.counts.get(p, [0] * len(CATEGORIES))]
+            for p in region.postcodes
+        ]
+        empty = sum(1 for _, _, counts in postcode_rows if not any(counts))
+        rows = compute(
+            RegionInput(
+                day=day,
+                offers=mine,
+                runs=runs,
+                population=region.population,
+                counselling_contacts=counselling,
+                white_spot_postcodes=empty if region.postcodes else None,
+                white_spot_total=len(region.postcodes) if region.postcodes else None,
+            )
+        )
+        snapshots.append(
+            RegionSnapshot(
+                region=region,
+                rows=rows,
+                white_spots={
+                    "radius_km": RADIUS_KM,
+                    "categories": list(CATEGORIES),
+                    "postcodes": postcode_rows,
+                },
+                scope=scope,
+                in_region={o.id for o in mine},
+            )
+        )
+    needs_by_portal: dict[str, list[Need]] = {}
+    for p in portals:
+        rows_ = list(
+            session.exec(select(Need).where(Need.portal_id == p.id).order_by(col(Need.position)))
+        )
+        if rows_:
+            needs_by_portal[p.slug] = rows_
+    return SnapshotBuild(
+        day=day,
+        regions=snapshots,
+        offers={o.id: o for o in offers},
+        needs=needs_by_portal,
+        zero_terms=_zero_terms(session=session, day=day, portals=[p.slug for p in portals]),
+    )
+
+
+def _zero_terms(*, session: Session, day: date, portals: list[str]) -> dict[str, list[str]]:
+    """Per portal ("" for the global search), the zero-result terms that reach the
+    threshold in the last 30 days: only those are ever shown, so only those are classified."""
+    threshold = demand.min_clients()
+    start = day - timedelta(days=DEMAND_PERIOD_DAYS - 1)
+    rows = session.exec(
+        select(DemandCount.portal, DemandCount.term, func.sum(DemandCount.clients))
+        .where(
+            DemandCount.dimension == "",
+            DemandCount.value == demand.ZERO,
+            col(DemandCount.day) >= start,
+            col(DemandCount.day) <= day,
+            col(DemandCount.portal).in_([demand.GLOBAL, *portals]),
+        )
+        .group_by(col(DemandCount.portal), col(DemandCount.term))
+    ).all()
+    result: dict[str, list[str]] = {}
+    for portal, term, clients in rows:
+        if term and int(clients or 0) >= threshold:
+            result.setdefault(portal, []).append(term)
+    return result
+
+
+async def add_search_parts(build: SnapshotBuild, *, engine: SearchEngine) -> None:
+    """Needs coverage and the zero-result classes, through the search engine. When it is
+    unavailable the snapshot keeps its database figures and says so."""
+    try:
+        for snap in build.regions:
+            region = snap.region
+            if region.kind != PORTAL or region.key not in build.needs:
+                continue
+            assert region.portal is not None and snap.scope is not None
+            rows = await needs.coverage(
+                engine=engine,
+                needs=build.needs[region.key],
+                scope=snap.scope,
+                centre=needs.region_centre(region.portal, region.postcodes),
+                offers=build.offers,
+                in_region=snap.in_region,
+                day=build.day,
+            )
+            snap.needs = {"available": True, "rows": rows}
+        scopes = {s.region.key: s.scope for s in build.regions if s.region.kind == PORTAL}
+        for portal, terms in build.zero_terms.items():
+            build.zero_classes[portal] = await classify.classify_terms(
+                engine=engine, scope=scopes.get(portal), terms=terms
+            )
+    except DomainError as exc:
+        log.warning("search unavailable for the snapshot's needs and classes: %s", exc.message)
+        build.search_ok = False
+        for snap in build.regions:
+            if snap.region.kind == PORTAL and snap.region.key in build.needs:
+                snap.needs = {"available": False, "rows": []}
+
+
+def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
+    """Replace the day's rows with the build's (one transaction with the caller's)."""
+    day = build.day
+    session.execute(delete(MonitoringSnapshot).where(col(MonitoringSnapshot.day) == day))
+    session.execute(delete(MonitoringSeries).where(col(MonitoringSeries.day) == day))
+    created = [
+        {
+            "day": day,
+            "region_kind": s.region.kind,
+            "region_key": s.region.key,
+            "region_name": s.region.name[:200],
+            "population": s.region.population,
+            "population_source": s.region.population_source[:200],
+            "indicators": [list(r) for r in s.rows],
+            "white_spots": s.white_spots,
+            "needs": s.needs,
+        }
+        for s in build.regions
+    ]
+    session.execute(insert(MonitoringSnapshot), created)
+    series = [
+        {
+            "region_kind": s.region.kind,
+            "region_key": s.region.key,
+            "indicator": name,
+            "day": day,
+            "numerator": numerator,
+            "denominator": denominator,
+            "value": value,
+        }
+        for s in build.regions
+        for name, dimension, _, numerator, denominator, value in s.rows
+        if dimension == ""
+    ]
+    for start in range(0, len(series), 10_000):
+        session.execute(insert(MonitoringSeries), series[start : start + 10_000])
+    for portal, classes in build.zero_classes.items():
+        classify.store_classes(session=session, portal=portal, classes=classes, day=day)
+    session.flush()
+    return len(created)
+
+
+async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTaken:
+    """Build (in a thread), ask the search engine, store (in a thread)."""
+    import anyio
+
+    started = time.perf_counter()
+
+    def build() -> SnapshotBuild:
+        with session_factory() as session:
+            return build_snapshot(session=session, day=day)
+
+    snapshot = await anyio.to_thread.run_sync(build)
+    engine = SearchEngine()
+    try:
+        await add_search_parts(snapshot, engine=engine)
+    finally:
+        await engine.close()
+
+    def store() -> int:
+        with session_factory() as session:
+            count = store_snapshot(session=session, build=snapshot)
+            session.commit()
+            return count
+
+    count = await anyio.to_thread.run_sync(store)
+    return SnapshotTaken(
+        day=day,
+        regions=count,
+        seconds=round(time.perf_counter() - started, 3),
+        needs_available=snapshot.search_ok,
+    )
+
+
+def take_snapshot(*, engine: Engine, day: date) -> SnapshotTaken:
+    """The whole snapshot from synchronous code (CLI, the indexer's daily sweep)."""
+
+    def factory() -> Session:
+        return Session(engine, expire_on_commit=False)
+
+    return asyncio.run(take_snapshot_async(session_factory=factory, day=day))
+
+
+def snapshot_taken(*, session: Session, day: date) -> bool:
+    return (
+        session.exec(
+            select(MonitoringSnapshot.id).where(col(MonitoringSnapshot.day) == day).limit(1)
+        ).first()
+        is not None
+    )
+
+
+# --- reading ---------------------------------------------------------------------------------
+
+
+def snapshot_days(*, session: Session, region: Region) -> list[date]:
+    """The reporting days with a snapshot of this region, newest first."""
+    return list(
+        session.exec(
+            select(MonitoringSnapshot.day)
+            .where(
+                MonitoringSnapshot.region_kind == region.kind,
+                MonitoringSnapshot.region_key == region.key,
+            )
+            .order_by(col(MonitoringSnapshot.day).desc())
+        )
+    )
+
+
+def latest_days(*, session: Session) -> dict[tuple[str, str], date]:
+    rows = session.exec(
+        select(
+            MonitoringSnapshot.region_kind,
+            MonitoringSnapshot.region_key,
+            func.max(MonitoringSnapshot.day),
+        ).group_by(col(MonitoringSnapshot.region_kind), col(MonitoringSnapshot.region_key))
+    ).all()
+    return {(k, key): d for k, key, d in rows}
+
+
+def get_snapshot(*, session: Session, region: Region, day: date | None) -> MonitoringSnapshot:
+    """The region's snapshot of `day` (None: the newest); NotFound when there is none."""
+    query = select(MonitoringSnapshot).where(
+        MonitoringSnapshot.region_kind == region.kind,
+        MonitoringSnapshot.region_key == region.key,
+    )
+    if day is not None:
+        query = query.where(MonitoringSnapshot.day == day)
+    found = session.exec(query.order_by(col(MonitoringSnapshot.day).desc()).limit(1)).first()
+    if found is None:
+        when = f"on {day.isoformat()}" if day else "yet"
+        raise NotFound(
+            f"no snapshot of {region.kind} {region.key!r} {when}; "
+            "take one with `bildungsraum monitoring snapshot`"
+        )
+    return found
+
+
+def get_series(
+    *, session: Session, region: Region, indicator: str, start: date | None, end: date | None
+) -> list[MonitoringSeries]:
+    query = select(MonitoringSeries).where(
+        MonitoringSeries.region_kind == region.kind,
+        MonitoringSeries.region_key == region.key,
+        MonitoringSeries.indicator == indicator,
+    )
+    if start is not None:
+        query = query.where(col(MonitoringSeries.day) >= start)
+    if end is not None:
+        query = query.where(col(MonitoringSeries.day) <= end)
+    return list(session.exec(query.order_by(col(MonitoringSeries.day))))
