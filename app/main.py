@@ -7,30 +7,39 @@ from fastapi import FastAPI
 
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
+from app.db import get_engine
 from app.errors import install_error_handlers
 from app.routers import (
     admin,
     codelists,
+    dashboard,
     exports,
     health,
     imports,
+    monitoring,
     offers,
     pages,
     portals,
     search,
 )
+from app.services.monitoring import demand as monitoring_demand
+from app.services.monitoring.sessions import check_secret
 from app.services.search import close_backend, configure_backend
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     configure_backend()
+    demand_writer = monitoring_demand.DemandWriter(get_engine, get_settings().demand_flush_s)
+    demand_writer.start()
     yield
+    await demand_writer.stop()
     await close_backend()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    check_secret(settings)
     app = FastAPI(
         lifespan=lifespan,
         title="Bildungsraum",
@@ -40,8 +49,13 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     # Routes are tried in order: search, the busiest, first; exports before offers, so that
     # `/offers/{id}.jsonld` wins over `/offers/{id}`.
-    for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
+    for module in (
+        search, health, exports, offers, admin, codelists, imports, portals, monitoring,
+        dashboard, pages,
+    ):
         app.include_router(module.router)
+    # The demand recorder recognises a client by a keyed hash of what this exposes.
+    app.add_middleware(monitoring_demand.DemandClientMiddleware)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,

@@ -55,6 +55,7 @@ def run_all(*, host: str, port: int) -> None:
     from app.db import session_scope
     from app.migrations import upgrade
     from app.services.demo_loader import load_demo_catalogue
+    from app.services.monitoring.demo import load_monitoring_demo
     from indexer.meili import ensure_scoped_keys, meili_client
 
     settings = get_settings()
@@ -107,6 +108,8 @@ def run_all(*, host: str, port: int) -> None:
         with session_scope() as session:
             loaded = load_demo_catalogue(session=session, progress=True)
         print(f"loaded {loaded} demo offers" if loaded else "demo data present already")
+        with session_scope() as session:
+            print(load_monitoring_demo(session=session))
 
         children.append(subprocess.Popen([sys.executable, "-m", "indexer"], env=env))
         children.append(

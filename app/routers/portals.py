@@ -24,6 +24,7 @@ from app.routers.search import SearchParamsDep
 from app.services import offers as offer_service
 from app.services import portals as service
 from app.services import search
+from app.services.monitoring.demand import record_search
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
 OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -168,6 +169,7 @@ async def portal_search(slug: SlugPath, params: SearchParamsDep, session: Sessio
     """Search like `/api/v1/search`, limited to the portal's region and rules."""
     portal = service.get_portal(session=session, slug=slug)
     result = await search.search_offers(params, scope=service.portal_scope(portal))
+    record_search(params, result.total, portal=slug)
     return Response(result.as_json(), media_type="application/json")
 
 

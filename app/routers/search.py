@@ -12,6 +12,7 @@ from app.models.offer import LanguageCode
 from app.models.organisation import Postcode
 from app.models.search import SearchParams, SearchResult, SortOrder, SuggestResult
 from app.routers.query_model_route import QueryModelRoute
+from app.services.monitoring.demand import record_search
 from app.services.search import search_offers, suggest_offers
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
@@ -87,7 +88,9 @@ async def search(query: Annotated[SearchQuery, Query()]) -> Response:
     """Full-text search with facets, filters, radius and sorting over published offers."""
     # Serialised here: FastAPI would validate every hit again on the way out (the hot path,
     # measured in bench/). `response_model` still documents the answer.
-    result = await search_offers(search_params_of(query))
+    params = search_params_of(query)
+    result = await search_offers(params)
+    record_search(params, result.total)
     return Response(result.as_json(), media_type="application/json")
 
 

@@ -31,6 +31,7 @@ from app.models.search import SearchParams, SearchResult, SortOrder
 from app.services import portals as portal_service
 from app.services import search
 from app.services.geo import postcode_centre
+from app.services.monitoring.demand import record_search
 from app.services.offers import OfferView, price_eur
 from app.services.page_texts import LANGUAGES, texts
 
@@ -262,6 +263,7 @@ async def render_search_page(
     failed = False
     try:
         result = await search.search_offers(params, scope=portal_service.portal_scope(portal))
+        record_search(params, result.total, portal=slug)
     except DomainError:
         # The page still works as a form and shows the counselling contacts.
         failed, status = True, 503

@@ -20,11 +20,60 @@ MAX_TERMS_PER_RUN = 200
 # Words that say how or what kind, not what: alone they find half the catalogue and would
 # make every miss look like a vocabulary problem.
 GENERIC_WORDS = frozenset(
-    """kurs kurse kursus weiterbildung weiterbildungen fortbildung fortbildungen seminar
-    seminare lehrgang lehrgänge ausbildung umschulung schulung schulungen training workshop
-    online präsenz abends abendkurs wochenende wochenendkurs teilzeit vollzeit berufsbegleitend
-    grundkurs aufbaukurs anfänger fortgeschrittene einsteiger für mit und oder in im am der die
-    das ein eine zum zur von bei nach ohne kostenlos gratis günstig""".split()
+    [
+        "kurs",
+        "kurse",
+        "kursus",
+        "weiterbildung",
+        "weiterbildungen",
+        "fortbildung",
+        "fortbildungen",
+        "seminar",
+        "seminare",
+        "lehrgang",
+        "lehrgänge",
+        "ausbildung",
+        "umschulung",
+        "schulung",
+        "schulungen",
+        "training",
+        "workshop",
+        "online",
+        "präsenz",
+        "abends",
+        "abendkurs",
+        "wochenende",
+        "wochenendkurs",
+        "teilzeit",
+        "vollzeit",
+        "berufsbegleitend",
+        "grundkurs",
+        "aufbaukurs",
+        "anfänger",
+        "fortgeschrittene",
+        "einsteiger",
+        "für",
+        "mit",
+        "und",
+        "oder",
+        "in",
+        "im",
+        "am",
+        "der",
+        "die",
+        "das",
+        "ein",
+        "eine",
+        "zum",
+        "zur",
+        "von",
+        "bei",
+        "nach",
+        "ohne",
+        "kostenlos",
+        "gratis",
+        "günstig",
+    ]
 )
 
 

@@ -163,7 +163,11 @@ class DemandRecorder:
     # -- the request path --------------------------------------------------------------
 
     def record(
-        self, params: SearchParams, total: int, *, portal: str = GLOBAL,
+        self,
+        params: SearchParams,
+        total: int,
+        *,
+        portal: str = GLOBAL,
         request: ClientScope | None = None,
     ) -> None:
         """Count one public search. Never raises: a fault here must not fail a search."""
@@ -218,9 +222,7 @@ class DemandRecorder:
         else:
             client = request.get("client")
             address = client[0] if client else ""
-            agent = next(
-                (v for k, v in request.get("headers", ()) if k == b"user-agent"), b""
-            )
+            agent = next((v for k, v in request.get("headers", ()) if k == b"user-agent"), b"")
         return hashlib.blake2b(
             address.encode() + b"\x00" + agent, key=self._key, digest_size=16
         ).digest()

@@ -44,9 +44,7 @@ class Engine:
         clauses = sf.visibility(now_ts) + sf.scope_filters(query.scope)
         if query.category:
             clauses.append(sf.one_of(f.CATEGORY, [query.category]))
-        geo = query.near is not None or (
-            query.scope is not None and query.scope.center is not None
-        )
+        geo = query.near is not None or (query.scope is not None and query.scope.center is not None)
         body: dict[str, Any] = {
             "indexUid": self.backend.index,
             "q": query.q,

@@ -272,7 +272,8 @@ _SHARES_BY_CATEGORY = (
 
 def _count_rows(name: str, dimension: str, counts: Counter[str]) -> list[Row]:
     return [
-        (name, dimension, m, float(counts[m]), None, float(counts[m])) for m in DIMENSIONS[dimension]
+        (name, dimension, m, float(counts[m]), None, float(counts[m]))
+        for m in DIMENSIONS[dimension]
     ]
 
 
@@ -317,12 +318,20 @@ def compute(region: RegionInput) -> list[Row]:
     with_place = [o for o in offers if o.places]
     free_places = float(sum(1 for o in with_place if barrier_free_place(o)))
     rows.append(
-        ("barrier_free_share", "", "", free_places, float(len(with_place)),
-         share(free_places, len(with_place)))
+        (
+            "barrier_free_share",
+            "",
+            "",
+            free_places,
+            float(len(with_place)),
+            share(free_places, len(with_place)),
+        )
     )
     rows += _price_rows(offers, "", "")
-    for prefix, category in (("german_integration", "german_integration"),
-                             ("basic_education", "basic_education")):
+    for prefix, category in (
+        ("german_integration", "german_integration"),
+        ("basic_education", "basic_education"),
+    ):
         mine = float(sum(1 for o in offers if _is_line(o, category)))
         line_runs = float(sum(1 for o, _ in runs if _is_line(o, category)))
         rows += [
@@ -367,8 +376,14 @@ def _breakdowns(
     rows: list[Row] = []
     rows += _count_rows("offers", "category", Counter(o.category for o in offers))
     rows += [
-        ("offers_per_10k", "category", m, float(len(by_category.get(m, []))), _f(pop),
-         rate(len(by_category.get(m, [])), pop, 10_000))
+        (
+            "offers_per_10k",
+            "category",
+            m,
+            float(len(by_category.get(m, []))),
+            _f(pop),
+            rate(len(by_category.get(m, [])), pop, 10_000),
+        )
         for m in DIMENSIONS["category"]
     ]
     rows += _count_rows("offers", "education_type", Counter(o.education_type for o in offers))
@@ -385,13 +400,10 @@ def _breakdowns(
         hours[o.category] += o.duration_hours or 0
         providers.setdefault(o.category, set()).add(o.organisation_id)
     rows += _count_rows("hours", "category", hours)
-    rows += _count_rows(
-        "providers", "category", Counter({c: len(p) for c, p in providers.items()})
-    )
+    rows += _count_rows("providers", "category", Counter({c: len(p) for c, p in providers.items()}))
     n = float(len(offers))
     dqr = Counter(str(o.dqr_level) if o.dqr_level else "none" for o in offers)
-    rows += [("dqr_level", "dqr_level", m, float(dqr[m]), n, share(dqr[m], n))
-             for m in DQR_MEMBERS]
+    rows += [("dqr_level", "dqr_level", m, float(dqr[m]), n, share(dqr[m], n)) for m in DQR_MEMBERS]
     for category in DIMENSIONS["category"]:
         mine = by_category.get(category)
         if not mine:
@@ -404,8 +416,14 @@ def _breakdowns(
         placed = [o for o in mine if o.places]
         free = float(sum(1 for o in placed if barrier_free_place(o)))
         rows.append(
-            ("barrier_free_share", "category", category, free, float(len(placed)),
-             share(free, len(placed)))
+            (
+                "barrier_free_share",
+                "category",
+                category,
+                free,
+                float(len(placed)),
+                share(free, len(placed)),
+            )
         )
         rows += _price_rows(mine, "category", category)
     return rows

@@ -46,9 +46,11 @@ def parse_needs(text: str) -> list[NeedLine]:
     if not lines:
         raise InvalidInput.at(["line 1"], "the file is empty; expected a header line")
     header = [h.strip().lower() for h in lines[0].split(";")]
-    if len(header) < 2 or any(
-        h not in _HEADERS[i] for i, h in enumerate(header[: len(_HEADERS)])
-    ) or len(header) > len(_HEADERS):
+    if (
+        len(header) < 2
+        or any(h not in _HEADERS[i] for i, h in enumerate(header[: len(_HEADERS)]))
+        or len(header) > len(_HEADERS)
+    ):
         raise InvalidInput.at(
             ["line 1", "header"],
             "the header must be 'need;search terms;KldB code;category' (the last two "
@@ -61,7 +63,9 @@ def parse_needs(text: str) -> list[NeedLine]:
             continue
         cells = [c.strip() for c in line.split(";")]
         if len(cells) > len(header):
-            errors.append(_error(number, "row", f"{len(cells)} columns, the header has {len(header)}"))
+            errors.append(
+                _error(number, "row", f"{len(cells)} columns, the header has {len(header)}")
+            )
             continue
         cells += [""] * (4 - len(cells))
         name, terms_text, kldb, category = cells[:4]
@@ -78,8 +82,11 @@ def parse_needs(text: str) -> list[NeedLine]:
             errors.append(_error(number, "KldB code", f"{kldb[:20]!r} is not a KldB 2010 code"))
         if category and category not in CATEGORY_LABELS:
             errors.append(
-                _error(number, "category",
-                       f"unknown category {category[:40]!r}; allowed: {', '.join(CATEGORY_LABELS)}")
+                _error(
+                    number,
+                    "category",
+                    f"unknown category {category[:40]!r}; allowed: {', '.join(CATEGORY_LABELS)}",
+                )
             )
         needs.append(NeedLine(name, terms, kldb or None, category or None))
         if len(needs) > MAX_NEEDS:
@@ -126,7 +133,9 @@ def list_needs(*, session: Session, portal: Portal) -> list[NeedPublic]:
         select(Need).where(Need.portal_id == portal.id).order_by(col(Need.position))
     ).all()
     return [
-        NeedPublic(position=n.position, need=n.name, terms=n.terms, kldb=n.kldb, category=n.category)
+        NeedPublic(
+            position=n.position, need=n.name, terms=n.terms, kldb=n.kldb, category=n.category
+        )
         for n in rows
     ]
 
@@ -153,8 +162,10 @@ def region_centre(portal: Portal, postcodes: list[str]) -> tuple[float, float] |
 def _nearest_place(o: OfferFact, centre: tuple[float, float]) -> tuple[str | None, float | None]:
     best: tuple[str | None, float | None] = (None, None)
     for d in o.places:
-        point = (d.lat, d.lon) if d.lat is not None and d.lon is not None else (
-            postcode_centre(d.postcode) if d.postcode else None
+        point = (
+            (d.lat, d.lon)
+            if d.lat is not None and d.lon is not None
+            else (postcode_centre(d.postcode) if d.postcode else None)
         )
         if point is None or point[0] is None or point[1] is None:
             continue

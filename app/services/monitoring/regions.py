@@ -188,20 +188,20 @@ def portal_postcodes(portal: Portal) -> list[str]:
     )
     found = []
     for postcode, (lat, lon) in POSTCODE_CENTRES.items():
-        if prefixes and postcode.startswith(prefixes):
-            found.append(postcode)
-        elif (
-            centre is not None
-            and portal.radius_km is not None
-            and distance_km(centre, (float(lat), float(lon))) <= portal.radius_km
+        if (
+            prefixes
+            and postcode.startswith(prefixes)
+            or (
+                centre is not None
+                and portal.radius_km is not None
+                and distance_km(centre, (float(lat), float(lon))) <= portal.radius_km
+            )
         ):
             found.append(postcode)
     return sorted(found)
 
 
-def derived_population(
-    postcodes: Iterable[str], table: dict[str, str]
-) -> tuple[int | None, str]:
+def derived_population(postcodes: Iterable[str], table: dict[str, str]) -> tuple[int | None, str]:
     """The population of a portal made of whole districts: every postcode the table gives
     to each district it touches lies inside the portal. Otherwise unknown: part of a
     district has no official population here, and guessing one would bias every rate."""
@@ -333,9 +333,7 @@ def may_see(*, session: Session, actor: Actor, kind: str, key: str) -> bool:
         return True
     if actor.role != Role.analyst or kind != PORTAL or actor.key_id is None:
         return False
-    return key in analyst_portals(session=session, api_key_ids=[actor.key_id]).get(
-        actor.key_id, []
-    )
+    return key in analyst_portals(session=session, api_key_ids=[actor.key_id]).get(actor.key_id, [])
 
 
 def visible_portal(*, session: Session, actor: Actor, slug: str) -> Portal:

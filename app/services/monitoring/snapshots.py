@@ -112,8 +112,8 @@ def portal_share(
             continue
         if scope.reviewed_only and not o.reviewed:
             continue
-        inside = [d for d in o.dates if _place_in(d, scope, prefixes)] if has_region else list(
-            o.dates
+        inside = (
+            [d for d in o.dates if _place_in(d, scope, prefixes)] if has_region else list(o.dates)
         )
         if has_region and not inside:
             continue
@@ -185,8 +185,7 @@ def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
             runs = district_runs.get(region.key, [])
             counselling = contacts_by_district.get(region.key, 0)
         postcode_rows = [
-            [p, table.get(p), spots.counts.get(p, [0] * len(CATEGORIES))]
-            for p in region.postcodes
+            [p, table.get(p), spots.counts.get(p, [0] * len(CATEGORIES))] for p in region.postcodes
         ]
         empty = sum(1 for _, _, counts in postcode_rows if not any(counts))
         rows = compute(

@@ -94,8 +94,13 @@ def count_white_spots(
         return WhiteSpotCounts(counts)
     degrees_lat, degrees_lon = np.degrees(lat), np.degrees(lon)
     cells: dict[tuple[int, int], list[int]] = {}
-    for i, key in enumerate(zip(np.floor(degrees_lat / _CELL_LAT).astype(int),
-                                np.floor(degrees_lon / _CELL_LON).astype(int), strict=True)):
+    for i, key in enumerate(
+        zip(
+            np.floor(degrees_lat / _CELL_LAT).astype(int),
+            np.floor(degrees_lon / _CELL_LON).astype(int),
+            strict=True,
+        )
+    ):
         cells.setdefault((int(key[0]), int(key[1])), []).append(i)
     cell_index = {k: np.asarray(v, dtype=np.int64) for k, v in cells.items()}
     by_cell: dict[tuple[int, int], list[str]] = {}
@@ -105,8 +110,12 @@ def count_white_spots(
             by_cell.setdefault(_cell(*centre), []).append(p)
     places_per_offer = np.bincount(owner)
     for (cy, cx), members in by_cell.items():
-        near = [cell_index[k] for dy in (-1, 0, 1) for dx in (-1, 0, 1)
-                if (k := (cy + dy, cx + dx)) in cell_index]
+        near = [
+            cell_index[k]
+            for dy in (-1, 0, 1)
+            for dx in (-1, 0, 1)
+            if (k := (cy + dy, cx + dx)) in cell_index
+        ]
         if not near:
             continue
         candidates = np.concatenate(near)
@@ -131,8 +140,10 @@ def _within(
     lon1 = centres[:, 1:2]
     lat2 = lat[index][None, :]
     lon2 = lon[index][None, :]
-    h = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
+    h = (
+        np.sin((lat2 - lat1) / 2) ** 2
+        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    )
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))) <= radius_km
 
 
@@ -143,8 +154,12 @@ def _one_hot(categories: np.ndarray) -> np.ndarray:
 
 
 def _count_single(
-    centres: np.ndarray, index: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-    category: np.ndarray, radius_km: float,
+    centres: np.ndarray,
+    index: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    category: np.ndarray,
+    radius_km: float,
 ) -> np.ndarray:
     if not len(index):
         return np.zeros((len(centres), len(CATEGORIES)))
@@ -154,8 +169,13 @@ def _count_single(
 
 
 def _count_multi(
-    centres: np.ndarray, index: np.ndarray, lat: np.ndarray, lon: np.ndarray,
-    owner: np.ndarray, category: np.ndarray, radius_km: float,
+    centres: np.ndarray,
+    index: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    owner: np.ndarray,
+    category: np.ndarray,
+    radius_km: float,
 ) -> np.ndarray:
     """Offers with several places count once: OR over each offer's places."""
     if not len(index):
