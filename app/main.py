@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
+from app.cors import PortalCors
 from app.db import get_engine
 from app.errors import install_error_handlers
 from app.routers import (
@@ -22,9 +23,9 @@ from app.routers import (
     portals,
     search,
 )
+from app.search.service import close_backend, configure_backend
 from app.services.monitoring import demand as monitoring_demand
 from app.services.monitoring.sessions import check_secret
-from app.services.search import close_backend, configure_backend
 
 
 @asynccontextmanager
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
         dashboard, pages,
     ):
         app.include_router(module.router)
+    app.add_middleware(PortalCors)
     # The demand recorder recognises a client by a keyed hash of what this exposes.
     app.add_middleware(monitoring_demand.DemandClientMiddleware)
     app.add_middleware(

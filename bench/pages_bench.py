@@ -94,9 +94,9 @@ def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     upgrade(config.get_settings().sqlalchemy_url)
 
     from app.models.portal import PortalCreate
+    from app.search.index_admin import create_index_with_settings, meili_client
     from app.services.demo_loader import load_demo_catalogue
     from app.services.portals import create_portal
-    from indexer.meili import create_index_with_settings, meili_client
     from indexer.worker import Indexer
 
     if offers > 320:

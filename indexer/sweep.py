@@ -11,9 +11,9 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.models.offer import Offer, OfferDate
+from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import outbox
 from app.services.monitoring import snapshots
-from indexer.state import LAST_SWEEP, get_state, set_state
 
 log = logging.getLogger("bildungsraum.indexer")
 

@@ -104,8 +104,12 @@ class SearchIndex:
 def search_index(
     database_url: str, meili_server: MeiliServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SearchIndex]:
-    from app.services import search
-    from indexer.meili import create_index_with_settings, delete_index_if_exists, meili_client
+    from app.search import service as search
+    from app.search.index_admin import (
+        create_index_with_settings,
+        delete_index_if_exists,
+        meili_client,
+    )
     from indexer.worker import Indexer
 
     uid = f"offers_{secrets.token_hex(4)}"

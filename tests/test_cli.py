@@ -3,9 +3,8 @@
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from app.cli import _register_optional_commands, cli
+from app.cli import cli
 
-_register_optional_commands()
 runner = CliRunner()
 
 

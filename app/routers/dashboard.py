@@ -7,6 +7,7 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import HTMLResponse, RedirectResponse
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from app.config import get_settings
@@ -172,6 +173,7 @@ def _export(
     try:
         region: Region = regions.visible_region(session=session, actor=actor, kind=kind, key=key)
         chosen = _day(day)
+        table: BaseModel
         if what == "kennzahlen":
             table = reports.indicator_table(
                 session=session, region=region, day=chosen, lang=language

@@ -5,7 +5,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
 from app.db import get_engine
-from app.services.search import backend
+from app.search.service import backend
 
 router = APIRouter(tags=["health"])
 

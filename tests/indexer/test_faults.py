@@ -19,11 +19,11 @@ from sqlmodel import Session, func, select
 from app import config, db
 from app.models.offer import OfferCreate
 from app.models.outbox import OutboxEntry
-from app.services import search
+from app.search import documents
+from app.search import service as search
+from app.search.index_admin import create_index_with_settings, meili_client
 from app.services.auth import Actor
 from app.services.offers import create_offer, patch_offer
-from indexer import documents
-from indexer.meili import create_index_with_settings, meili_client
 from indexer.rebuild import check_index, rebuild_index
 from indexer.worker import Indexer, failed_entries
 from tests.conftest import SearchIndex, offer_payload
@@ -304,9 +304,8 @@ def test_failing_record_is_parked_and_does_not_block(
 
     from typer.testing import CliRunner
 
-    from app.cli import _register_optional_commands, cli
+    from app.cli import cli
 
-    _register_optional_commands()
     result = CliRunner().invoke(cli, ["indexer", "--failed"])
     assert result.exit_code == 1 and f"offer {poisoned}" in result.output, (
         result.output,

@@ -368,10 +368,8 @@ def test_jsonld_endpoint(
 def test_cli_import_and_export(make_org: Callable[..., int], tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from app.cli import _register_optional_commands, cli
+    from app.cli import cli
 
-    _register_optional_commands()
-    _register_optional_commands()  # registering twice must not break the commands
     org_id = make_org(trusted=True)
     runner = CliRunner()
     result = runner.invoke(cli, ["import", str(SAMPLE), "--org", str(org_id), "--dry-run"])

@@ -144,9 +144,7 @@ def test_only_admins_administer(
 
 def test_cli_creates_lists_and_adds_contacts(client: TestClient) -> None:
     from app.cli import cli
-    from app.cli_portals import register
 
-    register(cli)
     runner = CliRunner()
     r = runner.invoke(
         cli,

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.errors import ServiceUnavailable
 from app.models.search import FacetValue, SearchHit, SearchParams, SearchResult, SearchScope
-from app.services import search
+from app.search import service as search
 from tests.conftest import SearchIndex
 from tests.portals.conftest import BOCHUM, Region, at, create_portal
 

@@ -116,8 +116,8 @@ def line_chart(
                 'stroke-width="2.5"></polyline>'
             )
         for point in seg:
-            x, y = point.split(",")
-            parts.append(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{BAR}"></circle>')
+            cx, cy = point.split(",")
+            parts.append(f'<circle cx="{cx}" cy="{cy}" r="3.5" fill="{BAR}"></circle>')
     parts.append("</svg>")
     return Markup("".join(parts))
 

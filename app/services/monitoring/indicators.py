@@ -14,7 +14,8 @@ from app.codelists import (
     FUNDING_LABELS,
     SCHEDULE_LABELS,
 )
-from app.services.monitoring.facts import DateFact, OfferFact
+from app.search.documents import DateFacts
+from app.services.monitoring.facts import OfferFact
 
 WORK_COMPATIBLE = frozenset({"part_time", "evening", "weekend"})
 DQR_MEMBERS = tuple(str(n) for n in range(1, 9)) + ("none",)
@@ -188,7 +189,7 @@ class RegionInput:
     day: date
     offers: list[OfferFact]
     # (offer, date) for the current dates held in the region (course runs are counted here)
-    runs: list[tuple[OfferFact, DateFact]]
+    runs: list[tuple[OfferFact, DateFacts]]
     population: int | None
     counselling_contacts: int
     white_spot_postcodes: int | None = None
@@ -240,7 +241,7 @@ def price_per_hour(o: OfferFact) -> float | None:
     return o.price_cents / 100 / o.duration_hours
 
 
-def starts_within(d: DateFact, day: date, days: int = HORIZON_DAYS) -> bool:
+def starts_within(d: DateFacts, day: date, days: int = HORIZON_DAYS) -> bool:
     return d.start_date is not None and day <= d.start_date < day + timedelta(days=days)
 
 
@@ -367,7 +368,7 @@ def _f(value: int | None) -> float | None:
 
 
 def _breakdowns(
-    region: RegionInput, offers: list[OfferFact], runs: list[tuple[OfferFact, DateFact]]
+    region: RegionInput, offers: list[OfferFact], runs: list[tuple[OfferFact, DateFacts]]
 ) -> list[Row]:
     pop = region.population
     by_category: dict[str, list[OfferFact]] = {}

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.errors import InvalidInput
 from app.models.monitoring import (
@@ -164,6 +164,7 @@ def needs_coverage(
     snap = snapshots.get_snapshot(session=session, region=region, day=day)
     t = texts.texts(lang)
     data = snap.needs
+    raw: list[dict[str, Any]]
     if data is None:
         available, note, raw = False, t["needs_none"], []
     elif not data.get("available"):
@@ -567,11 +568,3 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
             )
         return to_csv(_HEADERS["demand"][lang], rows)
     raise TypeError(f"no CSV for {type(table).__name__}")
-
-
-def all_snapshot_days(*, session: Session) -> list[date]:
-    return list(
-        session.exec(
-            select(MonitoringSnapshot.day).distinct().order_by(col(MonitoringSnapshot.day).desc())
-        )
-    )

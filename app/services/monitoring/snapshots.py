@@ -23,13 +23,15 @@ from app.models.monitoring import (
 )
 from app.models.portal import CounsellingContact, Portal
 from app.models.search import SearchScope
+from app.search.documents import DateFacts
 from app.services.geo import distance_km
 from app.services.monitoring import classify, demand, needs, regions
 from app.services.monitoring.engine import Engine as SearchEngine
-from app.services.monitoring.facts import DateFact, OfferFact, active_offers
+from app.services.monitoring.facts import OfferFact, active_offers
 from app.services.monitoring.indicators import RegionInput, Row, compute
 from app.services.monitoring.regions import NO_PLACE, PORTAL, UNKNOWN_DISTRICT, Region
 from app.services.monitoring.whitespots import CATEGORIES, RADIUS_KM, count_white_spots
+from app.services.portals import portal_scope
 
 log = logging.getLogger("bildungsraum.monitoring")
 DEMAND_PERIOD_DAYS = 30
@@ -60,27 +62,7 @@ class SnapshotBuild:
 # --- which offers are in which region ---------------------------------------------------------
 
 
-def scope_of(portal: Portal) -> SearchScope:
-    """The portal's rules as the search engine applies them (same fields as the portal API)."""
-    centre = (
-        (portal.center_lat, portal.center_lon)
-        if portal.center_lat is not None and portal.center_lon is not None
-        else None
-    )
-    return SearchScope(
-        postcodes=list(portal.postcodes),
-        postcode_prefixes=list(portal.postcode_prefixes),
-        center=centre,
-        radius_km=portal.radius_km if centre is not None else None,
-        categories_allow=list(portal.categories_allow),
-        categories_block=list(portal.categories_block),
-        providers_allow=list(portal.providers_allow),
-        providers_block=list(portal.providers_block),
-        reviewed_only=portal.moderation == "review_all",
-    )
-
-
-def _place_in(d: DateFact, scope: SearchScope, prefixes: tuple[str, ...]) -> bool:
+def _place_in(d: DateFacts, scope: SearchScope, prefixes: tuple[str, ...]) -> bool:
     if prefixes and d.postcode and d.postcode.startswith(prefixes):
         return True
     return (
@@ -94,13 +76,13 @@ def _place_in(d: DateFact, scope: SearchScope, prefixes: tuple[str, ...]) -> boo
 
 def portal_share(
     offers: list[OfferFact], scope: SearchScope
-) -> tuple[list[OfferFact], list[tuple[OfferFact, DateFact]]]:
+) -> tuple[list[OfferFact], list[tuple[OfferFact, DateFacts]]]:
     """The offers a portal shows (its region and rules, applied to current dates, as the
-    portal search does) and their course runs held in the region."""
+    portal search and `portals.offer_in_scope` do) and their course runs in the region."""
     prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
     has_region = bool(prefixes) or (scope.center is not None and scope.radius_km is not None)
     shown: list[OfferFact] = []
-    runs: list[tuple[OfferFact, DateFact]] = []
+    runs: list[tuple[OfferFact, DateFacts]] = []
     for o in offers:
         if scope.categories_allow and o.category not in scope.categories_allow:
             continue
@@ -124,12 +106,12 @@ def portal_share(
 
 def district_shares(
     offers: list[OfferFact], table: dict[str, str]
-) -> tuple[dict[str, list[OfferFact]], dict[str, list[tuple[OfferFact, DateFact]]]]:
+) -> tuple[dict[str, list[OfferFact]], dict[str, list[tuple[OfferFact, DateFacts]]]]:
     """Offers and runs per district: an offer belongs to every district it has a current
     place in; a postcode the table lacks goes to "unknown", an offer without a place to
     "none". Nothing is dropped."""
     by_district: dict[str, list[OfferFact]] = {}
-    runs: dict[str, list[tuple[OfferFact, DateFact]]] = {}
+    runs: dict[str, list[tuple[OfferFact, DateFacts]]] = {}
     for o in offers:
         places = o.places
         if not places:
@@ -177,17 +159,16 @@ def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
         scope: SearchScope | None = None
         if region.kind == PORTAL:
             assert region.portal is not None
-            scope = scope_of(region.portal)
+            scope = portal_scope(region.portal)
             mine, runs = portal_share(offers, scope)
-            counselling = contacts_by_portal.get(region.portal.id, 0)
+            counselling = contacts_by_portal.get(region.portal.id or 0, 0)
         else:
             mine = by_district.get(region.key, [])
             runs = district_runs.get(region.key, [])
             counselling = contacts_by_district.get(region.key, 0)
-        postcode_rows = [
-            [p, table.get(p), spots.counts.get(p, [0] * len(CATEGORIES))] for p in region.postcodes
-        ]
-        empty = sum(1 for _, _, counts in postcode_rows if not any(counts))
+        counts_of = {p: spots.counts.get(p, [0] * len(CATEGORIES)) for p in region.postcodes}
+        postcode_rows = [[p, table.get(p), counts_of[p]] for p in region.postcodes]
+        empty = sum(1 for counts in counts_of.values() if not any(counts))
         rows = compute(
             RegionInput(
                 day=day,
@@ -382,7 +363,7 @@ def snapshot_days(*, session: Session, region: Region) -> list[date]:
     """The reporting days with a snapshot of this region, newest first."""
     return list(
         session.exec(
-            select(MonitoringSnapshot.day)
+            select(col(MonitoringSnapshot.day))
             .where(
                 MonitoringSnapshot.region_kind == region.kind,
                 MonitoringSnapshot.region_key == region.key,

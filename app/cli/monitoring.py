@@ -120,7 +120,3 @@ def snapshot() -> None:
         f"snapshot of {taken.day.isoformat()}: {taken.regions} regions in {taken.seconds:.1f} s"
         + ("" if taken.needs_available else " (search unavailable: no needs coverage)")
     )
-
-
-def register(cli: typer.Typer) -> None:
-    cli.add_typer(app, name="monitoring")

@@ -7,8 +7,9 @@ from typing import IO, Annotated, Any
 
 import typer
 
-_REGISTERED = "_interop_registered"
 PROGRESS_FROM_BYTES = 1_000_000
+
+app = typer.Typer()
 
 
 class _ProgressReader:
@@ -24,6 +25,7 @@ class _ProgressReader:
         return data
 
 
+@app.command("import")
 def import_command(
     file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="open-Qcat XML or CSV")],
     org: Annotated[int, typer.Option(help="the organisation the offers belong to")],
@@ -69,6 +71,7 @@ def import_command(
         raise typer.Exit(1)
 
 
+@app.command("export")
 def export_command(
     org: Annotated[int, typer.Option(help="the organisation whose offers to export")],
     format: Annotated[str, typer.Option(help="openqcat")] = "openqcat",
@@ -95,12 +98,3 @@ def export_command(
         raise typer.Exit(2) from None
     if output is not None:
         typer.echo(f"exported {count} offers to {output}")
-
-
-def register(cli: typer.Typer) -> None:
-    # app.cli may call this more than once (tests, main()); commands must not double up.
-    if getattr(cli, _REGISTERED, False):
-        return
-    cli.command("import")(import_command)
-    cli.command("export")(export_command)
-    setattr(cli, _REGISTERED, True)
