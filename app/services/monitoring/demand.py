@@ -268,7 +268,9 @@ class DemandRecorder:
     def refresh_districts(self, engine: Engine) -> None:
         try:
             with Session(engine) as session:
-                table = dict(session.exec(select(PostcodeDistrict.postcode, PostcodeDistrict.ags)))
+                table = dict(
+                    session.exec(select(PostcodeDistrict.postcode, PostcodeDistrict.ags)).all()
+                )
         except Exception as exc:
             log.warning("postcode table not read (%s)", type(exc).__name__)
             return
