@@ -9,7 +9,6 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.codelists import CATEGORY_LABELS
-from app.errors import InvalidInput
 from app.models.monitoring import Need, NeedPublic
 from app.models.portal import Portal
 from app.models.search import SearchScope
@@ -19,6 +18,7 @@ from app.services.monitoring.engine import Engine, EngineQuery
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import bildungsgutschein_eligible, qualification
 from app.services.monitoring.indicators import work_compatible as part_time
+from app.services.monitoring.regions import file_errors
 from app.services.monitoring.whitespots import postcode_centre
 
 MAX_NEEDS = 500
@@ -44,17 +44,22 @@ def parse_needs(text: str) -> list[NeedLine]:
     by commas). Raises InvalidInput naming line and column; nothing is half-read."""
     lines = text.lstrip("\ufeff").splitlines()
     if not lines:
-        raise InvalidInput.at(["line 1"], "the file is empty; expected a header line")
+        raise file_errors([_error(1, "header", "the file is empty; expected a header line")])
     header = [h.strip().lower() for h in lines[0].split(";")]
     if (
         len(header) < 2
         or any(h not in _HEADERS[i] for i, h in enumerate(header[: len(_HEADERS)]))
         or len(header) > len(_HEADERS)
     ):
-        raise InvalidInput.at(
-            ["line 1", "header"],
-            "the header must be 'need;search terms;KldB code;category' (the last two "
-            f"optional, `;`-separated), not {lines[0][:80]!r}",
+        raise file_errors(
+            [
+                _error(
+                    1,
+                    "header",
+                    "must be 'need;search terms;KldB code;category' (the last two optional, "
+                    f"`;`-separated), not {lines[0][:80]!r}",
+                )
+            ]
         )
     needs: list[NeedLine] = []
     errors: list[dict[str, Any]] = []
@@ -93,14 +98,9 @@ def parse_needs(text: str) -> list[NeedLine]:
             errors.append(_error(number, "row", f"at most {MAX_NEEDS} needs"))
             break
     if errors:
-        first = errors[0]
-        raise InvalidInput(
-            f"{first['loc'][0]}, column {first['loc'][1]}: {first['message']}"
-            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
-            details=errors,
-        )
+        raise file_errors(errors)
     if not needs:
-        raise InvalidInput.at(["line 2"], "the file lists no needs")
+        raise file_errors([_error(2, "need", "the file lists no needs")])
     return needs
 
 

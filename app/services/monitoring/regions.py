@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import delete, insert
 from sqlmodel import Session, col, select
@@ -77,21 +78,20 @@ def parse_postcode_table(text: str) -> dict[str, str]:
     its district (the first five digits). Raises InvalidInput naming line and column."""
     lines = text.lstrip("\ufeff").splitlines()
     if not lines:
-        raise InvalidInput.at(["line 1"], "the file is empty; expected the header 'postcode;ags'")
+        raise file_errors([_error(1, "header", "the file is empty; expected 'postcode;ags'")])
     header = [h.strip().lower() for h in lines[0].split(";")]
     if header != ["postcode", "ags"]:
-        raise InvalidInput.at(
-            ["line 1", "header"],
-            f"the header must be 'postcode;ags' (`;`-separated), not {lines[0][:80]!r}",
+        raise file_errors(
+            [_error(1, "header", f"must be 'postcode;ags' (`;`-separated), not {lines[0][:80]!r}")]
         )
     known = districts()
     table: dict[str, str] = {}
-    errors: list[dict[str, object]] = []
+    errors: list[dict[str, Any]] = []
     for number, line in enumerate(lines[1:], start=2):
         if not line.strip():
             continue
         if len(table) >= MAX_IMPORT_ROWS:
-            raise InvalidInput.at([f"line {number}"], f"at most {MAX_IMPORT_ROWS:,} rows")
+            raise file_errors([_error(number, "row", f"at most {MAX_IMPORT_ROWS:,} rows")])
         cells = [c.strip() for c in line.split(";")]
         if len(cells) != 2:
             errors.append(_error(number, "row", f"expected 2 columns, found {len(cells)}"))
@@ -112,17 +112,22 @@ def parse_postcode_table(text: str) -> dict[str, str]:
         if len(errors) >= 50:
             break
     if errors:
-        first = errors[0]
-        raise InvalidInput(
-            f"{first['loc'][0]}, column {first['loc'][1]}: {first['message']}"  # type: ignore[index]
-            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""),
-            details=errors,
-        )
+        raise file_errors(errors)
     return table
 
 
-def _error(line: int, column: str, message: str) -> dict[str, object]:
+def _error(line: int, column: str, message: str) -> dict[str, Any]:
     return {"loc": [f"line {line}", column], "message": message}
+
+
+def file_errors(errors: list[dict[str, Any]]) -> InvalidInput:
+    """One 422 for a file: the message names the first bad line and column, `details`
+    every one (up to 50)."""
+    first = errors[0]
+    more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+    return InvalidInput(
+        f"{first['loc'][0]}, column {first['loc'][1]}: {first['message']}{more}", details=errors
+    )
 
 
 def import_postcode_table(*, session: Session, text: str, replace: bool = False) -> int:

@@ -105,7 +105,7 @@ def test_coverage_when_search_is_down_keeps_the_database_figures(
 @pytest.mark.parametrize(
     ("text", "loc", "words"),
     [
-        ("Bedarf;Begriffe\nPflege;Pflege\n", ["line 1", "header"], "header"),
+        ("Bedarf;Begriffe\nPflege;Pflege\n", ["line 1", "header"], "must be"),
         ("need;search terms\nPflege;\n", ["line 2", "search terms"], "at least one"),
         ("need;search terms;KldB code\nPflege;Pflege;81x02\n", ["line 2", "KldB code"], "KldB"),
         ("need;search terms;KldB code;category\nPflege;Pflege;;pflege\n",
