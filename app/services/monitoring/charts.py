@@ -22,7 +22,7 @@ class Bar:
 
 def bar_chart(*, chart_id: str, title: str, description: str, bars: list[Bar]) -> Markup:
     """Horizontal bars, one row per item, labels on the left, values at the bar's end."""
-    row_h, label_w, bar_w, value_w = 26, 260, 300, 80
+    row_h, label_w, bar_w, value_w = 26, 340, 300, 70
     width = label_w + bar_w + value_w
     height = max(1, len(bars)) * row_h + 8
     top = max((b.value for b in bars), default=0.0) or 1.0
@@ -36,7 +36,7 @@ def bar_chart(*, chart_id: str, title: str, description: str, bars: list[Bar]) -
     for i, bar in enumerate(bars):
         y = 4 + i * row_h
         length = 0.0 if bar.value <= 0 else max(1.0, bar_w * bar.value / top)
-        label = bar.label if len(bar.label) <= 38 else bar.label[:36] + "…"
+        label = bar.label if len(bar.label) <= 44 else bar.label[:42] + "…"
         parts += [
             f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" font-size="13" '
             f'fill="{TEXT}">{escape(label)}</text>',

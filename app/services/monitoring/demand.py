@@ -68,11 +68,11 @@ def looks_personal(text: str) -> bool:
 
 
 def normalise(text: str) -> str | None:
-    """The query as it is counted: NFKC, case-folded, punctuation other than + # . / -
+    """The query as it is counted: NFKC, lower case (ß stays ß), punctuation other than + # . / -
     removed, whitespace collapsed, at most 100 characters; None when it looks personal."""
     if looks_personal(text):
         return None
-    folded = _KEEP.sub(" ", unicodedata.normalize("NFKC", text).casefold())
+    folded = _KEEP.sub(" ", unicodedata.normalize("NFKC", text).lower())
     words = folded.split()
     term = " ".join(words)
     if len(term) > MAX_TERM:
