@@ -9,15 +9,17 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.services.monitoring.sessions import COOKIE
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     KnownCatalogue,
-    known,
-    monitoring_env,
     take_snapshot,
 )
 
-PAGES = ["/monitoring/bochum-test", "/monitoring/bochum-test/weisse-flecken",
-         "/monitoring/bochum-test/nachfrage", "/monitoring/bochum-test/bedarf"]
+PAGES = [
+    "/monitoring/bochum-test",
+    "/monitoring/bochum-test/weisse-flecken",
+    "/monitoring/bochum-test/nachfrage",
+    "/monitoring/bochum-test/bedarf",
+]
 
 
 def _key(headers: dict[str, str]) -> str:
@@ -67,8 +69,9 @@ def test_sign_in_sets_a_strict_http_only_cookie_and_goes_where_asked(
     assert target == "/monitoring/"
 
 
-def test_a_wrong_key_is_refused_on_the_form(ready: KnownCatalogue, client: TestClient,
-                                            make_key: object) -> None:
+def test_a_wrong_key_is_refused_on_the_form(
+    ready: KnownCatalogue, client: TestClient, make_key: object
+) -> None:
     r = client.post("/monitoring/", data={"key": "br_abc_def"}, follow_redirects=False)
     assert r.status_code == 401 and 'role="alert"' in r.text
     assert COOKIE not in r.headers.get("set-cookie", "")
@@ -114,8 +117,11 @@ def test_the_day_picker_lists_snapshots(ready: KnownCatalogue, client: TestClien
 
 def test_an_analyst_gets_404_for_another_portal(ready: KnownCatalogue, client: TestClient) -> None:
     _sign_in(client, _key(ready.other_analyst))
-    for page in [*PAGES, "/monitoring/kreise/05911",
-                 "/monitoring/bochum-test/export/kennzahlen.csv"]:
+    for page in [
+        *PAGES,
+        "/monitoring/kreise/05911",
+        "/monitoring/bochum-test/export/kennzahlen.csv",
+    ]:
         r = client.get(page)
         assert r.status_code == 404, page
         assert "Bochum" not in r.text
@@ -159,7 +165,11 @@ def test_revoking_the_key_ends_its_sessions(ready: KnownCatalogue, client: TestC
 
 
 def test_a_sign_in_from_another_site_is_refused(ready: KnownCatalogue, client: TestClient) -> None:
-    r = client.post("/monitoring/", data={"key": _key(ready.analyst)},
-                    headers={"Origin": "https://evil.example"}, follow_redirects=False)
+    r = client.post(
+        "/monitoring/",
+        data={"key": _key(ready.analyst)},
+        headers={"Origin": "https://evil.example"},
+        follow_redirects=False,
+    )
     assert r.status_code == 403
     assert COOKIE not in r.headers.get("set-cookie", "")

@@ -9,12 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.services.monitoring import regions
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     POSTCODE_TABLE,
     TODAY,
     KnownCatalogue,
-    known,
-    monitoring_env,
     take_snapshot,
 )
 
@@ -50,9 +48,14 @@ def test_an_analyst_sees_its_portal_and_nothing_else(
         missing = client.get(url.format(p="no-such-portal"), headers=known.other_analyst)
         assert missing.status_code == 404
         assert other.json()["error"]["message"].replace("bochum-test", "X") == missing.json()[
-            "error"]["message"].replace("no-such-portal", "X")
-    assert client.get("/api/v1/monitoring/districts/05911/indicators",
-                      headers=known.analyst).status_code == 404
+            "error"
+        ]["message"].replace("no-such-portal", "X")
+    assert (
+        client.get(
+            "/api/v1/monitoring/districts/05911/indicators", headers=known.analyst
+        ).status_code
+        == 404
+    )
     regions_seen = client.get("/api/v1/monitoring/regions", headers=known.analyst).json()
     assert [(r["kind"], r["key"]) for r in regions_seen] == [("portal", "bochum-test")]
     assert regions_seen[0]["latest_day"] == TODAY.isoformat()
@@ -67,8 +70,12 @@ def test_admins_see_every_region(snapshot_taken: KnownCatalogue, client: TestCli
     row = next(x for x in r.json()["rows"] if x["indicator"] == "offers" and not x["dimension"])
     assert row["value"] == 3
     for bad in ("99999", "0591", "abc"):
-        assert client.get(f"/api/v1/monitoring/districts/{bad}/indicators",
-                          headers=known.admin).status_code == 404
+        assert (
+            client.get(
+                f"/api/v1/monitoring/districts/{bad}/indicators", headers=known.admin
+            ).status_code
+            == 404
+        )
 
 
 @pytest.mark.parametrize("who", ["none", "provider"])
@@ -103,7 +110,8 @@ def test_analyst_keys_need_existing_portals(known: KnownCatalogue, client: TestC
             assert field in repr(r.json()["error"]["details"])
     keys = client.get("/api/v1/api-keys", headers=known.admin).json()
     assert sorted(k["portals"] for k in keys if k["role"] == "analyst") == [
-        ["bochum-test"], ["far"],
+        ["bochum-test"],
+        ["far"],
     ]
 
 
@@ -144,18 +152,22 @@ def test_series_and_snapshot_days(snapshot_taken: KnownCatalogue, client: TestCl
         headers=snapshot_taken.analyst,
     )
     assert bad.status_code == 422 and bad.json()["error"]["details"][0]["loc"] == ["indicator"]
-    r = client.get("/api/v1/monitoring/portals/bochum-test/indicators",
-                   params={"day": "2001-01-01"}, headers=snapshot_taken.analyst)
+    r = client.get(
+        "/api/v1/monitoring/portals/bochum-test/indicators",
+        params={"day": "2001-01-01"},
+        headers=snapshot_taken.analyst,
+    )
     assert r.status_code == 404
 
 
 def test_white_spots_only_empty(snapshot_taken: KnownCatalogue, client: TestClient) -> None:
-    r = client.get("/api/v1/monitoring/portals/far/white-spots", params={"only_empty": "true"},
-                   headers=snapshot_taken.admin)
+    r = client.get(
+        "/api/v1/monitoring/portals/far/white-spots",
+        params={"only_empty": "true"},
+        headers=snapshot_taken.admin,
+    )
     rows = r.json()["rows"]
-    assert {(x["postcode"], x["category"]) for x in rows if x["category"] == ""} == {
-        ("01067", "")
-    }
+    assert {(x["postcode"], x["category"]) for x in rows if x["category"] == ""} == {("01067", "")}
     assert all(x["offers"] == 0 for x in rows)
 
 
@@ -174,8 +186,9 @@ def test_white_spots_only_empty(snapshot_taken: KnownCatalogue, client: TestClie
 def test_a_bad_postcode_table_changes_nothing(
     known: KnownCatalogue, client: TestClient, body: str, loc: list[str]
 ) -> None:
-    before = client.get("/api/v1/monitoring/portals/bochum-test/indicators",
-                        headers=known.admin)  # no snapshot yet: 404 either way
+    before = client.get(
+        "/api/v1/monitoring/portals/bochum-test/indicators", headers=known.admin
+    )  # no snapshot yet: 404 either way
     r = client.post(
         "/api/v1/monitoring/postcodes",
         params={"replace": "true"},
@@ -185,8 +198,9 @@ def test_a_bad_postcode_table_changes_nothing(
     assert r.status_code == 422, r.text
     assert r.json()["error"]["details"][0]["loc"] == loc
     assert loc[0] in r.json()["error"]["message"]
-    from app import db
     from sqlmodel import Session
+
+    from app import db
 
     with Session(db.get_engine()) as session:
         table = regions.postcode_districts(session=session)
@@ -198,22 +212,39 @@ def test_postcode_table_accepts_municipality_keys_and_windows_files(
     known: KnownCatalogue, client: TestClient
 ) -> None:
     body = "postcode;ags\r\n58452;05954036\r\n".encode("cp1252")
-    r = client.post("/api/v1/monitoring/postcodes", content=body,
-                    headers={**known.admin, "Content-Type": "text/csv"})
+    r = client.post(
+        "/api/v1/monitoring/postcodes",
+        content=body,
+        headers={**known.admin, "Content-Type": "text/csv"},
+    )
     assert r.status_code == 200, r.text
     assert r.json()["imported"] == 1
-    assert client.post("/api/v1/monitoring/postcodes", content=body,
-                       headers={**known.analyst, "Content-Type": "text/csv"}).status_code == 403
+    assert (
+        client.post(
+            "/api/v1/monitoring/postcodes",
+            content=body,
+            headers={**known.analyst, "Content-Type": "text/csv"},
+        ).status_code
+        == 403
+    )
 
 
 def test_population_of_a_portal(known: KnownCatalogue, client: TestClient) -> None:
     url = "/api/v1/monitoring/portals/far/population"
-    r = client.put(url, json={"population": 556_780, "reference_date": "2023-12-31",
-                              "source": "Statistisches Landesamt"}, headers=known.admin)
+    r = client.put(
+        url,
+        json={
+            "population": 556_780,
+            "reference_date": "2023-12-31",
+            "source": "Statistisches Landesamt",
+        },
+        headers=known.admin,
+    )
     assert r.status_code == 200, r.text
     assert r.json()["population"] == 556_780
     assert "Statistisches Landesamt" in r.json()["population_source"]
     assert client.put(url, json={"population": 0}, headers=known.admin).status_code == 422
-    assert client.put(url, json={"population": None}, headers=known.admin).json()[
-        "population"] is None  # back to derived: Dresden's postcode is not in the table
+    assert (
+        client.put(url, json={"population": None}, headers=known.admin).json()["population"] is None
+    )  # back to derived: Dresden's postcode is not in the table
     assert client.put(url, json={"population": 5}, headers=known.analyst).status_code == 403

@@ -18,10 +18,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import SearchIndex
 from tests.meili_server import free_port
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     KnownCatalogue,
-    known,
-    monitoring_env,
     take_snapshot,
 )
 from tests.portals.conftest import BOCHUM, Region, at

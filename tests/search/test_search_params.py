@@ -11,6 +11,7 @@ from app.models.search import SearchParams, SearchResult, SearchScope
 from app.routers import search as search_router
 from app.search import service as search_service
 from app.services import portals as portal_service
+
 QUERIES = [
     "",
     "q=Buchhaltung&page=2&per_page=50",

@@ -10,10 +10,8 @@ from app.models.monitoring import ZeroResultClass
 from app.models.search import SearchScope
 from app.services.monitoring import classify, demand
 from app.services.monitoring.engine import Engine
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     KnownCatalogue,
-    known,
-    monitoring_env,
     take_snapshot,
 )
 
@@ -40,12 +38,14 @@ def test_each_class(known: KnownCatalogue) -> None:
     assert found["finanzbuchhaltung"][0] == classify.VOCABULARY
     # Nothing holds "dortmund", so the search found nothing; "python" alone finds O2.
     assert found["dortmund python"] == (
-        classify.VOCABULARY, "in the region: the word 'python' alone",
+        classify.VOCABULARY,
+        "in the region: the word 'python' alone",
     )
     # The German course exists, in Herne only.
     assert found["deutschkurs"][0] == classify.REGIONAL_GAP
     assert found["schweißtechnik"] == (
-        classify.ABSENT, "no relaxed search finds an offer anywhere",
+        classify.ABSENT,
+        "no relaxed search finds an offer anywhere",
     )
     # Without a region (the global search) there is no regional gap.
     assert _classify(["deutschkurs"], None)["deutschkurs"][0] == classify.VOCABULARY
@@ -70,8 +70,9 @@ def test_zero_result_searches_are_classified_by_the_snapshot(
             headers=headers,
         )
         assert r.status_code == 200 and r.json()["total"] == 0
-        r = client.get("/api/v1/portals/bochum-test/search", params={"q": "Deutschkurs"},
-                       headers=headers)
+        r = client.get(
+            "/api/v1/portals/bochum-test/search", params={"q": "Deutschkurs"}, headers=headers
+        )
         assert r.json()["total"] == 0
     demand.recorder().flush(db.get_engine())
     take_snapshot()

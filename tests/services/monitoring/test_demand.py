@@ -16,10 +16,8 @@ from app import config, db
 from app.main import create_app
 from app.models.search import SearchParams
 from app.services.monitoring import demand
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     KnownCatalogue,
-    known,
-    monitoring_env,
 )
 
 PROBE_IP = "203.0.113.77"
@@ -27,8 +25,11 @@ PROBE_AGENT = "Mozilla/5.0 (X11) PrivacyProbe-7f3a9c"
 
 
 def _search(client: TestClient, q: str, agent: str, **params: Any) -> int:
-    r = client.get("/api/v1/portals/bochum-test/search", params={"q": q, **params},
-                   headers={"User-Agent": agent})
+    r = client.get(
+        "/api/v1/portals/bochum-test/search",
+        params={"q": q, **params},
+        headers={"User-Agent": agent},
+    )
     assert r.status_code == 200, r.text
     return int(r.json()["total"])
 
@@ -36,10 +37,13 @@ def _search(client: TestClient, q: str, agent: str, **params: Any) -> int:
 def _outputs(client: TestClient, known: KnownCatalogue) -> str:
     """Everything the monitoring shows of demand: JSON, CSV and the dashboard page."""
     api = "/api/v1/monitoring/portals/bochum-test/demand"
-    parts = [client.get(api, headers=known.analyst).text,
-             client.get(api, params={"format": "csv"}, headers=known.analyst).text]
-    r = client.post("/monitoring/", data={"key": known.analyst["Authorization"][7:]},
-                    follow_redirects=False)
+    parts = [
+        client.get(api, headers=known.analyst).text,
+        client.get(api, params={"format": "csv"}, headers=known.analyst).text,
+    ]
+    r = client.post(
+        "/monitoring/", data={"key": known.analyst["Authorization"][7:]}, follow_redirects=False
+    )
     assert r.status_code == 303
     parts.append(client.get("/monitoring/bochum-test/nachfrage").text)
     parts.append(client.get("/monitoring/bochum-test/export/nachfrage.csv").text)
@@ -124,13 +128,20 @@ def test_terms_are_normalised(query: str, term: str) -> None:
 
 def test_filters_are_names_and_codes_only() -> None:
     params = SearchParams(
-        q="x", category=["it_digital"], city=["Bochum"], provider=[7], postcode="44787",
-        radius_km=25, free=True, lat=51.5, lon=7.2,
+        q="x",
+        category=["it_digital"],
+        city=["Bochum"],
+        provider=[7],
+        postcode="44787",
+        radius_km=25,
+        free=True,
+        lat=51.5,
+        lon=7.2,
     )
     used = demand.filters_used(params)
     assert "category:it_digital" in used and "city" in used and "provider" in used
     assert "radius_km:25" in used and "free:true" in used and "coordinates" in used
-    assert not any("Bochum" in u or "7" == u[-1:] or "44787" in u for u in used)
+    assert not any("Bochum" in u or u[-1:] == "7" or "44787" in u for u in used)
 
 
 def test_each_term_counts_once_per_client_per_day_and_the_key_rotates() -> None:
@@ -159,8 +170,12 @@ def test_no_address_agent_or_cookie_in_any_table_or_log(
             assert r.status_code == 200
             r = probe.get("/p/bochum-test/", params={"q": q}, headers={"User-Agent": PROBE_AGENT})
             assert r.status_code == 200
-        r = probe.post("/monitoring/", data={"key": known.analyst["Authorization"][7:]},
-                       headers={"User-Agent": PROBE_AGENT}, follow_redirects=False)
+        r = probe.post(
+            "/monitoring/",
+            data={"key": known.analyst["Authorization"][7:]},
+            headers={"User-Agent": PROBE_AGENT},
+            follow_redirects=False,
+        )
         cookie = r.cookies[demand_cookie()]
         assert probe.get("/monitoring/bochum-test/nachfrage").status_code == 200
     demand.recorder().flush(db.get_engine())
@@ -209,8 +224,10 @@ def test_a_store_that_is_down_costs_a_search_nothing(
     assert recorder.flush(db.get_engine()) > 0
     with db.get_engine().connect() as connection:
         clients = connection.execute(
-            text("SELECT clients FROM demand_count WHERE term = 'buchhaltung' AND dimension = ''"
-                 " AND value = ''")
+            text(
+                "SELECT clients FROM demand_count WHERE term = 'buchhaltung' AND dimension = ''"
+                " AND value = ''"
+            )
         ).scalar_one()
     assert clients == 3
 

@@ -10,12 +10,10 @@ from app import db
 from app.models.monitoring import MonitoringSeries, MonitoringSnapshot
 from app.services.monitoring.indicators import percentile
 from app.services.monitoring.whitespots import CATEGORIES
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
     BOCHUM_POPULATION,
     TODAY,
     KnownCatalogue,
-    known,
-    monitoring_env,
     rows_of,
     take_snapshot,
 )
@@ -33,8 +31,9 @@ def _snapshot(kind: str, key: str) -> MonitoringSnapshot:
     return found
 
 
-def _value(rows: dict[tuple[str, str, str], list[object]], name: str, dim: str = "",
-           member: str = "") -> tuple[object, object, object]:
+def _value(
+    rows: dict[tuple[str, str, str], list[object]], name: str, dim: str = "", member: str = ""
+) -> tuple[object, object, object]:
     row = rows[(name, dim, member)]
     return row[3], row[4], row[5]
 
@@ -134,8 +133,9 @@ def test_white_spots_per_postcode_and_category(known: KnownCatalogue) -> None:
     assert far.white_spots["postcodes"] == [["01067", None, [0] * len(CATEGORIES)]]
     assert _value(rows_of(far.indicators), "white_spot_postcodes") == (1, 1, 1)
     assert _value(rows_of(far.indicators), "white_spot_share")[2] == 100
-    bochum = {p: counts for p, _, counts in _snapshot("portal", "bochum-test").white_spots[
-        "postcodes"]}
+    bochum = {
+        p: counts for p, _, counts in _snapshot("portal", "bochum-test").white_spots["postcodes"]
+    }
     counts = dict(zip(CATEGORIES, bochum["44787"], strict=True))
     # O1, O2, O3 (Herne, ~6 km) and O5 start within 25 km; O4 is online; O7 is past
     assert counts["accounting_finance"] == 1

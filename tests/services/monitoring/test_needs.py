@@ -10,13 +10,12 @@ from app.models.monitoring import MonitoringSnapshot
 from app.services.geo import distance_km
 from app.services.monitoring import needs
 from app.services.monitoring.whitespots import postcode_centre
-from tests.monitoring_support import (  # noqa: F401 (fixtures)
+from tests.monitoring_support import (
+    BOCHUM_POSTCODES,
     HERNE,
     TODAY,
     KnownCatalogue,
     day,
-    known,
-    monitoring_env,
     take_snapshot,
 )
 
@@ -39,7 +38,10 @@ def test_coverage_is_matched_by_search_and_ranked_by_gap(
     )
     assert r.status_code == 200, r.text
     assert [n["need"] for n in r.json()["needs"]] == [
-        "IT-Fachkräfte", "Buchhaltung", "Deutsch für den Beruf", "Schweißer/in",
+        "IT-Fachkräfte",
+        "Buchhaltung",
+        "Deutsch für den Beruf",
+        "Schweißer/in",
     ]
     taken = take_snapshot()
     assert taken.needs_available
@@ -51,28 +53,35 @@ def test_coverage_is_matched_by_search_and_ranked_by_gap(
     rows = {r["need"]: r for r in snap.needs["rows"]}
     # ranked: no offer first (ties by name), then by offers, Bildungsgutschein, part-time
     assert [r["need"] for r in snap.needs["rows"]] == [
-        "Deutsch für den Beruf", "Schweißer/in", "Buchhaltung", "IT-Fachkräfte",
+        "Deutsch für den Beruf",
+        "Schweißer/in",
+        "Buchhaltung",
+        "IT-Fachkräfte",
     ]
     assert [r["rank"] for r in snap.needs["rows"]] == [1, 2, 3, 4]
     it = rows["IT-Fachkräfte"]
     assert (it["offers"], it["bildungsgutschein"], it["part_time"], it["qualification"]) == (
-        1, 1, 1, 0,
+        1,
+        1,
+        1,
+        0,
     )
     assert it["next_start"] == day(10)
     assert it["kldb"] == "43412"
     fibu = rows["Buchhaltung"]
-    assert (fibu["offers"], fibu["bildungsgutschein"], fibu["part_time"],
-            fibu["qualification"]) == (1, 1, 1, 1)
+    assert (
+        fibu["offers"],
+        fibu["bildungsgutschein"],
+        fibu["part_time"],
+        fibu["qualification"],
+    ) == (1, 1, 1, 1)
     # the German course is in Herne, outside the portal: the nearest offer outside it
     german = rows["Deutsch für den Beruf"]
     assert german["offers"] == 0
     nearest = german["nearest_outside"]
     assert nearest["offer_id"] == known.offers["O3"]
     assert nearest["postcode"] == "44623"
-    bochum_postcodes = [p for p in (
-        "44787 44789 44791 44793 44795 44797 44799 44801 44803 44805 44807 44809 44866 44867 "
-        "44869 44879 44892 44894").split()]
-    points = [postcode_centre(p) for p in bochum_postcodes]
+    points = [postcode_centre(p) for p in BOCHUM_POSTCODES]
     centre = (sum(p[0] for p in points if p) / 18, sum(p[1] for p in points if p) / 18)
     assert nearest["distance_km"] == round(distance_km(centre, HERNE[:2]), 1)
     # nothing anywhere
@@ -108,8 +117,11 @@ def test_coverage_when_search_is_down_keeps_the_database_figures(
         ("Bedarf;Begriffe\nPflege;Pflege\n", ["line 1", "header"], "must be"),
         ("need;search terms\nPflege;\n", ["line 2", "search terms"], "at least one"),
         ("need;search terms;KldB code\nPflege;Pflege;81x02\n", ["line 2", "KldB code"], "KldB"),
-        ("need;search terms;KldB code;category\nPflege;Pflege;;pflege\n",
-         ["line 2", "category"], "allowed"),
+        (
+            "need;search terms;KldB code;category\nPflege;Pflege;;pflege\n",
+            ["line 2", "category"],
+            "allowed",
+        ),
         ("need;search terms\n;Pflege\n", ["line 2", "need"], "name"),
         ("need;search terms\nA;a;b;c;d\n", ["line 2", "row"], "columns"),
     ],
@@ -131,8 +143,12 @@ def test_a_bad_needs_upload_changes_nothing(known: KnownCatalogue, client: TestC
     assert r.json()["error"]["details"][0]["loc"] == ["line 6", "category"]
     assert len(client.get(url, headers=known.analyst).json()) == 4
     # analysts read, never write
-    assert client.put(url, content=NEEDS.encode(),
-                      headers={**known.analyst, "Content-Type": "text/csv"}).status_code == 403
+    assert (
+        client.put(
+            url, content=NEEDS.encode(), headers={**known.analyst, "Content-Type": "text/csv"}
+        ).status_code
+        == 403
+    )
 
 
 def test_the_demo_needs_list_parses() -> None:
