@@ -67,7 +67,9 @@ def _page(
         return _to_sign_in(request)
     language = dashboard.page_language(lang)
     try:
-        region = regions.visible_region(session=session, actor=actor, kind=kind, key=key)
+        region = regions.visible_region(
+            session=session, actor=actor, kind=kind, key=key, details=False
+        )
         if page in ("demand", "needs") and region.kind != PORTAL:
             raise NotFound("districts have no demand or needs pages")
         status, html = dashboard.render(
@@ -171,7 +173,9 @@ def _export(
         return _to_sign_in(request)
     language: Literal["de", "en"] = "en" if lang == "en" else "de"
     try:
-        region: Region = regions.visible_region(session=session, actor=actor, kind=kind, key=key)
+        region: Region = regions.visible_region(
+            session=session, actor=actor, kind=kind, key=key, details=False
+        )
         chosen = _day(day)
         table: BaseModel
         if what == "kennzahlen":

@@ -21,7 +21,8 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, MutableMapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 
 import anyio
@@ -67,6 +68,7 @@ def looks_personal(text: str) -> bool:
     )
 
 
+@lru_cache(maxsize=8192)
 def normalise(text: str) -> str | None:
     """The query as it is counted: NFKC, lower case (ß stays ß), punctuation other than + # . / -
     removed, whitespace collapsed, at most 100 characters; None when it looks personal."""
@@ -84,35 +86,47 @@ def result_bucket(total: int) -> str:
     return "0" if total == 0 else "1-5" if total <= 5 else "6+"
 
 
+_NAME_ONLY = frozenset({"provider", "city", "price_max", "start_from", "start_to", "postcode"})
+_FLAGS = frozenset({"barrier_free", "childcare", "free"})
+_NOT_FILTERS = frozenset({"q", "page", "per_page", "lon"})
+
+
 def filters_used(params: SearchParams) -> list[str]:
     """Which filters a search used: names, and codes from the code lists; never free text
-    (a city or a postcode is recorded as the name of the filter only)."""
+    (a city or a postcode is recorded as the name of the filter only). Only the fields the
+    request set are looked at: a search sets two or three of its 23."""
     used: list[str] = []
-    for name in _CODE_FILTERS:
-        used += [f"{name}:{code}" for code in getattr(params, name)]
-    for name in ("provider", "city"):
-        if getattr(params, name):
-            used.append(name)
-    for name in ("barrier_free", "childcare", "free"):
+    for name in params.model_fields_set:
+        if name in _NOT_FILTERS:
+            continue
         value = getattr(params, name)
-        if value is not None:
-            used.append(f"{name}:{str(value).lower()}")
-    for name in ("price_max", "start_from", "start_to", "postcode"):
-        if getattr(params, name) is not None:
+        if value is None or value == [] or value is False:
+            continue
+        if name in _CODE_FILTERS:
+            used += [f"{name}:{code}" for code in value]
+        elif name in _NAME_ONLY:
             used.append(name)
-    if params.lat is not None:
-        used.append("coordinates")
-    if params.radius_km is not None:
-        used.append(f"radius_km:{round(params.radius_km)}")
-    if params.include_online:
-        used.append("include_online")
-    if params.sort.value != "relevance":
-        used.append(f"sort:{params.sort.value}")
-    return used
+        elif name in _FLAGS:
+            used.append(f"{name}:{str(value).lower()}")
+        elif name == "lat":
+            used.append("coordinates")
+        elif name == "radius_km":
+            used.append(f"radius_km:{round(value)}")
+        elif name == "include_online":
+            used.append(name)
+        elif name == "sort" and value != "relevance":
+            used.append(f"sort:{value}")
+    return sorted(used)
 
 
 def _utc_day(now: float) -> date:
     return datetime.fromtimestamp(now, tz=UTC).date()
+
+
+def _next_midnight(day: date) -> float:
+    """Unix time at which `day` ends (UTC): comparing against it is cheaper per search than
+    converting the clock to a date."""
+    return datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() + 86_400
 
 
 class _NearestPostcode:
@@ -150,6 +164,7 @@ class DemandRecorder:
         self.max_pending = max_pending
         self.clock = clock
         self._day = _utc_day(clock())
+        self._day_ends = _next_midnight(self._day)
         # Never written anywhere: replaced with the day, so no hash outlives its day.
         self._key = secrets.token_bytes(32)
         self._seen: set[int] = set()
@@ -184,9 +199,9 @@ class DemandRecorder:
             self.dropped_personal += 1
             return
         now = self.clock()
-        day = _utc_day(now)
-        if day != self._day:
-            self._rotate(day)
+        if now >= self._day_ends:
+            self._rotate(_utc_day(now))
+        day = self._day
         digest = self._client(request)
         rows = [("", ""), ("result", result_bucket(total))]
         if total == 0:
@@ -212,6 +227,7 @@ class DemandRecorder:
         with self._lock:
             if day != self._day:
                 self._day = day
+                self._day_ends = _next_midnight(day)
                 self._key = secrets.token_bytes(32)
                 self._seen = set()
 
@@ -275,11 +291,6 @@ class DemandRecorder:
             log.warning("postcode table not read (%s)", type(exc).__name__)
             return
         self._districts = table
-
-    def forget_today(self) -> None:
-        """Start a new key now (tests; an operator may also want it after an incident)."""
-        self._rotate(self._day + timedelta(days=1))
-        self._day = _utc_day(self.clock())
 
 
 def write_counts(engine: Engine, pending: Counter[tuple[date, str, str, str, str]]) -> None:

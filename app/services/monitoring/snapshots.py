@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, insert
+from sqlalchemy import Engine, Table, delete, func, insert
 from sqlmodel import Session, col, select
 
 from app.errors import DomainError, NotFound
@@ -23,6 +23,7 @@ from app.models.monitoring import (
 )
 from app.models.portal import CounsellingContact, Portal
 from app.models.search import SearchScope
+from app.models.types import utcnow
 from app.search.documents import DateFacts
 from app.services.geo import distance_km
 from app.services.monitoring import classify, demand, needs, regions
@@ -137,20 +138,14 @@ def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     table = regions.postcode_districts(session=session)
     portals = list(session.exec(select(Portal).order_by(col(Portal.slug))))
     contacts = list(session.exec(select(CounsellingContact)))
+
     contacts_by_portal = Counter(c.portal_id for c in contacts)
     # The same office listed by two portals counts once in its district.
     offices = {(c.name.strip().casefold(), c.postcode) for c in contacts}
     contacts_by_district = Counter(
         table.get(postcode or "", UNKNOWN_DISTRICT) for _, postcode in offices
     )
-    region_list: list[Region] = [
-        regions.portal_region(session=session, portal=p, table=table) for p in portals
-    ]
-    region_list += [regions.district_region(ags, table) for ags in regions.districts()]
-    region_list += [
-        regions.district_region(UNKNOWN_DISTRICT, table),
-        regions.district_region(NO_PLACE, table),
-    ]
+    region_list = regions.all_regions(session=session)
     all_postcodes = {p for r in region_list for p in r.postcodes}
     spots = count_white_spots(offers=offers, postcodes=all_postcodes, day=day)
     by_district, district_runs = district_shares(offers, table)
@@ -264,26 +259,36 @@ async def add_search_parts(build: SnapshotBuild, *, engine: SearchEngine) -> Non
                 snap.needs = {"available": False, "rows": []}
 
 
+def _table(model: Any) -> Table:
+    table: Table = model.__table__
+    return table
+
+
 def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
     """Replace the day's rows with the build's (one transaction with the caller's)."""
     day = build.day
     session.execute(delete(MonitoringSnapshot).where(col(MonitoringSnapshot.day) == day))
     session.execute(delete(MonitoringSeries).where(col(MonitoringSeries.day) == day))
+    now = utcnow()
     created = [
         {
+            "created_at": now,
             "day": day,
             "region_kind": s.region.kind,
             "region_key": s.region.key,
             "region_name": s.region.name[:200],
             "population": s.region.population,
             "population_source": s.region.population_source[:200],
-            "indicators": [list(r) for r in s.rows],
+            "indicators": s.rows,
             "white_spots": s.white_spots,
             "needs": s.needs,
         }
         for s in build.regions
     ]
-    session.execute(insert(MonitoringSnapshot), created)
+    # Core inserts: one executemany each. The ORM's bulk insert sent one statement per row
+    # here (composite keys, fetched ids): 1.7 s instead of 0.1 s for the demo's 6,400 rows.
+    connection = session.connection()
+    connection.execute(insert(_table(MonitoringSnapshot)), created)
     series = [
         {
             "region_kind": s.region.kind,
@@ -299,7 +304,7 @@ def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
         if dimension == ""
     ]
     for start in range(0, len(series), 10_000):
-        session.execute(insert(MonitoringSeries), series[start : start + 10_000])
+        connection.execute(insert(_table(MonitoringSeries)), series[start : start + 10_000])
     for portal, classes in build.zero_classes.items():
         classify.store_classes(session=session, portal=portal, classes=classes, day=day)
     session.flush()
