@@ -98,6 +98,8 @@ def test_pages_show_figures_with_a_table_for_every_chart(
     assert len(re.findall(r'<svg class="chart"', supply)) == 5
     assert "Aktive Angebote" in supply and "364.628" in supply  # population, German format
     assert "66,7" in supply  # Bildungsgutschein share, decimal comma
+    # the districts the portal lies in, with their own rates: Bochum, 3 offers per 364,628
+    assert "Bochum, Stadt (05911)" in supply and "0,1" in supply
     english = client.get("/monitoring/bochum-test", params={"lang": "en"}).text
     assert '<html lang="en">' in english and "Active offers" in english
     assert "66.7" in english

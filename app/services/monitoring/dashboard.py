@@ -7,14 +7,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from markupsafe import Markup
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from app.models.monitoring import MonitoringSnapshot
 from app.services.auth import Actor
 from app.services.monitoring import regions, reports, snapshots, texts
 from app.services.monitoring.charts import Bar, bar_chart, line_chart
 from app.services.monitoring.indicators import DIMENSIONS, INDICATORS
-from app.services.monitoring.regions import PORTAL, Region
+from app.services.monitoring.regions import DISTRICT, PORTAL, Region
 from app.services.monitoring.snapshots import DEMAND_PERIOD_DAYS
 from app.services.pages import environment
 
@@ -220,6 +220,10 @@ def _common(
         "population_source": source,
         "export": lambda what: link(f"{base}/export/{what}.csv", lang=lang, day=day),
         "is_admin": actor.is_admin,
+        "compared": [
+            {"label": texts.indicator_label(n, lang), "unit": texts.unit_label(n, lang)}
+            for n in COMPARED
+        ],
     }
 
 
@@ -314,7 +318,53 @@ def _supply(
             {"day": d.isoformat(), "value": texts.number(v, lang, 0)} for d, v in trend_points
         ],
         "trend_chart": trend_chart,
+        "districts": _districts_of(session=session, snapshot=snapshot, lang=lang)
+        if region.kind == PORTAL
+        else [],
     }
+
+
+COMPARED = (
+    "offers",
+    "offers_per_10k",
+    "runs_12m_per_10k",
+    "providers_per_100k",
+    "bildungsgutschein_share",
+    "work_compatible_share",
+    "part_time_childcare_share",
+)
+
+
+def _districts_of(
+    *, session: Session, snapshot: MonitoringSnapshot, lang: str
+) -> list[dict[str, Any]]:
+    """The districts a portal's postcodes fall in, with their own rates on the same day: a
+    portal made of parts of districts has no population of its own, its districts do."""
+    keys = sorted({ags for _, ags, _ in snapshot.white_spots.get("postcodes", []) if ags})
+    if not keys:
+        return []
+    found = session.exec(
+        select(MonitoringSnapshot).where(
+            MonitoringSnapshot.region_kind == DISTRICT,
+            col(MonitoringSnapshot.region_key).in_(keys),
+            MonitoringSnapshot.day == snapshot.day,
+        )
+    ).all()
+    rows = []
+    for snap in sorted(found, key=lambda s: s.region_key):
+        headline = {r[0]: r for r in snap.indicators if r[1] == ""}
+        rows.append(
+            {
+                "name": snap.region_name,
+                "ags": snap.region_key,
+                "population": texts.number(snap.population, lang, 0),
+                "values": [
+                    _format(name, headline[name][5] if name in headline else None, lang)
+                    for name in COMPARED
+                ],
+            }
+        )
+    return rows
 
 
 def _white_spots(*, snapshot: MonitoringSnapshot, lang: str) -> dict[str, Any]:

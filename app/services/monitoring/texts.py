@@ -232,6 +232,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "formats": "Lernform und Zugang",
         "prices": "Preis je Unterrichtsstunde nach Thema",
         "lines": "Deutsch und Integration, Grundbildung",
+        "districts_of": "Kreise der Region im Vergleich",
+        "districts_of_note": "Die Kreise, in denen Postleitzahlen des Portals liegen, mit ihren "
+        "eigenen Kennzahlen zum selben Stichtag (ganzer Kreis, auch außerhalb des Portals).",
         "per_10k_short": "je 10.000 Einw.",
         "runs_short": "Kurstermine (12 Monate)",
         "prices_note": "Nur Angebote mit Preis über 0 € und Stundenangabe.",
@@ -336,6 +339,9 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "formats": "Format and access",
         "prices": "Price per teaching hour by topic",
         "lines": "German and integration, basic education",
+        "districts_of": "The region's districts compared",
+        "districts_of_note": "The districts the portal's postcodes lie in, with their own "
+        "figures on the same day (the whole district, also outside the portal).",
         "per_10k_short": "per 10,000 inhabitants",
         "runs_short": "Course runs (12 months)",
         "prices_note": "Only offers priced above €0 that give their hours.",
