@@ -33,11 +33,18 @@ class OfferFact:
     reviewed: bool
     azav_valid: bool
     dates: tuple[DateFacts, ...]
+    # Derived once here: every region's indicators ask for them (404 regions a snapshot).
+    places: tuple[DateFacts, ...] = ()  # current dates held at a place (with a postcode)
+    schedules: frozenset[str] = frozenset()
 
-    @property
-    def places(self) -> tuple[DateFacts, ...]:
-        """Current dates held at a place (with a postcode)."""
-        return tuple(d for d in self.dates if d.postcode)
+    @classmethod
+    def of(cls, **fields: Any) -> "OfferFact":
+        dates: tuple[DateFacts, ...] = fields["dates"]
+        return cls(
+            **fields,
+            places=tuple(d for d in dates if d.postcode),
+            schedules=frozenset(d.schedule for d in dates),
+        )
 
 
 _OFFER_COLUMNS = [
@@ -93,19 +100,19 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
         .where(announced)
         .order_by(col(OfferDate.offer_id), col(OfferDate.position))
     )
-    for row in rows:
+    for row in rows.all():
         had_dates.add(row[0])
         fact = DateFacts(*row)
         if is_current(fact, day):
             dates.setdefault(row[0], []).append(fact)
     offers = []
-    for row in connection.execute(select(*_OFFER_COLUMNS).where(announced)):
+    for row in connection.execute(select(*_OFFER_COLUMNS).where(announced)).all():
         offer_id = row[0]
         if offer_id in had_dates and offer_id not in dates:
             continue  # every date is past
         reviewed_at: datetime | None = row[14]
         offers.append(
-            OfferFact(
+            OfferFact.of(
                 id=offer_id,
                 organisation_id=row[1],
                 title=row[2],

@@ -223,8 +223,8 @@ def qualification(o: OfferFact) -> bool:
     return bool(o.degree and o.degree.strip() and o.awarding_body and o.awarding_body.strip())
 
 
-def schedules(o: OfferFact) -> set[str]:
-    return {d.schedule for d in o.dates}
+def schedules(o: OfferFact) -> frozenset[str]:
+    return o.schedules
 
 
 def work_compatible(o: OfferFact) -> bool:

@@ -85,6 +85,63 @@ def qualifying_places(
     )
 
 
+@lru_cache(maxsize=1)
+def _centres() -> tuple[dict[str, int], np.ndarray]:
+    """Every postcode centre once: {postcode: row} and (rows × [lat, lon]) in radians."""
+    keys = sorted(POSTCODE_CENTRES)
+    points = np.asarray([POSTCODE_CENTRES[k] for k in keys], dtype=np.float64)
+    return {k: i for i, k in enumerate(keys)}, np.radians(points)
+
+
+@dataclass(frozen=True)
+class _Places:
+    """Candidate places of one grid neighbourhood, with what the distance test needs."""
+
+    lat: np.ndarray
+    lon: np.ndarray
+    cos_lat: np.ndarray
+    categories: np.ndarray  # one-hot (places × categories), float32 for the matrix product
+    offer_starts: np.ndarray | None  # multi-place offers: where each offer's places begin
+
+    @classmethod
+    def of(
+        cls,
+        index: np.ndarray,
+        lat: np.ndarray,
+        lon: np.ndarray,
+        owner: np.ndarray,
+        category: np.ndarray,
+        grouped: bool,
+    ) -> "_Places":
+        starts = None
+        one_hot_rows = index
+        if grouped and len(index):
+            owners = owner[index]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            one_hot_rows = index[starts]
+        one_hot = np.zeros((len(one_hot_rows), len(CATEGORIES)), dtype=np.float32)
+        one_hot[np.arange(len(one_hot_rows)), category[one_hot_rows]] = 1.0
+        return cls(lat[index], lon[index], np.cos(lat[index]), one_hot, starts)
+
+    def count(self, centres: np.ndarray, radius_km: float) -> np.ndarray:
+        """(postcodes × categories): offers with a place within the radius of each centre."""
+        if not len(self.lat):
+            return np.zeros((len(centres), len(CATEGORIES)), dtype=np.float32)
+        lat1 = centres[:, 0:1]
+        lon1 = centres[:, 1:2]
+        h = (
+            np.sin((self.lat[None, :] - lat1) / 2) ** 2
+            + np.cos(lat1) * self.cos_lat[None, :] * np.sin((self.lon[None, :] - lon1) / 2) ** 2
+        )
+        # haversine ≤ r  ⇔  h ≤ sin²(r / 2R): no arcsin per pair
+        inside = h <= np.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
+        if self.offer_starts is not None:
+            # An offer with several places within reach counts once.
+            inside = np.logical_or.reduceat(inside, self.offer_starts, axis=1)
+        result: np.ndarray = inside.astype(np.float32) @ self.categories
+        return result
+
+
 def count_white_spots(
     *, offers: list[OfferFact], postcodes: set[str], day: date, radius_km: float = RADIUS_KM
 ) -> WhiteSpotCounts:
@@ -93,22 +150,18 @@ def count_white_spots(
     counts: dict[str, list[int]] = {p: [0] * len(CATEGORIES) for p in postcodes}
     if not len(lat) or not postcodes:
         return WhiteSpotCounts(counts)
-    degrees_lat, degrees_lon = np.degrees(lat), np.degrees(lon)
     cells: dict[tuple[int, int], list[int]] = {}
-    for i, key in enumerate(
-        zip(
-            np.floor(degrees_lat / _CELL_LAT).astype(int),
-            np.floor(degrees_lon / _CELL_LON).astype(int),
-            strict=True,
-        )
-    ):
-        cells.setdefault((int(key[0]), int(key[1])), []).append(i)
+    keys_lat = np.floor(np.degrees(lat) / _CELL_LAT).astype(int).tolist()
+    keys_lon = np.floor(np.degrees(lon) / _CELL_LON).astype(int).tolist()
+    for i, key in enumerate(zip(keys_lat, keys_lon, strict=True)):
+        cells.setdefault(key, []).append(i)
     cell_index = {k: np.asarray(v, dtype=np.int64) for k, v in cells.items()}
+    rows, centres = _centres()
     by_cell: dict[tuple[int, int], list[str]] = {}
     for p in sorted(postcodes):
-        centre = postcode_centre(p)
-        if centre is not None:
-            by_cell.setdefault(_cell(*centre), []).append(p)
+        if p in rows:
+            lat_deg, lon_deg = np.degrees(centres[rows[p]])
+            by_cell.setdefault(_cell(float(lat_deg), float(lon_deg)), []).append(p)
     places_per_offer = np.bincount(owner)
     for (cy, cx), members in by_cell.items():
         near = [
@@ -120,71 +173,16 @@ def count_white_spots(
         if not near:
             continue
         candidates = np.concatenate(near)
-        single = candidates[places_per_offer[owner[candidates]] == 1]
-        multi = candidates[places_per_offer[owner[candidates]] > 1]
+        several = places_per_offer[owner[candidates]] > 1
+        multi = candidates[several]
         multi = multi[np.argsort(owner[multi], kind="stable")]
+        single_places = _Places.of(candidates[~several], lat, lon, owner, category, False)
+        multi_places = _Places.of(multi, lat, lon, owner, category, True)
         for start in range(0, len(members), _BLOCK):
             block = members[start : start + _BLOCK]
-            centres = np.radians(np.asarray([postcode_centre(p) for p in block]))
-            found = _count_single(centres, single, lat, lon, category, radius_km)
-            found += _count_multi(centres, multi, lat, lon, owner, category, radius_km)
+            block_centres = centres[[rows[p] for p in block]]
+            found = single_places.count(block_centres, radius_km)
+            found += multi_places.count(block_centres, radius_km)
             for row, p in enumerate(block):
                 counts[p] = [int(x) for x in found[row]]
     return WhiteSpotCounts(counts)
-
-
-def _within(
-    centres: np.ndarray, index: np.ndarray, lat: np.ndarray, lon: np.ndarray, radius_km: float
-) -> np.ndarray:
-    """(postcodes × places) bool: haversine distance ≤ radius, as Meilisearch computes it."""
-    lat1 = centres[:, 0:1]
-    lon1 = centres[:, 1:2]
-    lat2 = lat[index][None, :]
-    lon2 = lon[index][None, :]
-    h = (
-        np.sin((lat2 - lat1) / 2) ** 2
-        + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    )
-    inside: np.ndarray = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.minimum(h, 1.0))) <= radius_km
-    return inside
-
-
-def _one_hot(categories: np.ndarray) -> np.ndarray:
-    matrix = np.zeros((len(categories), len(CATEGORIES)), dtype=np.float64)
-    matrix[np.arange(len(categories)), categories] = 1.0
-    return matrix
-
-
-def _count_single(
-    centres: np.ndarray,
-    index: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    category: np.ndarray,
-    radius_km: float,
-) -> np.ndarray:
-    if not len(index):
-        return np.zeros((len(centres), len(CATEGORIES)))
-    inside = _within(centres, index, lat, lon, radius_km).astype(np.float64)
-    result: np.ndarray = inside @ _one_hot(category[index])
-    return result
-
-
-def _count_multi(
-    centres: np.ndarray,
-    index: np.ndarray,
-    lat: np.ndarray,
-    lon: np.ndarray,
-    owner: np.ndarray,
-    category: np.ndarray,
-    radius_km: float,
-) -> np.ndarray:
-    """Offers with several places count once: OR over each offer's places."""
-    if not len(index):
-        return np.zeros((len(centres), len(CATEGORIES)))
-    inside = _within(centres, index, lat, lon, radius_km)
-    owners = owner[index]
-    starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-    any_place = np.logical_or.reduceat(inside, starts, axis=1).astype(np.float64)
-    result: np.ndarray = any_place @ _one_hot(category[index[starts]])
-    return result

@@ -8,8 +8,10 @@ from sqlmodel import Session, select
 
 from app import db
 from app.models.monitoring import MonitoringSeries, MonitoringSnapshot
+from app.search.documents import DateFacts
+from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import percentile
-from app.services.monitoring.whitespots import CATEGORIES
+from app.services.monitoring.whitespots import CATEGORIES, count_white_spots
 from tests.monitoring_support import (
     BOCHUM_POPULATION,
     TODAY,
@@ -188,3 +190,70 @@ def test_days_past_are_not_runs(known: KnownCatalogue) -> None:
     by_key = {s.region.key: rows_of([list(r) for r in s.rows]) for s in build.regions}
     assert _value(by_key["bochum-test"], "offers")[2] == 0
     assert _value(by_key["unknown"], "offers")[2] == 1
+
+
+def _fact(offer_id: int, category: str, places: list[tuple[float, float, str]]) -> OfferFact:
+    dates = tuple(
+        DateFacts(
+            offer_id=offer_id,
+            start_date=TODAY + timedelta(days=5),
+            end_date=None,
+            registration_deadline=None,
+            flexible_start=False,
+            schedule="full_time",
+            teaching_language=None,
+            location_name=None,
+            postcode=postcode,
+            city=None,
+            lat=lat,
+            lon=lon,
+            barrier_free=None,
+        )
+        for lat, lon, postcode in places
+    )
+    return OfferFact.of(
+        id=offer_id,
+        organisation_id=1,
+        title="x",
+        category=category,
+        education_type="seminar",
+        degree=None,
+        awarding_body=None,
+        dqr_level=None,
+        funding=(),
+        price_cents=None,
+        duration_hours=None,
+        format="in_person",
+        barrier_free=False,
+        childcare=False,
+        reviewed=False,
+        azav_valid=False,
+        dates=dates,
+    )
+
+
+def test_white_spots_count_an_offer_with_several_places_once() -> None:
+    bochum, herne, koeln = (
+        (51.4818, 7.2162, "44787"),
+        (51.5388, 7.2256, "44623"),
+        (50.9375, 6.9603, "50667"),
+    )
+    offers = [
+        _fact(1, "it_digital", [bochum, herne]),  # two places near 44787: one offer
+        _fact(2, "it_digital", [koeln]),  # ~62 km away
+        _fact(3, "languages", [herne]),
+    ]
+    counts = count_white_spots(offers=offers, postcodes={"44787", "50667", "01067"}, day=TODAY)
+    bochum_counts = dict(zip(CATEGORIES, counts.counts["44787"], strict=True))
+    assert bochum_counts["it_digital"] == 1 and bochum_counts["languages"] == 1
+    assert counts.total("50667") == 1  # only the Köln offer
+    assert counts.total("01067") == 0
+    # the radius is inclusive and measured like the search: Herne is ~6.4 km from 44787
+    near = count_white_spots(offers=offers[2:], postcodes={"44787"}, day=TODAY, radius_km=6.0)
+    assert near.total("44787") == 0
+    assert (
+        count_white_spots(offers=offers[2:], postcodes={"44787"}, day=TODAY, radius_km=7.0).total(
+            "44787"
+        )
+        == 1
+    )
