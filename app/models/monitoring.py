@@ -317,4 +317,6 @@ class SnapshotTaken(BaseModel):
     day: date
     regions: int
     seconds: float
+    # of which waiting for the search engine (needs coverage, zero-result classes)
+    search_seconds: float
     needs_available: bool

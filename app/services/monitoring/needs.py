@@ -14,7 +14,7 @@ from app.models.portal import Portal
 from app.models.search import SearchScope
 from app.services.geo import distance_km
 from app.services.monitoring import regions
-from app.services.monitoring.engine import Engine, EngineQuery
+from app.services.monitoring.engine import MAX_MATCHES, Engine, EngineQuery
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import bildungsgutschein_eligible, qualification
 from app.services.monitoring.indicators import work_compatible as part_time
@@ -188,8 +188,10 @@ async def coverage(
     """One coverage row per need, ranked by gap (fewest matching offers first). Offers are
     matched by the search engine (every word of a term must match, typos and synonyms as in
     every search; any of the need's terms) and counted from the reporting day's catalogue."""
+    # No term can match more offers than the region has: a smaller limit spares the engine.
+    limit = max(1, min(MAX_MATCHES, len(in_region)))
     queries = [
-        EngineQuery(q=term, scope=scope, category=need.category)
+        EngineQuery(q=term, scope=scope, category=need.category, limit=limit)
         for need in needs
         for term in need.terms
     ]

@@ -151,8 +151,11 @@ def import_postcode_table(*, session: Session, text: str, replace: bool = False)
 
 
 def postcode_districts(*, session: Session) -> dict[str, str]:
-    """The whole table, {postcode: AGS}."""
-    return dict(session.exec(select(PostcodeDistrict.postcode, PostcodeDistrict.ags)).all())
+    """The whole table, {postcode: AGS} (plain rows: ORM rows cost 0.2 s at 8,168)."""
+    rows = session.connection().execute(
+        select(col(PostcodeDistrict.postcode), col(PostcodeDistrict.ags))
+    )
+    return {postcode: ags for postcode, ags in rows.all()}
 
 
 def load_demo_postcodes(*, session: Session) -> int:

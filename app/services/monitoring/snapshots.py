@@ -322,11 +322,13 @@ async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTak
             return build_snapshot(session=session, day=day)
 
     snapshot = await anyio.to_thread.run_sync(build)
+    searched = time.perf_counter()
     engine = SearchEngine()
     try:
         await add_search_parts(snapshot, engine=engine)
     finally:
         await engine.close()
+    search_s = time.perf_counter() - searched
 
     def store() -> int:
         with session_factory() as session:
@@ -339,6 +341,7 @@ async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTak
         day=day,
         regions=count,
         seconds=round(time.perf_counter() - started, 3),
+        search_seconds=round(search_s, 3),
         needs_available=snapshot.search_ok,
     )
 

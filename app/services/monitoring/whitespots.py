@@ -93,96 +93,88 @@ def _centres() -> tuple[dict[str, int], np.ndarray]:
     return {k: i for i, k in enumerate(keys)}, np.radians(points)
 
 
-@dataclass(frozen=True)
-class _Places:
-    """Candidate places of one grid neighbourhood, with what the distance test needs."""
-
-    lat: np.ndarray
-    lon: np.ndarray
-    cos_lat: np.ndarray
-    categories: np.ndarray  # one-hot (places × categories), float32 for the matrix product
-    offer_starts: np.ndarray | None  # multi-place offers: where each offer's places begin
-
-    @classmethod
-    def of(
-        cls,
-        index: np.ndarray,
-        lat: np.ndarray,
-        lon: np.ndarray,
-        owner: np.ndarray,
-        category: np.ndarray,
-        grouped: bool,
-    ) -> "_Places":
-        starts = None
-        one_hot_rows = index
-        if grouped and len(index):
-            owners = owner[index]
-            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-            one_hot_rows = index[starts]
-        one_hot = np.zeros((len(one_hot_rows), len(CATEGORIES)), dtype=np.float32)
-        one_hot[np.arange(len(one_hot_rows)), category[one_hot_rows]] = 1.0
-        return cls(lat[index], lon[index], np.cos(lat[index]), one_hot, starts)
-
-    def count(self, centres: np.ndarray, radius_km: float) -> np.ndarray:
-        """(postcodes × categories): offers with a place within the radius of each centre."""
-        if not len(self.lat):
-            return np.zeros((len(centres), len(CATEGORIES)), dtype=np.float32)
-        lat1 = centres[:, 0:1]
-        lon1 = centres[:, 1:2]
-        h = (
-            np.sin((self.lat[None, :] - lat1) / 2) ** 2
-            + np.cos(lat1) * self.cos_lat[None, :] * np.sin((self.lon[None, :] - lon1) / 2) ** 2
-        )
-        # haversine ≤ r  ⇔  h ≤ sin²(r / 2R): no arcsin per pair
-        inside = h <= np.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
-        if self.offer_starts is not None:
-            # An offer with several places within reach counts once.
-            inside = np.logical_or.reduceat(inside, self.offer_starts, axis=1)
-        result: np.ndarray = inside.astype(np.float32) @ self.categories
-        return result
+def _inside(
+    centres: np.ndarray, lat: np.ndarray, lon: np.ndarray, cos_lat: np.ndarray, radius_km: float
+) -> np.ndarray:
+    """(centres × points) bool: haversine distance ≤ radius, as the radius search measures
+    it; h ≤ sin²(r / 2R) is the same test without an arcsin per pair."""
+    lat1 = centres[:, 0:1]
+    lon1 = centres[:, 1:2]
+    h = (
+        np.sin((lat[None, :] - lat1) / 2) ** 2
+        + np.cos(lat1) * cos_lat[None, :] * np.sin((lon[None, :] - lon1) / 2) ** 2
+    )
+    inside: np.ndarray = h <= np.sin(radius_km / (2 * EARTH_RADIUS_KM)) ** 2
+    return inside
 
 
 def count_white_spots(
     *, offers: list[OfferFact], postcodes: set[str], day: date, radius_km: float = RADIUS_KM
 ) -> WhiteSpotCounts:
-    """For every given postcode: distinct offers per category starting within the radius."""
+    """For every given postcode: distinct offers per category starting within the radius.
+
+    Distances are taken to distinct venue points: many courses share a venue, so 100,000
+    offers sit on far fewer points. Offers with one place are summed per point and category;
+    offers with several places count once (OR over their places)."""
     lat, lon, owner, category = qualifying_places(offers, day)
     counts: dict[str, list[int]] = {p: [0] * len(CATEGORIES) for p in postcodes}
     if not len(lat) or not postcodes:
         return WhiteSpotCounts(counts)
+    points, point_of = np.unique(np.stack([lat, lon], axis=1), axis=0, return_inverse=True)
+    point_of = point_of.reshape(-1)
+    p_lat, p_lon = points[:, 0], points[:, 1]
+    p_cos = np.cos(p_lat)
+    single = np.bincount(owner)[owner] == 1
+    weights = np.zeros((len(points), len(CATEGORIES)), dtype=np.float32)
+    np.add.at(weights, (point_of[single], category[single]), 1.0)
+    multi = np.flatnonzero(~single)
+    multi = multi[np.argsort(owner[multi], kind="stable")]
     cells: dict[tuple[int, int], list[int]] = {}
-    keys_lat = np.floor(np.degrees(lat) / _CELL_LAT).astype(int).tolist()
-    keys_lon = np.floor(np.degrees(lon) / _CELL_LON).astype(int).tolist()
+    keys_lat = np.floor(np.degrees(p_lat) / _CELL_LAT).astype(int).tolist()
+    keys_lon = np.floor(np.degrees(p_lon) / _CELL_LON).astype(int).tolist()
     for i, key in enumerate(zip(keys_lat, keys_lon, strict=True)):
         cells.setdefault(key, []).append(i)
-    cell_index = {k: np.asarray(v, dtype=np.int64) for k, v in cells.items()}
+    cell_points = {k: np.asarray(v, dtype=np.int64) for k, v in cells.items()}
     rows, centres = _centres()
     by_cell: dict[tuple[int, int], list[str]] = {}
     for p in sorted(postcodes):
         if p in rows:
             lat_deg, lon_deg = np.degrees(centres[rows[p]])
             by_cell.setdefault(_cell(float(lat_deg), float(lon_deg)), []).append(p)
-    places_per_offer = np.bincount(owner)
+    column = np.full(len(points), -1, dtype=np.int64)
     for (cy, cx), members in by_cell.items():
-        near = [
-            cell_index[k]
+        near_list = [
+            cell_points[k]
             for dy in (-1, 0, 1)
             for dx in (-1, 0, 1)
-            if (k := (cy + dy, cx + dx)) in cell_index
+            if (k := (cy + dy, cx + dx)) in cell_points
         ]
-        if not near:
+        if not near_list:
             continue
-        candidates = np.concatenate(near)
-        several = places_per_offer[owner[candidates]] > 1
-        multi = candidates[several]
-        multi = multi[np.argsort(owner[multi], kind="stable")]
-        single_places = _Places.of(candidates[~several], lat, lon, owner, category, False)
-        multi_places = _Places.of(multi, lat, lon, owner, category, True)
+        near = np.concatenate(near_list)
+        column[near] = np.arange(len(near))
+        local_multi = multi[column[point_of[multi]] >= 0]
+        if len(local_multi):
+            owners = owner[local_multi]
+            starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+            multi_hot = np.zeros((len(starts), len(CATEGORIES)), dtype=np.float32)
+            multi_hot[np.arange(len(starts)), category[local_multi[starts]]] = 1.0
+            multi_columns = column[point_of[local_multi]]
+        local_weights = weights[near]
         for start in range(0, len(members), _BLOCK):
             block = members[start : start + _BLOCK]
-            block_centres = centres[[rows[p] for p in block]]
-            found = single_places.count(block_centres, radius_km)
-            found += multi_places.count(block_centres, radius_km)
+            inside = _inside(
+                centres[[rows[p] for p in block]],
+                p_lat[near],
+                p_lon[near],
+                p_cos[near],
+                radius_km,
+            )
+            found = inside.astype(np.float32) @ local_weights
+            if len(local_multi):
+                reached = np.logical_or.reduceat(inside[:, multi_columns], starts, axis=1)
+                found += reached.astype(np.float32) @ multi_hot
             for row, p in enumerate(block):
                 counts[p] = [int(x) for x in found[row]]
+        column[near] = -1
     return WhiteSpotCounts(counts)

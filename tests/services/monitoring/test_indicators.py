@@ -257,3 +257,33 @@ def test_white_spots_count_an_offer_with_several_places_once() -> None:
         )
         == 1
     )
+
+
+def test_white_spots_agree_with_a_plain_distance_count() -> None:
+    """The vectorised count against a loop over every offer and place (random catalogue,
+    shared venues and multi-place offers included)."""
+    import random
+
+    from app.services.geo import distance_km
+    from app.services.monitoring.whitespots import postcode_centre
+
+    rng = random.Random(7)
+    venues = [(51.2 + rng.random() * 0.7, 6.8 + rng.random() * 1.0) for _ in range(40)]
+    offers = [
+        _fact(
+            i,
+            rng.choice(CATEGORIES),
+            [(*rng.choice(venues), "44787") for _ in range(rng.choice((1, 1, 1, 2, 3)))],
+        )
+        for i in range(300)
+    ]
+    postcodes = {"44787", "44137", "45127", "58452", "42103", "40210", "50667", "47051"}
+    counts = count_white_spots(offers=offers, postcodes=postcodes, day=TODAY)
+    for postcode in postcodes:
+        centre = postcode_centre(postcode)
+        assert centre is not None
+        expected = [0] * len(CATEGORIES)
+        for o in offers:
+            if any(distance_km(centre, (d.lat or 0, d.lon or 0)) <= 25 for d in o.places):
+                expected[CATEGORIES.index(o.category)] += 1
+        assert counts.counts[postcode] == expected, postcode
