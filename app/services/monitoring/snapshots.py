@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
 from sqlalchemy import Engine, Table, delete, func, insert
 from sqlmodel import Session, col, select
 
@@ -29,7 +30,7 @@ from app.services.geo import distance_km
 from app.services.monitoring import classify, demand, needs, regions
 from app.services.monitoring.engine import Engine as SearchEngine
 from app.services.monitoring.facts import OfferFact, active_offers
-from app.services.monitoring.indicators import RegionInput, Row, compute
+from app.services.monitoring.indicators import Catalogue, RegionInput, Row, Runs, compute
 from app.services.monitoring.regions import NO_PLACE, PORTAL, UNKNOWN_DISTRICT, Region
 from app.services.monitoring.whitespots import CATEGORIES, RADIUS_KM, count_white_spots
 from app.services.portals import portal_scope
@@ -148,6 +149,7 @@ def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     region_list = regions.all_regions(session=session)
     all_postcodes = {p for r in region_list for p in r.postcodes}
     spots = count_white_spots(offers=offers, postcodes=all_postcodes, day=day)
+    catalogue = Catalogue.of(offers, day)
     by_district, district_runs = district_shares(offers, table)
     snapshots: list[RegionSnapshot] = []
     for region in region_list:
@@ -165,15 +167,16 @@ def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
         postcode_rows = [[p, table.get(p), counts_of[p]] for p in region.postcodes]
         empty = sum(1 for counts in counts_of.values() if not any(counts))
         rows = compute(
+            catalogue,
             RegionInput(
                 day=day,
-                offers=mine,
-                runs=runs,
+                offers=np.asarray([catalogue.row[o.id] for o in mine], dtype=np.int64),
+                runs=Runs.of(catalogue, runs),
                 population=region.population,
                 counselling_contacts=counselling,
                 white_spot_postcodes=empty if region.postcodes else None,
                 white_spot_total=len(region.postcodes) if region.postcodes else None,
-            )
+            ),
         )
         snapshots.append(
             RegionSnapshot(
