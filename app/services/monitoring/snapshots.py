@@ -64,45 +64,52 @@ class SnapshotBuild:
 # --- which offers are in which region ---------------------------------------------------------
 
 
-def _place_in(d: DateFacts, scope: SearchScope, prefixes: tuple[str, ...]) -> bool:
-    if prefixes and d.postcode and d.postcode.startswith(prefixes):
-        return True
-    return (
-        scope.center is not None
-        and scope.radius_km is not None
-        and d.lat is not None
-        and d.lon is not None
-        and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
-    )
-
-
 def portal_share(
     offers: list[OfferFact], scope: SearchScope
 ) -> tuple[list[OfferFact], list[tuple[OfferFact, DateFacts]]]:
     """The offers a portal shows (its region and rules, applied to current dates, as the
     portal search and `portals.offer_in_scope` do) and their course runs in the region."""
     prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
-    has_region = bool(prefixes) or (scope.center is not None and scope.radius_km is not None)
+    radius = scope.radius_km if scope.center is not None else None
+    has_region = bool(prefixes) or radius is not None
+    # Places share postcodes: the prefix test once per postcode (a dict look-up per date).
+    by_prefix: dict[str, bool] = {}
+
+    def inside(d: DateFacts) -> bool:
+        if prefixes and d.postcode:
+            hit = by_prefix.get(d.postcode)
+            if hit is None:
+                hit = by_prefix[d.postcode] = d.postcode.startswith(prefixes)
+            if hit:
+                return True
+        return (
+            radius is not None
+            and scope.center is not None
+            and d.lat is not None
+            and d.lon is not None
+            and distance_km(scope.center, (d.lat, d.lon)) <= radius
+        )
+
+    allow_categories = set(scope.categories_allow)
+    block_categories = set(scope.categories_block)
+    allow_providers = set(scope.providers_allow)
+    block_providers = set(scope.providers_block)
     shown: list[OfferFact] = []
     runs: list[tuple[OfferFact, DateFacts]] = []
     for o in offers:
-        if scope.categories_allow and o.category not in scope.categories_allow:
+        if (
+            (allow_categories and o.category not in allow_categories)
+            or o.category in block_categories
+            or (allow_providers and o.organisation_id not in allow_providers)
+            or o.organisation_id in block_providers
+            or (scope.reviewed_only and not o.reviewed)
+        ):
             continue
-        if o.category in scope.categories_block:
-            continue
-        if scope.providers_allow and o.organisation_id not in scope.providers_allow:
-            continue
-        if o.organisation_id in scope.providers_block:
-            continue
-        if scope.reviewed_only and not o.reviewed:
-            continue
-        inside = (
-            [d for d in o.dates if _place_in(d, scope, prefixes)] if has_region else list(o.dates)
-        )
-        if has_region and not inside:
+        held = [d for d in o.dates if inside(d)] if has_region else list(o.dates)
+        if has_region and not held:
             continue
         shown.append(o)
-        runs += [(o, d) for d in inside]
+        runs += [(o, d) for d in held]
     return shown, runs
 
 

@@ -4,6 +4,7 @@ catalogue whose answers are worked out by hand (tests/monitoring_support.py)."""
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app import db
@@ -287,3 +288,24 @@ def test_white_spots_agree_with_a_plain_distance_count() -> None:
             if any(distance_km(centre, (d.lat or 0, d.lon or 0)) <= 25 for d in o.places):
                 expected[CATEGORIES.index(o.category)] += 1
         assert counts.counts[postcode] == expected, postcode
+
+
+def test_a_portals_active_offers_are_what_its_search_finds(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    r = client.post(
+        "/api/v1/admin/portals",
+        json={
+            "slug": "umkreis",
+            "name": "3 km um 44787",
+            "center_postcode": "44787",
+            "radius_km": 3,
+        },
+        headers=known.admin,
+    )
+    assert r.status_code == 201, r.text
+    take_snapshot()
+    for slug, expected in (("bochum-test", 3), ("umkreis", 2), ("far", 0)):
+        found = client.get(f"/api/v1/portals/{slug}/search", params={"per_page": 100}).json()
+        offers = rows_of(_snapshot("portal", slug).indicators)[("offers", "", "")][5]
+        assert offers == found["total"] == expected, slug
