@@ -68,7 +68,7 @@ def synthetic_postcode_table() -> str:
 def setup(offers: int, database_url: str | None) -> Any:
     from app import config, db
     from app.migrations import upgrade
-    from tests.meili_server import MeiliServer
+    from testkit.meili_server import MeiliServer
 
     tmp = Path(tempfile.mkdtemp(prefix="monitoring-bench-"))
     meili = MeiliServer(data_dir=tmp).start()

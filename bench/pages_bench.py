@@ -78,7 +78,7 @@ def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     """Temp database and Meilisearch with the demo catalogue and one radius portal."""
     from app import config, db
     from app.migrations import upgrade
-    from tests.meili_server import MeiliServer
+    from testkit.meili_server import MeiliServer
 
     tmp = Path(tempfile.mkdtemp(prefix="pages-bench-"))
     meili = MeiliServer(data_dir=tmp).start()

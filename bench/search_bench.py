@@ -720,81 +720,7 @@ class Bench:
                     gz_t.append(time.perf_counter() - t0)
             out["raw_text_gzip"] = summary_ms(gz_t[10:])
             for kind in ("text", "facets", "radius"):
-                queries = query_set(kind)
-                # warm-up + sanity: the API and the raw body must find the same totals
-                mismatches = 0
-                for q in queries:
-                    for path, body in (
-                        (api_path(q), raw_body(q)),
-                        (portal_api_path(q), raw_body(q, scope)),
-                    ):
-                        a = api.get(path)
-                        a.raise_for_status()
-                        r = raw.post("/multi-search", content=body)
-                        r.raise_for_status()
-                        if a.json()["total"] != r.json()["results"][0]["totalHits"]:
-                            mismatches += 1
-                        cached.get(path).raise_for_status()  # fills the cache
-                for client in lean.values():
-                    client.connect()  # the warm-up may have left them idle past keep-alive
-                for q in queries:  # these connections' workers see each query once
-                    lean["cached"].request("GET", api_path(q))
-                    lean["portal_cached"].request("GET", portal_api_path(q))
-                times: dict[str, list[float]] = {target: [] for target in lean}
-                order = list(times)
-                # Blocks of consecutive requests per target, the order rotating per block: on
-                # this VM a process woken after ~50 ms idle pays 2-5 ms more (GET /health: 5.4
-                # vs 0.8 ms via uvicorn, 2.1 vs 0.06 ms via Meilisearch), and interleaving one
-                # request per target would charge that to whoever waited longest.
-                for first in range(0, self.per_kind, LATENCY_BLOCK):
-                    rounds = range(first, min(first + LATENCY_BLOCK, self.per_kind))
-                    for target in order:
-                        for i in rounds:
-                            q = queries[i % len(queries)]
-                            method, path, body = request_of(target, q)
-                            t0 = time.perf_counter()
-                            status, _ = lean[target].request(method, path, body)
-                            times[target].append(time.perf_counter() - t0)
-                            if status != 200:
-                                raise RuntimeError(f"{kind} {q}: {target} answered {status}")
-                    order = order[1:] + order[:1]
-                summaries = {target: summary_ms(values) for target, values in times.items()}
-                # The k-th request of a route and the k-th raw request asked the same query
-                # (same blocks, same order), so their difference is the route's overhead on
-                # that query. Its median is the overhead at p50; the difference of the two
-                # p50s wobbles by milliseconds where the query set's times are spread.
-                overhead = {
-                    route: round(
-                        summary_ms(
-                            [a - r for a, r in zip(times[route], times[reference], strict=True)]
-                        )["p50"],
-                        3,
-                    )
-                    for route, reference in (
-                        ("api", "raw"),
-                        ("portal", "portal_raw"),
-                        ("portal_origin", "portal_raw"),
-                        ("page", "page_raw"),
-                    )
-                }
-                a_s, r_s = summaries["api"], summaries["raw"]
-                out[kind] = {
-                    "api": a_s,
-                    "raw": r_s,
-                    "cached": summaries["cached"],
-                    "routes": summaries,
-                    "overhead_p50_ms": overhead["api"],
-                    "route_overhead_p50_ms": overhead,
-                    "p50_difference_ms": round(a_s["p50"] - r_s["p50"], 3),
-                    "queries": len(queries),
-                    "total_mismatches": mismatches,
-                }
-                step(
-                    f"{kind}: p50 ms "
-                    + " | ".join(f"{target} {s['p50']:.2f}" for target, s in summaries.items())
-                    + " | overhead "
-                    + " ".join(f"{k} {v:.2f}" for k, v in overhead.items())
-                )
+                out[kind] = self._latency_of(kind, lean, api, cached, raw, request_of)
         finally:
             api.close()
             cached.close()
@@ -803,6 +729,103 @@ class Bench:
                 client.close()
         out["loadavg_1m"] = round(os.getloadavg()[0], 2)
         return out
+
+    def _latency_of(
+        self,
+        kind: str,
+        lean: dict[str, LeanClient],
+        api: httpx.Client,
+        cached: httpx.Client,
+        raw: httpx.Client,
+        request_of: Any,
+    ) -> dict[str, Any]:
+        """One query kind: warm-up and sanity, then timed blocks for every target."""
+        scope = self.portal_scope
+        queries = query_set(kind)
+        # warm-up + sanity: the API and the raw body must find the same totals
+        mismatches = 0
+        for q in queries:
+            for path, body in (
+                (api_path(q), raw_body(q)),
+                (portal_api_path(q), raw_body(q, scope)),
+            ):
+                a = api.get(path)
+                a.raise_for_status()
+                r = raw.post("/multi-search", content=body)
+                r.raise_for_status()
+                if a.json()["total"] != r.json()["results"][0]["totalHits"]:
+                    mismatches += 1
+                cached.get(path).raise_for_status()  # fills the cache
+        for client in lean.values():
+            client.connect()  # the warm-up may have left them idle past keep-alive
+        for q in queries:  # these connections' workers see each query once
+            lean["cached"].request("GET", api_path(q))
+            lean["portal_cached"].request("GET", portal_api_path(q))
+        times = self._timed_blocks(kind, queries, lean, request_of)
+        summaries = {target: summary_ms(values) for target, values in times.items()}
+        # The k-th request of a route and the k-th raw request asked the same query (same
+        # blocks, same order), so their difference is the route's overhead on that query.
+        # Its median is the overhead at p50; the difference of the two p50s wobbles by
+        # milliseconds where the query set's times are spread.
+        overhead = {
+            route: round(
+                summary_ms([a - r for a, r in zip(times[route], times[reference], strict=True)])[
+                    "p50"
+                ],
+                3,
+            )
+            for route, reference in (
+                ("api", "raw"),
+                ("portal", "portal_raw"),
+                ("portal_origin", "portal_raw"),
+                ("page", "page_raw"),
+            )
+        }
+        a_s, r_s = summaries["api"], summaries["raw"]
+        step(
+            f"{kind}: p50 ms "
+            + " | ".join(f"{target} {s['p50']:.2f}" for target, s in summaries.items())
+            + " | overhead "
+            + " ".join(f"{k} {v:.2f}" for k, v in overhead.items())
+        )
+        return {
+            "api": a_s,
+            "raw": r_s,
+            "cached": summaries["cached"],
+            "routes": summaries,
+            "overhead_p50_ms": overhead["api"],
+            "route_overhead_p50_ms": overhead,
+            "p50_difference_ms": round(a_s["p50"] - r_s["p50"], 3),
+            "queries": len(queries),
+            "total_mismatches": mismatches,
+        }
+
+    def _timed_blocks(
+        self,
+        kind: str,
+        queries: list[dict[str, Any]],
+        lean: dict[str, LeanClient],
+        request_of: Any,
+    ) -> dict[str, list[float]]:
+        times: dict[str, list[float]] = {target: [] for target in lean}
+        order = list(times)
+        # Blocks of consecutive requests per target, the order rotating per block: on this
+        # VM a process woken after ~50 ms idle pays 2-5 ms more (GET /health: 5.4 vs 0.8 ms
+        # via uvicorn, 2.1 vs 0.06 ms via Meilisearch), and interleaving one request per
+        # target would charge that to whoever waited longest.
+        for first in range(0, self.per_kind, LATENCY_BLOCK):
+            rounds = range(first, min(first + LATENCY_BLOCK, self.per_kind))
+            for target in order:
+                for i in rounds:
+                    q = queries[i % len(queries)]
+                    method, path, body = request_of(target, q)
+                    t0 = time.perf_counter()
+                    status, _ = lean[target].request(method, path, body)
+                    times[target].append(time.perf_counter() - t0)
+                    if status != 200:
+                        raise RuntimeError(f"{kind} {q}: {target} answered {status}")
+            order = order[1:] + order[:1]
+        return times
 
     # 4 -------------------------------------------------------------------------------------
     def _run_loadgen(
@@ -982,7 +1005,7 @@ class Bench:
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
         from app.search.index_admin import meili_client
-        from tests.meili_server import MeiliServer
+        from testkit.meili_server import MeiliServer
 
         self.db = Database(self.database_url, self.tmp)
         self.meili = MeiliServer(data_dir=self.tmp / "meili")

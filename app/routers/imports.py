@@ -1,19 +1,20 @@
 """Imports: open-Qcat or CSV files into a provider's catalogue, with a report."""
 
 import tempfile
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
+import anyio
 from fastapi import APIRouter, Query, Request, Response
 
-from app.deps import ActorDep, SessionDep
+from app.deps import ActorDep
 from app.errors import InvalidInput
-from app.services.interop import import_file
 from app.services.interop.csv_import import template_csv
+from app.services.interop.import_jobs import run_import
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
-# Uploads above this size go to disk while they arrive, not into memory.
-SPOOL_BYTES = 8 * 1024 * 1024
+CHUNK_BYTES = 1024 * 1024
 
 
 @router.get(
@@ -31,7 +32,6 @@ def csv_template() -> Response:
 @router.post("")
 async def import_offers(
     request: Request,
-    session: SessionDep,
     actor: ActorDep,
     organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
     format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
@@ -39,25 +39,27 @@ async def import_offers(
     partial: bool = False,
 ) -> dict[str, Any]:
     """Import a file sent as the raw body or as multipart field `file`; returns the report."""
-    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
-        if request.headers.get("content-type", "").startswith("multipart/form-data"):
-            form = await request.form()
-            upload = form.get("file")
-            if upload is None or isinstance(upload, str):
-                raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
-            while chunk := await upload.read(1024 * 1024):
-                spool.write(chunk)
-        else:
-            async for chunk in request.stream():
-                spool.write(chunk)
-        spool.seek(0)
-        report = import_file(
-            session=session,
+    # The upload goes to a file while it arrives, and the import runs in a child process
+    # (app/services/interop/import_jobs.py): it must not hold up the event loop that serves
+    # every other request of this process.
+    with tempfile.TemporaryDirectory(prefix="import-") as folder:
+        path = Path(folder) / "upload"
+        async with await anyio.open_file(path, "wb") as target:
+            if request.headers.get("content-type", "").startswith("multipart/form-data"):
+                form = await request.form()
+                upload = form.get("file")
+                if upload is None or isinstance(upload, str):
+                    raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
+                while chunk := await upload.read(CHUNK_BYTES):
+                    await target.write(chunk)
+            else:
+                async for chunk in request.stream():
+                    await target.write(chunk)
+        return await run_import(
             actor=actor,
             organisation_id=organisation_id,
-            stream=spool,
+            path=path,
             format=format,
             dry_run=dry_run,
             partial=partial,
         )
-    return report.to_dict()

@@ -8,7 +8,7 @@ import pytest
 
 from app.errors import SearchUnavailable
 from app.search.http import MeiliHttp
-from tests.meili_server import free_port
+from testkit.meili_server import free_port
 
 Answer = Callable[[int], Awaitable[bytes | None]]  # request number -> raw answer; None = silence
 
@@ -93,7 +93,8 @@ async def test_requests_share_one_keep_alive_connection() -> None:
     first = server.requests[0]
     assert first.startswith(b"POST /multi-search HTTP/1.1\r\n")
     assert b"Authorization: Bearer k\r\n" in first
-    assert b"Content-Length: 2\r\n" in first and first.endswith(b"\r\n\r\n{}")
+    assert b"Content-Length: 2\r\n" in first
+    assert first.endswith(b"\r\n\r\n{}")
 
 
 @pytest.mark.anyio
@@ -254,7 +255,7 @@ async def test_a_garbled_answer_is_unreachable_not_a_crash() -> None:
 
 
 def test_only_plain_http_urls_are_accepted() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="plain http"):
         MeiliHttp("ftp://example.org", {})
     with pytest.raises(ValueError, match="plain http"):
         MeiliHttp("https://search.example.org", {})

@@ -211,7 +211,6 @@ def test_an_answer_from_yesterday_is_not_served_today(
     trusted_provider: dict[str, Any],
     search_index: SearchIndex,
 ) -> None:
-    from app.search import service as search
 
     r = client.post(
         "/api/v1/offers",
@@ -223,7 +222,7 @@ def test_an_answer_from_yesterday_is_not_served_today(
     assert _hits(client, "Tageskurs") == {r.json()["id"]}
     # Nothing reports the end of a visibility window; the new day in the key does.
     tomorrow = time.time() + 86_400
-    monkeypatch.setattr(search.time, "time", lambda: tomorrow)
+    monkeypatch.setattr("app.search.service.time.time", lambda: tomorrow)
     assert _hits(client, "Tageskurs") == set()
 
 
