@@ -86,5 +86,6 @@ class DailySnapshot:
             log.exception("monitoring snapshot failed; retrying in %.0f s", self.RETRY_S)
             return
         self.done_for = today
-        log.info("monitoring snapshot of %s: %s regions in %.1f s", today, taken.regions,
-                 taken.seconds)
+        log.info(
+            "monitoring snapshot of %s: %s regions in %.1f s", today, taken.regions, taken.seconds
+        )

@@ -63,9 +63,7 @@ def create_key(
         with session_scope() as session:
             if (role == Role.analyst) != bool(portal):
                 raise InvalidInput.at(["portal"], "analyst keys, and only they, name --portal")
-            key, plain = create_api_key(
-                session=session, role=role, organisation_id=org, name=name
-            )
+            key, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
             if role == Role.analyst:
                 assert key.id is not None
                 bind_analyst(session=session, api_key_id=key.id, slugs=list(portal or []))

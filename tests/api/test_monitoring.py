@@ -151,7 +151,8 @@ def test_series_and_snapshot_days(snapshot_taken: KnownCatalogue, client: TestCl
         params={"indicator": "nonsense"},
         headers=snapshot_taken.analyst,
     )
-    assert bad.status_code == 422 and bad.json()["error"]["details"][0]["loc"] == ["indicator"]
+    assert bad.status_code == 422
+    assert bad.json()["error"]["details"][0]["loc"] == ["indicator"]
     r = client.get(
         "/api/v1/monitoring/portals/bochum-test/indicators",
         params={"day": "2001-01-01"},

@@ -185,8 +185,12 @@ def test_monitoring_dashboard_in_chromium(known: KnownCatalogue, live_app: str) 
     """Keyboard-only sign-in and navigation, axe at 1280 and 390 px on every page, a table
     for every chart, and a print layout without navigation."""
     take_snapshot()
-    pages = [["supply", ""], ["white_spots", "/weisse-flecken"], ["demand", "/nachfrage"],
-             ["needs", "/bedarf"]]
+    pages = [
+        ["supply", ""],
+        ["white_spots", "/weisse-flecken"],
+        ["demand", "/nachfrage"],
+        ["needs", "/bedarf"],
+    ]
     config = {
         "mode": "monitoring",
         "base": live_app,
@@ -218,9 +222,9 @@ def test_monitoring_dashboard_in_chromium(known: KnownCatalogue, live_app: str) 
     assert kb["landed"].endswith("/monitoring/bochum-test")
     assert "/monitoring/bochum-test/weisse-flecken?tag=" in kb["url"]
     assert kb["focusOutline"] != "none"
-    assert m["charts"]["supply"] and all(
-        c["table"] and c["role"] == "img" for charts in m["charts"].values() for c in charts
-    )
-    assert m["print"]["nav"] == "none" and m["print"]["picker"] == "none"
+    assert m["charts"]["supply"]
+    assert all(c["table"] and c["role"] == "img" for charts in m["charts"].values() for c in charts)
+    assert m["print"]["nav"] == "none"
+    assert m["print"]["picker"] == "none"
     assert m["print"]["tables"] > 5
     assert m["consoleErrors"] == []

@@ -245,7 +245,8 @@ async def add_search_parts(build: SnapshotBuild, *, engine: SearchEngine) -> Non
             region = snap.region
             if region.kind != PORTAL or region.key not in build.needs:
                 continue
-            assert region.portal is not None and snap.scope is not None
+            assert region.portal is not None
+            assert snap.scope is not None
             rows = await needs.coverage(
                 engine=engine,
                 needs=build.needs[region.key],

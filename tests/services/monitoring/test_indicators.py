@@ -171,7 +171,8 @@ def test_snapshot_stores_aggregates_never_offers(known: KnownCatalogue) -> None:
     take_snapshot()
     snap = _snapshot("portal", "bochum-test")
     text = repr((snap.indicators, snap.white_spots))
-    assert "Finanzbuchhaltung" not in text and "Python" not in text
+    assert "Finanzbuchhaltung" not in text
+    assert "Python" not in text
 
 
 def test_percentiles_interpolate_linearly() -> None:
@@ -246,7 +247,8 @@ def test_white_spots_count_an_offer_with_several_places_once() -> None:
     ]
     counts = count_white_spots(offers=offers, postcodes={"44787", "50667", "01067"}, day=TODAY)
     bochum_counts = dict(zip(CATEGORIES, counts.counts["44787"], strict=True))
-    assert bochum_counts["it_digital"] == 1 and bochum_counts["languages"] == 1
+    assert bochum_counts["it_digital"] == 1
+    assert bochum_counts["languages"] == 1
     assert counts.total("50667") == 1  # only the Köln offer
     assert counts.total("01067") == 0
     # the radius is inclusive and measured like the search: Herne is ~6.4 km from 44787

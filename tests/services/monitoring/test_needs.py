@@ -49,7 +49,8 @@ def test_coverage_is_matched_by_search_and_ranked_by_gap(
         snap = session.exec(
             select(MonitoringSnapshot).where(MonitoringSnapshot.region_key == "bochum-test")
         ).one()
-    assert snap.needs is not None and snap.needs["available"]
+    assert snap.needs is not None
+    assert snap.needs["available"]
     rows = {r["need"]: r for r in snap.needs["rows"]}
     # ranked: no offer first (ties by name), then by offers, Bildungsgutschein, part-time
     assert [r["need"] for r in snap.needs["rows"]] == [
@@ -106,9 +107,11 @@ def test_coverage_when_search_is_down_keeps_the_database_figures(
     assert not taken.needs_available
     r = client.get("/api/v1/monitoring/portals/bochum-test/needs", headers=known.analyst)
     assert r.status_code == 200
-    assert r.json()["available"] is False and r.json()["rows"] == []
+    assert r.json()["available"] is False
+    assert r.json()["rows"] == []
     r = client.get("/api/v1/monitoring/portals/bochum-test/indicators", headers=known.analyst)
-    assert r.status_code == 200 and r.json()["day"] == TODAY.isoformat()
+    assert r.status_code == 200
+    assert r.json()["day"] == TODAY.isoformat()
 
 
 @pytest.mark.parametrize(
