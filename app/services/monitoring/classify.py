@@ -15,7 +15,6 @@ from app.services.monitoring.engine import Engine, EngineQuery
 VOCABULARY = "vocabulary"
 REGIONAL_GAP = "regional_gap"
 ABSENT = "absent"
-KINDS = (VOCABULARY, REGIONAL_GAP, ABSENT)
 MAX_TERMS_PER_RUN = 200
 # Words that say how or what kind, not what: alone they find half the catalogue and would
 # make every miss look like a vocabulary problem.

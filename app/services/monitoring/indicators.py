@@ -177,9 +177,6 @@ DIMENSIONS: dict[str, dict[str, str]] = {
     "dqr_level": {**{m: f"DQR {m}" for m in DQR_MEMBERS[:-1]}, "none": "ohne Angabe"},
 }
 
-# The headline indicators, in the order the dashboard and the series show them.
-HEADLINE = [name for name in INDICATORS if name != "dqr_level"]
-
 Row = tuple[str, str, str, float | None, float | None, float | None]
 
 

@@ -24,7 +24,9 @@ from app.services.geo import distance_km
 
 DATA = Path(__file__).resolve().parent / "data"
 DISTRICTS_REFERENCE_DATE = date(2018, 12, 31)
-DISTRICTS_SOURCE = "Statistisches Bundesamt, Gemeindeverzeichnis (31.12.2018), CC-BY-4.0"
+DISTRICTS_SOURCE = (
+    f"Statistisches Bundesamt, Gemeindeverzeichnis ({DISTRICTS_REFERENCE_DATE:%d.%m.%Y}), CC-BY-4.0"
+)
 PORTAL = "portal"
 DISTRICT = "district"
 # Pseudo-districts, so that no place is dropped silently: a postcode the table does not

@@ -12,8 +12,6 @@ from app.codelists import (
 )
 from app.services.monitoring.indicators import DIMENSIONS, INDICATORS, UNITS
 
-LANGUAGES: Final = ("de", "en")
-
 # English labels of the code lists the monitoring shows (the German ones are the catalogue's).
 _EN: Final[dict[str, dict[str, str]]] = {
     "category": {
