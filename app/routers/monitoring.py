@@ -215,6 +215,24 @@ def demand(
     return _answer(table, format=format, lang=lang, name=f"{region.key}-nachfrage-{first}-{last}")
 
 
+@router.get("/search-demand", response_model=Demand, responses=CSV_RESPONSES)
+def search_demand(
+    session: SessionDep,
+    _: AdminDep,
+    start: date | None = None,
+    end: date | None = None,
+    format: Format = "json",
+    lang: Lang = "de",
+) -> BaseModel | Response:
+    """Admins: search terms of the global search `/api/v1/search` (partner systems, apps),
+    with the same threshold as the portals'."""
+    first, last = reports.demand_period(start, end, today=date.today())
+    table = reports.demand(
+        session=session, region=regions.catalogue_region(), start=first, end=last, lang=lang
+    )
+    return _answer(table, format=format, lang=lang, name=f"katalog-nachfrage-{first}-{last}")
+
+
 @router.get("/portals/{key}/needs-list", response_model=list[NeedPublic])
 def get_needs_list(
     key: SlugPath, session: SessionDep, actor: MonitoringActorDep

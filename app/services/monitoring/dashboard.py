@@ -83,7 +83,7 @@ def page_language(value: str | None) -> str:
 
 
 def base_path(region: Region) -> str:
-    return reports.dashboard_path(region)
+    return reports.dashboard_path(region) or "/monitoring/"
 
 
 def link(path: str, *, lang: str, day: date | None = None) -> str:

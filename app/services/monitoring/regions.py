@@ -29,6 +29,8 @@ DISTRICTS_SOURCE = (
 )
 PORTAL = "portal"
 DISTRICT = "district"
+# The global search (/api/v1/search): a region for demand signals only.
+CATALOGUE = "catalogue"
 # Pseudo-districts, so that no place is dropped silently: a postcode the table does not
 # know, and offers without any place (online only, or dates on request).
 UNKNOWN_DISTRICT = "unknown"
@@ -300,6 +302,10 @@ def district_region(
         if grouped is not None
         else sorted(p for p, a in table.items() if a == ags),
     )
+
+
+def catalogue_region() -> Region:
+    return Region(CATALOGUE, "", "Gesamter Katalog (/api/v1/search)", None, "")
 
 
 def all_regions(*, session: Session) -> list[Region]:

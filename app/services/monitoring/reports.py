@@ -37,10 +37,12 @@ from app.services.monitoring.snapshots import DEMAND_PERIOD_DAYS
 MAX_DEMAND_DAYS = 366
 
 
-def dashboard_path(region: Region) -> str:
+def dashboard_path(region: Region) -> str | None:
     if region.kind == PORTAL:
         return f"/monitoring/{region.key}"
-    return f"/monitoring/kreise/{region.key}"
+    if region.kind == DISTRICT:
+        return f"/monitoring/kreise/{region.key}"
+    return None
 
 
 def region_public(
@@ -216,8 +218,9 @@ def demand(
     end: date,
     lang: str = "de",
 ) -> Demand:
-    """The portal's search terms over a period; every row below the threshold is left out,
-    and a term below it is left out with every row of it."""
+    """The search terms of a portal (or of the global search, region kind "catalogue") over
+    a period; every row below the threshold is left out, and a term below it is left out
+    with every row of it."""
     portal = region.key if region.kind == PORTAL else demand_service.GLOBAL
     threshold = demand_service.min_clients()
     rows = demand_service.demand_rows(

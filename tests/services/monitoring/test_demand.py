@@ -274,3 +274,22 @@ def _no_stale_recorder() -> Iterator[None]:
     demand._recorder = None
     yield
     demand._recorder = None
+
+
+def test_the_global_search_has_its_own_demand_for_admins(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    k = demand.min_clients()
+    for n in range(k):
+        r = client.get(
+            "/api/v1/search", params={"q": "Buchhaltung"}, headers={"User-Agent": f"app {n}"}
+        )
+        assert r.status_code == 200
+    demand.recorder().flush(db.get_engine())
+    r = client.get("/api/v1/monitoring/search-demand", headers=known.admin)
+    assert [t["term"] for t in r.json()["terms"]] == ["buchhaltung"]
+    assert r.json()["region"]["dashboard"] is None
+    assert client.get("/api/v1/monitoring/search-demand", headers=known.analyst).status_code == 403
+    # the portal's own demand does not include the global search
+    r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.admin)
+    assert r.json()["terms"] == []
