@@ -12,9 +12,10 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import Engine, Table, delete, func, insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.errors import DomainError, NotFound
+from app.errors import Conflict, DomainError, NotFound
 from app.models.monitoring import (
     DemandCount,
     MonitoringSeries,
@@ -342,10 +343,15 @@ async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTak
     search_s = time.perf_counter() - searched
 
     def store() -> int:
-        with session_factory() as session:
-            count = store_snapshot(session=session, build=snapshot)
-            session.commit()
-            return count
+        try:
+            with session_factory() as session:
+                count = store_snapshot(session=session, build=snapshot)
+                session.commit()
+                return count
+        except IntegrityError:
+            # Another snapshot of the same day was stored meanwhile (the indexer's and an
+            # operator's at once): that one stands.
+            raise Conflict(f"a snapshot of {day.isoformat()} was taken meanwhile") from None
 
     count = await anyio.to_thread.run_sync(store)
     return SnapshotTaken(
