@@ -60,7 +60,9 @@ def synthetic_postcode_table() -> str:
     postcodes = sorted(coordinates)
     keys = sorted(regions.districts())
     table = {p: keys[i * len(keys) // len(postcodes)] for i, p in enumerate(postcodes)}
-    demo = (regions.DATA / "postcodes_demo.csv").read_text(encoding="utf-8").splitlines()[1:]
+    from app.demo.monitoring import postcode_table
+
+    demo = postcode_table().splitlines()[1:]
     table.update(dict(line.split(";") for line in demo))
     return "postcode;ags\n" + "".join(f"{p};{a}\n" for p, a in sorted(table.items()))
 
@@ -91,9 +93,9 @@ def setup(offers: int, database_url: str | None) -> Any:
     upgrade(config.get_settings().sqlalchemy_url)
 
     from app.search.index_admin import create_index_with_settings, meili_client
-    from app.services.demo_loader import DEMO_PORTAL, load_demo_catalogue
+    from app.demo.loader import DEMO_PORTAL, load_demo_catalogue
+    from app.demo.monitoring import load_monitoring_demo
     from app.services.monitoring import regions
-    from app.services.monitoring.demo import load_monitoring_demo
     from app.services.portals import create_portal
     from indexer.worker import Indexer
 

@@ -64,10 +64,10 @@ def run(
 def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C (or any part dying) stops all of it."""
     from app.db import session_scope
+    from app.demo.loader import load_demo_catalogue
+    from app.demo.monitoring import load_monitoring_demo
     from app.migrations import upgrade
     from app.search.index_admin import ensure_scoped_keys, meili_client
-    from app.services.demo_loader import load_demo_catalogue
-    from app.services.monitoring.demo import load_monitoring_demo
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()

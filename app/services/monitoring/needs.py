@@ -13,7 +13,6 @@ from app.models.monitoring import Need, NeedPublic
 from app.models.portal import Portal
 from app.models.search import SearchScope
 from app.services.geo import distance_km
-from app.services.monitoring import regions
 from app.services.monitoring.engine import MAX_MATCHES, Engine, EngineQuery
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import bildungsgutschein_eligible, qualification
@@ -138,11 +137,6 @@ def list_needs(*, session: Session, portal: Portal) -> list[NeedPublic]:
         )
         for n in rows
     ]
-
-
-def load_demo_needs(*, session: Session, portal: Portal) -> int:
-    text = (regions.DATA / "needs_demo.csv").read_text(encoding="utf-8")
-    return len(replace_needs(session=session, portal=portal, text=text))
 
 
 # --- coverage ---------------------------------------------------------------------------------

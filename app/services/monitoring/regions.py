@@ -162,13 +162,6 @@ def postcode_districts(*, session: Session) -> dict[str, str]:
     return {postcode: ags for postcode, ags in rows.all()}
 
 
-def load_demo_postcodes(*, session: Session) -> int:
-    """The shipped table of the demo region (added to what is there)."""
-    return import_postcode_table(
-        session=session, text=(DATA / "postcodes_demo.csv").read_text(encoding="utf-8")
-    )
-
-
 # --- regions --------------------------------------------------------------------------------
 
 

@@ -4,63 +4,28 @@ from typing import Final
 
 from app.codelists import (
     CATEGORY_LABELS,
+    CATEGORY_LABELS_EN,
     EDUCATION_TYPE_LABELS,
+    EDUCATION_TYPE_LABELS_EN,
     FORMAT_LABELS,
+    FORMAT_LABELS_EN,
     FUNDING_LABELS,
+    FUNDING_LABELS_EN,
     LANGUAGE_LABELS,
+    LANGUAGE_LABELS_EN,
     SCHEDULE_LABELS,
+    SCHEDULE_LABELS_EN,
 )
 from app.services.monitoring.indicators import DIMENSIONS, INDICATORS, UNITS
 
-# English labels of the code lists the monitoring shows (the German ones are the catalogue's).
+# English labels: the code lists' own; DQR levels are the monitoring's.
 _EN: Final[dict[str, dict[str, str]]] = {
-    "category": {
-        "it_digital": "IT and digital",
-        "business_admin": "Business and administration",
-        "accounting_finance": "Accounting, tax and finance",
-        "health_care": "Health and care",
-        "social_education": "Social work and education",
-        "languages": "Foreign languages",
-        "german_integration": "German and integration",
-        "technology_trades": "Technology, metal and electrical",
-        "logistics_transport": "Warehousing, logistics and transport",
-        "construction_energy": "Construction, energy and environment",
-        "management_leadership": "Management and leadership",
-        "sales_marketing": "Sales, marketing and media",
-        "hospitality_tourism": "Hospitality and tourism",
-        "basic_education": "Basic education (reading, writing, arithmetic)",
-        "school_degrees": "School qualifications",
-        "personal_development": "Personal skills",
-        "other": "Other",
-    },
-    "education_type": {
-        "anpassungsweiterbildung": "Updating skills",
-        "aufstiegsweiterbildung": "Advancement training",
-        "umschulung": "Retraining",
-        "teilqualifizierung": "Partial qualification",
-        "sprachkurs": "Language course",
-        "grundbildung": "Basic education",
-        "seminar": "Seminar",
-        "studium": "Degree programme",
-        "schulabschluss": "School qualification",
-        "aktivierung": "Activation and integration into work",
-    },
-    "format": {"in_person": "in person", "online": "online", "blended": "blended"},
-    "schedule": {
-        "full_time": "full-time",
-        "part_time": "part-time",
-        "evening": "evenings",
-        "weekend": "weekends",
-        "flexible": "flexible",
-    },
-    "funding": {
-        "bildungsgutschein": "Bildungsgutschein (education voucher)",
-        "aufstiegs_bafoeg": "Aufstiegs-BAföG",
-        "bildungsscheck_nrw": "Bildungsscheck NRW",
-        "qualifizierungschancengesetz": "Qualifizierungschancengesetz",
-        "qualifizierungsgeld": "Qualifizierungsgeld",
-        "other": "Other funding",
-    },
+    "category": CATEGORY_LABELS_EN,
+    "education_type": EDUCATION_TYPE_LABELS_EN,
+    "format": FORMAT_LABELS_EN,
+    "schedule": SCHEDULE_LABELS_EN,
+    "funding": FUNDING_LABELS_EN,
+    "language": LANGUAGE_LABELS_EN,
     "dqr_level": {**{str(n): f"DQR {n}" for n in range(1, 9)}, "none": "not given"},
 }
 

@@ -152,11 +152,3 @@ def test_a_bad_needs_upload_changes_nothing(known: KnownCatalogue, client: TestC
         ).status_code
         == 403
     )
-
-
-def test_the_demo_needs_list_parses() -> None:
-    from app.services.monitoring.regions import DATA
-
-    rows = needs.parse_needs((DATA / "needs_demo.csv").read_text(encoding="utf-8"))
-    assert len(rows) >= 8
-    assert all(r.kldb is None or len(r.kldb) == 5 for r in rows)
