@@ -92,9 +92,9 @@ def setup(offers: int, database_url: str | None) -> Any:
             connection.execute(text("CREATE SCHEMA public"))
     upgrade(config.get_settings().sqlalchemy_url)
 
-    from app.search.index_admin import create_index_with_settings, meili_client
     from app.demo.loader import DEMO_PORTAL, load_demo_catalogue
     from app.demo.monitoring import load_monitoring_demo
+    from app.search.index_admin import create_index_with_settings, meili_client
     from app.services.monitoring import regions
     from app.services.portals import create_portal
     from indexer.worker import Indexer
