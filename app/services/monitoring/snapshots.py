@@ -3,6 +3,7 @@ one reporting day, stored as aggregates (never copies of offers); taking it agai
 same day replaces that day. Also reads snapshots back for the API and the dashboard."""
 
 import asyncio
+import gc
 import logging
 import time
 from collections import Counter
@@ -143,6 +144,18 @@ def district_shares(
 
 def build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     """Everything the database can answer for the day (the search parts come after)."""
+    # Hundreds of thousands of small objects live until the end: the cyclic collector would
+    # scan them again and again (a quarter of the time at 30,000 offers) and free nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build_snapshot(session=session, day=day)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     offers = active_offers(session=session, day=day)
     table = regions.postcode_districts(session=session)
     portals = list(session.exec(select(Portal).order_by(col(Portal.slug))))
