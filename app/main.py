@@ -10,13 +10,16 @@ from app.config import get_settings
 from app.cors import PortalCors
 from app.db import get_engine
 from app.errors import install_error_handlers
+from app.openapi import install_openapi
 from app.routers import (
     admin,
     codelists,
     dashboard,
+    docs,
     exports,
     health,
     imports,
+    moderation,
     monitoring,
     offers,
     pages,
@@ -46,6 +49,9 @@ def create_app() -> FastAPI:
         title="Bildungsraum",
         version="0.1.0",
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
+        # Served by app/routers/docs.py from this host, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Routes are tried in order: what citizens call most (search, the portal API and pages)
@@ -53,9 +59,21 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
-    for module in (health, exports, offers, admin, codelists, imports, monitoring, dashboard):
+    for module in (
+        health,
+        exports,
+        offers,
+        moderation,
+        admin,
+        codelists,
+        imports,
+        docs,
+        monitoring,
+        dashboard,
+    ):
         app.include_router(module.router)
     app.include_router(portals.admin_router)
+    install_openapi(app)
     app.add_middleware(PortalCors)
     # The demand recorder recognises a client by a keyed hash of what this exposes.
     app.add_middleware(monitoring_demand.DemandClientMiddleware)

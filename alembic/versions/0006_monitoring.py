@@ -2,7 +2,7 @@
 sessions, daily snapshots and series, demand counts, zero-result classes, needs lists
 
 Revision ID: 0006
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -15,7 +15,7 @@ import app.models.types
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -9,7 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
-from app.models.offer import LanguageCode
+from app.models.language_codes import LanguageCode
 from app.models.organisation import Postcode
 
 
@@ -86,6 +86,8 @@ class HitLocation:
     city: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # lat/lon are the postcode's centre: the offer did not say where exactly.
+    approximate: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

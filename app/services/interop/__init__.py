@@ -49,7 +49,7 @@ def import_file(
     head = stream.read(4096)
     fmt = format or detect_format(head)
     if fmt not in FORMATS:
-        raise InvalidInput.at(["format"], f"unknown format {fmt!r}; use openqcat or csv")
+        raise InvalidInput.at(["query", "format"], f"unknown format {fmt!r}; use openqcat or csv")
     source = _Peekable(stream, head)
     report = ImportReport(format=fmt, dry_run=dry_run, partial=partial)
     if fmt == "openqcat":

@@ -22,6 +22,7 @@ from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
 from app.services import offers
 from app.services.auth import Actor
+from app.services.geo import place_locations
 from app.services.offers import UpsertOutcome
 
 CHUNK_SIZE = 1000
@@ -52,6 +53,7 @@ _DATE_COLUMNS: tuple[str, ...] = (
     "city",
     "lat",
     "lon",
+    "approximate_location",
     "barrier_free",
 )
 _AUDIT_COLUMNS = (
@@ -72,6 +74,7 @@ class Existing:
     id: int
     content_hash: str
     status: str
+    revision_pending: bool = False
 
 
 @dataclass(slots=True)
@@ -103,6 +106,7 @@ def date_values(offer_id: int, position: int, d: OfferDateIn) -> dict[str, Any]:
         "city": loc.city if loc else None,
         "lat": loc.lat if loc else None,
         "lon": loc.lon if loc else None,
+        "approximate_location": loc.approximate if loc else False,
         "barrier_free": loc.barrier_free if loc else None,
     }
 
@@ -133,18 +137,34 @@ class BulkUpserter:
     def _preload(self) -> None:
         table = _OFFER_TABLE
         rows = self.session.execute(
-            select(table.c.external_id, table.c.id, table.c.content_hash, table.c.status).where(
+            select(
+                table.c.external_id,
+                table.c.id,
+                table.c.content_hash,
+                table.c.status,
+                table.c.pending_revision,
+            ).where(
                 table.c.organisation_id == self.organisation_id, table.c.external_id.is_not(None)
             )
         )
-        for external_id, offer_id, content_hash, status in rows:
-            self.existing[external_id] = Existing(offer_id, content_hash, status)
+        for external_id, offer_id, content_hash, status, revision in rows:
+            self.existing[external_id] = Existing(
+                offer_id, content_hash, status, revision is not None
+            )
 
     def knows(self, external_id: str) -> bool:
         return external_id in self.existing or external_id in self._pending
 
+    @property
+    def new_status(self) -> str:
+        """The status a new offer of this organisation starts in."""
+        trusted = self.organisation.trusted
+        return OfferStatus.published.value if trusted else OfferStatus.submitted.value
+
     def upsert(self, *, external_id: str, fields: OfferFields) -> UpsertOutcome:
-        """Skip unchanged offers, queue new ones, update changed ones through the offer service."""
+        """Skip unchanged offers, queue new ones, update changed ones through the offer service.
+        Places without coordinates are placed first (UnknownPostcode: nothing is queued)."""
+        fields = place_locations(fields)
         fields_json = fields.model_dump(mode="json", exclude={"external_id"})
         if external_id in self._pending:
             # Delivered twice in one file: the later version wins, still one new offer.
@@ -173,7 +193,9 @@ class BulkUpserter:
             organisation_id=self.organisation_id,
         )
         assert offer.id is not None
-        self.existing[external_id] = Existing(offer.id, offer.content_hash, offer.status)
+        self.existing[external_id] = Existing(
+            offer.id, offer.content_hash, offer.status, offer.pending_revision is not None
+        )
         return outcome
 
     def mark_archived(self, external_id: str) -> None:
@@ -188,7 +210,7 @@ class BulkUpserter:
         self._pending.clear()
         now = utcnow()
         trusted = self.organisation.trusted
-        status = OfferStatus.published.value if trusted else OfferStatus.submitted.value
+        status = self.new_status
         offer_rows = []
         hashes = []
         for p in pending:

@@ -210,6 +210,7 @@ def _fact(offer_id: int, category: str, places: list[tuple[float, float, str]]) 
             lat=lat,
             lon=lon,
             barrier_free=None,
+            approximate_location=False,
         )
         for lat, lon, postcode in places
     )
