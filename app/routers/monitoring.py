@@ -4,7 +4,7 @@ operator's uploads (postcode table, needs list, population) and snapshots."""
 
 from datetime import date
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Request, Response
 from pydantic import BaseModel
@@ -26,6 +26,7 @@ from app.models.monitoring import (
     SnapshotTaken,
     WhiteSpots,
 )
+from app.openapi import documented
 from app.services.auth import Actor
 from app.services.monitoring import needs as needs_service
 from app.services.monitoring import regions, reports, snapshots
@@ -49,9 +50,8 @@ KeyPath = Annotated[
         description="a portal's slug, or a district's 5-digit AGS (also `unknown`, `none`)",
     ),
 ]
-CSV_RESPONSES: dict[int | str, dict[str, object]] = {
+CSV_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with `format=csv`"},
-    404: {"description": "unknown region, or one the key may not see"},
 }
 MAX_UPLOAD_BYTES = 2_000_000
 
@@ -248,6 +248,7 @@ def get_needs_list(
 @router.put(
     "/portals/{key}/needs-list",
     response_model=NeedsImported,
+    responses=documented(413),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -291,6 +292,7 @@ def put_population(
 @router.post(
     "/postcodes",
     response_model=PostcodesImported,
+    responses=documented(413),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -317,7 +319,7 @@ async def post_postcodes(
     return await run_in_threadpool(load)
 
 
-@router.post("/snapshots", response_model=SnapshotTaken)
+@router.post("/snapshots", response_model=SnapshotTaken, responses=documented(409))
 async def take_snapshot(_: AdminDep) -> SnapshotTaken:
     """Admins: take today's snapshot now (replacing today's if there is one)."""
     return await snapshots.take_snapshot_async(session_factory=session_scope, day=date.today())
