@@ -9,7 +9,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
 
 from app.db import get_engine, session_scope
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
+from app.models.api_key import Role
 from app.openapi import bearer_scheme
 from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor, authenticate, require_admin
@@ -71,9 +72,25 @@ async def get_optional_actor(
     return actor
 
 
-def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+def _signed_in(actor: Actor | None) -> Actor:
     if actor is None:
         raise Unauthorized("this needs an API key: 'Authorization: Bearer <key>'")
+    return actor
+
+
+def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """A provider or an admin: the keys that manage the catalogue."""
+    actor = _signed_in(actor)
+    if actor.role == Role.analyst:
+        raise Forbidden("an analyst key reads monitoring figures only")
+    return actor
+
+
+def get_monitoring_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """An admin (every region) or an analyst (its portals); providers see no figures."""
+    actor = _signed_in(actor)
+    if actor.role not in (Role.admin, Role.analyst):
+        raise Forbidden("monitoring figures need an analyst or admin key")
     return actor
 
 
@@ -85,6 +102,7 @@ def get_admin(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
 OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 AdminDep = Annotated[Actor, Depends(get_admin)]
+MonitoringActorDep = Annotated[Actor, Depends(get_monitoring_actor)]
 
 
 class Pagination:

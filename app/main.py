@@ -15,11 +15,13 @@ from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
     codelists,
+    dashboard,
     docs,
     exports,
     health,
     imports,
     moderation,
+    monitoring,
     offers,
     pages,
     portals,
@@ -27,6 +29,8 @@ from app.routers import (
 )
 from app.search.service import close_backend, configure_backend
 from app.security_headers import SecurityHeaders
+from app.services.monitoring import demand as monitoring_demand
+from app.services.monitoring.sessions import check_secret
 
 
 @asynccontextmanager
@@ -35,12 +39,16 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     # each got an engine and a pool of its own.
     get_engine()
     configure_backend()
+    demand_writer = monitoring_demand.DemandWriter(get_engine, get_settings().demand_flush_s)
+    demand_writer.start()
     yield
+    await demand_writer.stop()
     await close_backend()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    check_secret(settings)
     app = FastAPI(
         lifespan=lifespan,
         title="Bildungsraum",
@@ -56,7 +64,18 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
-    for module in (health, exports, offers, moderation, admin, codelists, imports, docs):
+    for module in (
+        health,
+        exports,
+        offers,
+        moderation,
+        admin,
+        codelists,
+        imports,
+        docs,
+        monitoring,
+        dashboard,
+    ):
         app.include_router(module.router)
     app.include_router(portals.admin_router)
     install_openapi(app)
@@ -66,6 +85,8 @@ def create_app() -> FastAPI:
     # CORS headers go on the portal API's answers, its 429s included.
     app.add_middleware(SearchRateLimit, limits=rate_limits)
     app.add_middleware(PortalCors)
+    # The demand recorder recognises a client by a keyed hash of what this exposes.
+    app.add_middleware(monitoring_demand.DemandClientMiddleware)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,

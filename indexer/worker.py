@@ -28,7 +28,7 @@ from app.search.index_admin import (
 from app.search.state import REBUILD_TARGET, get_state, new_search_generation
 from indexer.locks import index_guard, lock_offers
 from indexer.sources import load_sources
-from indexer.sweep import sweep_if_due
+from indexer.sweep import DailySnapshot, sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
 
@@ -170,6 +170,7 @@ class Indexer:
         sweep daily. While backing off it probes both every PROBE_S and resumes as soon as
         they answer: the backoff spares the logs, not the time to recover."""
         backoff = FIRST_BACKOFF_S
+        daily_snapshot = DailySnapshot(self.engine)
         while not stop.is_set():
             self.beat()
             try:
@@ -189,6 +190,7 @@ class Indexer:
                 backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
             if not done:
+                daily_snapshot.start_if_due(self.today())
                 stop.wait(poll_s)
 
     def _wait_for_recovery(self, stop: threading.Event, backoff_s: float) -> None:

@@ -105,6 +105,13 @@ def test_failed_keys_are_limited_per_client_address(
         _assert_limited(client.get("/api/v1/offers", headers=admin))
         # requests without a key are not authentication attempts
         assert client.get("/api/v1/codelists").status_code == 200
+        # keys tried at the dashboard's sign-in count as well
+        sign_in = client.post("/monitoring/", data={"key": admin["Authorization"][7:]})
+        _assert_limited(sign_in)
+    with _app_client() as fresh:  # another process: its own count (memory storage)
+        for _ in range(4):
+            assert fresh.post("/monitoring/", data={"key": "br_wrong"}).status_code == 401
+        _assert_limited(fresh.get("/api/v1/offers", headers=admin))
 
 
 @pytest.fixture

@@ -71,6 +71,7 @@ def test_every_page_has_a_strict_policy_and_refuses_framing(
         "unknown portal": client.get("/p/nowhere/"),
         "unknown offer": client.get("/p/bochum/angebote/999999"),
         "home": client.get("/"),
+        "monitoring sign-in": client.get("/monitoring/"),
     }
     for what, response in pages.items():
         assert response.headers["content-type"].startswith("text/html"), what
@@ -133,6 +134,7 @@ def test_the_documentation_pages_run_no_inline_script(client: TestClient) -> Non
 def production(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.setenv("BILDUNGSRAUM_ENV", "production")
     monkeypatch.setenv("MEILI_SEARCH_KEY", "a-search-key-for-the-test")
+    monkeypatch.setenv("DASHBOARD_SECRET", "s" * 48)
     config.get_settings.cache_clear()
     yield
     config.get_settings.cache_clear()

@@ -3,7 +3,7 @@ keeps its commands in its own module as a typer app, added here."""
 
 import typer
 
-from app.cli import catalogue, indexing, interop, moderation, portals, supervisor
+from app.cli import catalogue, indexing, interop, moderation, monitoring, portals, supervisor
 
 cli = typer.Typer(
     no_args_is_help=True,
@@ -17,6 +17,7 @@ for area in (catalogue, interop, indexing, supervisor):
     cli.add_typer(area.app)
 cli.add_typer(portals.app, name="portal")
 cli.add_typer(moderation.app, name="moderation")
+cli.add_typer(monitoring.app, name="monitoring")
 
 
 def main() -> None:

@@ -151,6 +151,7 @@ def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C stops all of it. A part that crashes is started again."""
     from app.db import session_scope
     from app.demo.loader import load_demo_catalogue
+    from app.demo.monitoring import load_monitoring_demo
     from app.migrations import upgrade
     from app.search.index_admin import ensure_scoped_keys, meili_client
 
@@ -188,6 +189,8 @@ def run_all(*, host: str, port: int) -> None:
         with session_scope() as session:
             loaded = load_demo_catalogue(session=session, progress=True)
         print(f"loaded {loaded} demo offers" if loaded else "demo data present already")
+        with session_scope() as session:
+            print(load_monitoring_demo(session=session))
 
         indexer = Part(
             "the indexer", lambda: subprocess.Popen([sys.executable, "-m", "indexer"], env=env)
