@@ -38,16 +38,21 @@ _MESSAGES = {
 }
 
 
+def _parse(limits: str) -> list[RateLimitItem]:
+    """`20/second;600/minute`; `off` (or nothing) for no limit of this kind."""
+    return [] if limits.strip().lower() in ("", "off") else parse_many(limits)
+
+
 class RateLimits:
     """The limits of one app instance. A storage fault lets requests through (and is logged):
     a rate limit must never take the service down with it."""
 
     def __init__(self, settings: Settings) -> None:
         self.items: dict[Limited, list[RateLimitItem]] = {
-            Limited.search: parse_many(settings.rate_limit_search),
-            Limited.writes: parse_many(settings.rate_limit_writes),
-            Limited.imports: parse_many(settings.rate_limit_imports),
-            Limited.auth_failures: parse_many(settings.rate_limit_auth_failures),
+            Limited.search: _parse(settings.rate_limit_search),
+            Limited.writes: _parse(settings.rate_limit_writes),
+            Limited.imports: _parse(settings.rate_limit_imports),
+            Limited.auth_failures: _parse(settings.rate_limit_auth_failures),
         }
         self.storage: Storage = MemoryStorage()
         if settings.redis_url:

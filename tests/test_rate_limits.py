@@ -161,3 +161,11 @@ def test_an_unreachable_redis_lets_requests_through(
     with _app_client() as client:
         for _ in range(8):
             assert client.get("/api/v1/search?page=0").status_code == 422
+
+
+def test_a_limit_can_be_turned_off(limited: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RATE_LIMIT_SEARCH", "off")
+    config.get_settings.cache_clear()
+    with _app_client() as client:
+        for _ in range(8):
+            assert client.get("/api/v1/search?page=0").status_code == 422
