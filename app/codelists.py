@@ -314,6 +314,65 @@ TARGET_GROUP_LABELS: dict[str, str] = {
     "everyone": "alle Interessierten",
 }
 
+# Open-vhs: the DVV's programme areas (Programmbereiche), the first digit of a DVV category
+# (Kategorie version 2.0). The full code ("4.06") is kept on the offer; areas label it.
+DVV_AREA_LABELS: dict[str, str] = {
+    "1": "Politik – Gesellschaft – Umwelt",
+    "2": "Kultur – Gestalten",
+    "3": "Gesundheit",
+    "4": "Sprachen",
+    "5": "Arbeit – Beruf",
+    "6": "Grundbildung – Schulabschlüsse",
+}
+
+# Common European Framework of Reference (GER) levels, as the level facet shows them.
+CEFR_LEVEL_LABELS: dict[str, str] = {
+    "A1": "A1 – Einstieg",
+    "A2": "A2 – Grundkenntnisse",
+    "B1": "B1 – Mittelstufe",
+    "B2": "B2 – gute Mittelstufe",
+    "C1": "C1 – fortgeschritten",
+    "C2": "C2 – nahezu muttersprachlich",
+}
+
+
+class Weekday(StrEnum):
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+
+WEEKDAY_LABELS: dict[str, str] = {
+    "mon": "Montag",
+    "tue": "Dienstag",
+    "wed": "Mittwoch",
+    "thu": "Donnerstag",
+    "fri": "Freitag",
+    "sat": "Samstag",
+    "sun": "Sonntag",
+}
+
+
+class LinkKind(StrEnum):
+    attachment = "attachment"
+    picture = "picture"
+    video = "video"
+    registration = "registration"
+    other = "other"
+
+
+LINK_KIND_LABELS: dict[str, str] = {
+    "attachment": "Anhang",
+    "picture": "Bild",
+    "video": "Video",
+    "registration": "Anmeldung",
+    "other": "Link",
+}
+
 CODE_LISTS: dict[str, dict[str, str]] = {
     "organisation_kind": ORGANISATION_KIND_LABELS,
     "category": CATEGORY_LABELS,
@@ -324,6 +383,10 @@ CODE_LISTS: dict[str, dict[str, str]] = {
     "language": LANGUAGE_LABELS,
     "target_group": TARGET_GROUP_LABELS,
     "status": OFFER_STATUS_LABELS,
+    "dvv_category": DVV_AREA_LABELS,
+    "level": CEFR_LEVEL_LABELS,
+    "weekday": WEEKDAY_LABELS,
+    "link_kind": LINK_KIND_LABELS,
 }
 
 

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
+from app.models.import_source import ImportSource
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.models.outbox import IndexerState, OutboxEntry
@@ -11,6 +12,7 @@ __all__ = [
     "ApiKey",
     "AuditEntry",
     "CounsellingContact",
+    "ImportSource",
     "IndexerState",
     "Offer",
     "OfferDate",

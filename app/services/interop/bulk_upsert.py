@@ -44,6 +44,11 @@ _DATE_COLUMNS: tuple[str, ...] = (
     "schedule_note",
     "registration_deadline",
     "seats",
+    "min_participants",
+    "free_seats",
+    "session_count",
+    "weekdays",
+    "sessions",
     "teaching_language",
     "online",
     "location_name",
@@ -54,6 +59,7 @@ _DATE_COLUMNS: tuple[str, ...] = (
     "lon",
     "barrier_free",
 )
+_DATE_JSON = frozenset(c.name for c in _DATE_TABLE.columns if isinstance(c.type, JSON))
 _AUDIT_COLUMNS = (
     "at",
     "actor",
@@ -95,6 +101,11 @@ def date_values(offer_id: int, position: int, d: OfferDateIn) -> dict[str, Any]:
         "schedule_note": d.schedule_note,
         "registration_deadline": d.registration_deadline,
         "seats": d.seats,
+        "min_participants": d.min_participants,
+        "free_seats": d.free_seats,
+        "session_count": d.session_count,
+        "weekdays": [w.value for w in d.weekdays],
+        "sessions": [s.model_dump(mode="json") for s in d.sessions],
         "teaching_language": d.teaching_language,
         "online": d.online,
         "location_name": loc.name if loc else None,
@@ -246,7 +257,7 @@ class BulkUpserter:
             )
             self.existing[p.external_id] = Existing(offer_id, content_hash, status)
         if self._use_copy:
-            self._copy(_DATE_TABLE.name, _DATE_COLUMNS, date_rows, ())
+            self._copy(_DATE_TABLE.name, _DATE_COLUMNS, date_rows, _DATE_JSON)
             self._copy(_AUDIT_TABLE.name, _AUDIT_COLUMNS, audit_rows, ("fields", "detail"))
             self._copy(_OUTBOX_TABLE.name, _OUTBOX_COLUMNS, outbox_rows, ())
             return
