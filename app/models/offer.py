@@ -222,9 +222,7 @@ class OfferDateIn(BaseModel):
     registration_deadline: date | None = None
     seats: Seats | None = None
     min_participants: Seats | None = None
-    free_seats: Seats | None = Field(
-        default=None, description="places still free; 0 = booked out"
-    )
+    free_seats: Seats | None = Field(default=None, description="places still free; 0 = booked out")
     session_count: int | None = Field(default=None, ge=1, le=1000)
     weekdays: list[Weekday] = Field(default_factory=list, max_length=7)
     sessions: list[CourseSession] = Field(default_factory=list, max_length=500)

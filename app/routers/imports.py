@@ -1,12 +1,13 @@
-"""Imports: open-Qcat or CSV files into a provider's catalogue, with a report."""
+"""Imports: open-Qcat, Open-vhs or CSV files into a provider's catalogue, with a report."""
 
 import tempfile
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from app.deps import ActorDep, SessionDep
-from app.errors import InvalidInput
+from app.errors import InvalidInput, error_body
 from app.services.interop import import_file
 from app.services.interop.csv_import import template_csv
 
@@ -28,16 +29,21 @@ def csv_template() -> Response:
     )
 
 
-@router.post("")
+@router.post(
+    "",
+    responses={
+        422: {"description": "the file as a whole cannot be read; `report` says where"},
+    },
+)
 async def import_offers(
     request: Request,
     session: SessionDep,
     actor: ActorDep,
     organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
-    format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
+    format: Annotated[Literal["openqcat", "openvhs", "csv"] | None, Query()] = None,
     dry_run: bool = False,
     partial: bool = False,
-) -> dict[str, Any]:
+) -> Any:
     """Import a file sent as the raw body or as multipart field `file`; returns the report."""
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         if request.headers.get("content-type", "").startswith("multipart/form-data"):
@@ -60,4 +66,11 @@ async def import_offers(
             dry_run=dry_run,
             partial=partial,
         )
+    if report.error is not None:
+        # The file cannot be read at all: the one error shape, with the full report beside it.
+        loc: list[str | int] = (
+            ["file"] if report.error_line is None else ["file", report.error_line]
+        )
+        body = error_body("import_rejected", report.error, [{"loc": loc, "message": report.error}])
+        return JSONResponse({**body, "report": report.to_dict()}, status_code=422)
     return report.to_dict()

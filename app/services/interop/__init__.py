@@ -1,5 +1,6 @@
-"""Interop: open-Qcat and CSV import, open-Qcat and schema.org JSON-LD export."""
+"""Interop: open-Qcat, Open-vhs and CSV import, open-Qcat and schema.org JSON-LD export."""
 
+import re
 from typing import IO
 
 from sqlmodel import Session
@@ -8,8 +9,9 @@ from app.errors import InvalidInput
 from app.services.auth import Actor
 from app.services.interop.importer import apply_records
 from app.services.interop.report import FileRejected, ImportReport
+from app.services.interop.xml_safety import prologue
 
-FORMATS = ("openqcat", "csv")
+FORMATS = ("openqcat", "openvhs", "csv")
 
 
 class _Peekable:
@@ -29,10 +31,25 @@ class _Peekable:
         return self._stream.read(size)
 
 
+# The root element's name after the prologue (declaration, comments, DOCTYPE).
+_ROOT = re.compile(rb"<([A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*)[\s/>]")
+_OPENVHS_NAMESPACE = re.compile(rb"dvv-vhs\.de/Open-VHS", re.IGNORECASE)
+
+
 def detect_format(head: bytes) -> str:
-    """XML starts with `<` (after a BOM and blanks); anything else is read as CSV."""
+    """JSON is the Berlin Open-vhs dialect; XML is Open-vhs when its root is <veranstaltungen>
+    or in the DVV's namespace, else open-Qcat; anything else is read as CSV."""
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
-    return "openqcat" if text.startswith(b"<") else "csv"
+    if text[:1] in (b"{", b"["):
+        return "openvhs"
+    if not text.startswith(b"<"):
+        return "csv"
+    start = len(prologue(text))
+    root = _ROOT.match(text, start)
+    if root is not None and root.group(2).lower() == b"veranstaltungen":
+        return "openvhs"
+    start_tag = text[start : text.find(b">", start) + 1]
+    return "openvhs" if _OPENVHS_NAMESPACE.search(start_tag) else "openqcat"
 
 
 def import_file(
@@ -45,17 +62,22 @@ def import_file(
     dry_run: bool = False,
     partial: bool = False,
 ) -> ImportReport:
-    """Import an open-Qcat or CSV file into one organisation's catalogue and report on it."""
+    """Import an open-Qcat, Open-vhs or CSV file into one organisation's catalogue and report
+    on it."""
     head = stream.read(4096)
     fmt = format or detect_format(head)
     if fmt not in FORMATS:
-        raise InvalidInput.at(["format"], f"unknown format {fmt!r}; use openqcat or csv")
+        raise InvalidInput.at(["format"], f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
     source = _Peekable(stream, head)
     report = ImportReport(format=fmt, dry_run=dry_run, partial=partial)
     if fmt == "openqcat":
         from app.services.interop.openqcat_import import parse_openqcat
 
         records = parse_openqcat(source)  # type: ignore[arg-type]
+    elif fmt == "openvhs":
+        from app.services.interop.openvhs_import import parse_openvhs
+
+        records = parse_openvhs(source)  # type: ignore[arg-type]
     else:
         from app.services.interop.csv_import import parse_csv
 

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, insert, select, text
+from sqlalchemy import JSON, insert, select, text, update
 from sqlmodel import Session
 
 from app.codelists import OfferStatus
@@ -78,6 +78,7 @@ class Existing:
     id: int
     content_hash: str
     status: str
+    import_format: str | None = None
 
 
 @dataclass(slots=True)
@@ -127,10 +128,14 @@ class BulkUpserter:
         session: Session,
         actor: Actor,
         organisation: Organisation,
+        import_format: str | None = None,
         chunk_size: int = CHUNK_SIZE,
     ) -> None:
         assert organisation.id is not None
         self.session = session
+        self.import_format = import_format
+        # Offers this file delivered whose recorded format differs (see claim_delivered).
+        self._reclaimed: list[int] = []
         self.actor = actor
         self.organisation = organisation
         self.organisation_id: int = organisation.id
@@ -144,12 +149,18 @@ class BulkUpserter:
     def _preload(self) -> None:
         table = _OFFER_TABLE
         rows = self.session.execute(
-            select(table.c.external_id, table.c.id, table.c.content_hash, table.c.status).where(
+            select(
+                table.c.external_id,
+                table.c.id,
+                table.c.content_hash,
+                table.c.status,
+                table.c.import_format,
+            ).where(
                 table.c.organisation_id == self.organisation_id, table.c.external_id.is_not(None)
             )
         )
-        for external_id, offer_id, content_hash, status in rows:
-            self.existing[external_id] = Existing(offer_id, content_hash, status)
+        for external_id, offer_id, content_hash, status, import_format in rows:
+            self.existing[external_id] = Existing(offer_id, content_hash, status, import_format)
 
     def knows(self, external_id: str) -> bool:
         return external_id in self.existing or external_id in self._pending
@@ -170,6 +181,9 @@ class BulkUpserter:
         if current.status != OfferStatus.archived and current.content_hash == offers.content_hash(
             fields_json
         ):
+            if current.import_format != self.import_format:
+                self._reclaimed.append(current.id)
+                current.import_format = self.import_format
             return UpsertOutcome.unchanged
         return self.update(external_id=external_id, fields=fields)
 
@@ -184,8 +198,26 @@ class BulkUpserter:
             organisation_id=self.organisation_id,
         )
         assert offer.id is not None
-        self.existing[external_id] = Existing(offer.id, offer.content_hash, offer.status)
+        if offer.import_format != self.import_format:
+            offer.import_format = self.import_format
+            self.session.add(offer)
+        self.existing[external_id] = Existing(
+            offer.id, offer.content_hash, offer.status, self.import_format
+        )
         return outcome
+
+    def claim_delivered(self) -> None:
+        """Record this file's format on unchanged offers another format delivered before, so
+        the next full delivery of this format counts them as its own."""
+        self.flush()
+        for start in range(0, len(self._reclaimed), self.chunk_size):
+            ids = self._reclaimed[start : start + self.chunk_size]
+            self.session.execute(
+                update(_OFFER_TABLE)
+                .where(_OFFER_TABLE.c.id.in_(ids))
+                .values(import_format=self.import_format)
+            )
+        self._reclaimed.clear()
 
     def mark_archived(self, external_id: str) -> None:
         if external_id in self.existing:
@@ -217,6 +249,7 @@ class BulkUpserter:
                 updated_at=now,
                 published_at=now if trusted else None,
                 reviewed_at=None,
+                import_format=self.import_format,
             )
             offer_rows.append(values)
         if self._use_copy:
@@ -255,7 +288,9 @@ class BulkUpserter:
                     "parked_at": None,
                 }
             )
-            self.existing[p.external_id] = Existing(offer_id, content_hash, status)
+            self.existing[p.external_id] = Existing(
+                offer_id, content_hash, status, self.import_format
+            )
         if self._use_copy:
             self._copy(_DATE_TABLE.name, _DATE_COLUMNS, date_rows, _DATE_JSON)
             self._copy(_AUDIT_TABLE.name, _AUDIT_COLUMNS, audit_rows, ("fields", "detail"))

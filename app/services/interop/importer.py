@@ -31,6 +31,16 @@ from app.services.offers import UpsertOutcome
 _RANK = {"created": 3, "updated": 2, "unchanged": 1}
 
 
+def replaced_by(delivery_format: str, offer_format: str | None) -> bool:
+    """Whether a full delivery in `delivery_format` replaces an offer last delivered in
+    `offer_format`. An Open-vhs programme replaces only what Open-vhs delivered, so a VHS's
+    API or open-Qcat offers survive it; open-Qcat replaces everything else, as it always did.
+    """
+    if delivery_format == "openvhs":
+        return offer_format == "openvhs"
+    return offer_format != "openvhs"
+
+
 def resolve_organisation(
     *, session: Session, actor: Actor, organisation_id: int | None
 ) -> Organisation:
@@ -56,7 +66,9 @@ class _Run:
         self.session = session
         self.actor = actor
         self.report = report
-        self.bulk = BulkUpserter(session=session, actor=actor, organisation=organisation)
+        self.bulk = BulkUpserter(
+            session=session, actor=actor, organisation=organisation, import_format=report.format
+        )
         self.organisation_id = self.bulk.organisation_id
         self.outcomes: dict[str, str] = {}
         self.failed_ids: set[str] = set()
@@ -199,12 +211,15 @@ class _Run:
             self.report.dates_deleted += 1
 
     def archive_missing(self) -> None:
-        """A full delivery replaces the catalogue: offers it no longer names are archived."""
+        """A full delivery replaces what its format delivered: offers it no longer names are
+        archived (and the report counts them as deleted)."""
         self.bulk.flush()
         for ext, current in list(self.bulk.existing.items()):
             if ext in self.outcomes or ext in self.failed_ids:
                 continue
             if current.status == OfferStatus.archived:
+                continue
+            if not replaced_by(self.report.format, current.import_format):
                 continue
             offer_id = current.id
             done = self._guarded(
@@ -244,7 +259,7 @@ class _Run:
             self.delete(delete_record)
         if self.full:
             self.archive_missing()
-        self.bulk.flush()
+        self.bulk.claim_delivered()
         for outcome in self.outcomes.values():
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
 
