@@ -56,6 +56,8 @@ class SearchParams:
     radius_km: float | None = None
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance
+    level: list[str] = field(default_factory=list)
+    dvv_category: list[str] = field(default_factory=list)
 
 
 # The per-item types of an answer are plain slotted dataclasses, not models: a search builds

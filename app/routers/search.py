@@ -2,19 +2,20 @@
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
-from app.models.offer import LanguageCode
+from app.models.offer import DvvCategory, LanguageCode
 from app.models.organisation import Postcode
 from app.models.search import SearchParams, SearchResult, SortOrder, SuggestResult
 from app.routers.query_model_route import QueryModelRoute
 from app.services.search import search_offers, suggest_offers
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 
 class SearchQuery(BaseModel):
@@ -45,6 +46,10 @@ class SearchQuery(BaseModel):
     radius_km: float | None = Field(None, gt=0, le=500)
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance
+    level: list[CefrLevel] = Field([], description="CEFR levels A1 … C2 (language courses)")
+    dvv_category: list[DvvCategory] = Field(
+        [], description="DVV categories; a programme area (4) matches all its codes (4.06)"
+    )
 
 
 def search_params_of(query: SearchQuery) -> SearchParams:
@@ -73,6 +78,8 @@ def search_params_of(query: SearchQuery) -> SearchParams:
         radius_km=query.radius_km,
         include_online=query.include_online,
         sort=query.sort,
+        level=query.level,
+        dvv_category=query.dvv_category,
     )
 
 

@@ -77,6 +77,7 @@ def import_file(
     elif fmt == "openvhs":
         from app.services.interop.openvhs_import import parse_openvhs
 
+        report.delivery = "full"  # an Open-vhs file is always the whole programme
         records = parse_openvhs(source)  # type: ignore[arg-type]
     else:
         from app.services.interop.csv_import import parse_csv

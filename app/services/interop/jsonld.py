@@ -38,6 +38,33 @@ def _place(d: OfferDate) -> dict[str, Any] | None:
     return place
 
 
+_SCHEMA_DAYS = {
+    "mon": "https://schema.org/Monday",
+    "tue": "https://schema.org/Tuesday",
+    "wed": "https://schema.org/Wednesday",
+    "thu": "https://schema.org/Thursday",
+    "fri": "https://schema.org/Friday",
+    "sat": "https://schema.org/Saturday",
+    "sun": "https://schema.org/Sunday",
+}
+
+
+def _schedule(d: OfferDate) -> dict[str, Any] | None:
+    """A schema.org Schedule from the sessions: weekdays, count and common times."""
+    schedule: dict[str, Any] = {"@type": "Schedule"}
+    if d.schedule_note:
+        schedule["description"] = d.schedule_note
+    if d.weekdays:
+        schedule["byDay"] = [_SCHEMA_DAYS[w] for w in d.weekdays if w in _SCHEMA_DAYS]
+    if d.session_count:
+        schedule["repeatCount"] = d.session_count
+    for key, field in (("startTime", "start_time"), ("endTime", "end_time")):
+        times = {s.get(field) for s in d.sessions}
+        if len(times) == 1 and None not in times:
+            schedule[key] = str(times.pop())[:5]
+    return schedule if len(schedule) > 1 else None
+
+
 def course_jsonld(view: OfferView) -> dict[str, Any]:
     """The offer as a schema.org Course; a pure function of the view."""
     o = view.offer
@@ -53,8 +80,12 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:
         "provider": provider,
         "inLanguage": o.languages,
     }
-    if o.external_id:
-        course["courseCode"] = o.external_id
+    if o.course_number or o.external_id:
+        course["courseCode"] = o.course_number or o.external_id
+    if o.subtitle:
+        course["alternativeHeadline"] = o.subtitle
+    if o.level:
+        course["educationalLevel"] = o.level
     if o.url:
         course["url"] = o.url
     if o.keywords:
@@ -89,8 +120,13 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:
             instance["startDate"] = d.start_date.isoformat()
         if d.end_date:
             instance["endDate"] = d.end_date.isoformat()
-        if d.schedule_note:
-            instance["courseSchedule"] = {"@type": "Schedule", "description": d.schedule_note}
+        schedule = _schedule(d)
+        if schedule is not None:
+            instance["courseSchedule"] = schedule
+        if d.seats is not None:
+            instance["maximumAttendeeCapacity"] = d.seats
+        if d.free_seats is not None:
+            instance["remainingAttendeeCapacity"] = d.free_seats
         if d.teaching_language:
             instance["inLanguage"] = d.teaching_language
         place = _place(d)
