@@ -78,7 +78,7 @@ def search_params_of(query: SearchQuery) -> SearchParams:
         radius_km=query.radius_km,
         include_online=query.include_online,
         sort=query.sort,
-        level=query.level,
+        level=list(query.level),
         dvv_category=query.dvv_category,
     )
 

@@ -2,8 +2,8 @@
 dialect, bad files, the API and the CLI."""
 
 import io
-import json
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -298,7 +298,7 @@ def test_levels_are_normalised(make_org: Callable[..., int], given: str, stored:
 
 def test_weekend_schedule_and_unknown_merkmal(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
-    saturday = (7 - __import__("datetime").date.today().weekday() + 5) % 7 or 7
+    saturday = (5 - date.today().weekday()) % 7 or 7
     extra = (
         "<merkmale><merkmal><name>neues_merkmal</name><wert>x</wert></merkmal>"
         "<merkmal><name>abschlussbezogen</name><wert>true</wert></merkmal></merkmale>"
