@@ -18,6 +18,7 @@ from app.routers import (
     pages,
     portals,
     search,
+    sources,
 )
 from app.services.search import close_backend, configure_backend
 
@@ -40,7 +41,18 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     # Routes are tried in order: search, the busiest, first; exports before offers, so that
     # `/offers/{id}.jsonld` wins over `/offers/{id}`.
-    for module in (search, health, exports, offers, admin, codelists, imports, portals, pages):
+    for module in (
+        search,
+        health,
+        exports,
+        offers,
+        admin,
+        codelists,
+        imports,
+        sources,
+        portals,
+        pages,
+    ):
         app.include_router(module.router)
     app.add_middleware(
         BodySizeLimit,

@@ -314,7 +314,7 @@ _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _seats_text(d: OfferDate, t: dict[str, str]) -> str | None:
-    """"noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
+    """ "noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
     if d.free_seats is None:
         return None
     if d.free_seats == 0:
