@@ -1,4 +1,5 @@
-"""Benchmark: import a generated 10k-offer open-Qcat file into PostgreSQL; offers/s and RSS."""
+"""Benchmark: import generated 10k-offer open-Qcat and Open-vhs files into PostgreSQL, side by
+side in one run; offers/s, rows written by the re-import, and RSS."""
 
 import argparse
 import os
@@ -7,6 +8,7 @@ import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -66,6 +68,73 @@ def service(i: int, today: date) -> str:
 """
 
 
+VHS_TOPICS = [
+    ("Englisch A2 am Vormittag", "4.06", "A2"),
+    ("Tabellenkalkulation für den Büroalltag", "5.01", "Einsteiger"),
+    ("Rücken fit – Bewegung für den Arbeitsalltag", "3.02", ""),
+    ("Aquarellmalerei", "2.04", ""),
+    ("Spanisch B1 Konversation", "4.09", "B1.2"),
+    ("Hauptschulabschluss nachholen", "6.02", ""),
+]
+
+
+def course(i: int, today: date) -> str:
+    """One Open-vhs veranstaltung as rich as a real one: texts, 8 sessions, place, price."""
+    title, dvv, level = VHS_TOPICS[i % len(VHS_TOPICS)]
+    postcode, city = CITIES[i % len(CITIES)]
+    start = today + timedelta(days=7 + i % 300)
+    kind = "blended_learning" if i % 5 == 0 else "praesenz"
+    sessions = "".join(
+        f"<termin><beginn_datum>{(start + timedelta(days=7 * n)).isoformat()}</beginn_datum>"
+        "<beginn_uhrzeit>18:00:00+01:00</beginn_uhrzeit>"
+        "<ende_uhrzeit>19:30:00+01:00</ende_uhrzeit></termin>"
+        for n in range(8)
+    )
+    return f"""<veranstaltung><guid>bench-vhs-{i}</guid><nummer>K{i:05d}</nummer>
+<name><![CDATA[{title} ({i})]]></name><untertitel>Kurs {i}</untertitel>
+<dvv_kategorie version="2.0">{dvv}</dvv_kategorie>
+<merkmale><merkmal><name>kursart_digital</name><wert>{kind}</wert></merkmal></merkmale>
+{f"<level>{level}</level>" if level else ""}
+<minimale_teilnehmerzahl>6</minimale_teilnehmerzahl>
+<aktuelle_teilnehmerzahl>{i % 13}</aktuelle_teilnehmerzahl>
+<maximale_teilnehmerzahl>12</maximale_teilnehmerzahl><anzahl_termine>8</anzahl_termine>
+<beginn_datum>{start.isoformat()}</beginn_datum><dauer>12</dauer>
+<ende_datum>{(start + timedelta(days=49)).isoformat()}</ende_datum>
+<zielgruppe>Erwachsene</zielgruppe><schlagwort>{escape(title.split()[0])}</schlagwort>
+<text><eigenschaft>text</eigenschaft><text><![CDATA[<p>Kurs {i}: {title}.</p>
+<p>Mit vielen Übungen &amp; Beispielen aus dem Alltag.</p>]]></text></text>
+<veranstaltungsort><name>vhs-Haus</name><adresse><land>Deutschland</land>
+<plz>{postcode}</plz><ort>{city}</ort><strasse>Hauptstraße {i % 90 + 1}</strasse></adresse>
+<barrierefrei>true</barrierefrei></veranstaltungsort>{sessions}
+<preis><betrag>{40 + i % 200}.00</betrag><rabatt_moeglich>true</rabatt_moeglich>
+<zusatz>Ermäßigung mit Sozialpass</zusatz></preis>
+<webadresse><typ>website</typ><uri>https://vhs.example/kurse/K{i:05d}</uri></webadresse>
+</veranstaltung>
+"""
+
+
+def generate_openvhs(path: Path, count: int) -> None:
+    today = date.today()
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(
+            '<?xml version="1.0" encoding="UTF-8"?><openvhs:veranstaltungen version="1.2" '
+            'xmlns:openvhs="http://www.dvv-vhs.de/Open-VHS"><export><ersteller>'
+            "<guid>bench</guid><name>vhs Benchmark</name></ersteller></export>"
+        )
+        for i in range(count):
+            out.write(course(i, today))
+        out.write("</openvhs:veranstaltungen>")
+
+
+def _rows_written(session: Any) -> int:
+    """Audit and outbox rows: every write of an offer adds one of each."""
+    return int(
+        session.execute(
+            text("SELECT (SELECT count(*) FROM audit_entry) + (SELECT count(*) FROM outbox)")
+        ).scalar_one()
+    )
+
+
 def generate(path: Path, count: int) -> None:
     today = date.today()
     with open(path, "w", encoding="utf-8") as out:
@@ -105,32 +174,45 @@ def main() -> None:
         from app.services.interop import import_file
         from app.services.organisations import create_organisation
 
-        with db.session_scope(engine) as session:
-            org = create_organisation(
-                session=session,
-                actor=Actor.system("bench"),
-                data=OrganisationIn(name="Benchmark-Akademie", kind="provider", trusted=True),
-            )
-            org_id = org.id
-        path = Path("/tmp/import_bench.xml")
-        generate(path, args.count)
-        print(f"generated {args.count} offers, {path.stat().st_size / 1e6:.1f} MB")
-        for label in ("first import", "re-import"):
-            started = time.perf_counter()
-            with db.session_scope(engine) as session, open(path, "rb") as stream:
-                report = import_file(
+        files = {
+            "open-Qcat": (Path("/tmp/import_bench.xml"), generate),
+            "Open-vhs": (Path("/tmp/import_bench_openvhs.xml"), generate_openvhs),
+        }
+        load = os.getloadavg()[0]
+        print(f"1-minute load average before: {load:.2f} (2 cores)")
+        for name, (path, make) in files.items():
+            with db.session_scope(engine) as session:
+                org = create_organisation(
                     session=session,
                     actor=Actor.system("bench"),
-                    organisation_id=org_id,
-                    stream=stream,
+                    data=OrganisationIn(name=f"Benchmark {name}", kind="provider", trusted=True),
                 )
-            elapsed = time.perf_counter() - started
-            rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-            print(
-                f"{label}: {report.created} created, {report.unchanged} unchanged, "
-                f"{report.failed} failed in {elapsed:.1f}s = {args.count / elapsed:,.0f} "
-                f"offers/s; peak RSS so far {rss:.0f} MB"
-            )
+                org_id = org.id
+            make(path, args.count)
+            print(f"{name}: generated {args.count} offers, {path.stat().st_size / 1e6:.1f} MB")
+            for label in ("first import", "re-import"):
+                with db.session_scope(engine) as session:
+                    rows_before = _rows_written(session)
+                started, cpu = time.perf_counter(), time.process_time()
+                with db.session_scope(engine) as session, open(path, "rb") as stream:
+                    report = import_file(
+                        session=session,
+                        actor=Actor.system("bench"),
+                        organisation_id=org_id,
+                        stream=stream,
+                    )
+                elapsed = time.perf_counter() - started
+                cpu = time.process_time() - cpu
+                with db.session_scope(engine) as session:
+                    written = _rows_written(session) - rows_before
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+                print(
+                    f"  {label}: {report.created} created, {report.unchanged} unchanged, "
+                    f"{report.failed} failed in {elapsed:.1f}s = {args.count / elapsed:,.0f} "
+                    f"offers/s ({cpu:.1f} s CPU in this process); {written} audit/outbox rows "
+                    f"written; peak RSS so far {rss:.0f} MB"
+                )
+        print(f"1-minute load average after: {os.getloadavg()[0]:.2f}")
         engine.dispose()
     finally:
         if db.is_postgres(admin_engine):

@@ -178,10 +178,15 @@ class Location(BaseModel):
 
 def _wall_clock(value: time | None) -> time | None:
     # Times are local wall-clock times of the place; an offset ("18:00+01:00") says nothing more.
-    return None if value is None else value.replace(tzinfo=None, microsecond=0)
+    if value is None or (value.tzinfo is None and not value.microsecond):
+        return value
+    return value.replace(tzinfo=None, microsecond=0)
 
 
 WallClock = Annotated[time, AfterValidator(_wall_clock)]
+
+
+_WEEK_ORDER = {day: n for n, day in enumerate(Weekday)}
 
 
 class CourseSession(BaseModel):
@@ -233,8 +238,7 @@ class OfferDateIn(BaseModel):
     @field_validator("weekdays")
     @classmethod
     def _week_order(cls, values: list[Weekday]) -> list[Weekday]:
-        order = list(Weekday)
-        return sorted(set(values), key=order.index)
+        return sorted(set(values), key=_WEEK_ORDER.__getitem__)
 
     @model_validator(mode="after")
     def _coherent(self) -> "OfferDateIn":

@@ -71,10 +71,21 @@ def _scalar(value: Any) -> str | None:
 
 def _line(value: Any) -> str | None:
     """One line of text: control characters gone, any whitespace run (CR, LF) one space."""
-    text = _scalar(value)
+    if value is None:
+        return None
+    if type(value) is str and "&" not in value and value.isprintable():
+        # Most values: one clean line already (a tenth of the import's mapping time).
+        stripped = value.strip()
+        if "  " not in stripped:
+            return stripped or None
+    text = value if type(value) is str else _scalar(value)
     if text is None:
         return None
-    text = " ".join(_CONTROL.sub("", html.unescape(text)).split())
+    if "&" in text:
+        text = html.unescape(text)
+    if not text.isprintable():
+        text = _CONTROL.sub("", text)
+    text = " ".join(text.split())
     return text or None
 
 
@@ -130,6 +141,21 @@ class _BadValue(ValueError):
 
 def _date(value: Any, what: str) -> date | None:
     """`2027-03-02`, `2027-03-02T00:00:00+01:00`, `02.03.2027`; _BadValue if none of them."""
+    if value is None:
+        return None
+    found = _date_of(value) if type(value) is str else _date_of(_line(value))
+    if found is _BAD:
+        raise _BadValue(f"{what} {_line(value)!r} is not a date")
+    return found  # type: ignore[return-value]
+
+
+_BAD = object()
+
+
+# A programme repeats the same few hundred days and times thousands of times: each spelling
+# is cleaned and parsed once.
+@lru_cache(maxsize=8192)
+def _date_of(value: str | None) -> date | None | object:
     text = _line(value)
     if text is None:
         return None
@@ -141,23 +167,33 @@ def _date(value: Any, what: str) -> date | None:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
     except ValueError:
         pass
-    raise _BadValue(f"{what} {text!r} is not a date")
+    return _BAD
 
 
 def _time(value: Any) -> time | None:
+    if value is None:
+        return None
+    found = _time_of(value) if type(value) is str else _time_of(_line(value))
+    if found is _BAD:
+        raise _BadValue(f"time {_line(value)!r} is not a time of day")
+    return found  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=8192)
+def _time_of(value: str | None) -> time | None | object:
     text = _line(value)
     if text is None:
         return None
     match = _TIME.match(text)
     if match is None:
-        raise _BadValue(f"time {text!r} is not a time of day")
+        return _BAD
     hours, minutes = int(match.group(1)), int(match.group(2))
     if hours == 24 and minutes == 0:
         return time(23, 59)
     try:
         return time(hours, minutes)
     except ValueError:
-        raise _BadValue(f"time {text!r} is not a time of day") from None
+        return _BAD
 
 
 def _number(value: Any) -> Decimal | None:
@@ -768,26 +804,43 @@ def _local(tag: Any) -> str:
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+_LOCAL: dict[str, str] = {}
+
+
 def _element_dict(el: Any) -> Any:
-    """An element as plain data: text for leaves, dicts keyed by local name, lists for repeats."""
-    children = [child for child in el if isinstance(child.tag, str)]
-    attributes = {f"@{_local(k)}": v for k, v in el.attrib.items() if not k.startswith("{")}
-    if not children:
-        text = el.text
-        return {**attributes, "#text": text} if attributes else text
-    out: dict[str, Any] = dict(attributes)
-    for child in children:
-        key = _local(child.tag)
-        value = _element_dict(child)
-        if key in out:
-            existing = out[key]
-            if isinstance(existing, list):
-                existing.append(value)
-            else:
-                out[key] = [existing, value]
-        else:
+    """An element as plain data: text for leaves, dicts keyed by local name, lists for repeats.
+
+    The hot loop of the XML import (~70 elements per course): tag names are looked up in a
+    cache, and leaves without attributes are read without building anything.
+    """
+    attrib = el.attrib
+    attributes = (
+        {f"@{_local(k)}": v for k, v in attrib.items() if not k.startswith("{")} if attrib else {}
+    )
+    if not len(el):
+        return {**attributes, "#text": el.text} if attributes else el.text
+    out: dict[str, Any] = attributes
+    for child in el:
+        tag = child.tag
+        key = _LOCAL.get(tag) if type(tag) is str else None
+        if key is None:
+            if type(tag) is not str:
+                continue  # an entity reference or the like: not an element
+            key = _LOCAL.setdefault(tag, _local(tag)) if len(_LOCAL) < 10_000 else _local(tag)
+        # A leaf without attributes (most elements) is its text; keys() is the cheapest way
+        # lxml offers to ask for attributes.
+        value = _element_dict(child) if len(child) or child.keys() else child.text
+        existing = out.get(key, _MISSING)
+        if existing is _MISSING:
             out[key] = value
+        elif type(existing) is list:
+            existing.append(value)
+        else:
+            out[key] = [existing, value]
     return out
+
+
+_MISSING = object()
 
 
 def _check_root(el: Any) -> list[str]:
