@@ -6,13 +6,17 @@ STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 export DATA_DIR ?= ./data
 export PORT ?= 8000
 
-.PHONY: run test setup meilisearch browser-deps lint bench clean
+.PHONY: run test test-fast setup meilisearch browser-deps lint bench clean
 
 run: setup meilisearch
 	$(BIN)/bildungsraum run --port $(PORT)
 
 test: setup meilisearch browser-deps
 	REQUIRE_BROWSER_TESTS=1 $(BIN)/python -m pytest -q
+
+# The inner loop: everything that needs no Meilisearch and no browser, on SQLite.
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not meili and not browser"
 
 setup: $(STAMP)
 
@@ -30,8 +34,9 @@ browser-deps:
 	./scripts/install-browser-test-deps.sh
 
 lint: setup
-	$(BIN)/ruff check app indexer tests bench
-	$(BIN)/mypy app indexer bench
+	$(BIN)/ruff check app indexer tests bench testkit
+	$(BIN)/ruff format --check app indexer tests bench testkit
+	$(BIN)/mypy app indexer bench tests testkit
 
 bench: setup meilisearch
 	$(BIN)/python -m bench.search_bench

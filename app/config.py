@@ -27,7 +27,7 @@ class Settings(BaseSettings):
     # page may hang (issue 3); the slowest search in bench/ at 100k took ~0.3 s under load.
     meili_timeout_s: float = Field(default=1.5, gt=0, alias="MEILI_TIMEOUT")
     # Answers to repeated searches are kept until the indexer reports a change (see
-    # app/services/search_cache.py). 0 entries turns the cache off.
+    # app/search/cache.py). 0 entries turns the cache off.
     search_cache_entries: int = Field(default=1000, ge=0, alias="SEARCH_CACHE_ENTRIES")
     search_cache_check_s: float = Field(default=0.05, ge=0, alias="SEARCH_CACHE_CHECK")
     search_cache_max_age_s: float = Field(default=600.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")

@@ -57,6 +57,18 @@ class ServiceUnavailable(DomainError):
     code = "service_unavailable"
 
 
+class SearchUnavailable(ServiceUnavailable):
+    """The search engine could not be reached or did not answer in time. The API answers 503;
+    the indexer backs off and retries. `reason` is for logs, never for clients."""
+
+    def __init__(self, reason: str = "") -> None:
+        super().__init__("search is unavailable right now; please try again")
+        self.reason = reason
+
+    def __str__(self) -> str:
+        return self.reason or self.message
+
+
 def error_body(
     code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
+from app.cors import PortalCors
 from app.errors import install_error_handlers
 from app.routers import (
     admin,
@@ -20,7 +21,7 @@ from app.routers import (
     search,
     sources,
 )
-from app.services.search import close_backend, configure_backend
+from app.search.service import close_backend, configure_backend
 
 
 @asynccontextmanager
@@ -54,6 +55,7 @@ def create_app() -> FastAPI:
         pages,
     ):
         app.include_router(module.router)
+    app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,

@@ -1,15 +1,13 @@
 """Benchmark: import generated 10k-offer open-Qcat and Open-vhs files into PostgreSQL, side by
-side in one run; offers/s, rows written by the re-import, and RSS."""
+side in one run; offers/s, CPU seconds, rows written by the re-import, and RSS."""
 
 import argparse
 import os
 import resource
 import sys
 import time
-from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -18,112 +16,8 @@ from sqlalchemy import text  # noqa: E402
 from app import db  # noqa: E402
 from app.config import normalise_database_url  # noqa: E402
 from app.migrations import upgrade  # noqa: E402
-
-CITIES = [
-    ("44787", "Bochum"),
-    ("44135", "Dortmund"),
-    ("45127", "Essen"),
-    ("47051", "Duisburg"),
-    ("48143", "Münster"),
-    ("50667", "Köln"),
-]
-TOPICS = [
-    ("Excel für Einsteiger", "C 1415-10"),
-    ("Buchhaltung mit DATEV", "C 0215-10-10"),
-    ("Pflegehilfe Grundkurs", "C 1025-10"),
-    ("Englisch B1", "C 3425-10"),
-    ("Staplerschein", "C 1618-10"),
-    ("Führung für neue Teamleitungen", "C 3220-10"),
-]
-
-
-def service(i: int, today: date) -> str:
-    title, code = TOPICS[i % len(TOPICS)]
-    postcode, city = CITIES[i % len(CITIES)]
-    start = today + timedelta(days=7 + i % 300)
-    pid = f"bench-{i}"
-    return f"""<SERVICE mode="new"><PRODUCT_ID>{pid}</PRODUCT_ID><COURSE_TYPE>5</COURSE_TYPE>
-<SERVICE_DETAILS><TITLE>{escape(title)} ({i})</TITLE>
-<DESCRIPTION_LONG>Kurs {i}: {escape(title)} mit Praxisanteil.</DESCRIPTION_LONG>
-<KEYWORD>{escape(title.split()[0])}</KEYWORD>
-<SERVICE_MODULE><EDUCATION type="true"><COURSE_ID>{pid}</COURSE_ID>
-<EXTENDED_INFO><INSTITUTION type="2"/><INSTRUCTION_FORM type="101"/>
-<FUNDING_TYPES_FEDERAL type="2"/><TEACHING_LANGUAGES>deu</TEACHING_LANGUAGES>
-<EDUCATION_TYPE type="104"/></EXTENDED_INFO><MODULE_COURSE/></EDUCATION></SERVICE_MODULE>
-</SERVICE_DETAILS>
-<SERVICE_CLASSIFICATION><FEATURE><FNAME>{code}</FNAME><FVALUE>x</FVALUE></FEATURE>
-</SERVICE_CLASSIFICATION>
-<SERVICE_PRICE_DETAILS><SERVICE_PRICE><PRICE_AMOUNT>{500 + i % 2000}.00</PRICE_AMOUNT>
-<PRICE_CURRENCY>EUR</PRICE_CURRENCY></SERVICE_PRICE></SERVICE_PRICE_DETAILS></SERVICE>
-<SERVICE mode="new"><PRODUCT_ID>{pid}-T1</PRODUCT_ID><COURSE_TYPE>5</COURSE_TYPE>
-<SERVICE_DETAILS><TITLE>{escape(title)}</TITLE><SERVICE_DATE>
-<START_DATE>{start.isoformat()}T00:00:00</START_DATE>
-<END_DATE>{(start + timedelta(days=30)).isoformat()}T00:00:00</END_DATE></SERVICE_DATE>
-<SERVICE_MODULE><EDUCATION type="false"><COURSE_ID>{pid}</COURSE_ID>
-<EXTENDED_INFO><INSTITUTION type="2"/><INSTRUCTION_FORM type="101"/>
-<INSTRUCTION_TIME type="2"/><EDUCATION_TYPE type="104"/></EXTENDED_INFO>
-<MODULE_COURSE><LOCATION><NAME>Bildungszentrum</NAME><STREET>Hauptstraße {i % 90 + 1}</STREET>
-<ZIP>{postcode}</ZIP><CITY>{city}</CITY></LOCATION><FLEXIBLE_START>false</FLEXIBLE_START>
-</MODULE_COURSE></EDUCATION></SERVICE_MODULE></SERVICE_DETAILS></SERVICE>
-"""
-
-
-VHS_TOPICS = [
-    ("Englisch A2 am Vormittag", "4.06", "A2"),
-    ("Tabellenkalkulation für den Büroalltag", "5.01", "Einsteiger"),
-    ("Rücken fit – Bewegung für den Arbeitsalltag", "3.02", ""),
-    ("Aquarellmalerei", "2.04", ""),
-    ("Spanisch B1 Konversation", "4.09", "B1.2"),
-    ("Hauptschulabschluss nachholen", "6.02", ""),
-]
-
-
-def course(i: int, today: date) -> str:
-    """One Open-vhs veranstaltung as rich as a real one: texts, 8 sessions, place, price."""
-    title, dvv, level = VHS_TOPICS[i % len(VHS_TOPICS)]
-    postcode, city = CITIES[i % len(CITIES)]
-    start = today + timedelta(days=7 + i % 300)
-    kind = "blended_learning" if i % 5 == 0 else "praesenz"
-    sessions = "".join(
-        f"<termin><beginn_datum>{(start + timedelta(days=7 * n)).isoformat()}</beginn_datum>"
-        "<beginn_uhrzeit>18:00:00+01:00</beginn_uhrzeit>"
-        "<ende_uhrzeit>19:30:00+01:00</ende_uhrzeit></termin>"
-        for n in range(8)
-    )
-    return f"""<veranstaltung><guid>bench-vhs-{i}</guid><nummer>K{i:05d}</nummer>
-<name><![CDATA[{title} ({i})]]></name><untertitel>Kurs {i}</untertitel>
-<dvv_kategorie version="2.0">{dvv}</dvv_kategorie>
-<merkmale><merkmal><name>kursart_digital</name><wert>{kind}</wert></merkmal></merkmale>
-{f"<level>{level}</level>" if level else ""}
-<minimale_teilnehmerzahl>6</minimale_teilnehmerzahl>
-<aktuelle_teilnehmerzahl>{i % 13}</aktuelle_teilnehmerzahl>
-<maximale_teilnehmerzahl>12</maximale_teilnehmerzahl><anzahl_termine>8</anzahl_termine>
-<beginn_datum>{start.isoformat()}</beginn_datum><dauer>12</dauer>
-<ende_datum>{(start + timedelta(days=49)).isoformat()}</ende_datum>
-<zielgruppe>Erwachsene</zielgruppe><schlagwort>{escape(title.split()[0])}</schlagwort>
-<text><eigenschaft>text</eigenschaft><text><![CDATA[<p>Kurs {i}: {title}.</p>
-<p>Mit vielen Übungen &amp; Beispielen aus dem Alltag.</p>]]></text></text>
-<veranstaltungsort><name>vhs-Haus</name><adresse><land>Deutschland</land>
-<plz>{postcode}</plz><ort>{city}</ort><strasse>Hauptstraße {i % 90 + 1}</strasse></adresse>
-<barrierefrei>true</barrierefrei></veranstaltungsort>{sessions}
-<preis><betrag>{40 + i % 200}.00</betrag><rabatt_moeglich>true</rabatt_moeglich>
-<zusatz>Ermäßigung mit Sozialpass</zusatz></preis>
-<webadresse><typ>website</typ><uri>https://vhs.example/kurse/K{i:05d}</uri></webadresse>
-</veranstaltung>
-"""
-
-
-def generate_openvhs(path: Path, count: int) -> None:
-    today = date.today()
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(
-            '<?xml version="1.0" encoding="UTF-8"?><openvhs:veranstaltungen version="1.2" '
-            'xmlns:openvhs="http://www.dvv-vhs.de/Open-VHS"><export><ersteller>'
-            "<guid>bench</guid><name>vhs Benchmark</name></ersteller></export>"
-        )
-        for i in range(count):
-            out.write(course(i, today))
-        out.write("</openvhs:veranstaltungen>")
+from testkit.openqcat_files import write_openqcat_file  # noqa: E402
+from testkit.openvhs_files import write_openvhs_file  # noqa: E402
 
 
 def _rows_written(session: Any) -> int:
@@ -133,22 +27,6 @@ def _rows_written(session: Any) -> int:
             text("SELECT (SELECT count(*) FROM audit_entry) + (SELECT count(*) FROM outbox)")
         ).scalar_one()
     )
-
-
-def generate(path: Path, count: int) -> None:
-    today = date.today()
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(
-            '<?xml version="1.0" encoding="UTF-8"?><OPENQCAT version="1.1"><HEADER>'
-            "<CATALOG><LANGUAGE>deu</LANGUAGE><CATALOG_ID>bench</CATALOG_ID>"
-            "<CATALOG_VERSION>1</CATALOG_VERSION></CATALOG><SUPPLIER>"
-            '<SUPPLIER_ID type="supplier_specific">1</SUPPLIER_ID>'
-            "<SUPPLIER_NAME>Benchmark-Akademie</SUPPLIER_NAME><ADDRESS/>"
-            '<EXTENDED_INFO input_type="0"/></SUPPLIER></HEADER><NEW_CATALOG>'
-        )
-        for i in range(count):
-            out.write(service(i, today))
-        out.write("</NEW_CATALOG></OPENQCAT>")
 
 
 def main() -> None:
@@ -175,8 +53,8 @@ def main() -> None:
         from app.services.organisations import create_organisation
 
         files = {
-            "open-Qcat": (Path("/tmp/import_bench.xml"), generate),
-            "Open-vhs": (Path("/tmp/import_bench_openvhs.xml"), generate_openvhs),
+            "open-Qcat": (Path("/tmp/import_bench.xml"), write_openqcat_file),
+            "Open-vhs": (Path("/tmp/import_bench_openvhs.xml"), write_openvhs_file),
         }
         load = os.getloadavg()[0]
         print(f"1-minute load average before: {load:.2f} (2 cores)")

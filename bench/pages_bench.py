@@ -78,7 +78,7 @@ def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     """Temp database and Meilisearch with the demo catalogue and one radius portal."""
     from app import config, db
     from app.migrations import upgrade
-    from tests.meili_server import MeiliServer
+    from testkit.meili_server import MeiliServer
 
     tmp = Path(tempfile.mkdtemp(prefix="pages-bench-"))
     meili = MeiliServer(data_dir=tmp).start()
@@ -94,9 +94,9 @@ def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     upgrade(config.get_settings().sqlalchemy_url)
 
     from app.models.portal import PortalCreate
+    from app.search.index_admin import create_index_with_settings, meili_client
     from app.services.demo_loader import load_demo_catalogue
     from app.services.portals import create_portal
-    from indexer.meili import create_index_with_settings, meili_client
     from indexer.worker import Indexer
 
     if offers > 320:

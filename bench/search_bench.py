@@ -28,7 +28,6 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -127,24 +126,33 @@ def api_path(query: dict[str, Any]) -> str:
     return "/api/v1/search?" + urlencode(query, doseq=True)
 
 
+# The bench's portal: the Ruhr area and its surroundings, one listed site for CORS.
+PORTAL_SLUG = "bench-ruhr"
+PORTAL_PREFIXES = ["44", "45", "58"]
+PORTAL_ORIGIN = "https://www.bochum.de"
+PAGE_HITS = 10  # hits per portal page (app.services.pages.PER_PAGE)
+
+
+def portal_api_path(query: dict[str, Any]) -> str:
+    return f"/api/v1/portals/{PORTAL_SLUG}/search?" + urlencode(query, doseq=True)
+
+
+def page_path(query: dict[str, Any]) -> str:
+    return f"/p/{PORTAL_SLUG}/?" + urlencode(query, doseq=True)
+
+
 def search_params(query: dict[str, Any]) -> Any:
-    from app.models.search import SearchParams, SortOrder
+    from app.models.search import SearchParams
 
-    kwargs: dict[str, Any] = dict(query)
-    if "price_max" in kwargs:
-        kwargs["price_max"] = Decimal(str(kwargs["price_max"]))
-    if "radius_km" in kwargs:
-        kwargs["radius_km"] = float(kwargs["radius_km"])
-    if "sort" in kwargs:
-        kwargs["sort"] = SortOrder(kwargs["sort"])
-    return SearchParams(**kwargs)
+    return SearchParams.model_validate(query)
 
 
-def raw_body(query: dict[str, Any]) -> bytes:
+def raw_body(query: dict[str, Any], scope: Any = None) -> bytes:
     """The exact multi-search body the API sends for this query (built fresh: `now` moves)."""
-    from app.services.search import build_queries
+    from app.search.service import build_queries, located
 
-    queries, _ = build_queries(search_params(query), None, now_ts=int(time.time()), index=INDEX)
+    params, centre = located(search_params(query))
+    queries, _ = build_queries(params, scope, centre=centre, now_ts=int(time.time()), index=INDEX)
     return orjson.dumps({"queries": queries})
 
 
@@ -422,14 +430,17 @@ class Bench:
     tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="search-bench-")))
     results: dict[str, Any] = field(default_factory=dict)
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    portal_scope: Any = None
 
     # 1 -------------------------------------------------------------------------------------
     def load(self) -> None:
         from app.db import session_scope
+        from app.models.portal import PortalCreate
         from app.services.auth import Actor
         from app.services.demo_data import demo_offers, demo_organisations
         from app.services.offers import create_offer
         from app.services.organisations import create_organisation
+        from app.services.portals import create_portal, portal_scope
 
         orgs = max(1, round(self.offers / 250))
         step(f"generating {self.offers:,} offers for {orgs} organisations")
@@ -447,6 +458,16 @@ class Bench:
             for data in org_data:
                 org = create_organisation(session=session, actor=actor, data=data)
                 org_ids.append(org.id)
+            portal = create_portal(
+                session=session,
+                data=PortalCreate(
+                    slug=PORTAL_SLUG,
+                    name="Weiterbildung im Ruhrgebiet",
+                    postcode_prefixes=PORTAL_PREFIXES,
+                    cors_origins=[PORTAL_ORIGIN],
+                ),
+            )
+            self.portal_scope = portal_scope(portal)
         for start in range(0, len(payloads), 1000):
             with session_scope(self.engine) as session:
                 for org_index, payload in payloads[start : start + 1000]:
@@ -485,8 +506,8 @@ class Bench:
 
         from app.codelists import OfferStatus
         from app.models.offer import Offer
-        from indexer.documents import offer_documents
-        from indexer.meili import create_index_with_settings, delete_index_if_exists
+        from app.search.documents import offer_documents
+        from app.search.index_admin import create_index_with_settings, delete_index_if_exists
         from indexer.rebuild import rebuild_index
         from indexer.sources import load_sources
 
@@ -552,7 +573,7 @@ class Bench:
     def start_api(self, factory: str = "app.main:create_app") -> None:
         """Two API processes: as deployed (answer cache on), and with the cache off, whose
         every search goes to Meilisearch (the engine path and the API's own overhead)."""
-        from indexer.meili import ensure_scoped_keys
+        from app.search.index_admin import ensure_scoped_keys
 
         self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("MEILI_")}
@@ -635,30 +656,58 @@ class Bench:
             timeout=httpx.Timeout(10),
         )
         raw = self.meili_client(self.search_key)
-        lean_api, lean_cached = LeanClient(self.api_nocache), LeanClient(self.api)
-        lean_raw = LeanClient(
-            self.meili.url,
-            {"Authorization": f"Bearer {self.search_key}", "Accept-Encoding": "identity"},
-        )
+        auth = {"Authorization": f"Bearer {self.search_key}", "Accept-Encoding": "identity"}
+        lean = {
+            "api": LeanClient(self.api_nocache),
+            "cached": LeanClient(self.api),
+            "raw": LeanClient(self.meili.url, auth),
+            "portal": LeanClient(self.api_nocache),
+            "portal_origin": LeanClient(self.api_nocache, {"Origin": PORTAL_ORIGIN}),
+            "portal_cached": LeanClient(self.api),
+            "portal_raw": LeanClient(self.meili.url, auth),
+            "page": LeanClient(self.api_nocache),
+            "page_raw": LeanClient(self.meili.url, auth),
+        }
+        scope = self.portal_scope
+
+        def request_of(target: str, q: dict[str, Any]) -> tuple[str, str, bytes]:
+            """What each target asks for query q: the routes citizens use, each next to the
+            exact Meilisearch request it makes."""
+            if target == "raw":
+                return "POST", "/multi-search", raw_body(q)
+            if target == "portal_raw":
+                return "POST", "/multi-search", raw_body(q, scope)
+            if target == "page_raw":
+                return "POST", "/multi-search", raw_body({**q, "per_page": PAGE_HITS}, scope)
+            if target.startswith("portal"):
+                return "GET", portal_api_path(q), b""
+            if target == "page":
+                return "GET", page_path(q), b""
+            return "GET", api_path(q), b""
+
         out: dict[str, Any] = {}
         try:
             # the framework floor: a trivial endpoint, and Meilisearch's /health; and what the
             # httpx sync client adds on top of that (why the timed loops use LeanClient)
-            api_health, meili_health, httpx_health = [], [], []
+            api_health, meili_health, httpx_health, widget = [], [], [], []
             for _ in range(200):
                 t0 = time.perf_counter()
-                lean_api.request("GET", "/health")
+                lean["api"].request("GET", "/health")
                 api_health.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
-                lean_raw.request("GET", "/health")
+                lean["raw"].request("GET", "/health")
                 meili_health.append(time.perf_counter() - t0)
                 t0 = time.perf_counter()
                 api.get("/health").raise_for_status()
                 httpx_health.append(time.perf_counter() - t0)
+                t0 = time.perf_counter()
+                lean["portal"].request("GET", f"/widget/{PORTAL_SLUG}.js")
+                widget.append(time.perf_counter() - t0)
             out["health"] = {
                 "api": summary_ms(api_health),
                 "raw": summary_ms(meili_health),
                 "api_via_httpx": summary_ms(httpx_health),
+                "widget_script": summary_ms(widget),
             }
             # evidence: the same text searches with httpx's default Accept-Encoding (gzip),
             # which is what the API's SearchBackend sends today
@@ -671,81 +720,112 @@ class Bench:
                     gz_t.append(time.perf_counter() - t0)
             out["raw_text_gzip"] = summary_ms(gz_t[10:])
             for kind in ("text", "facets", "radius"):
-                queries = query_set(kind)
-                # warm-up + sanity: the API and the raw body must find the same totals
-                mismatches = 0
-                for q in queries:
-                    a = api.get(api_path(q))
-                    a.raise_for_status()
-                    r = raw.post("/multi-search", content=raw_body(q))
-                    r.raise_for_status()
-                    if a.json()["total"] != r.json()["results"][0]["totalHits"]:
-                        mismatches += 1
-                    cached.get(api_path(q)).raise_for_status()  # fills the cache
-                for lean in (lean_api, lean_raw, lean_cached):
-                    lean.connect()  # the warm-up may have left them idle past keep-alive
-                for q in queries:  # this connection's worker sees each query once
-                    lean_cached.request("GET", api_path(q))
-                times: dict[str, list[float]] = {"api": [], "raw": [], "cached": []}
-                totals = []
-                order = list(times)
-                # Blocks of consecutive requests per target, the order rotating per block: on
-                # this VM a process woken after ~50 ms idle pays 2-5 ms more (GET /health: 5.4
-                # vs 0.8 ms via uvicorn, 2.1 vs 0.06 ms via Meilisearch), and interleaving one
-                # request per target would charge that to whoever waited longest.
-                for first in range(0, self.per_kind, LATENCY_BLOCK):
-                    rounds = range(first, min(first + LATENCY_BLOCK, self.per_kind))
-                    for target in order:
-                        for i in rounds:
-                            q = queries[i % len(queries)]
-                            if target == "raw":
-                                client, method, path, body = (
-                                    lean_raw,
-                                    "POST",
-                                    "/multi-search",
-                                    raw_body(q),
-                                )
-                            else:
-                                client = lean_api if target == "api" else lean_cached
-                                method, path, body = "GET", api_path(q), b""
-                            t0 = time.perf_counter()
-                            status, content = client.request(method, path, body)
-                            times[target].append(time.perf_counter() - t0)
-                            if status != 200:
-                                raise RuntimeError(f"{kind} {q}: {target} answered {status}")
-                            if target == "api" and i < len(queries):
-                                totals.append(orjson.loads(content)["total"])
-                    order = order[1:] + order[:1]
-                api_t, raw_t, cached_t = times["api"], times["raw"], times["cached"]
-                a_s, r_s, c_s = summary_ms(api_t), summary_ms(raw_t), summary_ms(cached_t)
-                # The k-th API and the k-th raw request asked the same query (same blocks, same
-                # order), so their difference is the API's overhead on that query. Its median is
-                # the overhead at p50; the difference of the two p50s wobbles by milliseconds
-                # where the query set's times are spread (radius: 10 to 70 ms).
-                paired = summary_ms([a - r for a, r in zip(api_t, raw_t, strict=True)])
-                out[kind] = {
-                    "api": a_s,
-                    "raw": r_s,
-                    "cached": c_s,
-                    "overhead_p50_ms": round(paired["p50"], 3),
-                    "p50_difference_ms": round(a_s["p50"] - r_s["p50"], 3),
-                    "queries": len(queries),
-                    "total_mismatches": mismatches,
-                    "median_total": sorted(totals)[len(totals) // 2] if totals else 0,
-                }
-                step(
-                    f"{kind}: API p50 {a_s['p50']:.2f} p95 {a_s['p95']:.2f} p99 "
-                    f"{a_s['p99']:.2f} ms | raw p50 {r_s['p50']:.2f} p95 {r_s['p95']:.2f} ms"
-                    f" | cached p50 {c_s['p50']:.2f} p95 {c_s['p95']:.2f} ms"
-                )
+                out[kind] = self._latency_of(kind, lean, api, cached, raw, request_of)
         finally:
             api.close()
             cached.close()
             raw.close()
-            for lean in (lean_api, lean_raw, lean_cached):
-                lean.close()
+            for client in lean.values():
+                client.close()
         out["loadavg_1m"] = round(os.getloadavg()[0], 2)
         return out
+
+    def _latency_of(
+        self,
+        kind: str,
+        lean: dict[str, LeanClient],
+        api: httpx.Client,
+        cached: httpx.Client,
+        raw: httpx.Client,
+        request_of: Any,
+    ) -> dict[str, Any]:
+        """One query kind: warm-up and sanity, then timed blocks for every target."""
+        scope = self.portal_scope
+        queries = query_set(kind)
+        # warm-up + sanity: the API and the raw body must find the same totals
+        mismatches = 0
+        for q in queries:
+            for path, body in (
+                (api_path(q), raw_body(q)),
+                (portal_api_path(q), raw_body(q, scope)),
+            ):
+                a = api.get(path)
+                a.raise_for_status()
+                r = raw.post("/multi-search", content=body)
+                r.raise_for_status()
+                if a.json()["total"] != r.json()["results"][0]["totalHits"]:
+                    mismatches += 1
+                cached.get(path).raise_for_status()  # fills the cache
+        for client in lean.values():
+            client.connect()  # the warm-up may have left them idle past keep-alive
+        for q in queries:  # these connections' workers see each query once
+            lean["cached"].request("GET", api_path(q))
+            lean["portal_cached"].request("GET", portal_api_path(q))
+        times = self._timed_blocks(kind, queries, lean, request_of)
+        summaries = {target: summary_ms(values) for target, values in times.items()}
+        # The k-th request of a route and the k-th raw request asked the same query (same
+        # blocks, same order), so their difference is the route's overhead on that query.
+        # Its median is the overhead at p50; the difference of the two p50s wobbles by
+        # milliseconds where the query set's times are spread.
+        overhead = {
+            route: round(
+                summary_ms([a - r for a, r in zip(times[route], times[reference], strict=True)])[
+                    "p50"
+                ],
+                3,
+            )
+            for route, reference in (
+                ("api", "raw"),
+                ("portal", "portal_raw"),
+                ("portal_origin", "portal_raw"),
+                ("page", "page_raw"),
+            )
+        }
+        a_s, r_s = summaries["api"], summaries["raw"]
+        step(
+            f"{kind}: p50 ms "
+            + " | ".join(f"{target} {s['p50']:.2f}" for target, s in summaries.items())
+            + " | overhead "
+            + " ".join(f"{k} {v:.2f}" for k, v in overhead.items())
+        )
+        return {
+            "api": a_s,
+            "raw": r_s,
+            "cached": summaries["cached"],
+            "routes": summaries,
+            "overhead_p50_ms": overhead["api"],
+            "route_overhead_p50_ms": overhead,
+            "p50_difference_ms": round(a_s["p50"] - r_s["p50"], 3),
+            "queries": len(queries),
+            "total_mismatches": mismatches,
+        }
+
+    def _timed_blocks(
+        self,
+        kind: str,
+        queries: list[dict[str, Any]],
+        lean: dict[str, LeanClient],
+        request_of: Any,
+    ) -> dict[str, list[float]]:
+        times: dict[str, list[float]] = {target: [] for target in lean}
+        order = list(times)
+        # Blocks of consecutive requests per target, the order rotating per block: on this
+        # VM a process woken after ~50 ms idle pays 2-5 ms more (GET /health: 5.4 vs 0.8 ms
+        # via uvicorn, 2.1 vs 0.06 ms via Meilisearch), and interleaving one request per
+        # target would charge that to whoever waited longest.
+        for first in range(0, self.per_kind, LATENCY_BLOCK):
+            rounds = range(first, min(first + LATENCY_BLOCK, self.per_kind))
+            for target in order:
+                for i in rounds:
+                    q = queries[i % len(queries)]
+                    method, path, body = request_of(target, q)
+                    t0 = time.perf_counter()
+                    status, _ = lean[target].request(method, path, body)
+                    times[target].append(time.perf_counter() - t0)
+                    if status != 200:
+                        raise RuntimeError(f"{kind} {q}: {target} answered {status}")
+            order = order[1:] + order[:1]
+        return times
 
     # 4 -------------------------------------------------------------------------------------
     def _run_loadgen(
@@ -924,8 +1004,8 @@ class Bench:
 
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        from indexer.meili import meili_client
-        from tests.meili_server import MeiliServer
+        from app.search.index_admin import meili_client
+        from testkit.meili_server import MeiliServer
 
         self.db = Database(self.database_url, self.tmp)
         self.meili = MeiliServer(data_dir=self.tmp / "meili")
@@ -1035,6 +1115,8 @@ def table(r: dict[str, Any]) -> str:
     lat = r["latency"]
     h = lat["health"]
     add("3 GET /health API | raw p50", f"{h['api']['p50']:.2f} | {h['raw']['p50']:.2f} ms")
+    if "widget_script" in h:
+        add("3 GET /widget/<slug>.js p50", f"{h['widget_script']['p50']:.2f} ms")
     if "api_via_httpx" in h:
         add("3 GET /health API via httpx p50", f"{h['api_via_httpx']['p50']:.2f} ms")
     for kind, p95_target in (("text", 10), ("facets", 10), ("radius", 15)):
@@ -1061,6 +1143,41 @@ def table(r: dict[str, Any]) -> str:
         )
         if k["total_mismatches"]:
             add(f"3 {kind}: API/raw total mismatches", str(k["total_mismatches"]), "0", False)
+        routes, over = k.get("routes"), k.get("route_overhead_p50_ms")
+        if routes and over:
+            for route, reference, label in (
+                ("portal", "portal_raw", "portal API"),
+                ("portal_origin", "portal_raw", "portal API + Origin"),
+                ("page", "page_raw", "portal page"),
+            ):
+                ratio = routes[route]["p50"] / routes[reference]["p50"]
+                gap = over[route] - over["api"]
+                add(
+                    f"3 {kind}: {label} p50 | its raw p50 (ratio)",
+                    f"{routes[route]['p50']:.2f} | {routes[reference]['p50']:.2f} ms ({ratio:.2f})",
+                    "ratio <= 1.25",
+                    ratio <= 1.25,
+                )
+                if route.startswith("portal"):
+                    add(
+                        f"3 {kind}: {label} overhead, p50 of pairs",
+                        f"{over[route]:.2f} ms ({gap:+.2f} vs global)",
+                        "<= global + 0.2",
+                        gap <= 0.2,
+                    )
+                else:
+                    add(f"3 {kind}: {label} overhead, p50 of pairs", f"{over[route]:.2f} ms")
+            add(
+                f"3 {kind}: global API p50 | raw p50 (ratio)",
+                f"{a['p50']:.2f} | {w['p50']:.2f} ms ({a['p50'] / w['p50']:.2f})",
+                "ratio <= 1.25",
+                a["p50"] / w["p50"] <= 1.25,
+            )
+            pc = routes["portal_cached"]
+            add(
+                f"3 {kind}: portal API, repeated query (cached)",
+                f"{pc['p50']:.2f} / {pc['p95']:.2f} / {pc['p99']:.2f} ms",
+            )
     g = lat["raw_text_gzip"]
     add("3 raw text w/ Accept-Encoding gzip", f"{g['p50']:.2f} / {g['p95']:.2f} ms (p50/p95)")
     for key, name in (

@@ -1,6 +1,6 @@
-"""`python -m indexer`: run the outbox drain until stopped (same as `bildungsraum indexer`)."""
+"""`python -m indexer [COMMAND]`: without a command, run the outbox drain until stopped."""
 
-from indexer.cli import run_indexer
+from indexer.cli import app
 
 if __name__ == "__main__":
-    run_indexer()
+    app(prog_name="python -m indexer")

@@ -1,13 +1,25 @@
-"""Process entry points for the indexer, shared by `python -m indexer` and the CLI."""
+"""The indexer program (`python -m indexer`): the outbox drain, and the maintenance commands
+that need the write side of the index (rebuild, check, parked records)."""
 
 import logging
 import signal
 import threading
+from datetime import date
+from typing import Annotated
+
+import typer
 
 from app.config import get_settings
 from app.db import get_engine
-from indexer.meili import admin_client
+from app.search.index_admin import admin_client
+from indexer import worker
+from indexer.rebuild import check_index, rebuild_index
 from indexer.worker import Indexer
+
+app = typer.Typer(
+    add_completion=False,
+    help="Keeps the search index in step with the database. Without a command: run the drain.",
+)
 
 
 def build_indexer() -> Indexer:
@@ -35,3 +47,91 @@ def run_indexer() -> None:
         "indexer running against %s, index %r", settings.meili_url, settings.meili_index
     )
     indexer.run_forever(stop, poll_s=settings.indexer_poll_s)
+
+
+@app.callback(invoke_without_command=True)
+def default(ctx: typer.Context) -> None:
+    """Run the drain until stopped when no command is given."""
+    if ctx.invoked_subcommand is None:
+        run_indexer()
+
+
+@app.command("once")
+def once() -> None:
+    """Drain the queue once and exit."""
+    indexer = build_indexer()
+    indexer.prepare()
+    typer.echo(f"indexed {indexer.drain()} queued changes")
+
+
+@app.command("failed")
+def failed() -> None:
+    """List parked records; exit 1 when there are any."""
+    rows = worker.failed_entries(get_engine())
+    if not rows:
+        typer.echo("no parked records")
+    for row in rows:
+        typer.echo(
+            f"offer {row.offer_id}: {row.attempts} attempts, parked "
+            f"{row.parked_at:%Y-%m-%d %H:%M} - {row.last_error}"
+        )
+    raise typer.Exit(1 if rows else 0)
+
+
+@app.command("retry-failed")
+def retry_failed() -> None:
+    """Queue parked records again."""
+    typer.echo(f"queued {worker.retry_failed(get_engine())} parked records again")
+
+
+@app.command("reindex")
+def reindex() -> None:
+    """Rebuild the whole index beside the live one and swap it in; search stays up."""
+    from tqdm import tqdm
+
+    settings = get_settings()
+    bar = tqdm(total=0, unit="offers", desc="reindex", disable=None)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    stats = rebuild_index(
+        engine=get_engine(),
+        client=admin_client(settings),
+        index_uid=settings.meili_index,
+        today=date.today(),
+        progress=progress,
+    )
+    bar.close()
+    typer.echo(
+        f"reindexed {stats.offers} published offers as {stats.documents} documents "
+        f"into {settings.meili_index!r}"
+    )
+
+
+@app.command("check")
+def check(
+    quiet: Annotated[bool, typer.Option("--quiet", help="print only when they differ")] = False,
+) -> None:
+    """Compare the database with the index; exit 1 when they drifted apart."""
+    settings = get_settings()
+    result = check_index(
+        engine=get_engine(),
+        client=admin_client(settings),
+        index_uid=settings.meili_index,
+        today=date.today(),
+    )
+    if not quiet or not result.clean:
+        typer.echo(f"searchable in database: {result.in_database}")
+        typer.echo(f"in the index:           {result.in_index}")
+        typer.echo(f"queued, not yet indexed: {result.pending}")
+    if result.missing:
+        typer.echo(f"missing from the index: {result.missing[:50]}")
+    if result.unexpected:
+        typer.echo(f"in the index but not searchable: {result.unexpected[:50]}")
+    if not result.clean:
+        typer.echo("DRIFT: run `bildungsraum reindex` to repair")
+        raise typer.Exit(1)
+    typer.echo("index and database agree")

@@ -11,9 +11,8 @@ from sqlmodel import Session, col, select
 from app.codelists import OfferStatus
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
-from indexer.documents import OFFER_ID, PRIMARY, is_searchable, offer_documents
-from indexer.locks import index_guard
-from indexer.meili import (
+from app.search.documents import OFFER_ID, PRIMARY, is_searchable, offer_documents
+from app.search.index_admin import (
     add_documents,
     call,
     create_index_with_settings,
@@ -21,8 +20,9 @@ from indexer.meili import (
     index_exists,
     wait,
 )
+from app.search.state import REBUILD_TARGET, new_search_generation, set_state
+from indexer.locks import index_guard
 from indexer.sources import load_sources
-from indexer.state import REBUILD_TARGET, new_search_generation, set_state
 
 Progress = Callable[[int, int], None]
 

@@ -13,7 +13,7 @@ from sqlmodel import Session, col, select
 
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from indexer.documents import DateFacts, OfferFacts, OfferSource
+from app.search.documents import DateFacts, OfferFacts, OfferSource
 
 
 def _columns(model: Any, facts: type) -> list[Any]:

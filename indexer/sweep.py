@@ -7,8 +7,8 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.models.offer import Offer, OfferDate
+from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import outbox
-from indexer.state import LAST_SWEEP, get_state, set_state
 
 
 def sweep_if_due(engine: Engine, today: date) -> int:

@@ -12,20 +12,20 @@ import meilisearch
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
+from app.errors import SearchUnavailable
 from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
-from indexer.documents import ID, OFFER_ID, REV, offer_documents
-from indexer.locks import index_guard, lock_offers
-from indexer.meili import (
+from app.search.documents import ID, OFFER_ID, REV, offer_documents
+from app.search.index_admin import (
     IndexingFailed,
-    MeiliUnavailable,
     add_documents,
     call,
     create_index_with_settings,
     wait,
 )
+from app.search.state import REBUILD_TARGET, get_state, new_search_generation
+from indexer.locks import index_guard, lock_offers
 from indexer.sources import load_sources
-from indexer.state import REBUILD_TARGET, get_state, new_search_generation
 from indexer.sweep import sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
@@ -164,7 +164,7 @@ class Indexer:
                 sweep_if_due(self.engine, self.today())
                 done = self.drain_once()
                 backoff = 0.5
-            except MeiliUnavailable as exc:
+            except SearchUnavailable as exc:
                 self.prepared = False
                 log.warning("Meilisearch unreachable (%s); retrying in %.1f s", exc, backoff)
                 stop.wait(backoff)
@@ -211,4 +211,4 @@ def wait_until_ready(client: meilisearch.Client, timeout_s: float = 30) -> None:
         if client.is_healthy():
             return
         time.sleep(0.2)
-    raise MeiliUnavailable("Meilisearch did not become healthy")
+    raise SearchUnavailable("Meilisearch did not become healthy")

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, text
 from app import config, db
 from app.config import normalise_database_url
 from app.migrations import upgrade
-from tests.meili_server import MeiliServer
+from testkit.meili_server import MeiliServer
 
 _TMP = Path(tempfile.mkdtemp(prefix="bildungsraum-tests-"))
 _BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get("TEST_DATABASE_URL") else [])
@@ -27,6 +27,17 @@ _MIGRATED: set[str] = set()
 # The search cache stays on in tests, re-reading the index generation on every search: a test
 # that writes, drains and searches sees the change, and a missed invalidation fails it.
 os.environ.setdefault("SEARCH_CACHE_CHECK", "0")
+
+
+# Tests that need a running service are marked by the fixtures they use, so that
+# `make test-fast` (-m "not meili and not browser") runs the rest in well under a minute.
+_MEILI_FIXTURES = {"meili_server", "search_index"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if _MEILI_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.meili)
 
 
 def _url_for(backend: str) -> str:
@@ -104,8 +115,12 @@ class SearchIndex:
 def search_index(
     database_url: str, meili_server: MeiliServer, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[SearchIndex]:
-    from app.services import search
-    from indexer.meili import create_index_with_settings, delete_index_if_exists, meili_client
+    from app.search import service as search
+    from app.search.index_admin import (
+        create_index_with_settings,
+        delete_index_if_exists,
+        meili_client,
+    )
     from indexer.worker import Indexer
 
     uid = f"offers_{secrets.token_hex(4)}"

@@ -3,9 +3,8 @@
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from app.cli import _register_optional_commands, cli
+from app.cli import cli
 
-_register_optional_commands()
 runner = CliRunner()
 
 
@@ -22,13 +21,15 @@ def test_create_org_and_keys(client: TestClient) -> None:
     r = client.get(
         f"/api/v1/organisations/{org_id}", headers={"Authorization": f"Bearer {provider_key}"}
     )
-    assert r.status_code == 200 and r.json()["trusted"] is True
+    assert r.status_code == 200
+    assert r.json()["trusted"] is True
     r = client.get("/api/v1/organisations", headers={"Authorization": f"Bearer {admin}"})
     assert r.json()["total"] == 1
 
 
 def test_cli_errors_are_plain(client: TestClient) -> None:
     missing = runner.invoke(cli, ["create-key", "--role", "provider"])
-    assert missing.exit_code == 2 and "needs an organisation" in missing.output
+    assert missing.exit_code == 2
+    assert "needs an organisation" in missing.output
     bad_kind = runner.invoke(cli, ["create-org", "--name", "X", "--kind", "castle"])
     assert bad_kind.exit_code != 0

@@ -3,9 +3,10 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
 from app.models.import_source import ImportSource
+from app.models.index_state import IndexerState
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.models.outbox import IndexerState, OutboxEntry
+from app.models.outbox import OutboxEntry
 from app.models.portal import CounsellingContact, Portal
 
 __all__ = [

@@ -23,10 +23,3 @@ class OutboxEntry(SQLModel, table=True):
     last_error: str | None = SQLField(default=None, sa_column=Column(Text))
     # A record that keeps failing is parked: kept for `indexer --failed`, skipped by the drain.
     parked_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime, index=True)
-
-
-class IndexerState(SQLModel, table=True):
-    __tablename__ = "indexer_state"
-
-    key: str = SQLField(primary_key=True, max_length=50)
-    value: str = SQLField(max_length=200)

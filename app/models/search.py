@@ -4,8 +4,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, PrivateAttr
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+
+from app.codelists import Category, EducationType, Format, Funding, Schedule
+from app.models.offer import DvvCategory, LanguageCode
+from app.models.organisation import Postcode
+
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 
 class SortOrder(StrEnum):
@@ -31,33 +38,40 @@ class SearchScope:
     reviewed_only: bool = False
 
 
-@dataclass
-class SearchParams:
-    q: str = ""
-    page: int = 1
-    per_page: int = 20
-    category: list[str] = field(default_factory=list)
-    education_type: list[str] = field(default_factory=list)
-    format: list[str] = field(default_factory=list)
-    schedule: list[str] = field(default_factory=list)
-    funding: list[str] = field(default_factory=list)
-    language: list[str] = field(default_factory=list)
-    provider: list[int] = field(default_factory=list)
-    city: list[str] = field(default_factory=list)
+class SearchParams(BaseModel):
+    """Every search parameter, the one model behind `/api/v1/search`, the portal API, the
+    portal pages and the widget. Adding a parameter is a field here and its clause in
+    `app.search.filters`. Frozen: normalising returns a new value (`model_copy`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    q: str = Field("", max_length=200, description="words to look for; empty = browse")
+    page: int = Field(1, ge=1, le=10_000)
+    per_page: int = Field(20, ge=1, le=100)
+    category: list[Category] = []
+    education_type: list[EducationType] = []
+    format: list[Format] = []
+    schedule: list[Schedule] = []
+    funding: list[Funding] = []
+    language: list[LanguageCode] = []
+    provider: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = []
+    city: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
     barrier_free: bool | None = None
     childcare: bool | None = None
     free: bool | None = None
-    price_max: Decimal | None = None
+    price_max: Decimal | None = Field(None, ge=0, le=1_000_000)
     start_from: date | None = None
     start_to: date | None = None
-    postcode: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    radius_km: float | None = None
+    postcode: Postcode | None = None
+    lat: float | None = Field(None, ge=-90, le=90)
+    lon: float | None = Field(None, ge=-180, le=180)
+    radius_km: float | None = Field(None, gt=0, le=500)
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance
-    level: list[str] = field(default_factory=list)
-    dvv_category: list[str] = field(default_factory=list)
+    level: list[CefrLevel] = Field([], description="CEFR levels A1 … C2 (language courses)")
+    dvv_category: list[DvvCategory] = Field(
+        [], description="DVV categories; a programme area (4) matches all its codes (4.06)"
+    )
 
 
 # The per-item types of an answer are plain slotted dataclasses, not models: a search builds

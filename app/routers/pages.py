@@ -26,11 +26,11 @@ def portal_root(slug: SlugPath) -> RedirectResponse:
 
 
 @router.get("/p/{slug}/", response_class=HTMLResponse)
-async def search_page(slug: SlugPath, request: Request, session: SessionDep) -> HTMLResponse:
+async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page; every control is a plain GET form, so it works without JavaScript."""
     try:
         status, html = await service.render_search_page(
-            session=session, slug=slug, query=list(request.query_params.multi_items())
+            slug=slug, query=list(request.query_params.multi_items())
         )
     except NotFound:
         return _not_found(request.query_params.get("lang"))
@@ -38,11 +38,11 @@ async def search_page(slug: SlugPath, request: Request, session: SessionDep) -> 
 
 
 @router.get("/p/{slug}/embed", response_class=HTMLResponse)
-async def embed_page(slug: SlugPath, request: Request, session: SessionDep) -> HTMLResponse:
+async def embed_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page without header and footer, for an iframe on a municipal site."""
     try:
         status, html = await service.render_search_page(
-            session=session, slug=slug, query=list(request.query_params.multi_items()), embed=True
+            slug=slug, query=list(request.query_params.multi_items()), embed=True
         )
     except NotFound:
         return _not_found(request.query_params.get("lang"))
@@ -67,10 +67,10 @@ def offer_page(
 
 
 @router.get("/widget/{slug}.js")
-def widget(slug: SlugPath, session: SessionDep) -> Response:
+async def widget(slug: SlugPath) -> Response:
     """The embeddable search widget of one portal."""
     try:
-        code = service.widget_for(session=session, slug=slug)
+        code = await service.widget_for(slug=slug)
     except NotFound:
         return Response("/* unknown portal */", status_code=404, media_type="text/javascript")
     return Response(

@@ -1,13 +1,9 @@
 """Portal administration and the public, region-scoped portal API with its own CORS list."""
 
-from collections.abc import Callable, Coroutine
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response, status
-from fastapi.routing import APIRoute
-from starlette.concurrency import run_in_threadpool
+from fastapi import APIRouter, Path, Query, Response, status
 
-from app.db import session_scope
 from app.deps import AdminDep, SessionDep
 from app.models.offer import OfferPublic
 from app.models.portal import (
@@ -21,60 +17,17 @@ from app.models.portal import (
 )
 from app.models.search import SearchResult, SuggestResult
 from app.routers.search import SearchParamsDep
+from app.search import service as search
 from app.services import offers as offer_service
 from app.services import portals as service
-from app.services import search
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
 OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]
 
 
-def _origins(slug: str) -> list[str]:
-    with session_scope() as session:
-        return service.cors_origins_for(session=session, slug=slug)
-
-
-class PortalCorsRoute(APIRoute):
-    """Adds the portal's CORS headers to every answer, errors included, so that a page
-    on a listed origin can read a 404 or 422 as well as results."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def with_cors(request: Request) -> Response:
-            try:
-                response = await handle(request)
-            except Exception as exc:
-                on_error = _exception_handler(request, exc)
-                if on_error is None:
-                    raise
-                response = await on_error(request, exc)
-            origin = request.headers.get("origin")
-            origins = []
-            if origin:
-                origins = await run_in_threadpool(_origins, request.path_params["slug"])
-            response.headers.update(
-                service.cors_headers(
-                    origins=origins, origin=origin, preflight=request.method == "OPTIONS"
-                )
-            )
-            return response
-
-        return with_cors
-
-
-def _exception_handler(request: Request, exc: Exception) -> Any:
-    handlers = request.app.exception_handlers
-    for cls in type(exc).__mro__:
-        if cls in handlers and cls is not Exception:
-            return handlers[cls]
-    return None
-
-
 admin_router = APIRouter(prefix="/api/v1/admin/portals", tags=["portals (admin)"])
-public_router = APIRouter(
-    prefix="/api/v1/portals/{slug}", tags=["portals"], route_class=PortalCorsRoute
-)
+# CORS headers for these routes come from app.cors.PortalCors (each portal's own list).
+public_router = APIRouter(prefix="/api/v1/portals/{slug}", tags=["portals"])
 
 
 # --- administration ---------------------------------------------------------------------------
@@ -158,16 +111,16 @@ def delete_contact(
 
 
 @public_router.get("", response_model=PortalInfo)
-def portal_info(slug: SlugPath, session: SessionDep) -> PortalInfo:
+async def portal_info(slug: SlugPath) -> PortalInfo:
     """The portal's name, region, languages and counselling contacts."""
-    return service.to_info(session=session, portal=service.get_portal(session=session, slug=slug))
+    return service.to_info(await service.public_portal(slug))
 
 
 @public_router.get("/search", response_model=SearchResult)
-async def portal_search(slug: SlugPath, params: SearchParamsDep, session: SessionDep) -> Response:
+async def portal_search(slug: SlugPath, params: SearchParamsDep) -> Response:
     """Search like `/api/v1/search`, limited to the portal's region and rules."""
-    portal = service.get_portal(session=session, slug=slug)
-    result = await search.search_offers(params, scope=service.portal_scope(portal))
+    portal = await service.public_portal(slug)
+    result = await search.search_offers(params, scope=portal.scope)
     return Response(result.as_json(), media_type="application/json")
 
 
@@ -175,12 +128,11 @@ async def portal_search(slug: SlugPath, params: SearchParamsDep, session: Sessio
 async def portal_suggest(
     slug: SlugPath,
     params: SearchParamsDep,
-    session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=20)] = 10,
 ) -> SuggestResult:
     """Suggestions like `/api/v1/suggest`, from the portal's offers only."""
-    portal = service.get_portal(session=session, slug=slug)
-    return await search.suggest_offers(params.q, scope=service.portal_scope(portal), limit=limit)
+    portal = await service.public_portal(slug)
+    return await search.suggest_offers(params.q, scope=portal.scope, limit=limit)
 
 
 @public_router.get("/offers/{offer_id}", response_model=OfferPublic)
@@ -194,7 +146,7 @@ def portal_offer(slug: SlugPath, offer_id: OfferId, session: SessionDep) -> Offe
 @public_router.options("", include_in_schema=False)
 @public_router.options("/{rest:path}", include_in_schema=False)
 def portal_preflight(slug: SlugPath) -> Response:
-    """CORS preflight: the route class adds the headers when the origin is listed."""
+    """CORS preflight: app.cors.PortalCors adds the headers when the origin is listed."""
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 

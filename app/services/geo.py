@@ -9,12 +9,15 @@ from app.errors import InvalidInput
 EARTH_RADIUS_KM = 6371.0088
 
 
-def postcode_centre(postcode: str, *, field: str = "postcode") -> tuple[float, float]:
-    """Centre of a German postcode area (data © OpenStreetMap contributors)."""
+def postcode_centre(
+    postcode: str, *, field: str = "postcode", loc: list[str | int] | None = None
+) -> tuple[float, float]:
+    """Centre of a German postcode area (data © OpenStreetMap contributors); an unknown
+    postcode is InvalidInput at `loc` (default: [field])."""
     try:
         lat, lon = get_coordinates_for_zipcode(postcode)
     except ZipCodeNotFound:
-        raise InvalidInput.at([field], f"unknown postcode {postcode!r}") from None
+        raise InvalidInput.at(loc or [field], f"unknown postcode {postcode!r}") from None
     return float(lat), float(lon)
 
 

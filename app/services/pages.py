@@ -1,6 +1,5 @@
 """Citizen pages of a portal: search and offer pages rendered on the server with Jinja2."""
 
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -28,11 +27,12 @@ from app.codelists import (
 )
 from app.errors import DomainError, InvalidInput
 from app.models.offer import OfferDate
-from app.models.portal import CounsellingContact, Portal
+from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
+from app.search import service as search
 from app.services import portals as portal_service
-from app.services import search
 from app.services.geo import postcode_centre
+from app.services.interop.jsonld import course_jsonld, jsonld_script_text
 from app.services.offers import OfferView, price_eur
 from app.services.page_texts import LANGUAGES, texts
 
@@ -79,7 +79,8 @@ def page_language(value: str | None) -> str:
 
 def search_params_from_query(query: Iterable[tuple[str, str]]) -> SearchParams:
     """A citizen's form query as SearchParams. Lenient: what cannot be understood is left
-    out, so a hand-edited or outdated link still shows a page instead of an error."""
+    out, so a hand-edited or outdated link still shows a page instead of an error; what is
+    left is validated by the same model as the API's."""
     values: dict[str, list[str]] = {}
     for key, value in query:
         values.setdefault(key, []).append(value.strip())
@@ -87,43 +88,39 @@ def search_params_from_query(query: Iterable[tuple[str, str]]) -> SearchParams:
     def first(name: str) -> str:
         return next((v for v in values.get(name, []) if v), "")
 
-    params = SearchParams(q=first("q")[:200], per_page=PER_PAGE)
-    page = first("page")
-    if page.isdigit():
-        params.page = max(1, min(int(page), 1000))
+    data: dict[str, Any] = {"q": first("q")[:200], "per_page": PER_PAGE}
+    if (page := first("page")) and page.isascii() and page.isdigit():
+        data["page"] = max(1, min(int(page), 1000))
     for name, codes in FACET_CODES.items():
         chosen = list(dict.fromkeys(v for v in values.get(name, []) if v))[:20]
         if name == "provider":
-            params.provider = [int(v) for v in chosen if v.isdigit() and len(v) < 10]
+            data[name] = [int(v) for v in chosen if v.isascii() and v.isdigit() and len(v) < 10]
         elif codes is None:
-            setattr(params, name, [v[:100] for v in chosen])
+            data[name] = [v[:100] for v in chosen]
         else:
-            setattr(params, name, [v for v in chosen if v in codes])
+            data[name] = [v for v in chosen if v in codes]
     for flag in FLAGS:
         if first(flag).lower() in _TRUE:
-            setattr(params, flag, True)
-    params.include_online = first("include_online").lower() in _TRUE
+            data[flag] = True
+    data["include_online"] = first("include_online").lower() in _TRUE
     postcode = first("postcode")
     if _POSTCODE.match(postcode) and _known_postcode(postcode):
-        params.postcode = postcode
+        data["postcode"] = postcode
         radius = first("radius_km")
-        if radius.isdigit() and int(radius) in RADIUS_CHOICES:
-            params.radius_km = float(radius)
-    try:
-        params.sort = SortOrder(first("sort") or "relevance")
-    except ValueError:
-        params.sort = SortOrder.relevance
-    if params.sort == SortOrder.distance and params.postcode is None:
-        params.sort = SortOrder.relevance
+        if radius.isascii() and radius.isdigit() and int(radius) in RADIUS_CHOICES:
+            data["radius_km"] = float(radius)
+    sort = first("sort")
+    if sort in SortOrder.__members__ and (sort != SortOrder.distance or "postcode" in data):
+        data["sort"] = sort
     price_max = first("price_max")
     if price_max:
         try:
             amount = Decimal(price_max)
         except InvalidOperation:
             amount = Decimal(-1)
-        if 0 <= amount <= 1_000_000:
-            params.price_max = amount
-    return params
+        if amount.is_finite() and 0 <= amount <= 1_000_000:
+            data["price_max"] = amount
+    return SearchParams.model_validate(data)
 
 
 def _known_postcode(postcode: str) -> bool:
@@ -230,10 +227,6 @@ def _lang_switch(path: str, query: list[tuple[str, str]], lang: str) -> tuple[st
     return other, f"{path}?{urlencode(items)}" if items else path
 
 
-def _contacts(session: Session, portal: Portal) -> list[CounsellingContact]:
-    return portal_service.list_contacts(session=session, portal=portal)
-
-
 def _base_context(
     *, portal: Portal, lang: str, path: str, query: list[tuple[str, str]]
 ) -> dict[str, Any]:
@@ -253,18 +246,20 @@ def _base_context(
 
 
 async def render_search_page(
-    *, session: Session, slug: str, query: list[tuple[str, str]], embed: bool = False
+    *, slug: str, query: list[tuple[str, str]], embed: bool = False
 ) -> tuple[int, str]:
-    """The search page (or its minimal embeddable variant); returns status and HTML."""
-    portal = portal_service.get_portal(session=session, slug=slug)
+    """The search page (or its minimal embeddable variant); returns status and HTML. The
+    portal comes from the process's portal directory: no database work on the event loop."""
+    public = await portal_service.public_portal(slug)
+    portal = public.portal
     lang = page_language(dict(query).get("lang"))
     params = search_params_from_query(query)
-    contacts = [] if embed else _contacts(session, portal)
+    contacts = [] if embed else public.contacts
     status = 200
     result: SearchResult | None = None
     failed = False
     try:
-        result = await search.search_offers(params, scope=portal_service.portal_scope(portal))
+        result = await search.search_offers(params, scope=public.scope)
     except DomainError:
         # The page still works as a form and shows the counselling contacts.
         failed, status = True, 503
@@ -402,7 +397,7 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
         "dates": dates,
         "links": offer.links,
         "contact": offer.contact or {},
-        "contacts": _contacts(session, portal),
+        "contacts": portal_service.list_contacts(session=session, portal=portal),
         "jsonld": Markup(offer_jsonld_text(view)),
     }
     return environment().get_template("offer.html").render(context)
@@ -415,65 +410,9 @@ def render_not_found(*, lang: str) -> str:
 # --- JSON-LD --------------------------------------------------------------------------------
 
 
-def script_safe_json(data: Any) -> str:
-    """JSON for a <script> element: <, > and & as escapes, so no text can end the element."""
-    text = json.dumps(data, ensure_ascii=False, default=str)
-    return (
-        text.replace("<", "\\u003c")
-        .replace(">", "\\u003e")
-        .replace("&", "\\u0026")
-        .replace("\u2028", "\\u2028")
-        .replace("\u2029", "\\u2029")
-    )
-
-
 def offer_jsonld_text(view: OfferView) -> str:
-    """The offer's schema.org Course, ready to embed; uses the interop module when present."""
-    try:
-        from app.services.interop.jsonld import course_jsonld, jsonld_script_text
-    except ImportError:
-        return script_safe_json(minimal_course_jsonld(view))
+    """The offer's schema.org Course, ready to embed in a <script> element."""
     return str(jsonld_script_text(course_jsonld(view)))
-
-
-def minimal_course_jsonld(view: OfferView) -> dict[str, Any]:
-    """A small schema.org Course, used until the interop module provides the full one."""
-    offer = view.offer
-    instances = []
-    for d in view.dates:
-        instance: dict[str, Any] = {
-            "@type": "CourseInstance",
-            "courseMode": "online" if d.online else "onsite",
-        }
-        if d.start_date:
-            instance["startDate"] = d.start_date.isoformat()
-        if d.end_date:
-            instance["endDate"] = d.end_date.isoformat()
-        if d.city:
-            instance["location"] = {
-                "@type": "Place",
-                "name": d.location_name or d.city,
-                "address": {
-                    "@type": "PostalAddress",
-                    "streetAddress": d.street,
-                    "postalCode": d.postcode,
-                    "addressLocality": d.city,
-                    "addressCountry": "DE",
-                },
-            }
-        price = price_eur(offer)
-        if price is not None:
-            instance["offers"] = {"@type": "Offer", "price": str(price), "priceCurrency": "EUR"}
-        instances.append(instance)
-    return {
-        "@context": "https://schema.org",
-        "@type": "Course",
-        "name": offer.title,
-        "description": offer.description,
-        "provider": {"@type": "Organization", "name": view.organisation.name},
-        "inLanguage": offer.languages,
-        "hasCourseInstance": instances,
-    }
 
 
 # --- static files -------------------------------------------------------------------------
@@ -497,7 +436,7 @@ def widget_script() -> str:
     return (STATIC / "widget.js").read_text(encoding="utf-8")
 
 
-def widget_for(*, session: Session, slug: str) -> str:
+async def widget_for(*, slug: str) -> str:
     """The widget's code for an existing portal (one file; it reads its slug from its URL)."""
-    portal_service.get_portal(session=session, slug=slug)
+    await portal_service.public_portal(slug)
     return widget_script()

@@ -38,7 +38,8 @@ def test_organisation_and_key_lifecycle(client: TestClient, admin: dict[str, str
     plain = key.json()["key"]
     with Session(get_engine()) as session:
         stored = session.exec(select(ApiKey).where(ApiKey.id == key.json()["id"])).one()
-    assert plain not in (stored.key_hash, stored.prefix) and len(stored.key_hash) == 64
+    assert plain not in (stored.key_hash, stored.prefix)
+    assert len(stored.key_hash) == 64
     assert "key" not in client.get("/api/v1/api-keys", headers=admin).json()[0]
 
     h = {"Authorization": f"Bearer {plain}"}
@@ -52,7 +53,8 @@ def test_bad_admin_input(
     client: TestClient, admin: dict[str, str], provider: dict[str, Any]
 ) -> None:
     r = client.post("/api/v1/organisations", headers=admin, json={"name": "X", "kind": "castle"})
-    assert r.status_code == 422 and r.json()["error"]["details"][0]["loc"] == ["kind"]
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["loc"] == ["kind"]
     r = client.post("/api/v1/api-keys", headers=admin, json={"role": "provider"})
     assert r.status_code == 422
     r = client.post(

@@ -57,13 +57,15 @@ def test_course_fields_round_trip(client: TestClient, provider: dict[str, Any]) 
     offer = created.json()
     assert (offer["subtitle"], offer["course_number"]) == ("Sprechen im Alltag", "S4060-27F")
     assert (offer["level"], offer["dvv_category"]) == ("B1.2", "4.06")
-    assert offer["leads_to_qualification"] and offer["reduction_available"]
+    assert offer["leads_to_qualification"]
+    assert offer["reduction_available"]
     assert offer["links"] == [
         {"url": "https://vhs.example/flyer.pdf", "name": "Flyer", "kind": "attachment"}
     ]
     [run] = offer["dates"]
     assert (run["seats"], run["min_participants"], run["free_seats"]) == (12, 6, 3)
-    assert run["weekdays"] == ["mon", "tue"] and run["session_count"] == 2
+    assert run["weekdays"] == ["mon", "tue"]
+    assert run["session_count"] == 2
     assert run["sessions"][1] == {
         "date": (START + timedelta(days=7)).isoformat(),
         "start_time": "18:00:00",
@@ -79,7 +81,7 @@ def test_course_fields_round_trip(client: TestClient, provider: dict[str, Any]) 
 
 
 @pytest.mark.parametrize(
-    "overrides, loc, message",
+    ("overrides", "loc", "message"),
     [
         ({"level": "x" * 61}, ["level"], "at most 60 characters"),
         ({"dvv_category": "Sprachen"}, ["dvv_category"], "should match pattern"),

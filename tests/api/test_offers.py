@@ -16,22 +16,27 @@ def test_create_read_update_patch_delete(
     created = client.post(URL, json=offer_payload(external_id="k-1"), headers=h)
     assert created.status_code == 201
     offer = created.json()
-    assert offer["status"] == "submitted" and offer["id"] > 0
-    assert offer["price"] == "1290.00" and offer["dates"][0]["location"]["city"] == "Bochum"
+    assert offer["status"] == "submitted"
+    assert offer["id"] > 0
+    assert offer["price"] == "1290.00"
+    assert offer["dates"][0]["location"]["city"] == "Bochum"
 
     assert client.get(f"{URL}/{offer['id']}", headers=h).json()["title"] == offer["title"]
 
     put = client.put(
         f"{URL}/{offer['id']}", json=offer_payload(title="Lohnbuchhaltung kompakt"), headers=h
     )
-    assert put.status_code == 200 and put.json()["title"] == "Lohnbuchhaltung kompakt"
+    assert put.status_code == 200
+    assert put.json()["title"] == "Lohnbuchhaltung kompakt"
 
     patch = client.patch(f"{URL}/{offer['id']}", json={"price": "99.5"}, headers=h)
-    assert patch.status_code == 200 and patch.json()["price"] == "99.50"
+    assert patch.status_code == 200
+    assert patch.json()["price"] == "99.50"
     assert patch.json()["title"] == "Lohnbuchhaltung kompakt"
 
     listing = client.get(URL, headers=h).json()
-    assert listing["total"] == 1 and listing["items"][0]["id"] == offer["id"]
+    assert listing["total"] == 1
+    assert listing["items"][0]["id"] == offer["id"]
 
     assert client.delete(f"{URL}/{offer['id']}", headers=h).status_code == 204
     assert client.get(f"{URL}/{offer['id']}").status_code == 404
@@ -44,10 +49,12 @@ def test_public_read_only_published(
     offer = make_offer(provider["headers"])
     assert client.get(f"{URL}/{offer['id']}").status_code == 404
     published = client.post(f"{URL}/{offer['id']}/publish", headers=admin)
-    assert published.status_code == 200 and published.json()["status"] == "published"
+    assert published.status_code == 200
+    assert published.json()["status"] == "published"
     public = client.get(f"{URL}/{offer['id']}")
     assert public.status_code == 200
-    assert public.json()["rejection_reason"] is None and public.json()["pending_revision"] is None
+    assert public.json()["rejection_reason"] is None
+    assert public.json()["pending_revision"] is None
 
 
 def test_trusted_organisation_publishes_at_once(
@@ -138,15 +145,18 @@ def test_admin_only_endpoints(
 def test_upsert_idempotence(client: TestClient, provider: dict[str, Any]) -> None:
     h = provider["headers"]
     first = client.put(f"{URL}/external/kurs-42", json=offer_payload(), headers=h)
-    assert first.status_code == 201 and first.headers["X-Upsert-Outcome"] == "created"
+    assert first.status_code == 201
+    assert first.headers["X-Upsert-Outcome"] == "created"
     same = client.put(f"{URL}/external/kurs-42", json=offer_payload(), headers=h)
-    assert same.status_code == 200 and same.headers["X-Upsert-Outcome"] == "unchanged"
+    assert same.status_code == 200
+    assert same.headers["X-Upsert-Outcome"] == "unchanged"
     assert same.json()["updated_at"] == first.json()["updated_at"]
     # Same content spelt differently (price 1290 vs 1290.00) is still unchanged.
     respelt = client.put(f"{URL}/external/kurs-42", json=offer_payload(price=1290), headers=h)
     assert respelt.headers["X-Upsert-Outcome"] == "unchanged"
     changed = client.put(f"{URL}/external/kurs-42", json=offer_payload(price="990"), headers=h)
-    assert changed.status_code == 200 and changed.headers["X-Upsert-Outcome"] == "updated"
+    assert changed.status_code == 200
+    assert changed.headers["X-Upsert-Outcome"] == "updated"
     assert changed.json()["id"] == first.json()["id"]
     assert client.get(URL, headers=h).json()["total"] == 1
     history = client.get(f"{URL}/{first.json()['id']}/history", headers=h).json()
@@ -208,7 +218,8 @@ def test_moderation_flow(
         "submitted",
     ]
     entry = client.get(f"{URL}/{oid}/history", headers=admin).json()[2]
-    assert entry["fields"] == ["description"] and entry["actor"].startswith("key:")
+    assert entry["fields"] == ["description"]
+    assert entry["actor"].startswith("key:")
 
 
 def test_status_filter_and_pagination(
@@ -217,7 +228,8 @@ def test_status_filter_and_pagination(
     ids = [make_offer(provider["headers"])["id"] for _ in range(5)]
     client.post(f"{URL}/{ids[0]}/publish", headers=admin)
     mine = client.get(URL, headers=provider["headers"], params={"per_page": 2, "page": 2}).json()
-    assert mine["total"] == 5 and len(mine["items"]) == 2
+    assert mine["total"] == 5
+    assert len(mine["items"]) == 2
     published = client.get(URL, headers=admin, params={"status": "published"}).json()
     assert [o["id"] for o in published["items"]] == [ids[0]]
     assert client.get(URL, headers=admin, params={"status": "bogus"}).status_code == 422
@@ -229,7 +241,8 @@ def test_invalid_transitions_are_conflicts(
     oid = make_offer(provider["headers"])["id"]
     client.delete(f"{URL}/{oid}", headers=provider["headers"])
     r = client.post(f"{URL}/{oid}/publish", headers=admin)
-    assert r.status_code == 409 and r.json()["error"]["code"] == "conflict"
+    assert r.status_code == 409
+    assert r.json()["error"]["code"] == "conflict"
     assert (
         client.put(f"{URL}/{oid}", json=offer_payload(), headers=provider["headers"]).status_code
         == 409

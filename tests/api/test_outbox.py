@@ -4,19 +4,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from app.db import get_engine
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
-from app.services import offers as offers_service
 from tests.conftest import offer_payload
 
 
 def _counts() -> tuple[int, int, list[int]]:
     with Session(get_engine()) as session:
         offers = session.exec(select(func.count()).select_from(Offer)).one()
-        rows = list(session.exec(select(OutboxEntry.offer_id).order_by(OutboxEntry.id)))
+        rows = list(session.exec(select(OutboxEntry.offer_id).order_by(col(OutboxEntry.id))))
     return int(offers), len(rows), rows
 
 
@@ -31,7 +30,8 @@ def test_each_change_queues_the_offer(
     )
     client.delete(f"/api/v1/offers/{oid}", headers=h)
     _, count, rows = _counts()
-    assert count == 4 and set(rows) == {oid}
+    assert count == 4
+    assert set(rows) == {oid}
 
 
 def test_failed_request_leaves_neither_data_nor_outbox(
@@ -40,7 +40,7 @@ def test_failed_request_leaves_neither_data_nor_outbox(
     def explode(**_: Any) -> None:
         raise RuntimeError("audit store broke after the offer was flushed")
 
-    monkeypatch.setattr(offers_service.audit, "record", explode)
+    monkeypatch.setattr("app.services.audit.record", explode)
     r = client.post("/api/v1/offers", json=offer_payload(), headers=provider["headers"])
     assert r.status_code == 500
     assert _counts()[:2] == (0, 0)

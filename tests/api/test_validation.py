@@ -118,7 +118,8 @@ def test_patch_is_validated_as_a_whole(
     )
     assert r.status_code == 422
     r = client.patch(f"{URL}/{oid}", json={"title": None}, headers=provider["headers"])
-    assert r.status_code == 422 and "title cannot be null" in r.json()["error"]["message"]
+    assert r.status_code == 422
+    assert "title cannot be null" in r.json()["error"]["message"]
 
 
 @pytest.mark.parametrize("raw", [b"{not json", b"[]", b'"text"', b"\xff\xfe", b""])

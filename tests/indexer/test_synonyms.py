@@ -2,7 +2,7 @@
 
 import pytest
 
-from indexer.synonyms import SYNONYMS, _mutual
+from app.search.synonyms import SYNONYMS, _mutual
 
 
 def test_table_is_large_enough() -> None:
@@ -52,7 +52,7 @@ def test_mutual_pairs(a: str, b: str) -> None:
 
 
 def test_terms_avoid_stop_words() -> None:
-    from indexer.index_settings import index_settings
+    from app.search.index_settings import index_settings
 
     stop_words = set(index_settings()["stopWords"])
     for key, values in SYNONYMS.items():

@@ -17,7 +17,7 @@ from app.services.auth import Actor
 from app.services.interop import import_file
 from app.services.interop.openqcat_import import parse_openqcat
 from app.services.interop.report import OfferRecord
-from bench.import_bench import service
+from testkit.openqcat_files import service
 
 COUNT = 25
 # import_format says which file delivered an offer: the offer service records none.
@@ -77,7 +77,9 @@ def test_bulk_created_offers_match_the_offer_service(make_org: Callable[..., int
         bulk_org = make_org(name=f"Bulk {trusted}", trusted=trusted)
         service_org = make_org(name=f"Service {trusted}", trusted=trusted)
         report = import_bytes(bulk_org, data)
-        assert report.ok and report.created == COUNT and report.written
+        assert report.ok
+        assert report.created == COUNT
+        assert report.written
         with db.session_scope() as session:
             for record in parse_openqcat(io.BytesIO(data)):
                 if isinstance(record, OfferRecord):
@@ -90,7 +92,8 @@ def test_bulk_created_offers_match_the_offer_service(make_org: Callable[..., int
                         organisation_id=service_org,
                     )
         bulk, via_service = rows_of(bulk_org), rows_of(service_org)
-        assert len(bulk) == COUNT and bulk == via_service
+        assert len(bulk) == COUNT
+        assert bulk == via_service
         with db.session_scope() as session:
             formats = set(
                 session.exec(select(Offer.import_format).where(Offer.organisation_id == bulk_org))
@@ -98,9 +101,12 @@ def test_bulk_created_offers_match_the_offer_service(make_org: Callable[..., int
         assert formats == {"openqcat"}
         status = "published" if trusted else "submitted"
         for row in bulk.values():
-            assert row["status"] == status and row["published"] is trusted
-            assert row["outbox"] == 1 and len(row["audit"]) == 1
-            assert row["audit"][0][0] == "create" and row["audit"][0][2] == {"status": status}
+            assert row["status"] == status
+            assert row["published"] is trusted
+            assert row["outbox"] == 1
+            assert len(row["audit"]) == 1
+            assert row["audit"][0][0] == "create"
+            assert row["audit"][0][2] == {"status": status}
         again = import_bytes(bulk_org, data)
         assert (again.created, again.unchanged) == (0, COUNT)
         assert rows_of(bulk_org) == bulk
@@ -111,12 +117,15 @@ def test_bulk_import_failure_and_dry_run_write_nothing(make_org: Callable[..., i
     broken = bench_file().replace(b"<TITLE>Englisch B1 (3)</TITLE>", b"<TITLE></TITLE>", 1)
     assert import_bytes(org_id, bench_file(), dry_run=True).created == COUNT
     failed = import_bytes(org_id, broken)
-    assert failed.failed == 1 and not failed.written
+    assert failed.failed == 1
+    assert not failed.written
     with db.session_scope() as session:
         for model in (Offer, OfferDate, AuditEntry, OutboxEntry):
             total = session.exec(select(func.count()).select_from(model)).one()
             assert total == (1 if model is AuditEntry else 0), model  # the org's own entry
     partial = import_bytes(org_id, broken, partial=True)
-    assert partial.created == COUNT - 1 and partial.written
+    assert partial.created == COUNT - 1
+    assert partial.written
     rows = rows_of(org_id)
-    assert len(rows) == COUNT - 1 and all(r["outbox"] == 1 for r in rows.values())
+    assert len(rows) == COUNT - 1
+    assert all(r["outbox"] == 1 for r in rows.values())

@@ -16,7 +16,7 @@ from app.services import offers
 from app.services.auth import Actor
 from app.services.interop import detect_format, import_file
 from app.services.interop.report import ImportReport
-from tests.interop.openvhs_files import berlin_json, course_xml, programme
+from testkit.openvhs_files import berlin_json, course_xml, programme
 
 SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "openvhs"
 SAMPLE = SHARED / "beispiel-vhs-bochum.xml"
@@ -61,7 +61,8 @@ def statuses(org_id: int) -> dict[str, str]:
 def test_sample_maps_every_field(make_org: Callable[..., int]) -> None:
     org_id = make_org(name="vhs Beispielstadt", kind="vhs", trusted=True)
     report = run_import(org_id, SAMPLE.read_bytes())
-    assert report.ok and report.written, report.render_text()
+    assert report.ok, report.render_text()
+    assert report.written, report.render_text()
     assert (report.format, report.delivery, report.supplier) == (
         "openvhs",
         "full",
@@ -84,21 +85,25 @@ def test_sample_maps_every_field(make_org: Callable[..., int]) -> None:
     assert sheet["target_groups"] == ["Berufstätige", "Wiedereinsteiger/innen"]
     assert sheet["description"].startswith("Sie lernen, Listen anzulegen")
     assert "\nZwischen den Abenden" in sheet["description"]
-    assert sheet["price"] == "64.00" and sheet["reduction_available"] is True
+    assert sheet["price"] == "64.00"
+    assert sheet["reduction_available"] is True
     assert sheet["price_note"] == "Ermäßigung mit Bochum-Pass"
     assert sheet["url"] == "https://vhs.example.org/kurse/T5010-27F"
-    assert sheet["duration_hours"] == 12 and sheet["barrier_free"] is True
+    assert sheet["duration_hours"] == 12
+    assert sheet["barrier_free"] is True
     [run] = sheet["dates"]
     assert (run["start_date"], run["end_date"]) == ("2027-03-02", "2027-03-23")
     assert run["schedule"] == "evening"  # every session starts at 18:00
     assert (run["seats"], run["min_participants"], run["free_seats"]) == (12, 7, 8)
-    assert run["session_count"] == 4 and run["weekdays"] == ["tue"]
+    assert run["session_count"] == 4
+    assert run["weekdays"] == ["tue"]
     assert run["sessions"][0] == {
         "date": "2027-03-02",
         "start_time": "18:00:00",
         "end_time": "21:00:00",
     }
-    assert len(run["sessions"]) == 4 and run["online"] is False
+    assert len(run["sessions"]) == 4
+    assert run["online"] is False
     place = run["location"]
     assert (place["postcode"], place["city"], place["street"]) == (
         "44787",
@@ -112,26 +117,31 @@ def test_sample_maps_every_field(make_org: Callable[..., int]) -> None:
 
     english = snaps[ENGLISH]
     assert (english["dvv_category"], english["category"]) == ("4.06", "languages")
-    assert english["education_type"] == "sprachkurs" and english["level"] == "A2"
+    assert english["education_type"] == "sprachkurs"
+    assert english["level"] == "A2"
     assert english["languages"] == ["eng", "deu"]
     assert english["degree"] == "telc English A2"  # zertifikat name
     assert english["price"] == "0.00"  # betrag 0: free
     assert english["childcare"] is True  # "Kinderbetreuung im Haus" in the text
     [run] = english["dates"]
     assert run["schedule"] == "part_time"  # 09:30 is not an evening
-    assert run["free_seats"] is None and run["seats"] == 14
-    assert run["location"]["city"] == "Herne" and run["location"]["lat"] is not None
+    assert run["free_seats"] is None
+    assert run["seats"] == 14
+    assert run["location"]["city"] == "Herne"
+    assert run["location"]["lat"] is not None
     assert run["sessions"][1] == {"date": "2027-04-13", "start_time": None, "end_time": None}
 
     back = snaps[BACK]
     assert (back["dvv_category"], back["category"]) == ("3.02", "health_care")
     assert back["format"] == "online"
     [run] = back["dates"]
-    assert run["online"] is True and run["location"] is None
+    assert run["online"] is True
+    assert run["location"] is None
     # "<für>" is text, not markup: kept as written, escaped wherever it is shown
     assert back["description"] == "Live online: kurze Übungen & Tipps <für> zu Hause und im Büro."
     # anmeldung_kostenlos beside a price: the price stands, the note says it
-    assert back["price"] == "18.50" and back["price_note"] == "Anmeldung kostenlos"
+    assert back["price"] == "18.50"
+    assert back["price_note"] == "Anmeldung kostenlos"
     assert any("anmeldung_kostenlos" in w.message for w in report.warnings)
 
     again = run_import(org_id, SAMPLE.read_bytes())
@@ -167,7 +177,8 @@ def test_second_file_without_a_course_archives_it(
     )
     assert api.status_code == 201, api.text
     second = run_import(org_id, programme(course_xml("K1"), course_xml("K3", "Yoga")))
-    assert second.ok and (second.unchanged, second.deleted) == (2, 1)
+    assert second.ok
+    assert (second.unchanged, second.deleted) == (2, 1)
     assert "deleted: 1" in second.render_text()
     assert statuses(org_id) == {
         "K1": "published",
@@ -177,7 +188,8 @@ def test_second_file_without_a_course_archives_it(
     }
     # delivered again, it comes back
     revived = run_import(org_id, first)
-    assert revived.updated == 1 and statuses(org_id)["K2"] == "published"
+    assert revived.updated == 1
+    assert statuses(org_id)["K2"] == "published"
 
 
 def test_berlin_dialect_maps_to_the_same_offers(make_org: Callable[..., int]) -> None:
@@ -185,7 +197,9 @@ def test_berlin_dialect_maps_to_the_same_offers(make_org: Callable[..., int]) ->
     from_json = make_org(name="vhs JSON", trusted=True)
     assert run_import(from_xml, SAMPLE.read_bytes()).created == 3
     report = run_import(from_json, BERLIN.read_bytes())
-    assert report.ok and report.created == 3 and report.format == "openvhs", report.render_text()
+    assert report.ok, report.render_text()
+    assert report.created == 3, report.render_text()
+    assert report.format == "openvhs", report.render_text()
     assert snapshots(from_json) == snapshots(from_xml)
     assert run_import(from_json, BERLIN.read_bytes()).unchanged == 3
 
@@ -252,9 +266,11 @@ def test_berlin_extras(make_org: Callable[..., int]) -> None:
     report = run_import(org_id, berlin_json([course]))
     assert report.ok, report.render_text()
     offer = snapshots(org_id)["B-1"]
-    assert offer["level"] == "B1.2" and offer["category"] == "languages"
+    assert offer["level"] == "B1.2"
+    assert offer["category"] == "languages"
     assert offer["languages"] == ["ita", "deu"]
-    assert "Pankow" in offer["keywords"] and "Bildungsurlaub" in offer["keywords"]
+    assert "Pankow" in offer["keywords"]
+    assert "Bildungsurlaub" in offer["keywords"]
     assert offer["contact"] == {
         "name": "Eva Muster",
         "email": "anmeldung@vhs.example",
@@ -266,7 +282,8 @@ def test_berlin_extras(make_org: Callable[..., int]) -> None:
         {"url": "https://vhs.example/anmelden?k=1", "name": "Anmeldung", "kind": "registration"},
     ]
     assert any("javascript" in w.message for w in report.warnings)
-    assert offer["price"] == "199.00" and offer["reduction_available"] is True
+    assert offer["price"] == "199.00"
+    assert offer["reduction_available"] is True
     [run] = offer["dates"]
     assert run["schedule"] == "full_time"  # Bildungsurlaub
     assert run["weekdays"] == ["mon", "tue"]
@@ -279,7 +296,7 @@ def test_berlin_extras(make_org: Callable[..., int]) -> None:
 
 
 @pytest.mark.parametrize(
-    "given, stored",
+    ("given", "stored"),
     [
         ("A2", "A2"),
         ("b 1", "B1"),
@@ -315,10 +332,13 @@ def test_weekend_schedule_and_unknown_merkmal(make_org: Callable[..., int]) -> N
         )
     )
     report = run_import(org_id, data)
-    assert report.ok and any("neues_merkmal" in w.message for w in report.warnings)
+    assert report.ok
+    assert any("neues_merkmal" in w.message for w in report.warnings)
     offer = snapshots(org_id)["W1"]
-    assert offer["dates"][0]["schedule"] == "weekend" and offer["leads_to_qualification"]
-    assert offer["category"] == "other" and offer["dvv_category"] == "2.04"
+    assert offer["dates"][0]["schedule"] == "weekend"
+    assert offer["leads_to_qualification"]
+    assert offer["category"] == "other"
+    assert offer["dvv_category"] == "2.04"
 
 
 def test_looser_files_import_with_warnings(make_org: Callable[..., int]) -> None:
@@ -329,16 +349,18 @@ def test_looser_files_import_with_warnings(make_org: Callable[..., int]) -> None
         .replace(b"openvhs:veranstaltungen", b"veranstaltungen")
     )
     report = run_import(org_id, data)
-    assert report.ok and report.created == 1, report.render_text()
+    assert report.ok, report.render_text()
+    assert report.created == 1, report.render_text()
     messages = " ".join(w.message for w in report.warnings)
-    assert "no namespace" in messages and "version 1.1" in messages
+    assert "no namespace" in messages
+    assert "version 1.1" in messages
 
 
 # --- bad input --------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
-    "payload, expected",
+    ("payload", "expected"),
     [
         (programme(course_xml("X1")).replace(b"</veranstaltung>", b"", 1), "malformed XML"),
         (programme(course_xml("X1"), namespace="http://example.org/kurse"), "wrong namespace"),
@@ -361,13 +383,14 @@ def test_rejected_files_write_nothing(
     org_id = make_org(trusted=True)
     assert run_import(org_id, programme(course_xml("KEEP"))).created == 1
     report = run_import(org_id, payload, format="openvhs", partial=True)
-    assert report.error is not None and expected in report.error, report.error
+    assert report.error is not None, report.error
+    assert expected in report.error, report.error
     assert not report.written
     assert statuses(org_id) == {"KEEP": "published"}  # the full delivery archived nothing
 
 
 @pytest.mark.parametrize(
-    "course, reason",
+    ("course", "reason"),
     [
         (course_xml("").replace("<guid></guid>", ""), "guid is missing"),
         (course_xml("F2", name=""), "name is missing"),
@@ -382,11 +405,15 @@ def test_failed_courses_name_record_and_line(
     org_id = make_org(trusted=True)
     data = programme(course_xml("GOOD"), course)
     report = run_import(org_id, data)
-    assert report.failed == 1 and reason in report.failures[0].message, report.render_text()
-    assert report.failures[0].line == 2 and not report.written
+    assert report.failed == 1, report.render_text()
+    assert reason in report.failures[0].message, report.render_text()
+    assert report.failures[0].line == 2
+    assert not report.written
     assert statuses(org_id) == {}
     partial = run_import(org_id, data, partial=True)
-    assert partial.written and partial.created == 1 and set(statuses(org_id)) == {"GOOD"}
+    assert partial.written
+    assert partial.created == 1
+    assert set(statuses(org_id)) == {"GOOD"}
 
 
 def test_failed_course_is_not_archived_by_a_partial_full_delivery(
@@ -396,7 +423,8 @@ def test_failed_course_is_not_archived_by_a_partial_full_delivery(
     assert run_import(org_id, programme(course_xml("A"), course_xml("B"))).created == 2
     broken = programme(course_xml("A"), course_xml("B", price="-1"))
     report = run_import(org_id, broken, partial=True)
-    assert report.failed == 1 and report.deleted == 0
+    assert report.failed == 1
+    assert report.deleted == 0
     assert statuses(org_id) == {"A": "published", "B": "published"}
 
 
@@ -410,7 +438,8 @@ def test_api_import_and_file_level_422(client: Any, provider: dict[str, Any]) ->
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["format"] == "openvhs" and body["counts"]["created"] == 3
+    assert body["format"] == "openvhs"
+    assert body["counts"]["created"] == 3
     rejected = client.post(
         "/api/v1/imports",
         content=programme(course_xml("X"), namespace="urn:falsch"),
@@ -418,7 +447,8 @@ def test_api_import_and_file_level_422(client: Any, provider: dict[str, Any]) ->
     )
     assert rejected.status_code == 422
     error = rejected.json()["error"]
-    assert error["code"] == "import_rejected" and "wrong namespace" in error["message"]
+    assert error["code"] == "import_rejected"
+    assert "wrong namespace" in error["message"]
     assert error["details"][0]["loc"][0] == "file"
     assert rejected.json()["report"]["written"] is False
 
@@ -426,9 +456,8 @@ def test_api_import_and_file_level_422(client: Any, provider: dict[str, Any]) ->
 def test_cli_import_with_format(make_org: Callable[..., int], tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
-    from app.cli import _register_optional_commands, cli
+    from app.cli import cli
 
-    _register_optional_commands()
     org_id = make_org(trusted=True)
     path = tmp_path / "kurse.json"
     path.write_bytes(BERLIN.read_bytes())
@@ -436,4 +465,5 @@ def test_cli_import_with_format(make_org: Callable[..., int], tmp_path: Path) ->
         cli, ["import", str(path), "--org", str(org_id), "--format", "openvhs"]
     )
     assert result.exit_code == 0, result.output
-    assert "openvhs import (full delivery)" in result.output and "created: 3" in result.output
+    assert "openvhs import (full delivery)" in result.output
+    assert "created: 3" in result.output

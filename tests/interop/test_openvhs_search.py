@@ -8,8 +8,8 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from testkit.openvhs_files import course_xml, programme
 from tests.conftest import SearchIndex
-from tests.interop.openvhs_files import course_xml, programme
 from tests.interop.test_openvhs import run_import
 
 JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
@@ -53,8 +53,10 @@ def test_level_is_searchable_and_a_facet(
     assert client.get("/api/v1/search", params={"level": "D7"}).status_code == 422
 
     dvv = {f["value"]: f for f in search(client)["facets"]["dvv_category"]}
-    assert dvv["4"]["count"] == 4 and dvv["4"]["label"] == "Sprachen"
-    assert dvv["4.06"]["count"] == 4 and dvv["5.01"]["count"] == 1
+    assert dvv["4"]["count"] == 4
+    assert dvv["4"]["label"] == "Sprachen"
+    assert dvv["4.06"]["count"] == 4
+    assert dvv["5.01"]["count"] == 1
     languages = search(client, dvv_category="4")
     assert languages["total"] == 4
     assert search(client, dvv_category="5")["hits"][0]["id"] == ids["X-5"]
@@ -90,9 +92,12 @@ def test_offer_page_shows_course_number_sessions_and_places(
     page = client.get(f"/p/vhs/angebote/{ids['FREE']}")
     assert page.status_code == 200
     html = page.text
-    assert "Kursnummer" in html and "N-FREE" in html
-    assert "noch 3 Plätze frei" in html and "findet ab 6 Anmeldungen statt" in html
-    assert "3 Termine" in html and "18:00" in html
+    assert "Kursnummer" in html
+    assert "N-FREE" in html
+    assert "noch 3 Plätze frei" in html
+    assert "findet ab 6 Anmeldungen statt" in html
+    assert "3 Termine" in html
+    assert "18:00" in html
     assert re.search(
         r"<li>\w\w, \d\d\.\d\d\.\d{4}, 18:00</li>|<li>\w\w, [\d.]+, ab 18:00 Uhr</li>", html
     )
@@ -100,7 +105,8 @@ def test_offer_page_shows_course_number_sessions_and_places(
     full = client.get(f"/p/vhs/angebote/{ids['FULL']}").text
     assert "ausgebucht" in full
     english = client.get(f"/p/vhs/angebote/{ids['FREE']}?lang=en").text
-    assert "3 places left" in english and "Course number" in english
+    assert "3 places left" in english
+    assert "Course number" in english
     data_ld = json.loads(JSONLD.search(html).group(1))  # type: ignore[union-attr]
     instance = data_ld["hasCourseInstance"][0]
     assert data_ld["courseCode"] == "N-FREE"
@@ -145,20 +151,25 @@ def test_hostile_text_stays_inert(
     create_portal(client, admin, slug="vhs", name="VHS-Kurse", postcode_prefixes=["4"])
     offer_id = ids_by_external(client, headers)["EVIL"]
     offer = client.get(f"/api/v1/offers/{offer_id}").json()
-    assert "\r" not in offer["title"] and "\n" not in offer["title"]
+    assert "\r" not in offer["title"]
+    assert "\n" not in offer["title"]
     assert offer["url"] is None  # javascript: is no web address
 
     for lang in ("de", "en"):
         html = client.get(f"/p/vhs/angebote/{offer_id}?lang={lang}").text
         body = JSONLD.sub("", html)
-        assert "<script>alert" not in body and "<img src=x" not in body
+        assert "<script>alert" not in body
+        assert "<img src=x" not in body
         assert "javascript:" not in body
         assert '"><script>' not in html
         script = JSONLD.search(html).group(1)  # type: ignore[union-attr]
-        assert "<" not in script and ">" not in script
+        assert "<" not in script
+        assert ">" not in script
         assert json.loads(script)["name"].startswith('Kurs <script>alert("x")')
     hits = search(client, q="Kurs")["hits"]
-    assert hits and all("<script" not in h["title_html"] for h in hits)
+    assert hits
+    assert all("<script" not in h["title_html"] for h in hits)
     assert all("<img" not in h["snippet"] for h in hits)
     page = client.get("/p/vhs/?q=Kurs").text
-    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "<script>alert" not in page
+    assert "<img src=x" not in page

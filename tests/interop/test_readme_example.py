@@ -24,4 +24,5 @@ def test_readme_csv_example_imports(client: TestClient, provider: dict[str, Any]
     )
     assert r.status_code in (200, 201), r.text
     report = r.json()
-    assert report["counts"]["created"] == 1 and report["counts"]["failed"] == 0, report
+    assert report["counts"]["created"] == 1, report
+    assert report["counts"]["failed"] == 0, report

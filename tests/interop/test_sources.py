@@ -17,8 +17,8 @@ from app.models.audit import AuditEntry
 from app.models.import_source import ImportSource
 from app.models.types import utcnow
 from app.services.interop.scheduler import pull_source, run_due
+from testkit.openvhs_files import course_xml, programme
 from tests.interop.feed_server import FeedServer
-from tests.interop.openvhs_files import course_xml, programme
 from tests.interop.test_openvhs import statuses
 
 SOURCES = "/api/v1/admin/sources"
@@ -79,9 +79,11 @@ def test_changing_file_pulled_on_schedule(
 
     assert run_due() == 1
     pulled = source(source_id)
-    assert pulled.last_status == "imported" and pulled.last_report is not None
+    assert pulled.last_status == "imported"
+    assert pulled.last_report is not None
     assert pulled.last_report["counts"]["created"] == 2
-    assert pulled.etag == feed.state.tag and pulled.consecutive_failures == 0
+    assert pulled.etag == feed.state.tag
+    assert pulled.consecutive_failures == 0
     assert pulled.next_run_at > utcnow() + timedelta(minutes=59)
     assert statuses(org_id) == {"A": "published", "B": "published"}
     assert run_due() == 0  # not due again for an hour
@@ -100,12 +102,15 @@ def test_changing_file_pulled_on_schedule(
     make_due(source_id)
     assert run_due() == 1
     report = source(source_id).last_report
-    assert report is not None and report["counts"]["deleted"] == 1 and report["partial"]
+    assert report is not None
+    assert report["counts"]["deleted"] == 1
+    assert report["partial"]
     assert statuses(org_id) == {"A": "published", "B": "archived"}
 
     # the organisation reads its own source and report; others do not see it
     own = client.get(f"/api/v1/sources/{source_id}", headers=trusted_provider["headers"])
-    assert own.status_code == 200 and own.json()["last_report"]["counts"]["deleted"] == 1
+    assert own.status_code == 200
+    assert own.json()["last_report"]["counts"]["deleted"] == 1
     listed = client.get("/api/v1/sources", headers=trusted_provider["headers"]).json()
     assert [s["id"] for s in listed["items"]] == [source_id]
     other = make_key("provider", make_org(name="Andere"))
@@ -126,10 +131,13 @@ def test_broken_file_leaves_the_catalogue_as_it_was(
     before = time.time()
     assert run_due() == 1
     broken = source(source_id)
-    assert broken.last_status == "rejected" and "malformed XML" in (broken.last_error or "")
-    assert broken.last_report is not None and broken.last_report["written"] is False
+    assert broken.last_status == "rejected"
+    assert "malformed XML" in (broken.last_error or "")
+    assert broken.last_report is not None
+    assert broken.last_report["written"] is False
     assert statuses(org_id) == {"A": "published", "B": "published"}  # B not archived
-    assert broken.consecutive_failures == 1 and broken.etag == good_tag  # fetched whole again
+    assert broken.consecutive_failures == 1
+    assert broken.etag == good_tag
     retry_in = (broken.next_run_at.timestamp() - before) / 60
     assert 0.9 < retry_in < 1.1  # PULL_RETRY_BASE, not the hour
 
@@ -137,7 +145,8 @@ def test_broken_file_leaves_the_catalogue_as_it_was(
     make_due(source_id)
     assert run_due() == 1
     fixed = source(source_id)
-    assert fixed.last_status == "imported" and fixed.consecutive_failures == 0
+    assert fixed.last_status == "imported"
+    assert fixed.consecutive_failures == 0
     assert fixed.last_report["counts"]["created"] == 1  # type: ignore[index]
 
 
@@ -151,14 +160,16 @@ def test_failures_back_off_and_are_reported(
         started = time.time()
         assert run_due() == 1
         row = source(source_id)
-        assert row.last_status == "failed" and row.last_error == "the server answered HTTP 500"
+        assert row.last_status == "failed"
+        assert row.last_error == "the server answered HTTP 500"
         delays.append(round((row.next_run_at.timestamp() - started) / 60))
-    assert delays == [1, 2, 4] and source(source_id).consecutive_failures == 3
+    assert delays == [1, 2, 4]
+    assert source(source_id).consecutive_failures == 3
     assert statuses(trusted_provider["org_id"]) == {}
 
 
 @pytest.mark.parametrize(
-    "path, redirect, expected",
+    ("path", "redirect", "expected"),
     [
         ("hang", "", "no complete answer within 1.5 s"),
         ("huge-declared", "", "larger than 1,000,000 bytes"),
@@ -184,8 +195,10 @@ def test_bad_answers_are_stopped_and_nothing_is_imported(
     assert run_due() == 1
     assert time.monotonic() - started < 10
     row = source(source_id)
-    assert row.last_status == "failed" and expected in (row.last_error or ""), row.last_error
-    assert row.consecutive_failures == 1 and row.next_run_at > utcnow()
+    assert row.last_status == "failed", row.last_error
+    assert expected in (row.last_error or ""), row.last_error
+    assert row.consecutive_failures == 1
+    assert row.next_run_at > utcnow()
     assert statuses(trusted_provider["org_id"]) == {}
 
 
@@ -193,13 +206,15 @@ def test_gzip_and_last_modified(
     client: TestClient, admin: dict[str, str], trusted_provider: dict[str, Any], feed: FeedServer
 ) -> None:
     source_id = add_source(client, admin, trusted_provider["org_id"], feed.url("gzip"))
-    assert run_due() == 1 and source(source_id).last_status == "imported"
+    assert run_due() == 1
+    assert source(source_id).last_status == "imported"
     feed.state.etag = False
     other = add_source(client, admin, trusted_provider["org_id"], feed.url("feed"))
     assert run_due() == 1  # same programme: nothing new, no ETag but a Last-Modified
     assert source(other).last_modified == feed.state.last_modified
     make_due(other)
-    assert run_due() == 1 and source(other).last_status == "not_modified"
+    assert run_due() == 1
+    assert source(other).last_status == "not_modified"
     assert feed.state.requests[-1]["if-modified-since"] == feed.state.last_modified
 
 
@@ -212,7 +227,8 @@ def test_same_bytes_without_validators_are_not_parsed_again(
     audits = offer_audits()
     make_due(source_id)
     assert run_due() == 1
-    assert source(source_id).last_status == "unchanged" and offer_audits() == audits
+    assert source(source_id).last_status == "unchanged"
+    assert offer_audits() == audits
 
 
 def test_private_addresses_refused_unless_allowed(
@@ -227,7 +243,8 @@ def test_private_addresses_refused_unless_allowed(
     org_id = trusted_provider["org_id"]
     literal = {"organisation_id": org_id, "url": feed.url("feed")}
     refused = client.post(SOURCES, json=literal, headers=admin)
-    assert refused.status_code == 422 and refused.json()["error"]["details"][0]["loc"] == ["url"]
+    assert refused.status_code == 422
+    assert refused.json()["error"]["details"][0]["loc"] == ["url"]
     # a name is checked where the connection is made: whatever it resolves to then
     real = socket.getaddrinfo
 
@@ -240,13 +257,14 @@ def test_private_addresses_refused_unless_allowed(
         source_id = add_source(client, admin, org_id, f"http://{host}:{port}/feed")
         assert run_due() == 1
         row = source(source_id)
-        assert row.last_status == "failed" and "private, loopback" in (row.last_error or "")
+        assert row.last_status == "failed"
+        assert "private, loopback" in (row.last_error or "")
     assert feed.state.requests == []  # nothing ever reached the server
     assert statuses(org_id) == {}
 
 
 @pytest.mark.parametrize(
-    "body, loc",
+    ("body", "loc"),
     [
         ({"url": "ftp://vhs.example/kurse.xml"}, ["url"]),
         ({"url": "https://user:geheim@vhs.example/kurse.xml"}, ["url"]),
@@ -276,11 +294,13 @@ def test_admin_api_manages_and_runs_sources(
     source_id = add_source(client, admin, trusted_provider["org_id"], feed.url("feed"))
     assert client.get(SOURCES, headers=admin).json()["total"] == 1
     paused = client.patch(f"{SOURCES}/{source_id}", json={"enabled": False}, headers=admin)
-    assert paused.status_code == 200 and paused.json()["enabled"] is False
+    assert paused.status_code == 200
+    assert paused.json()["enabled"] is False
     assert run_due() == 0  # paused sources are not pulled on schedule ...
     ran = client.post(f"{SOURCES}/{source_id}/run", headers=admin)  # ... but on request
     assert ran.status_code == 200, ran.text
-    assert ran.json()["last_status"] == "imported" and ran.json()["running"] is False
+    assert ran.json()["last_status"] == "imported"
+    assert ran.json()["running"] is False
     with db.session_scope() as session:
         row = session.get(ImportSource, source_id)
         assert row is not None
@@ -296,7 +316,8 @@ def test_admin_api_manages_and_runs_sources(
     moved = client.patch(
         f"{SOURCES}/{source_id}", json={"url": feed.url("error")}, headers=admin
     ).json()
-    assert moved["url"].endswith("/error") and moved["next_run_at"] <= utcnow().isoformat()
+    assert moved["url"].endswith("/error")
+    assert moved["next_run_at"] <= utcnow().isoformat()
     assert client.delete(f"{SOURCES}/{source_id}", headers=admin).status_code == 204
     assert client.get(f"{SOURCES}/{source_id}", headers=admin).status_code == 404
     assert statuses(trusted_provider["org_id"]) == {"A": "published", "B": "published"}
@@ -305,25 +326,29 @@ def test_admin_api_manages_and_runs_sources(
 def test_cli_source_commands(trusted_provider: dict[str, Any], feed: FeedServer) -> None:
     from typer.testing import CliRunner
 
-    from app.cli import _register_optional_commands, cli
+    from app.cli import cli
 
-    _register_optional_commands()
     runner = CliRunner()
     org = str(trusted_provider["org_id"])
     added = runner.invoke(cli, ["source", "add", "--org", org, "--url", feed.url("feed")])
     assert added.exit_code == 0, added.output
     source_id = added.output.strip().splitlines()[-1]
     ran = runner.invoke(cli, ["source", "run", source_id])
-    assert ran.exit_code == 0 and "imported" in ran.output and "created: 2" in ran.output
+    assert ran.exit_code == 0
+    assert "imported" in ran.output
+    assert "created: 2" in ran.output
     listed = runner.invoke(cli, ["source", "list"])
-    assert f"{source_id}  org {org}" in listed.output and "imported" in listed.output
+    assert f"{source_id}  org {org}" in listed.output
+    assert "imported" in listed.output
     bad = runner.invoke(cli, ["source", "add", "--org", org, "--url", "ftp://x.example/a"])
-    assert bad.exit_code == 2 and "url" in bad.output
+    assert bad.exit_code == 2
+    assert "url" in bad.output
     broken = runner.invoke(
         cli, ["source", "add", "--org", org, "--url", feed.url("error"), "--interval", "5"]
     )
     failed = runner.invoke(cli, ["source", "run", broken.output.strip().splitlines()[-1]])
-    assert failed.exit_code == 1 and "HTTP 500" in failed.output
+    assert failed.exit_code == 1
+    assert "HTTP 500" in failed.output
     removed = runner.invoke(cli, ["source", "remove", source_id])
     assert removed.exit_code == 0
     assert runner.invoke(cli, ["source", "run", source_id]).exit_code == 2
@@ -353,7 +378,8 @@ def test_scheduler_loop_pulls_due_sources(
     finally:
         stop.set()
         loop.join(10)
-    assert not loop.is_alive() and source(source_id).last_status == "imported"
+    assert not loop.is_alive()
+    assert source(source_id).last_status == "imported"
 
 
 def test_unexpected_error_releases_the_source(
@@ -373,6 +399,8 @@ def test_unexpected_error_releases_the_source(
     with pytest.raises(RuntimeError):
         pull_source(source_id)
     row = source(source_id)
-    assert row.last_status == "failed" and row.lease_until is None
-    assert row.consecutive_failures == 1 and row.next_run_at > utcnow()
+    assert row.last_status == "failed"
+    assert row.lease_until is None
+    assert row.consecutive_failures == 1
+    assert row.next_run_at > utcnow()
     assert run_due() == 0  # backing off, not retried at once

@@ -16,8 +16,8 @@ import pytest
 import uvicorn
 from fastapi.testclient import TestClient
 
+from testkit.meili_server import free_port
 from tests.conftest import SearchIndex
-from tests.meili_server import free_port
 from tests.portals.conftest import BOCHUM, Region, at
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
@@ -35,10 +35,13 @@ if not _BROWSER_READY and os.environ.get("REQUIRE_BROWSER_TESTS") == "1":
     raise RuntimeError(
         "browser test dependencies missing: run scripts/install-browser-test-deps.sh"
     )
-pytestmark = pytest.mark.skipif(
-    not _BROWSER_READY,
-    reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not _BROWSER_READY,
+        reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
+    ),
+]
 
 
 @pytest.fixture
@@ -153,7 +156,8 @@ def test_pages_in_chromium(
     # keyboard only: skip link first, then search, then a result, then the offer page
     kb = report["keyboard"]
     assert kb["firstStop"] == "skip"
-    assert "/p/bochum/angebote/" in kb["url"] and kb["h1"]
+    assert "/p/bochum/angebote/" in kb["url"]
+    assert kb["h1"]
     assert kb["focusOutline"] != "none"
 
     # without JavaScript the form still finds the portal's offers, and only those
@@ -166,7 +170,8 @@ def test_pages_in_chromium(
     widget = report["widget"]
     assert widget["titles"], widget
     assert any("<img src=x" in t for t in widget["titles"])
-    assert widget["injected"] == 0 and not widget["pwned"]
+    assert widget["injected"] == 0
+    assert not widget["pwned"]
     assert widget["marks"] > 0
     assert set(widget["hosts"]) <= {origin, live_app}
     assert all(link.startswith(f"{live_app}/p/bochum/angebote/") for link in widget["links"])

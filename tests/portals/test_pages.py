@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from app.errors import ServiceUnavailable
 from app.models.search import FacetValue, SearchHit, SearchParams, SearchResult, SearchScope
-from app.services import search
+from app.search import service as search
 from tests.conftest import SearchIndex
 from tests.portals.conftest import BOCHUM, Region, at, create_portal
 
@@ -111,23 +111,33 @@ def test_search_page_is_an_accessible_form(
     assert r.status_code == 200
     html = r.text
     assert '<html lang="de">' in html
-    assert 'class="skip" href="#main"' in html and '<main id="main"' in html
-    assert 'method="get"' in html and 'role="search"' in html
+    assert 'class="skip" href="#main"' in html
+    assert '<main id="main"' in html
+    assert 'method="get"' in html
+    assert 'role="search"' in html
     for field in ("q", "postcode", "radius", "sort"):
         assert f'<label for="{field}">' in html
-    assert 'list="q-suggestions"' in html and "<datalist" in html
+    assert 'list="q-suggestions"' in html
+    assert "<datalist" in html
     # facets are checkboxes with counts; what was ticked stays ticked
     assert re.search(r'name="category" value="it_digital" checked>', html)
     assert "(7)</span>" in html
     assert "95 Angebote gefunden" in html
-    assert 'aria-label="Seiten"' in html and 'aria-current="page"' in html
-    assert "Preis auf Anfrage" in html and "kostenlos" in html and "1.290,50 €" in html
+    assert 'aria-label="Seiten"' in html
+    assert 'aria-current="page"' in html
+    assert "Preis auf Anfrage" in html
+    assert "kostenlos" in html
+    assert "1.290,50 €" in html
     assert "<mark>Buchhaltung</mark> &amp; mehr" in html
     # the portal's rules went to the search service, and unknown values were dropped
     params, scope = fake_search["params"], fake_search["scope"]
-    assert params.category == ["it_digital"] and params.page == 2
-    assert params.postcode == "44787" and params.radius_km == 25 and params.barrier_free
-    assert scope.postcode_prefixes == ["447"] and scope.reviewed_only
+    assert params.category == ["it_digital"]
+    assert params.page == 2
+    assert params.postcode == "44787"
+    assert params.radius_km == 25
+    assert params.barrier_free
+    assert scope.postcode_prefixes == ["447"]
+    assert scope.reviewed_only
     # counselling contacts, escaped, line breaks kept by CSS
     assert "Beratung &lt;b&gt;Bochum&lt;/b&gt;" in html
     assert 'href="tel:0234123"' in html
@@ -138,7 +148,8 @@ def test_english_page(
 ) -> None:
     html = client.get("/p/bochum/", params={"q": "x", "lang": "en"}).text
     assert '<html lang="en">' in html
-    assert "95 offers found" in html and "Price on request" in html
+    assert "95 offers found" in html
+    assert "Price on request" in html
     assert '<input type="hidden" name="lang" value="en">' in html
     assert 'hreflang="de"' in html
     # German page links to the English one
@@ -176,7 +187,8 @@ def test_search_outage_shows_a_page(
     fake_search["result"] = ServiceUnavailable("down")
     r = client.get("/p/bochum/", params={"q": "x"})
     assert r.status_code == 503
-    assert "nicht erreichbar" in r.text and "Beratung" in r.text
+    assert "nicht erreichbar" in r.text
+    assert "Beratung" in r.text
 
 
 def test_non_html_hit_fields_are_escaped(
@@ -184,7 +196,8 @@ def test_non_html_hit_fields_are_escaped(
 ) -> None:
     fake_search["result"] = _fake_result(2, provider=EVIL)
     html = client.get("/p/bochum/", params={"q": EVIL}).text
-    assert "<script>alert" not in html and "<img src=x" not in html
+    assert "<script>alert" not in html
+    assert "<img src=x" not in html
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
 
 
@@ -196,7 +209,8 @@ def test_search_page_weight(
     js = client.get("/static/search.js").content
     assert len(html) + len(css) + len(js) <= 60 * 1024, len(html) + len(css) + len(js)
     widget = client.get("/widget/bochum.js")
-    assert widget.status_code == 200 and "javascript" in widget.headers["content-type"]
+    assert widget.status_code == 200
+    assert "javascript" in widget.headers["content-type"]
     assert len(widget.content) <= 30 * 1024
 
 
@@ -205,7 +219,9 @@ def test_embed_page_is_minimal(
 ) -> None:
     html = client.get("/p/bochum/embed", params={"q": "kurs"}).text
     assert 'action="/p/bochum/embed"' in html
-    assert 'target="_top"' in html and "<header" not in html and "Beratung" not in html
+    assert 'target="_top"' in html
+    assert "<header" not in html
+    assert "Beratung" not in html
 
 
 def test_static_files_are_whitelisted(client: TestClient) -> None:
@@ -237,17 +253,22 @@ def test_offer_page_shows_everything_a_citizen_needs(
     assert "Preis auf Anfrage" in html
     assert "Fragen Sie dort nach einem Bildungsgutschein" in html
     assert "Eine Beratungsstelle stellt den Bildungsscheck aus." in html
-    assert "Kortumstraße 1" in html and "44787 Bochum" in html and "Einstieg jederzeit" in html
-    assert "Frau Muster" in html and 'href="mailto:kurs@bw.example"' in html
+    assert "Kortumstraße 1" in html
+    assert "44787 Bochum" in html
+    assert "Einstieg jederzeit" in html
+    assert "Frau Muster" in html
+    assert 'href="mailto:kurs@bw.example"' in html
     assert "Beratung &lt;b&gt;Bochum&lt;/b&gt;" in html
     data = json.loads(JSONLD.search(html).group(1))  # type: ignore[union-attr]
-    assert data["@type"] == "Course" and data["name"] == "Finanzbuchhaltung mit DATEV"
+    assert data["@type"] == "Course"
+    assert data["name"] == "Finanzbuchhaltung mit DATEV"
     # a free offer says so
     client.patch(f"/api/v1/offers/{offer_id}", json={"price": "0"}, headers=admin)
     client.post(f"/api/v1/offers/{offer_id}/publish", headers=admin)
     assert "kostenlos" in client.get(f"/p/bochum/angebote/{offer_id}").text
     en = client.get(f"/p/bochum/angebote/{offer_id}?lang=en").text
-    assert '<html lang="en">' in en and "Who can pay for it?" in en
+    assert '<html lang="en">' in en
+    assert "Who can pay for it?" in en
 
 
 def test_injection_is_escaped_in_page_and_jsonld(
@@ -287,7 +308,8 @@ def test_injection_is_escaped_in_page_and_jsonld(
         assert "</script><img" not in html, url
     page = client.get(f"/p/bochum/angebote/{offer_id}").text
     block = JSONLD.search(page).group(1)  # type: ignore[union-attr]
-    assert "<" not in block and ">" not in block
+    assert "<" not in block
+    assert ">" not in block
     assert json.loads(block)["name"] == f"Buchhaltung {EVIL}"
     results = client.get("/p/bochum/", params={"q": "buchhaltung"}).text
     assert f"/p/bochum/angebote/{offer_id}" in results
@@ -299,4 +321,5 @@ def test_region_page_flow(client: TestClient, region: Region) -> None:
     ).text
     assert 'value="accounting_finance" checked' in html
     offer_html = client.get(f"/p/bochum/angebote/{region.offers['bochum']}").text
-    assert "Beratung Bochum" in offer_html and "Mo–Fr 9–12 Uhr" in offer_html
+    assert "Beratung Bochum" in offer_html
+    assert "Mo–Fr 9–12 Uhr" in offer_html

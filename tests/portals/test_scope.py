@@ -106,7 +106,8 @@ def test_portal_info_is_public_with_contacts(client: TestClient, region: Region)
     body = r.json()
     assert body["name"] == "Weiterbildung Bochum"
     assert body["contacts"][0]["name"] == "Beratung Bochum"
-    assert "cors_origins" not in body and "providers_block" not in body
+    assert "cors_origins" not in body
+    assert "providers_block" not in body
 
 
 def test_cors_only_for_listed_origins(client: TestClient, region: Region) -> None:

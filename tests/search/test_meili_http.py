@@ -6,8 +6,9 @@ from contextlib import asynccontextmanager
 
 import pytest
 
-from app.services.meili_http import MeiliHttp, MeiliUnreachable
-from tests.meili_server import free_port
+from app.errors import SearchUnavailable
+from app.search.http import MeiliHttp
+from testkit.meili_server import free_port
 
 Answer = Callable[[int], Awaitable[bytes | None]]  # request number -> raw answer; None = silence
 
@@ -92,7 +93,8 @@ async def test_requests_share_one_keep_alive_connection() -> None:
     first = server.requests[0]
     assert first.startswith(b"POST /multi-search HTTP/1.1\r\n")
     assert b"Authorization: Bearer k\r\n" in first
-    assert b"Content-Length: 2\r\n" in first and first.endswith(b"\r\n\r\n{}")
+    assert b"Content-Length: 2\r\n" in first
+    assert first.endswith(b"\r\n\r\n{}")
 
 
 @pytest.mark.anyio
@@ -212,13 +214,13 @@ async def test_waiting_for_a_connection_counts_against_the_timeout() -> None:
         )
         await http.close()
     assert results[0] == (200, b"{}")
-    assert isinstance(results[1], TimeoutError)
+    assert isinstance(results[1], SearchUnavailable)
 
 
 @pytest.mark.anyio
 async def test_nobody_listening_is_unreachable() -> None:
     http = MeiliHttp(f"http://127.0.0.1:{free_port()}", {})
-    with pytest.raises(MeiliUnreachable):
+    with pytest.raises(SearchUnavailable):
         await http.request("GET", "/health", timeout_s=2)
 
 
@@ -232,7 +234,7 @@ async def test_a_server_that_does_not_answer_times_out() -> None:
         http = MeiliHttp(url, {})
         loop = asyncio.get_running_loop()
         started = loop.time()
-        with pytest.raises(TimeoutError):
+        with pytest.raises(SearchUnavailable):
             await http.request("GET", "/health", timeout_s=0.2)
         assert loop.time() - started < 1.0
         assert http._idle == []  # a connection left mid-answer is never reused
@@ -247,11 +249,52 @@ async def test_a_garbled_answer_is_unreachable_not_a_crash() -> None:
     server = Server(garbled)
     async with serving(server) as url:
         http = MeiliHttp(url, {})
-        with pytest.raises(MeiliUnreachable):
+        with pytest.raises(SearchUnavailable):
             await http.request("GET", "/health", timeout_s=2)
         await http.close()
 
 
-def test_only_http_urls_are_accepted() -> None:
-    with pytest.raises(ValueError):
+def test_only_plain_http_urls_are_accepted() -> None:
+    with pytest.raises(ValueError, match="plain http"):
         MeiliHttp("ftp://example.org", {})
+    with pytest.raises(ValueError, match="plain http"):
+        MeiliHttp("https://search.example.org", {})
+
+
+class DropsSecondRequest(Server):
+    """Answers the first request on each connection, then closes it when the next request
+    arrives, unanswered: a keep-alive connection that died between two requests."""
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            for n in range(2):
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = int(head.lower().split(b"content-length:")[1].split(b"\r\n")[0] or 0)
+                self.requests.append(head + await reader.readexactly(length))
+                if n == 0:
+                    writer.write(_plain(b"{}"))
+                    await writer.drain()
+        except (asyncio.IncompleteReadError, ConnectionError, IndexError):
+            pass
+        finally:
+            writer.close()
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize(("idempotent", "sent"), [(True, 3), (False, 2)])
+async def test_only_idempotent_requests_are_sent_again(idempotent: bool, sent: int) -> None:
+    server = DropsSecondRequest(_ok)
+    async with serving(server) as url:
+        http = MeiliHttp(url, {})
+        assert (await http.request("POST", "/x", b"1", timeout_s=2, idempotent=idempotent))[
+            0
+        ] == 200
+        if idempotent:
+            assert (await http.request("POST", "/x", b"2", timeout_s=2, idempotent=True))[0] == 200
+        else:
+            with pytest.raises(SearchUnavailable):
+                await http.request("POST", "/x", b"2", timeout_s=2, idempotent=False)
+        await http.close()
+    # the second request reached the server once, and a second time only when idempotent
+    assert len(server.requests) == sent

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.exc import OperationalError
 
 from app import db
-from app.services.search_cache import AnswerCache
+from app.search.cache import AnswerCache
 from indexer.rebuild import rebuild_index
 from tests.conftest import SearchIndex, offer_payload
 
@@ -211,7 +211,6 @@ def test_an_answer_from_yesterday_is_not_served_today(
     trusted_provider: dict[str, Any],
     search_index: SearchIndex,
 ) -> None:
-    from app.services import search
 
     r = client.post(
         "/api/v1/offers",
@@ -223,7 +222,7 @@ def test_an_answer_from_yesterday_is_not_served_today(
     assert _hits(client, "Tageskurs") == {r.json()["id"]}
     # Nothing reports the end of a visibility window; the new day in the key does.
     tomorrow = time.time() + 86_400
-    monkeypatch.setattr(search.time, "time", lambda: tomorrow)
+    monkeypatch.setattr("app.search.service.time.time", lambda: tomorrow)
     assert _hits(client, "Tageskurs") == set()
 
 
@@ -234,7 +233,7 @@ def test_the_cache_can_be_turned_off(
     search_index: SearchIndex,
 ) -> None:
     from app import config
-    from app.services import search
+    from app.search import service as search
 
     monkeypatch.setenv("SEARCH_CACHE_ENTRIES", "0")
     config.get_settings.cache_clear()

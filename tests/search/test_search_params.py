@@ -1,16 +1,16 @@
-"""`/api/v1/search` reads its parameters with QueryModelRoute; the portal search reads the
-same model the way FastAPI does. Both must understand and refuse exactly the same things."""
+"""One search-parameter model behind `/api/v1/search` and the portal search: both must
+understand and refuse exactly the same things, in the one error shape with `["query", name]`."""
 
 from typing import Any
 
 import pytest
-from fastapi import FastAPI, Response
 from fastapi.testclient import TestClient
 
-from app.errors import install_error_handlers
-from app.models.search import SearchParams, SearchResult
+from app.models.portal import Portal
+from app.models.search import SearchParams, SearchResult, SearchScope
 from app.routers import search as search_router
-from app.routers.search import SearchParamsDep
+from app.search import service as search_service
+from app.services import portals as portal_service
 
 QUERIES = [
     "",
@@ -50,37 +50,38 @@ QUERIES = [
 ]
 
 
-def _apps(captured: list[SearchParams], monkeypatch: pytest.MonkeyPatch) -> tuple[FastAPI, FastAPI]:
+@pytest.fixture
+def app_client(monkeypatch: pytest.MonkeyPatch) -> tuple[TestClient, list[SearchParams]]:
+    from app.main import create_app
+
+    captured: list[SearchParams] = []
+
     async def fake_search(params: SearchParams, **_: Any) -> SearchResult:
         captured.append(params)
         return SearchResult(total=0, page=params.page, per_page=params.per_page, hits=[], facets={})
 
+    async def fake_portal(slug: str) -> portal_service.PublicPortal:
+        portal = Portal(slug=slug, name="Ruhr", postcode_prefixes=["44"])
+        return portal_service.PublicPortal(
+            portal=portal, contacts=[], scope=SearchScope(postcode_prefixes=["44"]), cors_origins=[]
+        )
+
     monkeypatch.setattr(search_router, "search_offers", fake_search)
-    fast = FastAPI()
-    install_error_handlers(fast)
-    fast.include_router(search_router.router)
-
-    standard = FastAPI()
-    install_error_handlers(standard)
-
-    @standard.get("/api/v1/search")
-    async def search(params: SearchParamsDep) -> Response:
-        return Response((await fake_search(params)).as_json(), media_type="application/json")
-
-    return fast, standard
+    monkeypatch.setattr(search_service, "search_offers", fake_search)
+    monkeypatch.setattr(portal_service, "public_portal", fake_portal)
+    return TestClient(create_app()), captured
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_query_model_route_reads_parameters_as_fastapi_does(
-    query: str, monkeypatch: pytest.MonkeyPatch
+def test_global_and_portal_search_read_parameters_alike(
+    query: str, app_client: tuple[TestClient, list[SearchParams]]
 ) -> None:
-    captured: list[SearchParams] = []
-    fast, standard = _apps(captured, monkeypatch)
-    with TestClient(fast) as a, TestClient(standard) as b:
-        ours = a.get(f"/api/v1/search?{query}")
-        theirs = b.get(f"/api/v1/search?{query}")
-    assert ours.status_code == theirs.status_code
-    assert ours.json() == theirs.json()
+    client, captured = app_client
+    with client:
+        ours = client.get(f"/api/v1/search?{query}")
+        portal = client.get(f"/api/v1/portals/ruhr/search?{query}")
+    assert ours.status_code == portal.status_code
+    assert ours.json() == portal.json()
     if ours.status_code == 200:
         assert len(captured) == 2
         assert captured[0] == captured[1]
@@ -92,35 +93,9 @@ def test_query_model_route_reads_parameters_as_fastapi_does(
 def test_openapi_documents_every_search_parameter() -> None:
     from app.main import create_app
 
-    spec = create_app().openapi()["paths"]["/api/v1/search"]["get"]
-    names = {p["name"] for p in spec["parameters"]}
-    assert names == set(SearchParams.__dataclass_fields__)
-    assert all(p["in"] == "query" for p in spec["parameters"])
-    assert "SearchResult" in str(spec["responses"]["200"])
-
-
-def test_query_model_route_refuses_what_it_would_skip() -> None:
-    from fastapi import APIRouter, Depends
-
-    from app.routers.query_model_route import QueryModelRoute
-    from app.routers.search import SearchQuery
-
-    async def needs_a_dependency() -> None:
-        return None
-
-    async def endpoint(query: SearchQuery) -> Response:
-        return Response()
-
-    async def not_a_model(q: str) -> Response:
-        return Response()
-
-    router = APIRouter()
-    with pytest.raises(TypeError, match="no dependencies"):
-        router.add_api_route(
-            "/a",
-            endpoint,
-            dependencies=[Depends(needs_a_dependency)],
-            route_class_override=QueryModelRoute,
-        )
-    with pytest.raises(TypeError, match="pydantic model"):
-        router.add_api_route("/b", not_a_model, route_class_override=QueryModelRoute)
+    paths = create_app().openapi()["paths"]
+    for path in ("/api/v1/search", "/api/v1/portals/{slug}/search"):
+        spec = paths[path]["get"]
+        names = {p["name"] for p in spec["parameters"] if p["in"] == "query"}
+        assert names == set(SearchParams.model_fields), path
+        assert "SearchResult" in str(spec["responses"]["200"])

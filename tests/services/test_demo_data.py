@@ -94,7 +94,8 @@ def test_locations_sit_within_a_kilometre_of_their_postcode(
         for d in offer.dates:
             if d.location is None:
                 continue
-            assert d.location.lat is not None and d.location.lon is not None
+            assert d.location.lat is not None
+            assert d.location.lon is not None
             centre = get_coordinates_for_zipcode(d.location.postcode)
             assert _km(centre, (d.location.lat, d.location.lon)) < 1.0
 
@@ -108,7 +109,8 @@ def test_dates_fall_in_the_coming_year(offers: list[tuple[int, OfferCreate]]) ->
                 assert d.start_date is None
                 flexible += 1
                 continue
-            assert d.start_date is not None and d.end_date is not None
+            assert d.start_date is not None
+            assert d.end_date is not None
             assert TODAY + timedelta(days=7) <= d.start_date <= TODAY + timedelta(days=365)
             assert d.end_date >= d.start_date
             if d.registration_deadline:
@@ -128,10 +130,13 @@ def test_online_and_in_person_dates(offers: list[tuple[int, OfferCreate]]) -> No
     for _, offer in offers:
         for d in offer.dates:
             if offer.format is Format.online:
-                assert d.online and d.location is None
+                assert d.online
+                assert d.location is None
             else:
                 assert d.location is not None
-                assert d.location.name and d.location.street and d.location.city
+                assert d.location.name
+                assert d.location.street
+                assert d.location.city
         if offer.format is not Format.online:
             in_person += 1
             cities = {d.location.city for d in offer.dates if d.location}
@@ -168,7 +173,8 @@ def test_catalogue_is_varied(offers: list[tuple[int, OfferCreate]]) -> None:
     assert funding[Funding.aufstiegs_bafoeg] >= 3
     assert funding[Funding.bildungsscheck_nrw] >= 3
     prices = [o.price for _, o in offers]
-    assert None in prices and Decimal("0") in prices
+    assert None in prices
+    assert Decimal("0") in prices
     assert sum(1 for p in prices if p and 50 <= p <= 15000) > len(prices) / 2
     assert any(o.dqr_level for _, o in offers)
     assert any(o.childcare for _, o in offers)

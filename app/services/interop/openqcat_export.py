@@ -94,7 +94,7 @@ def _price(parent: Any, offer: Offer) -> None:
         _sub(details, "REMARKS", offer.price_note)
 
 
-def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) -> list[Any]:
+def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) -> list[Any]:  # noqa: C901 (split when the Open-vhs front end lands)
     """The SERVICE of the offer (EDUCATION type=true) followed by one per date (type=false)."""
     pid = _product_id(offer)
     svc = etree.Element("SERVICE", mode="new")

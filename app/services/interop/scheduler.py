@@ -60,7 +60,8 @@ def _claim(source_id: int, *, now: datetime, force: bool) -> ImportSource:
 
 def _import(source: ImportSource, fetched: Fetched) -> Outcome:
     """Import the fetched file in one transaction; a file that cannot be read changes nothing."""
-    assert fetched.body is not None and source.id is not None
+    assert fetched.body is not None
+    assert source.id is not None
     with session_scope() as session:
         report = import_file(
             session=session,

@@ -14,7 +14,7 @@ from app.services import portals as service
 Ids = list[int] | None
 Categories = list[Category] | None
 
-portal_cli = typer.Typer(no_args_is_help=True, help="Regional portals and their counselling.")
+app = typer.Typer(no_args_is_help=True, help="Regional portals and their counselling.")
 
 
 def _fail(message: str) -> None:
@@ -22,7 +22,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(2)
 
 
-@portal_cli.command("create")
+@app.command("create")
 def create(
     slug: Annotated[str, typer.Option(help="short name in URLs: /p/<slug>/")],
     name: Annotated[str, typer.Option(help="the portal's title")],
@@ -83,7 +83,7 @@ def create(
     typer.echo(f"/p/{slug}/")
 
 
-@portal_cli.command("list")
+@app.command("list")
 def list_() -> None:
     """One line per portal: slug, name and region."""
     with session_scope() as session:
@@ -100,7 +100,7 @@ def list_() -> None:
         typer.echo(line)
 
 
-@portal_cli.command("add-contact")
+@app.command("add-contact")
 def add_contact(
     slug: Annotated[str, typer.Option(help="the portal")],
     name: Annotated[str, typer.Option(help="e.g. 'Weiterbildungsberatung VHS Bochum'")],
@@ -139,7 +139,3 @@ def add_contact(
         _fail(exc.message)
     typer.echo(f"added counselling contact {name!r} to portal {slug!r}")
     typer.echo(str(contact_id))
-
-
-def register(cli: typer.Typer) -> None:
-    cli.add_typer(portal_cli, name="portal")

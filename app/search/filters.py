@@ -1,11 +1,11 @@
 """Builds Meilisearch filter expressions. Every client string passes through `quote()`;
 numbers are formatted from parsed values, never pasted from the request."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from app.models.search import SearchParams, SearchScope
-from indexer import documents as f
-from indexer.index_settings import FACETS
+from app.search import documents as f
+from app.search.index_settings import FACETS
 
 
 def quote(value: str) -> str:
@@ -44,8 +44,8 @@ FACET_FIELDS = FACETS
 
 def facet_filters(params: SearchParams) -> dict[str, str]:
     """One clause per facet group the user narrowed, keyed by facet name."""
-    chosen = {
-        "category": params.category,
+    chosen: dict[str, Sequence[str]] = {
+        "category": params.category,  # code enums are str
         "education_type": params.education_type,
         "format": params.format,
         "schedule": params.schedule,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import httpx
 
-from app.runner import MEILI_INDEXING_MEMORY
+from app.search.index_admin import MEILI_INDEXING_MEMORY
 
 ROOT = Path(__file__).resolve().parent.parent
 

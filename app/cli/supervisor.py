@@ -1,4 +1,6 @@
-"""`bildungsraum run`: Meilisearch, the indexer and the API together, stopped together."""
+"""`bildungsraum run`, the development supervisor: Meilisearch, the indexer and the API with
+demo data, started together and stopped together. Production runs each part on its own
+(compose.yaml)."""
 
 import os
 import secrets
@@ -7,17 +9,17 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Annotated
 
 import httpx
+import typer
 
 from app.config import get_settings
+from app.search.index_admin import MEILI_INDEXING_MEMORY
 
-ROOT = Path(__file__).resolve().parent.parent
-# Meilisearch sizes its indexing buffers from this budget (default: two thirds of RAM), and
-# every indexing task pays for setting them up: on a 24 GiB machine one changed document took
-# 0.2-2.9 s, with 256 MiB 20 ms on a small index and ~0.4 s instead of 0.5-2.9 s at 100k
-# offers; a 120k-document bulk load took the same 49-51 s either way (bench/README.md).
-MEILI_INDEXING_MEMORY = "256MiB"
+app = typer.Typer()
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _master_key(data_dir: Path) -> str:
@@ -50,12 +52,21 @@ def _wait_healthy(url: str, timeout_s: float = 60) -> None:
     raise SystemExit(f"Meilisearch at {url} did not become healthy")
 
 
+@app.command("run")
+def run(
+    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
+) -> None:
+    """Start Meilisearch, the indexer and the API with demo data; Ctrl+C stops all."""
+    run_all(host=host, port=port)
+
+
 def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C (or any part dying) stops all of it."""
     from app.db import session_scope
     from app.migrations import upgrade
+    from app.search.index_admin import ensure_scoped_keys, meili_client
     from app.services.demo_loader import load_demo_catalogue
-    from indexer.meili import ensure_scoped_keys, meili_client
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()

@@ -1,4 +1,4 @@
-"""The `bildungsraum` command line: plain words, the useful value on the last line."""
+"""Catalogue set-up commands: schema, organisations, API keys and the demo catalogue."""
 
 from typing import Annotated
 
@@ -12,14 +12,10 @@ from app.models.organisation import OrganisationIn
 from app.services.auth import Actor, create_api_key
 from app.services.organisations import create_organisation
 
-cli = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    help="Bildungsraum: the regional catalogue of continuing-education offers.",
-)
+app = typer.Typer()
 
 
-@cli.command("migrate")
+@app.command("migrate")
 def migrate() -> None:
     """Bring the database schema up to date."""
     from app.migrations import upgrade
@@ -29,7 +25,7 @@ def migrate() -> None:
     typer.echo("database schema is up to date")
 
 
-@cli.command("create-org")
+@app.command("create-org")
 def create_org(
     name: Annotated[str, typer.Option(help="the organisation's name")],
     kind: Annotated[OrganisationKind, typer.Option(help="what kind of organisation")],
@@ -46,7 +42,7 @@ def create_org(
     typer.echo(str(org_id))
 
 
-@cli.command("create-key")
+@app.command("create-key")
 def create_key(
     role: Annotated[Role, typer.Option(help="admin (regional agency) or provider")],
     org: Annotated[
@@ -67,7 +63,7 @@ def create_key(
     typer.echo(plain)
 
 
-@cli.command("load-demo")
+@app.command("load-demo")
 def load_demo(
     offers: Annotated[int, typer.Option(help="how many offers")] = 320,
     organisations: Annotated[int, typer.Option(help="how many organisations")] = 36,
@@ -83,36 +79,3 @@ def load_demo(
         typer.echo(f"loaded {created} demo offers")
     else:
         typer.echo("the database has organisations already; demo data not loaded")
-
-
-@cli.command("run")
-def run(
-    host: Annotated[str, typer.Option(help="address to serve on")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(envvar="PORT", help="port to serve on")] = 8000,
-) -> None:
-    """Start Meilisearch, the indexer and the API with demo data; Ctrl+C stops all."""
-    from app.runner import run_all
-
-    run_all(host=host, port=port)
-
-
-_registered = False
-
-
-def _register_optional_commands() -> None:
-    # Each area adds its own commands; kept apart so this file stays small.
-    global _registered
-    if _registered:
-        return
-    _registered = True
-    from app.cli_indexer import register as register_indexer
-    from app.cli_interop import register as register_interop
-    from app.cli_portals import register as register_portals
-
-    for register in (register_indexer, register_interop, register_portals):
-        register(cli)
-
-
-def main() -> None:
-    _register_optional_commands()
-    cli()

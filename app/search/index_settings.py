@@ -2,8 +2,8 @@
 
 from typing import Any
 
-from indexer import documents as f
-from indexer.synonyms import SYNONYMS
+from app.search import documents as f
+from app.search.synonyms import SYNONYMS
 
 SEARCHABLE = [
     f.TITLE,

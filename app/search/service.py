@@ -12,7 +12,7 @@ import orjson
 
 from app.codelists import CODE_LISTS
 from app.config import get_settings
-from app.errors import InvalidInput, ServiceUnavailable
+from app.errors import InvalidInput, SearchUnavailable
 from app.models.search import (
     FacetValue,
     HitLocation,
@@ -24,12 +24,11 @@ from app.models.search import (
     Suggestion,
     SuggestResult,
 )
-from app.services import search_filters as sf
+from app.search import documents as f
+from app.search import filters as sf
+from app.search.cache import AnswerCache
+from app.search.http import MeiliHttp
 from app.services.geo import distance_km, postcode_centre
-from app.services.meili_http import MeiliHttp, MeiliUnreachable
-from app.services.offers import OfferView
-from app.services.search_cache import AnswerCache
-from indexer import documents as f
 
 log = logging.getLogger("bildungsraum.search")
 
@@ -80,21 +79,19 @@ class SearchBackend:
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         body = orjson.dumps({"queries": queries})
-        try:
-            status, answer = await self.http.request(
-                "POST", "/multi-search", body, timeout_s=self.timeout_s
-            )
-        except (MeiliUnreachable, TimeoutError) as exc:
-            raise ServiceUnavailable("search is unavailable right now; please try again") from exc
+        # Searches change nothing, so the client may send one again on a fresh connection.
+        status, answer = await self.http.request(
+            "POST", "/multi-search", body, timeout_s=self.timeout_s, idempotent=True
+        )
         if status != 200:
             log.error("Meilisearch refused a search (%s): %s", status, answer[:500])
-            raise ServiceUnavailable("search is unavailable right now; please try again")
+            raise SearchUnavailable(f"Meilisearch answered {status}")
         return list(orjson.loads(answer)["results"])
 
     async def healthy(self) -> bool:
         try:
-            status, _ = await self.http.request("GET", "/health", timeout_s=1.0)
-        except (MeiliUnreachable, TimeoutError):
+            status, _ = await self.http.request("GET", "/health", timeout_s=1.0, idempotent=True)
+        except SearchUnavailable:
             return False
         return status == 200
 
@@ -146,33 +143,39 @@ def answer_cache() -> AnswerCache[SearchResult]:
 # --- queries ------------------------------------------------------------------------------
 
 
-def _centre_with_radius(params: SearchParams) -> tuple[float, float] | None:
-    """The search centre, if any; a centre without a radius gets the default one."""
+def located(params: SearchParams) -> tuple[SearchParams, tuple[float, float] | None]:
+    """The search centre, if any, and the parameters with the default radius filled in
+    when a centre came without one (a new value; the input is left as it was)."""
     if params.lat is not None and params.lon is not None:
-        centre: tuple[float, float] | None = (params.lat, params.lon)
+        centre = (params.lat, params.lon)
     elif params.postcode:
-        centre = postcode_centre(params.postcode)
+        centre = postcode_centre(params.postcode, loc=["query", "postcode"])
     else:
-        return None
+        return params, None
     if params.radius_km is None:
-        params.radius_km = DEFAULT_RADIUS_KM
-    return centre
+        params = params.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
+    return params, centre
 
 
-def _check(params: SearchParams, centre: tuple[float, float] | None) -> None:
+def _query_error(name: str, message: str) -> InvalidInput:
+    return InvalidInput.at(["query", name], message)
+
+
+def check(params: SearchParams, centre: tuple[float, float] | None) -> None:
+    """The rules that span several parameters (each field is checked by the model)."""
     if (params.lat is None) != (params.lon is None):
-        raise InvalidInput.at(["lat" if params.lat is None else "lon"], "give lat and lon together")
+        raise _query_error("lat" if params.lat is None else "lon", "give lat and lon together")
     if params.sort == SortOrder.distance and centre is None:
-        raise InvalidInput.at(["sort"], "sort=distance needs a postcode or lat and lon")
+        raise _query_error("sort", "sort=distance needs a postcode or lat and lon")
     if params.radius_km is not None and centre is None:
-        raise InvalidInput.at(["radius_km"], "radius_km needs a postcode or lat and lon")
+        raise _query_error("radius_km", "radius_km needs a postcode or lat and lon")
     if params.page * params.per_page > MAX_RESULT_WINDOW:
-        raise InvalidInput.at(
-            ["page"],
+        raise _query_error(
+            "page",
             f"only the first {MAX_RESULT_WINDOW:,} results can be paged through; narrow the search",
         )
     if params.start_from and params.start_to and params.start_to < params.start_from:
-        raise InvalidInput.at(["start_to"], "start_to is before start_from")
+        raise _query_error("start_to", "start_to is before start_from")
 
 
 def _sort(params: SearchParams, centre: tuple[float, float] | None) -> list[str]:
@@ -186,13 +189,17 @@ def _sort(params: SearchParams, centre: tuple[float, float] | None) -> list[str]
 
 
 def build_queries(
-    params: SearchParams, scope: SearchScope | None, *, now_ts: int, index: str
+    params: SearchParams,
+    scope: SearchScope | None,
+    *,
+    centre: tuple[float, float] | None,
+    now_ts: int,
+    index: str,
 ) -> tuple[list[dict[str, Any]], list[str]]:
     """The main query plus one facet-only query per narrowed facet group (disjunctive
-    facets: a group's own choice does not shrink its counts). Returns queries and the
-    facet names each extra query answers."""
-    centre = _centre_with_radius(params)
-    _check(params, centre)
+    facets: a group's own choice does not shrink its counts), for parameters as `located`
+    returns them. Returns queries and the facet names each extra query answers."""
+    check(params, centre)
     geo_mode = sf.needs_geo_mode(params, scope, centre)
     base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
     if not geo_mode:
@@ -334,14 +341,16 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
     now = time.time()
     today = datetime.fromtimestamp(now, tz=UTC).date()
     today_ts = f.day_start(today)
-    centre = _centre_with_radius(params)  # before the key: the default radius is part of it
+    params, centre = located(params)  # before the key: the default radius is part of it
     cache = answer_cache()
-    key = repr((params, scope, today))  # dataclasses: every field, in a fixed order
+    key = repr((params, scope, today))  # every field, in a fixed order
     cached = await cache.get(key)
     if cached is not None:
         return cached
     asked_at = cache.clock()
-    queries, names = build_queries(params, scope, now_ts=int(now), index=backend().index)
+    queries, names = build_queries(
+        params, scope, centre=centre, now_ts=int(now), index=backend().index
+    )
     results = await backend().multi_search(queries)
     main = results[0]
     distribution: dict[str, dict[str, int]] = main.get("facetDistribution") or {}
@@ -396,36 +405,3 @@ async def suggest_offers(
         if len(suggestions) == limit:
             break
     return SuggestResult(q=q, suggestions=suggestions)
-
-
-def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
-    """The detail-page twin of `scope_filters`: may this portal show this offer?"""
-    o = view.offer
-    if scope.categories_allow and o.category not in scope.categories_allow:
-        return False
-    if o.category in scope.categories_block:
-        return False
-    if scope.providers_allow and o.organisation_id not in scope.providers_allow:
-        return False
-    if o.organisation_id in scope.providers_block:
-        return False
-    if scope.reviewed_only and o.reviewed_at is None:
-        return False
-    has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
-    has_radius_rule = scope.center is not None and scope.radius_km is not None
-    if not (has_postcode_rule or has_radius_rule):
-        return True
-    prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
-    for d in view.dates:
-        if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
-            return True
-        if (
-            has_radius_rule
-            and d.lat is not None
-            and d.lon is not None
-            and scope.center
-            and scope.radius_km is not None
-            and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
-        ):
-            return True
-    return False

@@ -20,7 +20,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
@@ -29,16 +29,16 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session
 
 from app.db import get_engine
-from indexer.state import SEARCH_GENERATION, get_state
+from app.search.state import Generations, get_generations
 
 log = logging.getLogger("bildungsraum.search")
 
 T = TypeVar("T")
 
 
-def read_generation() -> str | None:
+def read_generations() -> Generations:
     with Session(get_engine()) as session:
-        return get_state(session, SEARCH_GENERATION)
+        return get_generations(session)
 
 
 @dataclass
@@ -46,10 +46,11 @@ class AnswerCache(Generic[T]):
     entries: int
     check_s: float
     max_age_s: float
-    read: Callable[[], str | None] = read_generation
+    # What the answers depend on: the index and the portals' configuration (search scopes).
+    read: Callable[[], Hashable] = read_generations
     clock: Callable[[], float] = time.monotonic
     _answers: OrderedDict[str, tuple[float, T]] = field(default_factory=OrderedDict)
-    _generation: str | None = None
+    _generation: Hashable = None
     _readable: bool = False
     _changed_at: float = float("-inf")
     _poller: "asyncio.Task[None] | None" = None
@@ -76,6 +77,15 @@ class AnswerCache(Generic[T]):
         self._answers.clear()
         self._readable = False
         self._changed_at = self.clock()
+
+    @property
+    def generation(self) -> Hashable:
+        """The generation last read (meaningful while `ensure_fresh()` says True)."""
+        return self._generation
+
+    async def ensure_fresh(self) -> bool:
+        """True when the generation is known to be current (see `_fresh`)."""
+        return await self._fresh()
 
     async def _fresh(self) -> bool:
         """May kept answers be used? check_s = 0 re-reads on every search (the tests do);

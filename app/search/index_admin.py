@@ -12,20 +12,24 @@ from meilisearch.errors import (
 from meilisearch.models.task import TaskInfo
 
 from app.config import Settings
-from indexer.index_settings import index_settings
+from app.errors import SearchUnavailable
+from app.search.index_settings import index_settings
 
 TASK_TIMEOUT_MS = 300_000
 
-
-class MeiliUnavailable(Exception):
-    """Meilisearch could not be reached; nothing is wrong with the records."""
+# Meilisearch sizes its indexing buffers from this budget (default: two thirds of RAM), and
+# every indexing task pays for setting them up: on a 24 GiB machine one changed document took
+# 0.2-2.9 s, with 256 MiB 20 ms on a small index and ~0.4 s instead of 0.5-2.9 s at 100k
+# offers; a 120k-document bulk load took the same 49-51 s either way (bench/README.md).
+# Set wherever Meilisearch is started: `bildungsraum run`, the tests, compose.yaml.
+MEILI_INDEXING_MEMORY = "256MiB"
 
 
 class IndexingFailed(Exception):
     """Meilisearch reached but refused a task; something is wrong with what was sent."""
 
 
-# See app/services/search.py: gzip answers are chunked and stall ~40 ms each on loopback;
+# See app/search/service.py: gzip answers are chunked and stall ~40 ms each on loopback;
 # the indexer polls tasks, so that floor would add up on every batch.
 IDENTITY = {"Accept-Encoding": "identity"}
 
@@ -43,7 +47,7 @@ def wait(client: meilisearch.Client, task: TaskInfo, *, timeout_ms: int = TASK_T
     try:
         done = client.wait_for_task(task.task_uid, timeout_in_ms=timeout_ms, interval_in_ms=5)
     except (MeilisearchCommunicationError, MeilisearchTimeoutError) as exc:
-        raise MeiliUnavailable(str(exc)) from exc
+        raise SearchUnavailable(str(exc)) from exc
     if done.status != "succeeded":
         raise IndexingFailed(f"task {task.task_uid} {done.status}: {done.error}")
 
@@ -53,7 +57,7 @@ def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
     try:
         return fn(*args, **kwargs)
     except MeilisearchCommunicationError as exc:
-        raise MeiliUnavailable(str(exc)) from exc
+        raise SearchUnavailable(str(exc)) from exc
     except MeilisearchApiError as exc:
         raise IndexingFailed(str(exc)) from exc
 
@@ -70,7 +74,7 @@ def index_exists(client: meilisearch.Client, uid: str) -> bool:
     try:
         client.get_raw_index(uid)
     except MeilisearchCommunicationError as exc:
-        raise MeiliUnavailable(str(exc)) from exc
+        raise SearchUnavailable(str(exc)) from exc
     except MeilisearchApiError as exc:
         if exc.code == "index_not_found":
             return False

@@ -1,0 +1,20 @@
+"""The `bildungsraum` command line: plain words, the useful value on the last line. Each area
+keeps its commands in its own module as a typer app, added here."""
+
+import typer
+
+from app.cli import catalogue, indexing, interop, portals, sources, supervisor
+
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    help="Bildungsraum: the regional catalogue of continuing-education offers.",
+)
+for area in (catalogue, interop, indexing, supervisor):
+    cli.add_typer(area.app)
+cli.add_typer(portals.app, name="portal")
+cli.add_typer(sources.app, name="source")
+
+
+def main() -> None:
+    cli()
