@@ -27,7 +27,10 @@ def search(client: TestClient, **params: Any) -> dict[str, Any]:
 
 
 def test_level_is_searchable_and_a_facet(
-    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
 ) -> None:
     org_id, headers = trusted_provider["org_id"], trusted_provider["headers"]
     data = programme(
@@ -61,6 +64,15 @@ def test_level_is_searchable_and_a_facet(
     assert languages["total"] == 4
     assert search(client, dvv_category="5")["hits"][0]["id"] == ids["X-5"]
     assert search(client, q="N-E-B1")["hits"][0]["id"] == ids["E-B1"]  # the course number
+    # the citizen page offers the level as a facet and narrows by it
+    from tests.portals.conftest import create_portal
+
+    create_portal(client, admin, slug="vhs", name="VHS-Kurse", postcode_prefixes=["4"])
+    page = client.get("/p/vhs/", params={"q": "Englisch"}).text
+    assert "Sprachniveau" in page
+    assert "B1 – Mittelstufe" in page
+    narrowed = client.get("/p/vhs/", params={"level": "B1"}).text
+    assert "2 Angebote gefunden" in narrowed
     bad = client.get("/api/v1/search", params={"dvv_category": "4; DROP"})
     assert bad.status_code == 422
 
