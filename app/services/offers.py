@@ -72,7 +72,7 @@ def column_values(fields: OfferFields) -> dict[str, Any]:
     price: Decimal | None = data.pop("price")
     data["price_cents"] = None if price is None else int(price * 100)
     data["url"] = None if fields.url is None else str(fields.url)
-    data["contact"] = fields.contact.model_dump(mode="json", exclude_none=True)
+    data["contact"] = {k: v for k, v in data["contact"].items() if v is not None}
     data["category"] = fields.category.value
     data["education_type"] = fields.education_type.value
     data["format"] = fields.format.value

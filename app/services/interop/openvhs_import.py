@@ -807,19 +807,22 @@ def _local(tag: Any) -> str:
 _LOCAL: dict[str, str] = {}
 
 
-def _element_dict(el: Any) -> Any:
+# Attributes are read only where Open-vhs gives them meaning; asking lxml for the attributes
+# of every element was a tenth of the XML import's time.
+_ATTRIBUTED = frozenset({"dvv_kategorie"})
+
+
+def _element_dict(el: Any, *, attributes: bool = False) -> Any:
     """An element as plain data: text for leaves, dicts keyed by local name, lists for repeats.
 
     The hot loop of the XML import (~70 elements per course): tag names are looked up in a
-    cache, and leaves without attributes are read without building anything.
+    cache, and leaves are read without building anything.
     """
-    attrib = el.attrib
-    attributes = (
-        {f"@{_local(k)}": v for k, v in attrib.items() if not k.startswith("{")} if attrib else {}
-    )
-    if not len(el):
-        return {**attributes, "#text": el.text} if attributes else el.text
-    out: dict[str, Any] = attributes
+    out: dict[str, Any] = {}
+    if attributes:
+        out = {f"@{_local(k)}": v for k, v in el.attrib.items() if not k.startswith("{")}
+        if not len(el):
+            return {**out, "#text": el.text} if out else el.text
     for child in el:
         tag = child.tag
         key = _LOCAL.get(tag) if type(tag) is str else None
@@ -827,9 +830,12 @@ def _element_dict(el: Any) -> Any:
             if type(tag) is not str:
                 continue  # an entity reference or the like: not an element
             key = _LOCAL.setdefault(tag, _local(tag)) if len(_LOCAL) < 10_000 else _local(tag)
-        # A leaf without attributes (most elements) is its text; keys() is the cheapest way
-        # lxml offers to ask for attributes.
-        value = _element_dict(child) if len(child) or child.keys() else child.text
+        if key in _ATTRIBUTED:
+            value = _element_dict(child, attributes=True)
+        elif len(child):
+            value = _element_dict(child)
+        else:
+            value = child.text
         existing = out.get(key, _MISSING)
         if existing is _MISSING:
             out[key] = value
