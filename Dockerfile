@@ -3,6 +3,7 @@
 FROM python:3.11-slim AS build
 WORKDIR /src
 COPY pyproject.toml README.md alembic.ini ./
+# .dockerignore keeps app/demo (the demo catalogue) out of the build context and the image.
 COPY app ./app
 COPY indexer ./indexer
 COPY alembic ./alembic

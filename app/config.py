@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     search_cache_max_age_s: float = Field(default=600.0, gt=0, alias="SEARCH_CACHE_MAX_AGE")
 
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
+    # Imports through the API at once per API process (each in its own child process).
+    import_workers: int = Field(default=2, ge=1, le=32, alias="IMPORT_WORKERS")
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")
 
     # Meilisearch pays a fixed cost per task that grows with the index (~1 s at 100k

@@ -17,6 +17,16 @@ class DomainError(Exception):
         self.message = message
         self.details = details or []
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Raised in a child process (imports) and re-raised here with message and details.
+        return (_rebuilt, (type(self), self.message, self.details))
+
+
+def _rebuilt(cls: type[DomainError], message: str, details: list[dict[str, Any]]) -> DomainError:
+    error = cls.__new__(cls)
+    DomainError.__init__(error, message, details=details)
+    return error
+
 
 class NotFound(DomainError):
     status_code = 404
@@ -60,6 +70,8 @@ class ServiceUnavailable(DomainError):
 class SearchUnavailable(ServiceUnavailable):
     """The search engine could not be reached or did not answer in time. The API answers 503;
     the indexer backs off and retries. `reason` is for logs, never for clients."""
+
+    reason = ""
 
     def __init__(self, reason: str = "") -> None:
         super().__init__("search is unavailable right now; please try again")

@@ -40,21 +40,14 @@ def create_app() -> FastAPI:
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
     )
     install_error_handlers(app)
-    # Routes are tried in order: search, the busiest, first; exports before offers, so that
-    # `/offers/{id}.jsonld` wins over `/offers/{id}`.
-    for module in (
-        search,
-        health,
-        exports,
-        offers,
-        admin,
-        codelists,
-        imports,
-        sources,
-        portals,
-        pages,
-    ):
+    # Routes are tried in order: what citizens call most (search, the portal API and pages)
+    # first; exports before offers, so that `/offers/{id}.jsonld` wins over `/offers/{id}`.
+    app.include_router(search.router)
+    app.include_router(portals.public_router)
+    app.include_router(pages.router)
+    for module in (health, exports, offers, admin, codelists, imports, sources):
         app.include_router(module.router)
+    app.include_router(portals.admin_router)
     app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,

@@ -43,9 +43,9 @@ def load_large_catalogue(*, offers: int) -> None:
     from datetime import date
 
     from app import db
+    from app.demo.catalogue import demo_offers, demo_organisations
     from app.models.organisation import OrganisationIn
     from app.services.auth import Actor
-    from app.services.demo_data import demo_offers, demo_organisations
     from app.services.interop.bulk_upsert import BulkUpserter
     from app.services.organisations import create_organisation
 
@@ -93,9 +93,9 @@ def setup_throwaway(slug: str, offers: int = 320) -> Callable[[], None]:
     db.get_engine.cache_clear()
     upgrade(config.get_settings().sqlalchemy_url)
 
+    from app.demo.loader import load_demo_catalogue
     from app.models.portal import PortalCreate
     from app.search.index_admin import create_index_with_settings, meili_client
-    from app.services.demo_loader import load_demo_catalogue
     from app.services.portals import create_portal
     from indexer.worker import Indexer
 

@@ -435,9 +435,9 @@ class Bench:
     # 1 -------------------------------------------------------------------------------------
     def load(self) -> None:
         from app.db import session_scope
+        from app.demo.catalogue import demo_offers, demo_organisations
         from app.models.portal import PortalCreate
         from app.services.auth import Actor
-        from app.services.demo_data import demo_offers, demo_organisations
         from app.services.offers import create_offer
         from app.services.organisations import create_organisation
         from app.services.portals import create_portal, portal_scope
@@ -917,10 +917,10 @@ class Bench:
     # 5 -------------------------------------------------------------------------------------
     def commit_to_searchable(self, label: str = "") -> dict[str, Any]:
         from app.db import session_scope
+        from app.demo.catalogue import demo_offers
         from app.models.api_key import Role
         from app.models.organisation import OrganisationIn
         from app.services.auth import Actor, create_api_key
-        from app.services.demo_data import demo_offers
         from app.services.organisations import create_organisation
 
         with session_scope(self.engine) as session:

@@ -69,7 +69,13 @@ def load_demo(
     organisations: Annotated[int, typer.Option(help="how many organisations")] = 36,
 ) -> None:
     """Load the deterministic demo catalogue (skipped when organisations exist already)."""
-    from app.services.demo_loader import load_demo_catalogue
+    try:
+        from app.demo.loader import load_demo_catalogue
+    except ModuleNotFoundError as exc:
+        if not (exc.name or "").startswith("app.demo"):
+            raise
+        typer.echo("error: no demo catalogue installed (production images leave it out)", err=True)
+        raise typer.Exit(2) from None
 
     with session_scope() as session:
         created = load_demo_catalogue(

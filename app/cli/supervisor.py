@@ -64,9 +64,9 @@ def run(
 def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C (or any part dying) stops all of it."""
     from app.db import session_scope
+    from app.demo.loader import load_demo_catalogue
     from app.migrations import upgrade
     from app.search.index_admin import ensure_scoped_keys, meili_client
-    from app.services.demo_loader import load_demo_catalogue
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()

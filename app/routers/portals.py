@@ -148,8 +148,3 @@ def portal_offer(slug: SlugPath, offer_id: OfferId, session: SessionDep) -> Offe
 def portal_preflight(slug: SlugPath) -> Response:
     """CORS preflight: app.cors.PortalCors adds the headers when the origin is listed."""
     return Response(status_code=status.HTTP_204_NO_CONTENT)
-
-
-router = APIRouter()
-router.include_router(admin_router)
-router.include_router(public_router)

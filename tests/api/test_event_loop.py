@@ -1,6 +1,7 @@
 """Nothing blocks the event loop: `/health` keeps answering within 100 ms (p99) while a
 10,000-offer file is imported through the API and while a burst of page requests runs."""
 
+import multiprocessing
 import os
 import statistics
 import subprocess
@@ -8,6 +9,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +51,7 @@ def served(database_url: str, search_index: SearchIndex) -> Iterator[str]:
     process.wait(timeout=15)
 
 
-def _health_while(url: str, busy: threading.Thread) -> list[float]:
+def _health_while(url: str, busy: threading.Thread | BaseProcess) -> list[float]:
     """Time GET /health every 10 ms until `busy` is done."""
     times = []
     with httpx.Client(base_url=url, timeout=30) as client:
@@ -77,6 +79,26 @@ def _in_thread(work: Callable[[], None]) -> tuple[threading.Thread, list[Any]]:
     thread = threading.Thread(target=run)
     thread.start()
     return thread, errors
+
+
+def _page_burst(url: str, seconds: float, clients: int) -> None:
+    """`clients` connections asking for search pages for `seconds` (runs in a child)."""
+    stop_at = time.monotonic() + seconds
+    queries = ["Buchhaltung", "Kurs", "Buchaltung", "", "DATEV"]
+
+    def one_client(n: int) -> None:
+        with httpx.Client(base_url=url, timeout=30) as client:
+            while time.monotonic() < stop_at:
+                response = client.get("/p/ruhr/", params={"q": queries[n % len(queries)]})
+                if response.status_code != 200:
+                    raise SystemExit(f"page answered {response.status_code}")
+                n += 1
+
+    workers = [threading.Thread(target=one_client, args=(n,)) for n in range(clients)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
 
 
 def test_health_answers_while_a_large_import_runs(
@@ -122,26 +144,14 @@ def test_health_answers_during_a_burst_of_pages(
         headers=admin,
     )
     assert r.status_code == 201, r.text
-    stop_at = time.monotonic() + 4
-    queries = ["Buchhaltung", "Kurs", "Buchaltung", "", "DATEV"]
-
-    def burst() -> None:
-        def one_client(n: int) -> None:
-            with httpx.Client(base_url=served, timeout=30) as client:
-                while time.monotonic() < stop_at:
-                    q = queries[n % len(queries)]
-                    assert client.get("/p/ruhr/", params={"q": q}).status_code == 200
-                    n += 1
-
-        workers = [threading.Thread(target=one_client, args=(n,)) for n in range(8)]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-
-    thread, errors = _in_thread(burst)
-    times = _health_while(served, thread)
-    thread.join()
-    assert not errors, errors
+    # The page clients run in a process of their own: threads of this process would compete
+    # with the /health timer for this interpreter's lock and inflate what it measures.
+    burster = multiprocessing.get_context("spawn").Process(
+        target=_page_burst, args=(served, 4.0, 8), daemon=True
+    )
+    burster.start()
+    times = _health_while(served, burster)
+    burster.join()
+    assert burster.exitcode == 0
     assert _p99(times) <= 0.1, f"p99 {_p99(times) * 1000:.0f} ms over {len(times)} requests"
     assert len(times) > 20

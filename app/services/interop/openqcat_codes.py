@@ -1,24 +1,75 @@
-"""open-Qcat tables our code lists lack: BA Systematik → Category, institutions, text fixes."""
+"""Everything open-Qcat about our code lists, in one place: the maps the importer and exporter
+use (derived from the BA codes in app/codelists.py's tables), the BA Systematik → category
+rules, the secondary value lists (unterrichtsform, dauerklassen …) and text repairs."""
 
 import re
 
 from app.codelists import (
-    OPENQCAT_FEDERAL_TO_FUNDING,
-    OPENQCAT_INSTRUCTION_FORM_TO_FORMAT,
-    OPENQCAT_REGIONAL_TO_FUNDING,
-    OPENQCAT_TO_EDUCATION_TYPE,
-    OPENQCAT_TO_FORMAT,
-    OPENQCAT_TO_SCHEDULE,
+    CATEGORIES,
+    EDUCATION_TYPES,
+    FORMATS,
+    FUNDINGS,
+    ORGANISATION_KINDS,
+    SCHEDULES,
+    TEACHING_LANGUAGES,
+    CodeList,
 )
 
-__all__ = [
-    "OPENQCAT_FEDERAL_TO_FUNDING",
-    "OPENQCAT_INSTRUCTION_FORM_TO_FORMAT",
-    "OPENQCAT_REGIONAL_TO_FUNDING",
-    "OPENQCAT_TO_EDUCATION_TYPE",
-    "OPENQCAT_TO_FORMAT",
-    "OPENQCAT_TO_SCHEDULE",
-]
+
+def codes_to_openqcat(table: CodeList, value_list: str) -> dict[str, str]:
+    """Our code → the BA code an export writes, for the rows of `table` in `value_list`."""
+    return {
+        str(row.code): row.openqcat.code
+        for row in table.rows
+        if row.openqcat is not None and row.openqcat.value_list == value_list
+    }
+
+
+def openqcat_to_codes(table: CodeList, value_list: str) -> dict[str, str]:
+    """BA code → our code, for an import: each row's own code unless it is shared with
+    another row, plus the further codes the row reads."""
+    result: dict[str, str] = {}
+    for row in table.rows:
+        oq = row.openqcat
+        if oq is None or oq.value_list != value_list:
+            continue
+        for ba_code in (() if oq.shared else (oq.code,)) + oq.also:
+            if ba_code in result:
+                raise ValueError(f"{value_list} code {ba_code!r} read as two {table.name} codes")
+            result[ba_code] = str(row.code)
+    return result
+
+
+# bildungsart.dat
+EDUCATION_TYPE_TO_OPENQCAT = codes_to_openqcat(EDUCATION_TYPES, "bildungsart")
+OPENQCAT_TO_EDUCATION_TYPE = openqcat_to_codes(EDUCATION_TYPES, "bildungsart")
+# foerderartenbund.dat and foerderartenland.dat
+FUNDING_TO_OPENQCAT_FEDERAL = codes_to_openqcat(FUNDINGS, "foerderartenbund")
+OPENQCAT_FEDERAL_TO_FUNDING = openqcat_to_codes(FUNDINGS, "foerderartenbund")
+FUNDING_TO_OPENQCAT_REGIONAL = codes_to_openqcat(FUNDINGS, "foerderartenland")
+OPENQCAT_REGIONAL_TO_FUNDING = openqcat_to_codes(FUNDINGS, "foerderartenland")
+# durchfuehrungsform.dat
+FORMAT_TO_OPENQCAT = codes_to_openqcat(FORMATS, "durchfuehrungsform")
+OPENQCAT_TO_FORMAT = openqcat_to_codes(FORMATS, "durchfuehrungsform")
+# unterrichtszeit.dat
+SCHEDULE_TO_OPENQCAT = codes_to_openqcat(SCHEDULES, "unterrichtszeit")
+OPENQCAT_TO_SCHEDULE = openqcat_to_codes(SCHEDULES, "unterrichtszeit")
+# unterrichtssprache.dat: the teaching languages it knows (the export writes ours as they are).
+OPENQCAT_LANGUAGES: frozenset[str] = frozenset(
+    codes_to_openqcat(TEACHING_LANGUAGES, "unterrichtssprache").values()
+)
+# zugehoerig.dat (organisational form of the institution) for our organisation kinds.
+ORGANISATION_KIND_TO_INSTITUTION = codes_to_openqcat(ORGANISATION_KINDS, "zugehoerig")
+
+# unterrichtsform.dat codes grouped by our formats (used when DURCHFUEHRUNGSFORM is absent).
+OPENQCAT_INSTRUCTION_FORM_TO_FORMAT: dict[str, str] = {
+    **{c: "in_person" for c in ("1", "2", "3", "6", "7", "8", "9")},
+    **{str(c): "in_person" for c in range(101, 106)},
+    **{c: "online" for c in ("4", "5")},
+    **{str(c): "online" for c in range(201, 207)},
+    **{str(c): "blended" for c in range(301, 305)},
+    **{str(c): "online" for c in range(401, 404)},
+}
 
 # The BA Systematik (Systematik.csv, 3,816 codes) compressed into rules: the tables below were
 # derived once from the file's branches and labels, so nothing reads ../shared at run time.
@@ -241,44 +292,35 @@ def category_from_text(*texts: str | None) -> str | None:
     return None
 
 
+# The BA's labels of the Systematik codes the export writes (one per category, in the table).
+SYSTEMATIK_LABELS: dict[str, str] = {
+    "C 1410-10": "Computer-/IT-Grundlagen",
+    "C 0210-10": "Büro, Sekretariat - allgemein",
+    "C 0215-10-10": "Buchführung - allgemein",
+    "C 1025-10": "Kranken-, Altenpflege - Grundqualifizierung",
+    "C 2615-10-10": "Elementarpädagogik/-erziehung - allgemein",
+    "C 3425-10": "Englisch - Grundlagen",
+    "C 3420-10": "Deutsch - allgemein",
+    "C 2410-10": "Metallbe- und -verarbeitung - allgemein",
+    "C 1618-10": "Logistik - allgemein",
+    "C 0015-10": "Bautechnik - allgemein",
+    "C 3220-10": "Mitarbeiterführung - allgemein",
+    "C 2215-10-10": "Journalistik, Publizistik - allgemein",
+    "C 0810-10": "Hotel- und Gaststättengewerbe - Grundlagen",
+    "C 3210-10": "Arbeitstechniken und -organisation",
+    "A 4.NRW-44": "Weitere Bildungsangebote des 2. Bildungswegs (mittlerer Schulabschluss)",
+    "C 3215-10-10": "Persönlichkeitsentwicklung",
+    "Z 99": "nicht zugeordnet",
+}
 # One Systematik code per category for the export; each maps back to its category.
 CATEGORY_TO_SYSTEMATIK: dict[str, tuple[str, str]] = {
-    "it_digital": ("C 1410-10", "Computer-/IT-Grundlagen"),
-    "business_admin": ("C 0210-10", "Büro, Sekretariat - allgemein"),
-    "accounting_finance": ("C 0215-10-10", "Buchführung - allgemein"),
-    "health_care": ("C 1025-10", "Kranken-, Altenpflege - Grundqualifizierung"),
-    "social_education": ("C 2615-10-10", "Elementarpädagogik/-erziehung - allgemein"),
-    "languages": ("C 3425-10", "Englisch - Grundlagen"),
-    "german_integration": ("C 3420-10", "Deutsch - allgemein"),
-    "technology_trades": ("C 2410-10", "Metallbe- und -verarbeitung - allgemein"),
-    "logistics_transport": ("C 1618-10", "Logistik - allgemein"),
-    "construction_energy": ("C 0015-10", "Bautechnik - allgemein"),
-    "management_leadership": ("C 3220-10", "Mitarbeiterführung - allgemein"),
-    "sales_marketing": ("C 2215-10-10", "Journalistik, Publizistik - allgemein"),
-    "hospitality_tourism": ("C 0810-10", "Hotel- und Gaststättengewerbe - Grundlagen"),
-    "basic_education": ("C 3210-10", "Arbeitstechniken und -organisation"),
-    "school_degrees": (
-        "A 4.NRW-44",
-        "Weitere Bildungsangebote des 2. Bildungswegs (mittlerer Schulabschluss)",
-    ),
-    "personal_development": ("C 3215-10-10", "Persönlichkeitsentwicklung"),
-    "other": ("Z 99", "nicht zugeordnet"),
+    category: (code, SYSTEMATIK_LABELS[code])
+    for category, code in codes_to_openqcat(CATEGORIES, "systematik").items()
 }
 # basic_education has no branch of its own: the export adds this keyword and the import
 # reads it back, so the category survives a round trip.
 BASIC_EDUCATION_KEYWORD = "Grundbildung"
 
-# zugehoerig.dat (organisational form of the institution) for our organisation kinds.
-ORGANISATION_KIND_TO_INSTITUTION: dict[str, str] = {
-    "provider": "2",
-    "vhs": "1",
-    "chamber": "3",
-    "jobcentre": "1",
-    "employment_agency": "1",
-    "university": "1",
-    "agency": "1",
-    "other": "0",
-}
 # unterrichtsform.dat codes we write for our formats (the 2021 digital-era codes).
 FORMAT_TO_INSTRUCTION_FORM: dict[str, tuple[str, str]] = {
     "in_person": ("101", "Präsenzunterricht"),

@@ -7,13 +7,7 @@ from typing import IO, Any
 from lxml import etree
 from sqlmodel import Session, col, select
 
-from app.codelists import (
-    EDUCATION_TYPE_TO_OPENQCAT,
-    FUNDING_TO_OPENQCAT_FEDERAL,
-    FUNDING_TO_OPENQCAT_REGIONAL,
-    SCHEDULE_TO_OPENQCAT,
-    OfferStatus,
-)
+from app.codelists import OfferStatus
 from app.errors import NotFound
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
@@ -68,17 +62,17 @@ def _extended_info(
     _sub(ext, "INSTRUCTION_FORM", type=form)
     _sub(ext, "INSTRUCTION_FORM_NAME", form_name)
     if d is not None:
-        _sub(ext, "INSTRUCTION_TIME", type=SCHEDULE_TO_OPENQCAT.get(d.schedule, "1"))
+        _sub(ext, "INSTRUCTION_TIME", type=codes.SCHEDULE_TO_OPENQCAT.get(d.schedule, "1"))
     for funding in offer.funding:
-        if funding in FUNDING_TO_OPENQCAT_FEDERAL:
-            _sub(ext, "FUNDING_TYPES_FEDERAL", type=FUNDING_TO_OPENQCAT_FEDERAL[funding])
+        if funding in codes.FUNDING_TO_OPENQCAT_FEDERAL:
+            _sub(ext, "FUNDING_TYPES_FEDERAL", type=codes.FUNDING_TO_OPENQCAT_FEDERAL[funding])
     for funding in offer.funding:
-        if funding in FUNDING_TO_OPENQCAT_REGIONAL:
-            _sub(ext, "FUNDING_TYPES_REGIONAL", type=FUNDING_TO_OPENQCAT_REGIONAL[funding])
+        if funding in codes.FUNDING_TO_OPENQCAT_REGIONAL:
+            _sub(ext, "FUNDING_TYPES_REGIONAL", type=codes.FUNDING_TO_OPENQCAT_REGIONAL[funding])
     _sub(ext, "DIGITAL_ACCESSIBILITY", "true" if offer.digital_accessibility else "false")
     for language in languages:
         _sub(ext, "TEACHING_LANGUAGES", language)
-    _sub(ext, "EDUCATION_TYPE", type=EDUCATION_TYPE_TO_OPENQCAT[offer.education_type])
+    _sub(ext, "EDUCATION_TYPE", type=codes.EDUCATION_TYPE_TO_OPENQCAT[offer.education_type])
 
 
 def _price(parent: Any, offer: Offer) -> None:

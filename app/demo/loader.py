@@ -5,10 +5,10 @@ from datetime import date
 from sqlmodel import Session, func, select
 from tqdm import tqdm
 
+from app.demo.catalogue import demo_offers, demo_organisations
 from app.models.organisation import Organisation
 from app.models.portal import ContactIn, PortalCreate
 from app.services.auth import Actor
-from app.services.demo_data import demo_offers, demo_organisations
 from app.services.offers import create_offer
 from app.services.organisations import create_organisation
 from app.services.portals import create_portal

@@ -5,10 +5,10 @@ from datetime import date
 from sqlmodel import Session, func, select
 
 from app import db
+from app.demo.loader import load_demo_catalogue
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
 from app.models.portal import Portal
-from app.services.demo_loader import load_demo_catalogue
 
 
 def test_demo_catalogue_loads_once(database_url: str) -> None:

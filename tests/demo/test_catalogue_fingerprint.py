@@ -1,0 +1,47 @@
+"""The demo catalogue is the same, byte for byte, whatever shape its generator and data take.
+
+The expected fingerprints were taken from the generator as it stood before its tables moved
+out of Python into data files (commit "Demo catalogue: fingerprint test"): sha256 of the JSON
+of every payload (`model_dump(mode="json")`, keys sorted, compact separators, UTF-8). A change
+that alters the demo on purpose updates them here, and says so in its commit message.
+"""
+
+import hashlib
+import json
+from datetime import date
+
+import pytest
+
+from app.demo.catalogue import demo_offers, demo_organisations
+
+TODAY = date(2026, 12, 4)
+
+
+def _fingerprint(*, organisations: int, offers: int, seed: int) -> str:
+    orgs = [o.model_dump(mode="json") for o in demo_organisations(count=organisations, seed=seed)]
+    payloads = [
+        [index, offer.model_dump(mode="json")]
+        for index, offer in demo_offers(
+            organisations=organisations, count=offers, seed=seed, today=TODAY
+        )
+    ]
+    blob = json.dumps(
+        {"organisations": orgs, "offers": payloads},
+        sort_keys=True,
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@pytest.mark.parametrize(
+    ("organisations", "offers", "seed", "expected"),
+    [
+        # the default demo (`bildungsraum load-demo`)
+        (36, 320, 7, "d812138861157c2dd39b46edae3b0bc43de638807786e195093ff3efaffb035d"),
+        # beyond the hand-written organisations, as the benchmarks use it
+        (80, 2000, 3, "2dd2a62ecc2c0b6f30c5dfed242f040d2aa6c045777b6288f6f6bb81e09bfdfd"),
+    ],
+)
+def test_catalogue_unchanged(organisations: int, offers: int, seed: int, expected: str) -> None:
+    assert _fingerprint(organisations=organisations, offers=offers, seed=seed) == expected
