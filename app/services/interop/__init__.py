@@ -1,6 +1,9 @@
 """Interop: open-Qcat, Open-vhs and CSV import, open-Qcat and schema.org JSON-LD export."""
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import IO
 
 from sqlmodel import Session
@@ -88,10 +91,28 @@ def import_file(
         except FileRejected as exc:
             report.error, report.error_line = exc.message, exc.line
             return report
-    return apply_records(
-        session=session,
-        actor=actor,
-        organisation_id=organisation_id,
-        records=records,
-        report=report,
-    )
+    with _fewer_collections():
+        return apply_records(
+            session=session,
+            actor=actor,
+            organisation_id=organisation_id,
+            records=records,
+            report=report,
+        )
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Run the cyclic garbage collector less often while a file is imported.
+
+    An import allocates millions of short-lived objects that reference counting frees; at the
+    default threshold (700) the collector ran ~1,200 times for 10,000 courses, a tenth of the
+    import's CPU (bench/import_bench.py: 3.56 → 3.18 s Open-vhs, 2.45 → 2.19 s open-Qcat).
+    Process-wide, but imports run in a process of their own (API child, CLI, scheduler).
+    """
+    old = gc.get_threshold()
+    gc.set_threshold(max(old[0], 50_000), old[1], old[2])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*old)
