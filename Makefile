@@ -1,12 +1,22 @@
 # Two commands matter: `make run` (service with demo data) and `make test` (whole suite).
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
-VENV := .venv
+# The newest Python from 3.13 down to 3.11 that starts (a name on PATH may be a shim that
+# does not, so each is asked to run).
+ifndef PYTHON
+PYTHON := $(shell for p in python3.13 python3.12 python3.11; do \
+	if $$p -c 'import sys' >/dev/null 2>&1; then command -v $$p; break; fi; done)
+endif
+ifeq ($(strip $(PYTHON)),)
+$(error no Python 3.11, 3.12 or 3.13 found: install one, or name it with PYTHON=...)
+endif
+VENV ?= .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
+PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+STAMP := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml | sha256sum | cut -c1-12)
 export DATA_DIR ?= ./data
 export PORT ?= 8000
 
-.PHONY: run test test-fast setup meilisearch browser-deps lint bench clean
+.PHONY: run test test-fast setup venv python meilisearch browser-deps lint bench clean
 
 run: setup meilisearch
 	$(BIN)/bildungsraum run --port $(PORT)
@@ -20,8 +30,20 @@ test-fast: setup
 
 setup: $(STAMP)
 
+python:
+	@echo "$(PYTHON) (Python $(PY_VERSION)); $(VENV): $(or $(VENV_VERSION),none)"
+
+# A .venv made by another Python, or whose interpreter is gone, is made again: a half-done
+# or outdated one is never reused.
+venv:
+ifneq ($(VENV_VERSION),$(PY_VERSION))
+	@echo "making $(VENV) with Python $(PY_VERSION) ($(PYTHON))$(if $(VENV_VERSION), instead of $(VENV_VERSION),)"
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+endif
+
 $(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(MAKE) --no-print-directory venv VENV=$(VENV) PYTHON=$(PYTHON)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-*

@@ -458,12 +458,17 @@ OFFER_STATUSES = CodeList(
 )
 
 
-def _language(code: str, de: str, en: str, *, in_ba_list: bool = True) -> Code:
-    # unterrichtssprache.dat uses the same codes as we do, but knows fewer languages.
-    return Code(code, de, en, OpenQcat("unterrichtssprache", code) if in_ba_list else None)
+def _language(code: str, de: str, en: str, *, ba: str | None = "") -> Code:
+    """A teaching language with its code in unterrichtssprache.dat: the same code (default),
+    another one (`ba`: the BA list's spelling), or None where the BA list has no such row."""
+    if ba is None:
+        return Code(code, de, en)
+    return Code(code, de, en, OpenQcat("unterrichtssprache", ba or code))
 
 
-# ISO 639-2/B codes as in unterrichtssprache.dat, plus the languages a region needs.
+# Real ISO codes only: ISO 639-2/B as in unterrichtssprache.dat, ISO 639-3 for German Sign
+# Language (639-2 has none of its own) and `mis` (ISO 639-2: a language without a code here)
+# for "another language". The BA list's own spellings svk, dgs and oth stay its codes.
 TEACHING_LANGUAGES = CodeList(
     "language",
     (
@@ -477,18 +482,18 @@ TEACHING_LANGUAGES = CodeList(
         _language("pol", "Polnisch", "Polish"),
         _language("ita", "Italienisch", "Italian"),
         _language("cze", "Tschechisch", "Czech"),
-        _language("svk", "Slowakisch", "Slovak"),
+        _language("slo", "Slowakisch", "Slovak", ba="svk"),
         _language("ukr", "Ukrainisch", "Ukrainian"),
         _language("rus", "Russisch", "Russian"),
         _language("spa", "Spanisch", "Spanish"),
-        _language("tur", "Türkisch", "Turkish", in_ba_list=False),
-        _language("ara", "Arabisch", "Arabic", in_ba_list=False),
-        _language("per", "Persisch (Farsi)", "Persian (Farsi)", in_ba_list=False),
-        _language("rum", "Rumänisch", "Romanian", in_ba_list=False),
-        _language("bul", "Bulgarisch", "Bulgarian", in_ba_list=False),
-        _language("gre", "Griechisch", "Greek", in_ba_list=False),
-        _language("dgs", "Deutsche Gebärdensprache (DGS)", "German Sign Language (DGS)"),
-        _language("oth", "andere Sprache", "other language"),
+        _language("tur", "Türkisch", "Turkish", ba=None),
+        _language("ara", "Arabisch", "Arabic", ba=None),
+        _language("per", "Persisch (Farsi)", "Persian (Farsi)", ba=None),
+        _language("rum", "Rumänisch", "Romanian", ba=None),
+        _language("bul", "Bulgarisch", "Bulgarian", ba=None),
+        _language("gre", "Griechisch", "Greek", ba=None),
+        _language("gsg", "Deutsche Gebärdensprache (DGS)", "German Sign Language (DGS)", ba="dgs"),
+        _language("mis", "andere Sprache", "other language", ba="oth"),
     ),
 )
 

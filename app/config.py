@@ -7,16 +7,31 @@ from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _PLACEHOLDER_KEYS = {"", "changeme", "change-me", "masterKey"}
+# In a checkout, `make run` keeps its data in the project's ./data and reads its ./.env: every
+# command finds them from any folder. An installed package falls back to the working folder.
+_CHECKOUT = Path(__file__).resolve().parent.parent
+_IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file()
+MASTER_KEY_FILE = "meili_master_key"
+
+
+def _default_data_dir() -> Path:
+    return _CHECKOUT / "data" if _IN_CHECKOUT else Path("data")
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="",
+        env_file=(_CHECKOUT / ".env", ".env") if _IN_CHECKOUT else ".env",
+        extra="ignore",
+    )
 
     environment: str = Field(default="development", alias="BILDUNGSRAUM_ENV")
-    data_dir: Path = Field(default=Path("data"), alias="DATA_DIR")
+    data_dir: Path = Field(default_factory=_default_data_dir, alias="DATA_DIR")
     database_url: str | None = Field(default=None, alias="DATABASE_URL")
 
-    meili_url: str = Field(default="http://127.0.0.1:7700", alias="MEILI_URL")
+    # Without MEILI_URL: the Meilisearch `make run` starts on MEILI_PORT.
+    meili_url: str = Field(default="", alias="MEILI_URL")
+    meili_port: int = Field(default=7700, ge=1, le=65535, alias="MEILI_PORT")
     # The master key is only needed by whoever starts Meilisearch and creates the
     # narrower keys; the API and indexer prefer their own scoped keys.
     meili_master_key: str = Field(default="", alias="MEILI_MASTER_KEY")
@@ -56,6 +71,12 @@ class Settings(BaseSettings):
     pull_retry_max_s: float = Field(default=86_400.0, gt=0, alias="PULL_RETRY_MAX")
 
     @model_validator(mode="after")
+    def _local_meilisearch(self) -> "Settings":
+        if not self.meili_url:
+            self.meili_url = f"http://127.0.0.1:{self.meili_port}"
+        return self
+
+    @model_validator(mode="after")
     def _refuse_placeholder_secrets(self) -> "Settings":
         # In production each process needs a real key for what it does: the API a search key,
         # the indexer an admin key (checked where the indexer starts).
@@ -77,7 +98,16 @@ class Settings(BaseSettings):
 
     @property
     def admin_key(self) -> str:
-        return self.meili_admin_key or self.meili_master_key
+        """The indexer's key; for maintenance commands run by hand next to `make run`, the
+        master key it keeps in DATA_DIR."""
+        return self.meili_admin_key or self.meili_master_key or self.kept_master_key()
+
+    def kept_master_key(self) -> str:
+        """The master key `make run` keeps in DATA_DIR/meili_master_key, if there is one."""
+        try:
+            return (self.data_dir / MASTER_KEY_FILE).read_text().strip()
+        except OSError:
+            return ""
 
 
 def normalise_database_url(url: str) -> str:

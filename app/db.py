@@ -1,13 +1,14 @@
 """Engine and session factory; SQLite gets foreign keys and WAL so it behaves like a server."""
 
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import orjson
-from sqlalchemy import Engine, MetaData, event
+from sqlalchemy import Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -52,6 +53,46 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 @lru_cache
 def get_engine() -> Engine:
     return build_engine(get_settings().sqlalchemy_url)
+
+
+def catalogue_problem(url: str) -> str | None:
+    """Why there is no catalogue to work on at `url`, in words for the operator; None when
+    there is one whose schema is up to date. Creates nothing: no file, no folder."""
+    from app.migrations import head_revision
+
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        path = parsed.database or ""
+        if not path or path == ":memory:":
+            return None
+        where, setting = str(Path(path).resolve()), "DATA_DIR"
+        if not Path(path).is_file():
+            return f"no catalogue found at {where}; run `bildungsraum migrate` or set {setting}"
+        # Read-only: opening a file for writing would leave a journal or a new database.
+        with closing(sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)) as conn:
+            try:
+                row = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+            except sqlite3.DatabaseError:
+                row = None
+    else:
+        where, setting = parsed.render_as_string(hide_password=True), "DATABASE_URL"
+        engine = build_engine(url)
+        try:
+            with engine.connect() as conn:
+                if not inspect(conn).has_table("alembic_version"):
+                    row = None
+                else:
+                    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+        finally:
+            engine.dispose()
+    if row is None:
+        return f"no catalogue found at {where}; run `bildungsraum migrate` or set {setting}"
+    if row[0] != head_revision():
+        return (
+            f"the catalogue at {where} has schema {row[0]} and this version needs "
+            f"{head_revision()}: run `bildungsraum migrate`"
+        )
+    return None
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -3,11 +3,13 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
 
 from app.db import get_engine
 from app.errors import Unauthorized
+from app.openapi import bearer_scheme
 from app.services.auth import Actor, authenticate, require_admin
 
 
@@ -36,7 +38,13 @@ def _bearer(request: Request) -> str | None:
     return token.strip()
 
 
-def get_optional_actor(request: Request, session: SessionDep) -> Actor | None:
+def get_optional_actor(
+    request: Request,
+    session: SessionDep,
+    # Declares the bearer scheme in the OpenAPI document ("Authorize" in /docs); the header
+    # itself is read by _bearer, which answers a malformed one with 401.
+    _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
+) -> Actor | None:
     token = _bearer(request)
     return None if token is None else authenticate(session=session, token=token)
 

@@ -5,6 +5,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
@@ -54,7 +55,11 @@ class InvalidInput(DomainError):
 
     @classmethod
     def at(cls, loc: list[str | int], message: str) -> "InvalidInput":
-        return cls(message, details=[{"loc": loc, "message": message}])
+        """One problem at one field; the message names the field as validation errors do."""
+        where = ".".join(str(p) for p in loc)
+        return cls(
+            f"{where}: {message}" if where else message, details=[{"loc": loc, "message": message}]
+        )
 
 
 class PayloadTooLarge(DomainError):
@@ -79,6 +84,26 @@ class SearchUnavailable(ServiceUnavailable):
 
     def __str__(self) -> str:
         return self.reason or self.message
+
+
+class ErrorDetail(BaseModel):
+    loc: list[str | int] = Field(
+        description='where: the field path, e.g. ["dates", 0, "location", "postcode"], or '
+        '["query", name] for a query parameter'
+    )
+    message: str
+
+
+class ErrorInfo(BaseModel):
+    code: str = Field(description="invalid_input, unauthorized, forbidden, not_found, …")
+    message: str = Field(description="for people; names the first field when there is one")
+    details: list[ErrorDetail] = Field(default_factory=list)
+
+
+class ErrorBody(BaseModel):
+    """The one shape of every 4xx and 5xx answer."""
+
+    error: ErrorInfo
 
 
 def error_body(

@@ -9,12 +9,15 @@ from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.cors import PortalCors
 from app.errors import install_error_handlers
+from app.openapi import install_openapi
 from app.routers import (
     admin,
     codelists,
+    docs,
     exports,
     health,
     imports,
+    moderation,
     offers,
     pages,
     portals,
@@ -38,6 +41,9 @@ def create_app() -> FastAPI:
         title="Bildungsraum",
         version="0.1.0",
         description="Regional catalogue of continuing-education offers (Weiterbildungsangebote).",
+        # Served by app/routers/docs.py from this host, not from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
     install_error_handlers(app)
     # Routes are tried in order: what citizens call most (search, the portal API and pages)
@@ -45,9 +51,10 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
-    for module in (health, exports, offers, admin, codelists, imports, sources):
+    for module in (health, exports, offers, moderation, admin, codelists, imports, sources, docs):
         app.include_router(module.router)
     app.include_router(portals.admin_router)
+    install_openapi(app)
     app.add_middleware(PortalCors)
     app.add_middleware(
         BodySizeLimit,

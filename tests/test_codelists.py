@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import codelists
-from app.codelists import TABLES, CodeList
+from app.codelists import LANGUAGE_LABELS, TABLES, CodeList
 from app.services.interop import openqcat_codes as oq
 
 OPENQCAT_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "openqcat"
@@ -258,3 +258,14 @@ def test_systematik_rules_name_branches_that_exist() -> None:
     assert set(oq.KLDB3_TO_CATEGORY) <= {o[:3] for o in occupations}
     # Every code of the Systematik gets a category, but the two bare headings of branch 34.
     assert [c for c in codes if oq.category_for_systematik(c) is None] == ["D 34", "B 34"]
+
+
+def test_teaching_languages_are_iso_codes() -> None:
+    """ISO 639-2 codes with their ISO 639-1 twin, plus German Sign Language (ISO 639-3 gsg)
+    and mis (ISO 639-2, a language without a code here); none of the BA's own spellings."""
+    from app.models.language_codes import LANGUAGE_ALIASES
+
+    assert not {"svk", "dgs", "oth"} & set(LANGUAGE_LABELS)
+    twins = {alias for alias, code in LANGUAGE_ALIASES.items() if len(alias) == 2}
+    with_twin = {LANGUAGE_ALIASES[alias] for alias in twins}
+    assert set(LANGUAGE_LABELS) - with_twin == {"gsg", "mis"}

@@ -1,11 +1,15 @@
 """Migrations run on each backend and survive a downgrade/upgrade round trip."""
 
+import json
+from typing import Any
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app import db
 from app.migrations import downgrade, upgrade
+from app.services.geo import known_centre
 
 
 def test_downgrade_upgrade_round_trip(database_url: str) -> None:
@@ -29,3 +33,35 @@ def test_models_and_migrations_agree(database_url: str) -> None:
         )
         drift = compare_metadata(context, db.metadata)
     assert drift == []
+
+
+def test_0004_places_stored_locations_and_queues_their_offers(
+    database_url: str, make_offer: Any, trusted_provider: dict[str, Any]
+) -> None:
+    """Places stored without coordinates (as the API kept them before) get their postcode's
+    centre, marked approximate, and their offers are queued for the indexer."""
+    offer_id = make_offer(trusted_provider["headers"])["id"]
+    engine = db.get_engine()
+    downgrade(database_url, "0003")
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE offer_date SET lat = NULL, lon = NULL, teaching_language = 'dgs'")
+        )
+        conn.execute(text("""UPDATE offer SET languages = '["deu", "svk", "oth"]'"""))
+        conn.execute(text("DELETE FROM outbox"))
+    upgrade(database_url)
+    with engine.connect() as conn:
+        row = conn.execute(
+            text("SELECT lat, lon, approximate_location, teaching_language FROM offer_date")
+        ).one()
+        queued = conn.execute(text("SELECT offer_id FROM outbox")).scalars().all()
+        languages = conn.execute(text("SELECT languages FROM offer")).scalar_one()
+    assert (row[0], row[1], bool(row[2])) == (*known_centre("44787"), True)  # type: ignore[misc]
+    assert queued == [offer_id]
+    # Language codes that are no ISO codes became ISO codes.
+    assert row[3] == "gsg"
+    assert (json.loads(languages) if isinstance(languages, str) else languages) == [
+        "deu",
+        "slo",
+        "mis",
+    ]

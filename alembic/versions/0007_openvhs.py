@@ -1,10 +1,11 @@
 """Open-vhs: course number, subtitle, level, DVV category, links, sessions, free places, the
 format an offer was delivered in, and import sources pulled on a schedule
 
-Existing rows get false / empty lists through server defaults.
+Existing rows get false / empty lists through server defaults. Columns are added and dropped
+in place (no table copies), so the downgrade keeps every offer and date.
 
 Revision ID: 0007
-Revises: 0003
+Revises: 0004
 Create Date: 2026-12-04 16:37:25
 """
 
@@ -17,7 +18,7 @@ import app.models.types
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0003"
+down_revision: str | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -61,7 +62,9 @@ def upgrade() -> None:
             batch_op.f("ix_import_source_organisation_id"), ["organisation_id"], unique=False
         )
 
-    with op.batch_alter_table("offer", schema=None) as batch_op:
+    # Columns added in place: a batch copy of `offer` would drop the old table, and with foreign
+    # keys on (SQLite), that deletes every offer_date row through ON DELETE CASCADE.
+    with op.batch_alter_table("offer", schema=None, recreate="never") as batch_op:
         batch_op.add_column(
             sa.Column("subtitle", sqlmodel.sql.sqltypes.AutoString(length=300), nullable=True)
         )
@@ -91,7 +94,7 @@ def upgrade() -> None:
             sa.Column("import_format", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
         )
 
-    with op.batch_alter_table("offer_date", schema=None) as batch_op:
+    with op.batch_alter_table("offer_date", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("min_participants", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("free_seats", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("session_count", sa.Integer(), nullable=True))
@@ -104,14 +107,15 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("offer_date", schema=None) as batch_op:
+    # Plain DROP COLUMN (SQLite 3.35+), for the same reason as above.
+    with op.batch_alter_table("offer_date", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("sessions")
         batch_op.drop_column("weekdays")
         batch_op.drop_column("session_count")
         batch_op.drop_column("free_seats")
         batch_op.drop_column("min_participants")
 
-    with op.batch_alter_table("offer", schema=None) as batch_op:
+    with op.batch_alter_table("offer", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("import_format")
         batch_op.drop_column("links")
         batch_op.drop_column("reduction_available")

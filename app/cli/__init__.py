@@ -3,16 +3,20 @@ keeps its commands in its own module as a typer app, added here."""
 
 import typer
 
-from app.cli import catalogue, indexing, interop, portals, sources, supervisor
+from app.cli import catalogue, indexing, interop, moderation, portals, sources, supervisor
 
 cli = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
+    # Plain help, as click writes it: typer's rich panels print every flag with a type
+    # (`--dry-run <bool>`), as if it took a value. Sub-apps inherit this.
+    rich_markup_mode=None,
     help="Bildungsraum: the regional catalogue of continuing-education offers.",
 )
 for area in (catalogue, interop, indexing, supervisor):
     cli.add_typer(area.app)
 cli.add_typer(portals.app, name="portal")
+cli.add_typer(moderation.app, name="moderation")
 cli.add_typer(sources.app, name="source")
 
 

@@ -4,9 +4,9 @@ from typing import Annotated
 
 import typer
 
+from app.cli.database import catalogue_session
 from app.codelists import OrganisationKind
 from app.config import get_settings
-from app.db import session_scope
 from app.models.api_key import Role
 from app.models.organisation import OrganisationIn
 from app.services.auth import Actor, create_api_key
@@ -35,7 +35,7 @@ def create_org(
 ) -> None:
     """Register an organisation; prints its id as the last line."""
     data = OrganisationIn(name=name, kind=kind, trusted=trusted)
-    with session_scope() as session:
+    with catalogue_session() as session:
         org = create_organisation(session=session, actor=Actor.system(), data=data)
         org_id = org.id
     typer.echo(f"created organisation {name!r} ({kind.value}{', trusted' if trusted else ''})")
@@ -54,7 +54,7 @@ def create_key(
     from app.errors import DomainError
 
     try:
-        with session_scope() as session:
+        with catalogue_session() as session:
             _, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
@@ -77,7 +77,7 @@ def load_demo(
         typer.echo("error: no demo catalogue installed (production images leave it out)", err=True)
         raise typer.Exit(2) from None
 
-    with session_scope() as session:
+    with catalogue_session() as session:
         created = load_demo_catalogue(
             session=session, offers=offers, organisations=organisations, progress=True
         )

@@ -63,15 +63,20 @@ def index_check_command() -> None:
 @app.command("meili-keys")
 def meili_keys_command() -> None:
     """Create (or show) the API's search-only key and the indexer's key (needs the master)."""
-    from app.config import get_settings
+    from app.config import MASTER_KEY_FILE, get_settings
     from app.search.index_admin import ensure_scoped_keys, meili_client
 
     settings = get_settings()
-    if not settings.meili_master_key:
-        typer.echo("error: set MEILI_MASTER_KEY (and MEILI_URL) to create the keys", err=True)
+    master = settings.meili_master_key or settings.kept_master_key()
+    if not master:
+        typer.echo(
+            "error: set MEILI_MASTER_KEY (and MEILI_URL) to create the keys; next to "
+            f"`make run` it is read from {settings.data_dir / MASTER_KEY_FILE}",
+            err=True,
+        )
         raise typer.Exit(2)
     search_key, indexer_key = ensure_scoped_keys(
-        meili_client(settings.meili_url, settings.meili_master_key), settings.meili_index
+        meili_client(settings.meili_url, master), settings.meili_index
     )
     typer.echo(f"MEILI_SEARCH_KEY={search_key}   # for the API: search only")
     typer.echo(f"MEILI_ADMIN_KEY={indexer_key}   # for the indexer: documents, settings, tasks")

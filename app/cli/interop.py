@@ -41,7 +41,7 @@ def import_command(
     """Import offers; exits with 1 when records failed or the file was rejected."""
     from tqdm import tqdm
 
-    from app.db import session_scope
+    from app.cli.database import catalogue_session
     from app.errors import DomainError
     from app.services.auth import Actor
     from app.services.interop import import_file
@@ -58,7 +58,7 @@ def import_command(
         ) as bar,
     ):
         try:
-            with session_scope() as session:
+            with catalogue_session() as session:
                 report = import_file(
                     session=session,
                     actor=Actor.system("cli"),
@@ -83,7 +83,7 @@ def export_command(
     output: Annotated[Path | None, typer.Option(help="file to write (default: stdout)")] = None,
 ) -> None:
     """Export an organisation's published and submitted offers as open-Qcat XML."""
-    from app.db import session_scope
+    from app.cli.database import catalogue_session
     from app.errors import DomainError
     from app.services.interop.openqcat_export import export_openqcat
 
@@ -92,7 +92,7 @@ def export_command(
         raise typer.Exit(2)
     target = output or Path(os.devnull)
     try:
-        with session_scope() as session:
+        with catalogue_session() as session:
             if output is None:
                 count = export_openqcat(session=session, organisation_id=org, out=sys.stdout.buffer)
             else:

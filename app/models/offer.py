@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from app.codelists import Category, EducationType, Format, Funding, LinkKind, Schedule, Weekday
 from app.levels import MAX_LEVEL_LENGTH, normalise_level
+from app.models.language_codes import LanguageCode
 from app.models.organisation import Postcode
 from app.models.types import UTCDateTime, utcnow
 
@@ -32,7 +33,6 @@ Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, 
 ExternalId = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
 ]
-LanguageCode = Annotated[str, StringConstraints(pattern=r"^[a-z]{3}$")]
 # "B1.2", "A2-B1" or a level in words ("Einsteiger"); CEFR spellings are normalised.
 Level = Annotated[
     str,
@@ -141,6 +141,8 @@ class OfferDate(SQLModel, table=True):
     city: str | None = SQLField(default=None, max_length=100, index=True)
     lat: float | None = None
     lon: float | None = None
+    # True when lat/lon are the postcode's centre, placed by us because none were sent.
+    approximate_location: bool = False
     barrier_free: bool | None = None
 
 
@@ -167,6 +169,14 @@ class Location(BaseModel):
     city: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     lat: float | None = Field(default=None, ge=-90, le=90)
     lon: float | None = Field(default=None, ge=-180, le=180)
+    approximate: bool = Field(
+        default=False,
+        description=(
+            "true: lat/lon are the centre of the postcode, placed by the service because none "
+            "were sent (it places them again from the postcode on every write); "
+            "send the building's lat and lon, without this flag, for an exact place"
+        ),
+    )
     barrier_free: bool | None = None
 
     @model_validator(mode="after")
@@ -326,19 +336,6 @@ class OfferFields(BaseModel):
     def _cents(cls, value: Decimal | None) -> Decimal | None:
         # One spelling per amount, so "12.9" and "12.90" compare equal on upsert.
         return None if value is None else value.quantize(Decimal("0.01"))
-
-    @field_validator("languages")
-    @classmethod
-    def _known_languages(cls, values: list[str]) -> list[str]:
-        from app.codelists import LANGUAGE_LABELS
-
-        unknown = [v for v in values if v not in LANGUAGE_LABELS]
-        if unknown:
-            raise ValueError(
-                f"unknown language code(s) {', '.join(unknown)}; "
-                f"allowed: {', '.join(LANGUAGE_LABELS)}"
-            )
-        return values
 
     @model_validator(mode="after")
     def _coherent(self) -> "OfferFields":

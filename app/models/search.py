@@ -9,7 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
-from app.models.offer import DvvCategory, LanguageCode
+from app.models.language_codes import LanguageCode
+from app.models.offer import DvvCategory
 from app.models.organisation import Postcode
 
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
@@ -92,6 +93,8 @@ class HitLocation:
     city: str | None = None
     lat: float | None = None
     lon: float | None = None
+    # lat/lon are the postcode's centre: the offer did not say where exactly.
+    approximate: bool = False
 
 
 @dataclass(slots=True, kw_only=True)

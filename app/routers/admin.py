@@ -9,6 +9,7 @@ from app.deps import ActorDep, AdminDep, PaginationDep, SessionDep
 from app.errors import Forbidden
 from app.models.api_key import ApiKeyCreated, ApiKeyIn, ApiKeyPublic, Role
 from app.models.organisation import OrganisationIn, OrganisationPatch, OrganisationPublic
+from app.openapi import documented
 from app.services import auth, organisations
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
@@ -49,7 +50,9 @@ def list_organisations(
     )
 
 
-@router.get("/organisations/{organisation_id}", response_model=OrganisationPublic)
+@router.get(
+    "/organisations/{organisation_id}", response_model=OrganisationPublic, responses=documented(403)
+)
 def get_organisation(
     organisation_id: Id, session: SessionDep, actor: ActorDep
 ) -> OrganisationPublic:
@@ -71,7 +74,12 @@ def update_organisation(
     return OrganisationPublic.model_validate(org)
 
 
-@router.post("/api-keys", status_code=status.HTTP_201_CREATED, response_model=ApiKeyCreated)
+@router.post(
+    "/api-keys",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ApiKeyCreated,
+    responses=documented(404),
+)
 def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiKeyCreated:
     """Admins: create a key. The key is in this response and nowhere else, ever."""
     key, plain = auth.create_api_key(

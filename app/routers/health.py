@@ -1,14 +1,22 @@
 """Liveness and readiness."""
 
+from typing import Literal
+
 import anyio
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy import text
 
 from app.db import get_engine
 from app.search.service import backend
 
 router = APIRouter(tags=["health"])
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "degraded"]
+    checks: dict[str, Literal["up", "down"]]
 
 
 @router.get("/health")
@@ -26,7 +34,11 @@ def _database_up() -> bool:
     return True
 
 
-@router.get("/ready")
+@router.get(
+    "/ready",
+    response_model=Readiness,
+    responses={503: {"model": Readiness, "description": "A dependency is down: see `checks`"}},
+)
 async def ready() -> JSONResponse:
     """Says which dependency is down; 503 unless all are up."""
     checks: dict[str, str] = {}

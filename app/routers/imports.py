@@ -7,9 +7,13 @@ from typing import Annotated, Any, Literal
 import anyio
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
+from app import api_examples
 from app.deps import ActorDep
 from app.errors import InvalidInput, error_body
+from app.models.imports import ImportReportOut
+from app.openapi import documented
 from app.services.interop.csv_import import template_csv
 from app.services.interop.import_jobs import run_import
 
@@ -32,9 +36,9 @@ def csv_template() -> Response:
 
 @router.post(
     "",
-    responses={
-        422: {"description": "the file as a whole cannot be read; `report` says where"},
-    },
+    response_model=ImportReportOut,
+    responses=documented(403, 404, 413, 422),
+    openapi_extra=api_examples.import_request_body(),
 )
 async def import_offers(
     request: Request,
@@ -44,7 +48,10 @@ async def import_offers(
     dry_run: bool = False,
     partial: bool = False,
 ) -> Any:
-    """Import a file sent as the raw body or as multipart field `file`; returns the report."""
+    """Import an open-Qcat, Open-vhs (XML or Berlin JSON) or CSV file, sent as the raw body or
+    as multipart field `file`; the report names each failed record (id, line, reason) and each
+    offer's outcome. A file that cannot be read at all is a 422 in the error shape, with the
+    report beside it under `report`."""
     # The upload goes to a file while it arrives, and the import runs in a child process
     # (app/services/interop/import_jobs.py): it must not hold up the event loop that serves
     # every other request of this process.
@@ -52,12 +59,20 @@ async def import_offers(
         path = Path(folder) / "upload"
         async with await anyio.open_file(path, "wb") as target:
             if request.headers.get("content-type", "").startswith("multipart/form-data"):
-                form = await request.form()
+                try:
+                    form = await request.form()
+                except HTTPException as exc:  # not multipart after all: a 422 like any input
+                    raise InvalidInput.at(
+                        ["file"], f"the multipart body cannot be read ({exc.detail})"
+                    ) from None
                 upload = form.get("file")
-                if upload is None or isinstance(upload, str):
+                if upload is None:
                     raise InvalidInput.at(["file"], "send the file in the multipart field 'file'")
-                while chunk := await upload.read(CHUNK_BYTES):
-                    await target.write(chunk)
+                if isinstance(upload, str):  # a form field without a file name: its text
+                    await target.write(upload.encode())
+                else:
+                    while chunk := await upload.read(CHUNK_BYTES):
+                        await target.write(chunk)
             else:
                 async for chunk in request.stream():
                     await target.write(chunk)

@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 
+from app import api_examples
 from app.codelists import OfferStatus
 from app.deps import ActorDep, AdminDep, OptionalActorDep, PaginationDep, SessionDep
 from app.models.audit import AuditEntryPublic
@@ -17,6 +18,7 @@ from app.models.offer import (
     OfferPublic,
     RejectIn,
 )
+from app.openapi import documented
 from app.services import offers as service
 
 router = APIRouter(prefix="/api/v1/offers", tags=["offers"])
@@ -27,9 +29,14 @@ def _out(session: SessionDep, offer: Offer) -> OfferPublic:
     return service.to_public(service.view_of(session=session, offer=offer), internal=True)
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=OfferPublic)
+@router.post(
+    "",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OfferPublic,
+    responses=documented(403, 404, 409),
+)
 def create_offer(
-    body: OfferCreate,
+    body: Annotated[OfferCreate, Body(openapi_examples=api_examples.offer_examples())],
     session: SessionDep,
     actor: ActorDep,
     organisation_id: Annotated[
@@ -68,10 +75,14 @@ def list_offers(
     )
 
 
-@router.put("/external/{external_id}", response_model=OfferPublic)
+@router.put(
+    "/external/{external_id}",
+    response_model=OfferPublic,
+    responses={201: {"model": OfferPublic, "description": "Created"}, **documented(403)},
+)
 def upsert_offer(
     external_id: Annotated[ExternalId, Path()],
-    body: OfferFields,
+    body: Annotated[OfferCreate, Body(openapi_examples=api_examples.upsert_examples())],
     session: SessionDep,
     actor: ActorDep,
     response: Response,
@@ -100,9 +111,12 @@ def get_offer(offer_id: OfferId, session: SessionDep, actor: OptionalActorDep) -
     return service.to_public(view, internal=internal)
 
 
-@router.put("/{offer_id}", response_model=OfferPublic)
+@router.put("/{offer_id}", response_model=OfferPublic, responses=documented(403, 409))
 def replace_offer(
-    offer_id: OfferId, body: OfferFields, session: SessionDep, actor: ActorDep
+    offer_id: OfferId,
+    body: Annotated[OfferFields, Body(openapi_examples=api_examples.upsert_examples())],
+    session: SessionDep,
+    actor: ActorDep,
 ) -> OfferPublic:
     """Replace the whole offer (dates included)."""
     return _out(
@@ -110,9 +124,12 @@ def replace_offer(
     )
 
 
-@router.patch("/{offer_id}", response_model=OfferPublic)
+@router.patch("/{offer_id}", response_model=OfferPublic, responses=documented(403, 409))
 def patch_offer(
-    offer_id: OfferId, body: OfferPatch, session: SessionDep, actor: ActorDep
+    offer_id: OfferId,
+    body: Annotated[OfferPatch, Body(openapi_examples=api_examples.patch_examples())],
+    session: SessionDep,
+    actor: ActorDep,
 ) -> OfferPublic:
     """Change some fields; `dates`, when sent, replaces all dates."""
     return _out(
@@ -120,20 +137,22 @@ def patch_offer(
     )
 
 
-@router.delete("/{offer_id}", status_code=status.HTTP_204_NO_CONTENT)
+@router.delete(
+    "/{offer_id}", status_code=status.HTTP_204_NO_CONTENT, responses=documented(403, 409)
+)
 def delete_offer(offer_id: OfferId, session: SessionDep, actor: ActorDep) -> Response:
     """Archive the offer: gone from every public read, kept for the audit trail."""
     service.archive_offer(session=session, actor=actor, offer_id=offer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.post("/{offer_id}/publish", response_model=OfferPublic)
+@router.post("/{offer_id}/publish", response_model=OfferPublic, responses=documented(409))
 def publish_offer(offer_id: OfferId, session: SessionDep, actor: AdminDep) -> OfferPublic:
     """Admins: publish a submitted offer, or a published offer's pending revision."""
     return _out(session, service.publish_offer(session=session, actor=actor, offer_id=offer_id))
 
 
-@router.post("/{offer_id}/reject", response_model=OfferPublic)
+@router.post("/{offer_id}/reject", response_model=OfferPublic, responses=documented(409))
 def reject_offer(
     offer_id: OfferId, body: RejectIn, session: SessionDep, actor: AdminDep
 ) -> OfferPublic:
@@ -144,19 +163,19 @@ def reject_offer(
     )
 
 
-@router.post("/{offer_id}/withdraw", response_model=OfferPublic)
+@router.post("/{offer_id}/withdraw", response_model=OfferPublic, responses=documented(403, 409))
 def withdraw_offer(offer_id: OfferId, session: SessionDep, actor: ActorDep) -> OfferPublic:
     """Providers: take an offer off the catalogue."""
     return _out(session, service.withdraw_offer(session=session, actor=actor, offer_id=offer_id))
 
 
-@router.post("/{offer_id}/submit", response_model=OfferPublic)
+@router.post("/{offer_id}/submit", response_model=OfferPublic, responses=documented(403, 409))
 def resubmit_offer(offer_id: OfferId, session: SessionDep, actor: ActorDep) -> OfferPublic:
     """Providers: submit a withdrawn or rejected offer again."""
     return _out(session, service.resubmit_offer(session=session, actor=actor, offer_id=offer_id))
 
 
-@router.get("/{offer_id}/history", response_model=list[AuditEntryPublic])
+@router.get("/{offer_id}/history", response_model=list[AuditEntryPublic], responses=documented(403))
 def offer_history(
     offer_id: OfferId, session: SessionDep, actor: ActorDep
 ) -> list[AuditEntryPublic]:

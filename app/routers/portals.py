@@ -2,8 +2,9 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response, status
+from fastapi import APIRouter, Body, Path, Query, Response, status
 
+from app import api_examples
 from app.deps import AdminDep, SessionDep
 from app.models.offer import OfferPublic
 from app.models.portal import (
@@ -16,6 +17,7 @@ from app.models.portal import (
     PortalPatch,
 )
 from app.models.search import SearchResult, SuggestResult
+from app.openapi import documented
 from app.routers.search import SearchParamsDep
 from app.search import service as search
 from app.services import offers as offer_service
@@ -33,8 +35,14 @@ public_router = APIRouter(prefix="/api/v1/portals/{slug}", tags=["portals"])
 # --- administration ---------------------------------------------------------------------------
 
 
-@admin_router.post("", status_code=status.HTTP_201_CREATED, response_model=PortalAdmin)
-def create_portal(body: PortalCreate, session: SessionDep, _: AdminDep) -> PortalAdmin:
+@admin_router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=PortalAdmin, responses=documented(409)
+)
+def create_portal(
+    body: Annotated[PortalCreate, Body(openapi_examples=api_examples.portal_examples())],
+    session: SessionDep,
+    _: AdminDep,
+) -> PortalAdmin:
     """Admins: create a portal with its region, rules and counselling contacts."""
     portal = service.create_portal(session=session, data=body)
     return service.to_admin(session=session, portal=portal)
@@ -56,7 +64,10 @@ def get_portal(slug: SlugPath, session: SessionDep, _: AdminDep) -> PortalAdmin:
 
 @admin_router.patch("/{slug}", response_model=PortalAdmin)
 def update_portal(
-    slug: SlugPath, body: PortalPatch, session: SessionDep, _: AdminDep
+    slug: SlugPath,
+    body: Annotated[PortalPatch, Body(openapi_examples=api_examples.portal_patch_examples())],
+    session: SessionDep,
+    _: AdminDep,
 ) -> PortalAdmin:
     """Admins: change some settings of a portal."""
     portal = service.update_portal(session=session, slug=slug, data=body)
@@ -83,7 +94,12 @@ def list_contacts(slug: SlugPath, session: SessionDep, _: AdminDep) -> list[Cont
 @admin_router.post(
     "/{slug}/contacts", status_code=status.HTTP_201_CREATED, response_model=ContactPublic
 )
-def add_contact(slug: SlugPath, body: ContactIn, session: SessionDep, _: AdminDep) -> ContactPublic:
+def add_contact(
+    slug: SlugPath,
+    body: Annotated[ContactIn, Body(openapi_examples=api_examples.contact_examples())],
+    session: SessionDep,
+    _: AdminDep,
+) -> ContactPublic:
     """Admins: add a counselling contact (Weiterbildungsberatung)."""
     return ContactPublic.model_validate(service.add_contact(session=session, slug=slug, data=body))
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel
 
 from app.deps import ActorDep, AdminDep, PaginationDep, SessionDep
 from app.models.import_source import SourceIn, SourcePatch, SourcePublic
+from app.openapi import documented
 from app.services.interop import sources
 
 router = APIRouter(prefix="/api/v1", tags=["import sources"])
@@ -25,7 +26,7 @@ class SourcePage(BaseModel):
     "/admin/sources",
     status_code=status.HTTP_201_CREATED,
     response_model=SourcePublic,
-    responses={422: {"description": "invalid URL (scheme, credentials, private address)"}},
+    responses=documented(422),
 )
 def create_source(body: SourceIn, session: SessionDep, actor: AdminDep) -> SourcePublic:
     """Admins: pull an organisation's catalogue from a URL every `interval_minutes`."""
@@ -62,6 +63,7 @@ def update_source(
     "/admin/sources/{source_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
+    responses=documented(409),
 )
 def delete_source(source_id: Id, session: SessionDep, actor: AdminDep) -> Response:
     """Admins: stop pulling; the offers it brought stay."""
@@ -72,7 +74,7 @@ def delete_source(source_id: Id, session: SessionDep, actor: AdminDep) -> Respon
 @router.post(
     "/admin/sources/{source_id}/run",
     response_model=SourcePublic,
-    responses={409: {"description": "the source is being pulled right now"}},
+    responses=documented(409),
 )
 def run_source(source_id: Id, session: SessionDep, actor: AdminDep) -> SourcePublic:
     """Admins: pull now, whether due or not; answers when the pull is done, with its report."""

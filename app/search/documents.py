@@ -9,7 +9,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
 from app.levels import covered_levels, level_search_text
@@ -110,6 +110,7 @@ class DateFacts:
     city: str | None
     lat: float | None
     lon: float | None
+    approximate_location: bool
     barrier_free: bool | None
 
 
@@ -147,7 +148,20 @@ def _clean(text: str | None) -> str:
     return _FORBIDDEN.sub("", text or "")
 
 
-def is_current(d: DateFacts, today: date) -> bool:
+class DateLike(Protocol):
+    """What decides whether a date is still current: a stored date or one being imported."""
+
+    @property
+    def start_date(self) -> date | None: ...
+    @property
+    def end_date(self) -> date | None: ...
+    @property
+    def registration_deadline(self) -> date | None: ...
+    @property
+    def flexible_start(self) -> bool: ...
+
+
+def is_current(d: DateLike, today: date) -> bool:
     """A date still worth showing: it starts later, starts any time, or has begun but still
     takes people (no registration deadline was set and it has not ended)."""
     if d.flexible_start:
@@ -220,7 +234,23 @@ def _location(d: DateFacts) -> dict[str, Any]:
         "city": d.city,
         "lat": d.lat,
         "lon": d.lon,
+        # The postcode's centre, not the building: pages say "around", not the address.
+        "approximate": d.approximate_location,
     }
+
+
+def _places(dates: list[DateFacts]) -> tuple[dict[tuple[float, float], DateFacts], list[Any]]:
+    """Each distinct point once (one document each), and the places hits show: those points,
+    then places without coordinates (kept so that hits still name their city)."""
+    points: dict[tuple[float, float], DateFacts] = {}
+    unplaced: dict[tuple[str | None, str | None], DateFacts] = {}
+    for d in dates:
+        if d.lat is not None and d.lon is not None:
+            points.setdefault((round(d.lat, 5), round(d.lon, 5)), d)
+        elif d.city:
+            unplaced.setdefault((d.postcode, d.city), d)
+    shown = [_location(d) for d in (*points.values(), *unplaced.values())]
+    return points, shown[:50]
 
 
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
@@ -230,10 +260,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         return []
     o = source.offer
     starts = sorted({day_start(d.start_date) for d in dates if d.start_date is not None})
-    places = [d for d in dates if d.lat is not None and d.lon is not None]
-    distinct_places: dict[tuple[float, float], DateFacts] = {}
-    for d in places:
-        distinct_places.setdefault((round(d.lat or 0, 5), round(d.lon or 0, 5)), d)
+    distinct_places, shown_places = _places(dates)
     postcodes = sorted({d.postcode for d in dates if d.postcode})
     base: dict[str, Any] = {
         OFFER_ID: o.id,
@@ -264,7 +291,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         VISIBLE_FROM: day_start(o.visible_from) if o.visible_from else 0,
         VISIBLE_UNTIL: _visible_until(source, dates),
         REVIEWED: o.reviewed_at is not None,
-        LOCATIONS: [_location(d) for d in distinct_places.values()][:50],
+        LOCATIONS: shown_places,
         SUBTITLE: _clean(o.subtitle),
         COURSE_NUMBER: _clean(o.course_number),
         LEVEL: _clean(level_search_text(o.level)),

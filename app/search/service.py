@@ -287,7 +287,8 @@ def _next_start(starts: list[int], window: tuple[int, int, int]) -> date | None:
 def _nearest(
     locations: list[dict[str, Any]], centre: tuple[float, float] | None
 ) -> tuple[dict[str, Any] | None, float | None]:
-    """The place to show: the nearest to the centre, else the first with coordinates."""
+    """The place to show: the nearest to the centre, else the first with coordinates, else
+    the first (a place whose postcode has no known centre still names its city)."""
     best: dict[str, Any] | None = None
     best_km: float | None = None
     for loc in locations:
@@ -299,6 +300,8 @@ def _nearest(
         km = distance_km(centre, (lat, loc["lon"]))
         if best_km is None or km < best_km:
             best, best_km = loc, km
+    if best is None and locations:
+        return locations[0], None
     return best, best_km
 
 

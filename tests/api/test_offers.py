@@ -163,6 +163,36 @@ def test_upsert_idempotence(client: TestClient, provider: dict[str, Any]) -> Non
     assert [e["action"] for e in history] == ["create", "update"]
 
 
+def test_upsert_takes_the_body_post_takes(client: TestClient, provider: dict[str, Any]) -> None:
+    """The body POST accepts (with external_id) is accepted by the upsert when the ids agree;
+    a different id is a 422 at that field and writes nothing."""
+    h = provider["headers"]
+    created = client.put(
+        f"{URL}/external/kurs-7", json=offer_payload(external_id="kurs-7"), headers=h
+    )
+    assert created.status_code == 201, created.text
+    assert created.json()["external_id"] == "kurs-7"
+    other = client.put(
+        f"{URL}/external/kurs-8", json=offer_payload(external_id="kurs-7"), headers=h
+    )
+    assert other.status_code == 422
+    error = other.json()["error"]
+    assert error["details"][0]["loc"] == ["external_id"]
+    assert "differs from the one in the path" in error["message"]
+    assert client.get(URL, headers=h).json()["total"] == 1
+
+
+def test_language_codes_in_two_or_three_letters(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    body = offer_payload(languages=["de", "DEU", "en", "ces"])
+    body["dates"][0]["teaching_language"] = "fr"
+    r = client.post(URL, json=body, headers=provider["headers"])
+    assert r.status_code == 201, r.text
+    assert r.json()["languages"] == ["deu", "eng", "cze"]
+    assert r.json()["dates"][0]["teaching_language"] == "fra"
+
+
 def test_moderation_flow(
     client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
 ) -> None:

@@ -67,7 +67,20 @@ CASES: list[tuple[str, dict[str, Any], list[Any], str]] = [
         ["dates", 0, "schedule"],
         "full_time",
     ),
-    ("unknown language", {"languages": ["xxx"]}, ["languages"], "unknown language"),
+    ("unknown language", {"languages": ["xxx"]}, ["languages", 0], "allowed: deu (de), eng (en)"),
+    ("regex-free language message", {"languages": ["d"]}, ["languages", 0], "unknown language"),
+    (
+        "unknown teaching language",
+        {"dates": [_date(teaching_language="xx")]},
+        ["dates", 0, "teaching_language"],
+        "allowed: deu (de)",
+    ),
+    (
+        "unknown postcode without coordinates",
+        {"dates": [_date(location={"postcode": "99999", "city": "Nirgendwo"})]},
+        ["dates", 0, "location", "postcode"],
+        "unknown postcode 99999; send lat and lon",
+    ),
     ("title too long", {"title": "x" * 301}, ["title"], "at most 300"),
     ("description too long", {"description": "x" * 20_001}, ["description"], "at most 20000"),
     ("dqr out of range", {"dqr_level": 9}, ["dqr_level"], "less than or equal to 8"),
@@ -160,3 +173,57 @@ def test_bad_paths(client: TestClient, path: str) -> None:
     r = client.get(path)
     assert r.status_code in (404, 422)
     assert "error" in r.json()
+
+
+def test_query_parameter_errors_are_located_alike(
+    client: TestClient, admin: dict[str, str]
+) -> None:
+    """Whether FastAPI or a service finds it, a bad query parameter is at ["query", name]."""
+    found = {
+        "page": client.get("/api/v1/search", params={"page": 0}),
+        "sort": client.get("/api/v1/search", params={"sort": "distance"}),
+        "postcode": client.get("/api/v1/search", params={"postcode": "99999"}),
+        "organisation_id": client.post(URL, json=offer_payload(), headers=admin),
+        "format": client.post("/api/v1/imports?format=xml", content=b"<x/>", headers=admin),
+    }
+    imports = client.post("/api/v1/imports", content=b"<x/>", headers=admin)
+    for name, r in found.items():
+        assert r.status_code == 422, (name, r.text)
+        assert ["query", name] in [d["loc"] for d in r.json()["error"]["details"]], r.text
+    assert imports.json()["error"]["details"][0]["loc"] == ["query", "organisation_id"]
+
+
+@pytest.mark.parametrize(
+    ("content_type", "body", "message"),
+    [
+        ("multipart/form-data; boundary=x", b"garbage", "the multipart body cannot be read"),
+        ("multipart/form-data", b"--x\r\n", "the multipart body cannot be read"),
+        (
+            "multipart/form-data; boundary=x",
+            b'--x\r\nContent-Disposition: form-data; name="other"\r\n\r\nabc\r\n--x--\r\n',
+            "send the file in the multipart field 'file'",
+        ),
+    ],
+)
+def test_malformed_multipart_imports_are_422(
+    client: TestClient, provider: dict[str, Any], content_type: str, body: bytes, message: str
+) -> None:
+    r = client.post(
+        "/api/v1/imports",
+        content=body,
+        headers={**provider["headers"], "Content-Type": content_type},
+    )
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"] == ["file"]
+    assert message in r.json()["error"]["message"]
+
+
+def test_a_multipart_text_field_is_read_as_the_file(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    csv = "Angebots-ID;Titel;Kategorie;Beginn;PLZ;Ort\nk-1;Excel kompakt;it_digital;;44787;Bochum\n"
+    r = client.post(
+        "/api/v1/imports?dry_run=true", files={"file": (None, csv)}, headers=provider["headers"]
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["would"]["created"] == 1

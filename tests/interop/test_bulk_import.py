@@ -115,7 +115,10 @@ def test_bulk_created_offers_match_the_offer_service(make_org: Callable[..., int
 def test_bulk_import_failure_and_dry_run_write_nothing(make_org: Callable[..., int]) -> None:
     org_id = make_org(trusted=True)
     broken = bench_file().replace(b"<TITLE>Englisch B1 (3)</TITLE>", b"<TITLE></TITLE>", 1)
-    assert import_bytes(org_id, bench_file(), dry_run=True).created == COUNT
+    dry = import_bytes(org_id, bench_file(), dry_run=True)
+    assert dry.created == 0
+    assert dry.would is not None
+    assert dry.would["created"] == COUNT
     failed = import_bytes(org_id, broken)
     assert failed.failed == 1
     assert not failed.written

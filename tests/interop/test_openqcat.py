@@ -254,7 +254,9 @@ def test_failures_write_nothing_unless_partial(make_org: Callable[..., int]) -> 
     assert "'77'" in messages
 
     dry = run_import(org_id, data, partial=True, dry_run=True)
-    assert dry.created == 2
+    assert dry.created == 0
+    assert dry.would is not None
+    assert dry.would["created"] == 2
     assert not dry.written
     assert offer_count(org_id) == 0
 
@@ -331,7 +333,8 @@ def test_api_import(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body["counts"]["created"] == SAMPLE_OFFERS
+    assert body["counts"]["created"] == 0
+    assert body["would"]["created"] == SAMPLE_OFFERS
     assert body["written"] is False
     assert set(body) >= {"format", "delivery", "counts", "failures", "warnings", "error"}
     files = {"file": ("angebote.csv", CSV_ROWS.encode("cp1252"), "text/csv")}
@@ -406,7 +409,7 @@ def test_cli_import_and_export(make_org: Callable[..., int], tmp_path: Path) -> 
     runner = CliRunner()
     result = runner.invoke(cli, ["import", str(SAMPLE), "--org", str(org_id), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "created: 50" in result.output
+    assert "would create: 50" in result.output
     assert offer_count(org_id) == 0
     result = runner.invoke(cli, ["import", str(SAMPLE), "--org", str(org_id)])
     assert result.exit_code == 0
@@ -436,3 +439,18 @@ def test_csv_comma_separated_utf8(make_org: Callable[..., int]) -> None:
     assert report.ok, report.render_text()
     assert report.created == 1
     assert snapshots(org_id)["E1"]["funding"] == ["bildungsscheck_nrw"]
+
+
+def test_teaching_languages_in_the_bas_spelling(make_org: Callable[..., int]) -> None:
+    """The BA's unterrichtssprache.dat spells Slovak, German Sign Language and "other" svk,
+    dgs and oth; the catalogue keeps ISO codes (slo, gsg, mis) and exports the BA's again."""
+    org_id = make_org(trusted=True)
+    languages = "".join(
+        f"<TEACHING_LANGUAGES>{c}</TEACHING_LANGUAGES>" for c in ("svk", "dgs", "oth", "de")
+    )
+    report = run_import(org_id, document(service_xml("L1", extra=languages), full=True))
+    assert report.ok, report.render_text()
+    assert snapshots(org_id)["L1"]["languages"] == ["slo", "gsg", "mis", "deu"]
+    xml = export_bytes(org_id).decode()
+    for spelling in ("svk", "dgs", "oth", "deu"):
+        assert f"<TEACHING_LANGUAGES>{spelling}</TEACHING_LANGUAGES>" in xml

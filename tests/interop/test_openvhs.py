@@ -112,7 +112,8 @@ def test_sample_maps_every_field(make_org: Callable[..., int]) -> None:
     )
     assert place["name"] == "Bildungszentrum am Markt, Raum 204 (Innenstadt)"
     assert place["barrier_free"] is True
-    assert place["lat"] == pytest.approx(51.48, abs=0.05)  # geocoded by postcode
+    assert place["lat"] == pytest.approx(51.48, abs=0.05)  # placed by the postcode
+    assert place["approximate"] is True
     assert place["lon"] == pytest.approx(7.22, abs=0.05)
 
     english = snaps[ENGLISH]
@@ -289,6 +290,7 @@ def test_berlin_extras(make_org: Callable[..., int]) -> None:
     assert run["weekdays"] == ["mon", "tue"]
     assert run["location"]["name"] == "Schule am Park (R 12)"
     assert (run["location"]["lat"], run["location"]["lon"]) == (52.57, 13.41)  # as given
+    assert run["location"]["approximate"] is False
     assert run["location"]["barrier_free"] is True
 
 

@@ -70,7 +70,9 @@ def import_file(
     head = stream.read(4096)
     fmt = format or detect_format(head)
     if fmt not in FORMATS:
-        raise InvalidInput.at(["format"], f"unknown format {fmt!r}; use {', '.join(FORMATS)}")
+        raise InvalidInput.at(
+            ["query", "format"], f"unknown format {fmt!r}; use {', '.join(FORMATS)}"
+        )
     source = _Peekable(stream, head)
     report = ImportReport(format=fmt, dry_run=dry_run, partial=partial)
     if fmt == "openqcat":

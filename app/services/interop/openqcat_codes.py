@@ -54,10 +54,11 @@ OPENQCAT_TO_FORMAT = openqcat_to_codes(FORMATS, "durchfuehrungsform")
 # unterrichtszeit.dat
 SCHEDULE_TO_OPENQCAT = codes_to_openqcat(SCHEDULES, "unterrichtszeit")
 OPENQCAT_TO_SCHEDULE = openqcat_to_codes(SCHEDULES, "unterrichtszeit")
-# unterrichtssprache.dat: the teaching languages it knows (the export writes ours as they are).
-OPENQCAT_LANGUAGES: frozenset[str] = frozenset(
-    codes_to_openqcat(TEACHING_LANGUAGES, "unterrichtssprache").values()
-)
+# unterrichtssprache.dat: the teaching languages it knows, in its spelling (svk, dgs, oth for
+# our ISO codes slo, gsg, mis); languages it does not know are exported by their ISO code.
+LANGUAGE_TO_OPENQCAT = codes_to_openqcat(TEACHING_LANGUAGES, "unterrichtssprache")
+OPENQCAT_TO_LANGUAGE = openqcat_to_codes(TEACHING_LANGUAGES, "unterrichtssprache")
+OPENQCAT_LANGUAGES: frozenset[str] = frozenset(LANGUAGE_TO_OPENQCAT.values())
 # zugehoerig.dat (organisational form of the institution) for our organisation kinds.
 ORGANISATION_KIND_TO_INSTITUTION = codes_to_openqcat(ORGANISATION_KINDS, "zugehoerig")
 

