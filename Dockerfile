@@ -17,9 +17,11 @@ COPY alembic.ini ./
 COPY alembic ./alembic
 COPY app ./app
 COPY indexer ./indexer
-ENV BILDUNGSRAUM_ENV=production PYTHONUNBUFFERED=1 PORT=8000
+# WEB_CONCURRENCY: uvicorn's worker count, read by the settings too (the demand threshold
+# scales with it, docs/monitoring.md).
+ENV BILDUNGSRAUM_ENV=production PYTHONUNBUFFERED=1 PORT=8000 WEB_CONCURRENCY=2
 USER bildungsraum
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health')"
 # Migrations first: several replicas may start at once, Alembic's version table serialises them.
-CMD ["sh", "-c", "bildungsraum migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY:-2} --proxy-headers --no-access-log"]
+CMD ["sh", "-c", "bildungsraum migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --proxy-headers --no-access-log"]

@@ -70,6 +70,23 @@ class Settings(BaseSettings):
     pull_retry_base_s: float = Field(default=300.0, gt=0, alias="PULL_RETRY_BASE")
     pull_retry_max_s: float = Field(default=86_400.0, gt=0, alias="PULL_RETRY_MAX")
 
+    # Bildungsmonitoring (docs/monitoring.md). A search term appears in no output until this
+    # many distinct clients searched it in the period.
+    demand_min_clients: int = Field(default=10, ge=2, le=1000, alias="DEMAND_MIN_CLIENTS")
+    # Each API process recognises clients with its own in-memory key, so one client reaching
+    # P processes can count up to P times; thresholds are scaled by P (uvicorn's own variable).
+    api_processes: int = Field(default=1, ge=1, le=64, alias="WEB_CONCURRENCY")
+    demand_flush_s: float = Field(default=5.0, gt=0, alias="DEMAND_FLUSH")
+    # Bounds the memory of the per-day "seen" set (~70 bytes an entry); past it new
+    # (client, term) pairs are not counted until the day's key rotates.
+    demand_max_tracked: int = Field(default=2_000_000, ge=1000, alias="DEMAND_MAX_TRACKED")
+    # Signs the dashboard's session cookie; the API refuses to start in production without
+    # one, development keeps a random one in DATA_DIR.
+    dashboard_secret: str = Field(default="", alias="DASHBOARD_SECRET")
+    dashboard_session_hours: float = Field(
+        default=12.0, gt=0, le=168, alias="DASHBOARD_SESSION_HOURS"
+    )
+
     @model_validator(mode="after")
     def _local_meilisearch(self) -> "Settings":
         if not self.meili_url:

@@ -8,7 +8,8 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
 
 from app.db import get_engine
-from app.errors import Unauthorized
+from app.errors import Forbidden, Unauthorized
+from app.models.api_key import Role
 from app.openapi import bearer_scheme
 from app.services.auth import Actor, authenticate, require_admin
 
@@ -49,9 +50,25 @@ def get_optional_actor(
     return None if token is None else authenticate(session=session, token=token)
 
 
-def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+def _signed_in(actor: Actor | None) -> Actor:
     if actor is None:
         raise Unauthorized("this needs an API key: 'Authorization: Bearer <key>'")
+    return actor
+
+
+def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """A provider or an admin: the keys that manage the catalogue."""
+    actor = _signed_in(actor)
+    if actor.role == Role.analyst:
+        raise Forbidden("an analyst key reads monitoring figures only")
+    return actor
+
+
+def get_monitoring_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """An admin (every region) or an analyst (its portals); providers see no figures."""
+    actor = _signed_in(actor)
+    if actor.role not in (Role.admin, Role.analyst):
+        raise Forbidden("monitoring figures need an analyst or admin key")
     return actor
 
 
@@ -63,6 +80,7 @@ def get_admin(actor: Annotated[Actor, Depends(get_actor)]) -> Actor:
 OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 AdminDep = Annotated[Actor, Depends(get_admin)]
+MonitoringActorDep = Annotated[Actor, Depends(get_monitoring_actor)]
 
 
 class Pagination:

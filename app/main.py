@@ -8,16 +8,19 @@ from fastapi import FastAPI
 from app.body_limit import BodySizeLimit
 from app.config import get_settings
 from app.cors import PortalCors
+from app.db import get_engine
 from app.errors import install_error_handlers
 from app.openapi import install_openapi
 from app.routers import (
     admin,
     codelists,
+    dashboard,
     docs,
     exports,
     health,
     imports,
     moderation,
+    monitoring,
     offers,
     pages,
     portals,
@@ -25,17 +28,23 @@ from app.routers import (
     sources,
 )
 from app.search.service import close_backend, configure_backend
+from app.services.monitoring import demand as monitoring_demand
+from app.services.monitoring.sessions import check_secret
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     configure_backend()
+    demand_writer = monitoring_demand.DemandWriter(get_engine, get_settings().demand_flush_s)
+    demand_writer.start()
     yield
+    await demand_writer.stop()
     await close_backend()
 
 
 def create_app() -> FastAPI:
     settings = get_settings()
+    check_secret(settings)
     app = FastAPI(
         lifespan=lifespan,
         title="Bildungsraum",
@@ -51,11 +60,25 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
-    for module in (health, exports, offers, moderation, admin, codelists, imports, sources, docs):
+    for module in (
+        health,
+        exports,
+        offers,
+        moderation,
+        admin,
+        codelists,
+        imports,
+        sources,
+        docs,
+        monitoring,
+        dashboard,
+    ):
         app.include_router(module.router)
     app.include_router(portals.admin_router)
     install_openapi(app)
     app.add_middleware(PortalCors)
+    # The demand recorder recognises a client by a keyed hash of what this exposes.
+    app.add_middleware(monitoring_demand.DemandClientMiddleware)
     app.add_middleware(
         BodySizeLimit,
         default_limit=settings.max_body_bytes,

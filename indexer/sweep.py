@@ -1,5 +1,9 @@
-"""Once a day, requeue offers whose dates passed: their next start and visibility changed."""
+"""Once a day: requeue offers whose dates passed (their next start and visibility changed),
+and take the monitoring snapshot."""
 
+import logging
+import threading
+import time
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, or_
@@ -9,6 +13,9 @@ from app.codelists import OfferStatus
 from app.models.offer import Offer, OfferDate
 from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import outbox
+from app.services.monitoring import snapshots
+
+log = logging.getLogger("bildungsraum.indexer")
 
 
 def sweep_if_due(engine: Engine, today: date) -> int:
@@ -41,3 +48,44 @@ def sweep_if_due(engine: Engine, today: date) -> int:
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()
         return len(ids)
+
+
+class DailySnapshot:
+    """Takes the monitoring snapshot once a day, in its own thread so that indexing goes on
+    meanwhile. Asked only when the indexer is idle, so the needs coverage (which searches)
+    sees an index that has caught up with the database."""
+
+    RETRY_S = 600.0
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.done_for: date | None = None
+        self.failed_at = float("-inf")
+        self.thread: threading.Thread | None = None
+
+    def start_if_due(self, today: date) -> bool:
+        if self.done_for == today or (self.thread is not None and self.thread.is_alive()):
+            return False
+        if time.monotonic() - self.failed_at < self.RETRY_S:
+            return False
+        with Session(self.engine) as session:
+            if snapshots.snapshot_taken(session=session, day=today):
+                self.done_for = today
+                return False
+        self.thread = threading.Thread(
+            target=self._take, args=(today,), name="monitoring-snapshot", daemon=True
+        )
+        self.thread.start()
+        return True
+
+    def _take(self, today: date) -> None:
+        try:
+            taken = snapshots.take_snapshot(engine=self.engine, day=today)
+        except Exception:
+            self.failed_at = time.monotonic()
+            log.exception("monitoring snapshot failed; retrying in %.0f s", self.RETRY_S)
+            return
+        self.done_for = today
+        log.info(
+            "monitoring snapshot of %s: %s regions in %.1f s", today, taken.regions, taken.seconds
+        )

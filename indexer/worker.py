@@ -26,7 +26,7 @@ from app.search.index_admin import (
 from app.search.state import REBUILD_TARGET, get_state, new_search_generation
 from indexer.locks import index_guard, lock_offers
 from indexer.sources import load_sources
-from indexer.sweep import sweep_if_due
+from indexer.sweep import DailySnapshot, sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
 
@@ -158,6 +158,7 @@ class Indexer:
     def run_forever(self, stop: threading.Event, poll_s: float = 0.05) -> None:
         """The indexer process: drain, back off while Meilisearch is away, sweep daily."""
         backoff = 0.5
+        daily_snapshot = DailySnapshot(self.engine)
         while not stop.is_set():
             try:
                 self.prepare()
@@ -176,6 +177,7 @@ class Indexer:
                 backoff = min(backoff * 2, 30.0)
                 continue
             if not done:
+                daily_snapshot.start_if_due(self.today())
                 stop.wait(poll_s)
 
 

@@ -257,3 +257,8 @@ def make_offer(client: TestClient) -> Callable[..., dict[str, Any]]:
         return dict(response.json())
 
     return _make
+
+
+# The monitoring tests' fixtures (`known` catalogue, `monitoring_env`); imported last, since
+# that module uses the factories above.
+from tests.monitoring_support import known, monitoring_env  # noqa: E402, F401

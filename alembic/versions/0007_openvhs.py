@@ -5,7 +5,7 @@ Existing rows get false / empty lists through server defaults. Columns are added
 in place (no table copies), so the downgrade keeps every offer and date.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0006
 Create Date: 2026-12-04 16:37:25
 """
 
@@ -18,7 +18,7 @@ import app.models.types
 from alembic import op
 
 revision: str = "0007"
-down_revision: str | None = "0004"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -44,18 +44,29 @@ def create_org(
 
 @app.command("create-key")
 def create_key(
-    role: Annotated[Role, typer.Option(help="admin (regional agency) or provider")],
+    role: Annotated[
+        Role, typer.Option(help="admin (regional agency), provider, or analyst (monitoring)")
+    ],
     org: Annotated[
         int | None, typer.Option(help="the organisation a provider key belongs to")
     ] = None,
     name: Annotated[str | None, typer.Option(help="a note on who uses the key")] = None,
+    portal: Annotated[
+        list[str] | None, typer.Option(help="analyst keys: a portal whose figures it reads")
+    ] = None,
 ) -> None:
     """Create an API key; prints the key as the last line. It is shown only this once."""
-    from app.errors import DomainError
+    from app.errors import DomainError, InvalidInput
+    from app.services.monitoring.regions import bind_analyst
 
     try:
         with catalogue_session() as session:
-            _, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
+            if (role == Role.analyst) != bool(portal):
+                raise InvalidInput.at(["portal"], "analyst keys, and only they, name --portal")
+            key, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
+            if role == Role.analyst:
+                assert key.id is not None
+                bind_analyst(session=session, api_key_id=key.id, slugs=list(portal or []))
     except DomainError as exc:
         typer.echo(f"error: {exc.message}", err=True)
         raise typer.Exit(2) from None

@@ -65,6 +65,7 @@ def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C (or any part dying) stops all of it."""
     from app.db import session_scope
     from app.demo.loader import load_demo_catalogue
+    from app.demo.monitoring import load_monitoring_demo
     from app.migrations import upgrade
     from app.search.index_admin import ensure_scoped_keys, meili_client
 
@@ -118,6 +119,8 @@ def run_all(*, host: str, port: int) -> None:
         with session_scope() as session:
             loaded = load_demo_catalogue(session=session, progress=True)
         print(f"loaded {loaded} demo offers" if loaded else "demo data present already")
+        with session_scope() as session:
+            print(load_monitoring_demo(session=session))
 
         children.append(subprocess.Popen([sys.executable, "-m", "indexer"], env=env))
         # Scheduled pulls of import sources run beside the indexer, as in production.

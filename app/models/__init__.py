@@ -4,20 +4,40 @@ from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
 from app.models.import_source import ImportSource
 from app.models.index_state import IndexerState
+from app.models.monitoring import (
+    AnalystPortal,
+    DashboardSession,
+    DemandCount,
+    MonitoringSeries,
+    MonitoringSnapshot,
+    Need,
+    PortalPopulation,
+    PostcodeDistrict,
+    ZeroResultClass,
+)
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.models.outbox import OutboxEntry
 from app.models.portal import CounsellingContact, Portal
 
 __all__ = [
+    "AnalystPortal",
     "ApiKey",
     "AuditEntry",
     "CounsellingContact",
+    "DashboardSession",
+    "DemandCount",
     "ImportSource",
     "IndexerState",
+    "MonitoringSeries",
+    "MonitoringSnapshot",
+    "Need",
     "Offer",
     "OfferDate",
     "Organisation",
     "OutboxEntry",
     "Portal",
+    "PortalPopulation",
+    "PostcodeDistrict",
+    "ZeroResultClass",
 ]

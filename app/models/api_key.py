@@ -4,17 +4,21 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.models.types import UTCDateTime, utcnow
 
+PortalSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")]
+
 
 class Role(StrEnum):
     admin = "admin"
     provider = "provider"
+    # reads the monitoring figures of named portals, nothing else
+    analyst = "analyst"
 
 
 class ApiKey(SQLModel, table=True):
@@ -39,13 +43,19 @@ class ApiKeyIn(BaseModel):
     role: Role
     organisation_id: int | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    # The portals (slugs) an analyst key may read the monitoring figures of.
+    portals: list[PortalSlug] = Field(default_factory=list, max_length=200)
 
     @model_validator(mode="after")
     def _org_matches_role(self) -> "ApiKeyIn":
         if self.role == Role.provider and self.organisation_id is None:
             raise ValueError("a provider key needs organisation_id")
-        if self.role == Role.admin and self.organisation_id is not None:
-            raise ValueError("an admin key is not bound to an organisation")
+        if self.role != Role.provider and self.organisation_id is not None:
+            raise ValueError(f"an {self.role.value} key is not bound to an organisation")
+        if self.role == Role.analyst and not self.portals:
+            raise ValueError("an analyst key needs portals: the slugs whose figures it may read")
+        if self.role != Role.analyst and self.portals:
+            raise ValueError("only analyst keys are bound to portals")
         return self
 
 
@@ -59,6 +69,7 @@ class ApiKeyPublic(BaseModel):
     name: str | None
     created_at: datetime
     revoked_at: datetime | None
+    portals: list[str] = []
 
 
 class ApiKeyCreated(ApiKeyPublic):

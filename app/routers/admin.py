@@ -11,6 +11,7 @@ from app.models.api_key import ApiKeyCreated, ApiKeyIn, ApiKeyPublic, Role
 from app.models.organisation import OrganisationIn, OrganisationPatch, OrganisationPublic
 from app.openapi import documented
 from app.services import auth, organisations
+from app.services.monitoring import regions as monitoring_regions
 
 router = APIRouter(prefix="/api/v1", tags=["admin"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -81,19 +82,33 @@ def update_organisation(
     responses=documented(404),
 )
 def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiKeyCreated:
-    """Admins: create a key. The key is in this response and nowhere else, ever."""
+    """Admins: create a key. The key is in this response and nowhere else, ever. An analyst
+    key reads the monitoring figures of the portals named in `portals`, nothing else."""
     key, plain = auth.create_api_key(
         session=session, role=Role(body.role), organisation_id=body.organisation_id, name=body.name
     )
+    portals: list[str] = []
+    if body.role == Role.analyst:
+        assert key.id is not None
+        portals = monitoring_regions.bind_analyst(
+            session=session, api_key_id=key.id, slugs=body.portals
+        )
     return ApiKeyCreated.model_validate(
-        {**ApiKeyPublic.model_validate(key).model_dump(), "key": plain}
+        {**ApiKeyPublic.model_validate(key).model_dump(), "key": plain, "portals": portals}
     )
 
 
 @router.get("/api-keys", response_model=list[ApiKeyPublic])
 def list_api_keys(session: SessionDep, actor: AdminDep) -> list[ApiKeyPublic]:
-    """Admins: all keys (prefixes only)."""
-    return [ApiKeyPublic.model_validate(k) for k in auth.list_api_keys(session=session)]
+    """Admins: all keys (prefixes only; analyst keys with their portals)."""
+    keys = auth.list_api_keys(session=session)
+    portals = monitoring_regions.analyst_portals(
+        session=session, api_key_ids=[k.id for k in keys if k.id is not None]
+    )
+    return [
+        ApiKeyPublic.model_validate(k).model_copy(update={"portals": portals.get(k.id or 0, [])})
+        for k in keys
+    ]
 
 
 @router.delete("/api-keys/{key_id}", response_model=ApiKeyPublic)

@@ -22,6 +22,7 @@ from app.routers.search import SearchParamsDep
 from app.search import service as search
 from app.services import offers as offer_service
 from app.services import portals as service
+from app.services.monitoring.demand import record_search
 
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
 OfferId = Annotated[int, Path(ge=1, le=2**31 - 1)]
@@ -137,6 +138,7 @@ async def portal_search(slug: SlugPath, params: SearchParamsDep) -> Response:
     """Search like `/api/v1/search`, limited to the portal's region and rules."""
     portal = await service.public_portal(slug)
     result = await search.search_offers(params, scope=portal.scope)
+    record_search(params, result.total, portal=slug)
     return Response(result.as_json(), media_type="application/json")
 
 

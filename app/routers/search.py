@@ -6,6 +6,7 @@ from fastapi import APIRouter, Query, Response
 
 from app.models.search import SearchParams, SearchResult, SuggestResult
 from app.search.service import search_offers, suggest_offers
+from app.services.monitoring.demand import record_search
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
 
@@ -20,6 +21,7 @@ async def search(params: SearchParamsDep) -> Response:
     # Serialised here: FastAPI would validate every hit again on the way out (the hot path,
     # measured in bench/). `response_model` still documents the answer.
     result = await search_offers(params)
+    record_search(params, result.total)
     return Response(result.as_json(), media_type="application/json")
 
 

@@ -51,7 +51,9 @@ def create_api_key(
         if session.get(Organisation, organisation_id) is None:
             raise NotFound(f"organisation {organisation_id} does not exist")
     elif organisation_id is not None:
-        raise InvalidInput.at(["organisation_id"], "an admin key is not bound to an organisation")
+        raise InvalidInput.at(
+            ["organisation_id"], f"an {role.value} key is not bound to an organisation"
+        )
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     key = ApiKey(

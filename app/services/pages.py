@@ -33,6 +33,7 @@ from app.search import service as search
 from app.services import portals as portal_service
 from app.services.geo import postcode_centre
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
+from app.services.monitoring.demand import record_search
 from app.services.offers import OfferView, price_eur
 from app.services.page_texts import LANGUAGES, texts
 
@@ -260,6 +261,7 @@ async def render_search_page(
     failed = False
     try:
         result = await search.search_offers(params, scope=public.scope)
+        record_search(params, result.total, portal=slug)
     except DomainError:
         # The page still works as a form and shows the counselling contacts.
         failed, status = True, 503

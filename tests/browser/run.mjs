@@ -1,5 +1,6 @@
 // Drives Debian's Chromium through the citizen pages: axe-core checks, a keyboard-only search,
-// the page without JavaScript, and the widget on a page of another origin.
+// the page without JavaScript, and the widget on a page of another origin; with
+// `"mode": "monitoring"` through the monitoring dashboard instead (sign-in, pages, print).
 // Usage: node run.mjs '<json config>'  → prints one JSON report on stdout.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -28,7 +29,83 @@ async function axe(page, name) {
   report.axe[name] = result;
 }
 
-try {
+async function monitoring() {
+  const m = { axe: {}, keyboard: null, print: null, charts: {}, consoleErrors: [] };
+  report.monitoring = m;
+  const base = `${cfg.base}/monitoring`;
+  // 1. The sign-in form, wide and narrow.
+  for (const [name, width] of [["sign_in", 1280], ["sign_in_mobile", 390]]) {
+    const page = await browser.newPage({ viewport: { width, height: 900 } });
+    await page.goto(`${base}/`);
+    await axe(page, `monitoring_${name}`);
+    m.axe[name] = report.axe[`monitoring_${name}`];
+    await page.close();
+  }
+  // 2. Keyboard only: open a page, get sent to sign in, Tab to the key, type it, Enter.
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on("console", (msg) => { if (msg.type() === "error") m.consoleErrors.push(msg.text()); });
+  await page.goto(`${base}/${cfg.slug}`);
+  const signInUrl = page.url();
+  await page.keyboard.press("Tab");
+  const first = await page.evaluate(() => document.activeElement.className);
+  let onKey = false;
+  for (let i = 0; i < 10 && !onKey; i++) {
+    await page.keyboard.press("Tab");
+    onKey = await page.evaluate(() => document.activeElement.id === "key");
+  }
+  if (!onKey) throw new Error("key field not reachable by Tab");
+  await page.keyboard.type(cfg.key);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  const landed = page.url();
+  // Tab to the "white spots" section link and follow it.
+  let link = null;
+  for (let i = 0; i < 20 && !link; i++) {
+    await page.keyboard.press("Tab");
+    link = await page.evaluate(() => {
+      const a = document.activeElement;
+      return a && a.tagName === "A" && a.closest("nav.sections") &&
+        a.getAttribute("href").includes("weisse-flecken") ? a.getAttribute("href") : null;
+    });
+  }
+  if (!link) throw new Error("section link not reachable by Tab");
+  const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  m.keyboard = { signInUrl, firstStop: first, landed, link, focusOutline: outline, url: page.url() };
+  // 3. axe on every page at 1280 and 390 px, and every chart has a table after it.
+  for (const [name, path] of cfg.pages) {
+    for (const width of [1280, 390]) {
+      await page.setViewportSize({ width, height: 900 });
+      const response = await page.goto(`${base}/${cfg.slug}${path}`);
+      if (response.status() !== 200) report.errors.push(`${name}: HTTP ${response.status()}`);
+      const key = `monitoring_${name}_${width}`;
+      await axe(page, key);
+      m.axe[`${name}_${width}`] = report.axe[key];
+    }
+    m.charts[name] = await page.evaluate(() => [...document.querySelectorAll("svg.chart")].map((svg) => {
+      let el = svg.nextElementSibling;
+      while (el && !el.querySelector("table") && el.tagName !== "TABLE") el = el.nextElementSibling;
+      return { id: svg.id, role: svg.getAttribute("role"), table: Boolean(el) };
+    }));
+  }
+  // 4. Print: navigation and forms go, the figures stay.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.goto(`${base}/${cfg.slug}`);
+  await page.emulateMedia({ media: "print" });
+  m.print = await page.evaluate(() => ({
+    nav: getComputedStyle(document.querySelector("nav.sections")).display,
+    picker: getComputedStyle(document.querySelector("form.day-picker")).display,
+    tables: [...document.querySelectorAll("table.data")].filter((t) => t.offsetHeight > 0).length,
+  }));
+  await page.emulateMedia({ media: "screen" });
+  if (cfg.screenshot) {
+    await page.goto(`${base}/${cfg.slug}${cfg.screenshotPath || ""}`);
+    await page.screenshot({ path: cfg.screenshot, fullPage: false });
+  }
+  await context.close();
+}
+
+async function citizenPages() {
   // 1. axe on the search page, a results page (filters open), the offer page, mobile and English.
   for (const [name, url, width] of [
     ["search", `${cfg.base}/p/${cfg.slug}/`, 1024],
@@ -131,6 +208,14 @@ try {
     await axe(page, "widget");
     report.widget = { ...result, hosts: [...hosts], consoleErrors, failed };
     await page.close();
+  }
+}
+
+try {
+  if (cfg.mode === "monitoring") {
+    await monitoring();
+  } else {
+    await citizenPages();
   }
 } catch (err) {
   report.errors.push(String(err && err.stack || err));

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from testkit.meili_server import free_port
 from tests.conftest import SearchIndex
+from tests.monitoring_support import KnownCatalogue, take_snapshot
 from tests.portals.conftest import BOCHUM, Region, at
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
@@ -178,3 +179,52 @@ def test_pages_in_chromium(
     assert widget["consoleErrors"] == []
     # The municipal test server has no favicon; every request to our API succeeded.
     assert [f for f in widget["failed"] if not f.endswith("/favicon.ico")] == []
+
+
+def test_monitoring_dashboard_in_chromium(known: KnownCatalogue, live_app: str) -> None:
+    """Keyboard-only sign-in and navigation, axe at 1280 and 390 px on every page, a table
+    for every chart, and a print layout without navigation."""
+    take_snapshot()
+    pages = [
+        ["supply", ""],
+        ["white_spots", "/weisse-flecken"],
+        ["demand", "/nachfrage"],
+        ["needs", "/bedarf"],
+    ]
+    config = {
+        "mode": "monitoring",
+        "base": live_app,
+        "slug": "bochum-test",
+        "key": known.analyst["Authorization"].removeprefix("Bearer "),
+        "pages": pages,
+        "screenshot": os.environ.get("BILDUNGSRAUM_MONITORING_SCREENSHOT"),
+    }
+    proc = subprocess.run(
+        ["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
+        capture_output=True,
+        text=True,
+        timeout=240,
+        cwd=BROWSER_DIR,
+        env={**os.environ, "CHROMIUM": CHROMIUM},
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["errors"] == []
+    m = report["monitoring"]
+    expected = {"sign_in", "sign_in_mobile"} | {
+        f"{name}_{width}" for name, _ in pages for width in (1280, 390)
+    }
+    assert set(m["axe"]) == expected
+    assert {name: v for name, v in m["axe"].items() if v} == {}
+    kb = m["keyboard"]
+    assert "/monitoring/?next=" in kb["signInUrl"]
+    assert kb["firstStop"] == "skip"
+    assert kb["landed"].endswith("/monitoring/bochum-test")
+    assert "/monitoring/bochum-test/weisse-flecken?tag=" in kb["url"]
+    assert kb["focusOutline"] != "none"
+    assert m["charts"]["supply"]
+    assert all(c["table"] and c["role"] == "img" for charts in m["charts"].values() for c in charts)
+    assert m["print"]["nav"] == "none"
+    assert m["print"]["picker"] == "none"
+    assert m["print"]["tables"] > 5
+    assert m["consoleErrors"] == []

@@ -1,0 +1,1 @@
+"""Bildungsmonitoring: regions, supply indicators, snapshots, demand signals, needs coverage."""

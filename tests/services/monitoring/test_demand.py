@@ -1,0 +1,295 @@
+"""Demand signals, private by design: the k threshold in every output, nothing identifying
+in any table or log, personal-looking terms dropped, the hash key never on disk, one count
+per client and day, and a store that is down costs a search nothing."""
+
+import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import inspect, text
+
+from app import config, db
+from app.main import create_app
+from app.models.search import SearchParams
+from app.services.monitoring import demand
+from tests.monitoring_support import (
+    KnownCatalogue,
+)
+
+PROBE_IP = "203.0.113.77"
+PROBE_AGENT = "Mozilla/5.0 (X11) PrivacyProbe-7f3a9c"
+
+
+def _search(client: TestClient, q: str, agent: str, **params: Any) -> int:
+    r = client.get(
+        "/api/v1/portals/bochum-test/search",
+        params={"q": q, **params},
+        headers={"User-Agent": agent},
+    )
+    assert r.status_code == 200, r.text
+    return int(r.json()["total"])
+
+
+def _outputs(client: TestClient, known: KnownCatalogue) -> str:
+    """Everything the monitoring shows of demand: JSON, CSV and the dashboard page."""
+    api = "/api/v1/monitoring/portals/bochum-test/demand"
+    parts = [
+        client.get(api, headers=known.analyst).text,
+        client.get(api, params={"format": "csv"}, headers=known.analyst).text,
+    ]
+    r = client.post(
+        "/monitoring/", data={"key": known.analyst["Authorization"][7:]}, follow_redirects=False
+    )
+    assert r.status_code == 303
+    parts.append(client.get("/monitoring/bochum-test/nachfrage").text)
+    parts.append(client.get("/monitoring/bochum-test/export/nachfrage.csv").text)
+    client.cookies.clear()
+    return "\n".join(parts)
+
+
+def test_a_term_needs_k_distinct_clients_in_every_output(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    k = demand.min_clients()
+    assert k == 10  # DEMAND_MIN_CLIENTS default, one API process
+    for n in range(k - 1):
+        _search(client, "Altenpflege", f"browser {n}")
+    # One client searching many times is still one client.
+    for _ in range(25):
+        _search(client, "Altenpflege", "browser 0")
+    demand.recorder().flush(db.get_engine())
+    shown = _outputs(client, known)
+    assert "altenpflege" not in shown.lower()
+    _search(client, "Altenpflege", f"browser {k - 1}")
+    demand.recorder().flush(db.get_engine())
+    shown = _outputs(client, known)
+    assert "altenpflege" in shown
+    r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.analyst)
+    [term] = [t for t in r.json()["terms"] if t["term"] == "altenpflege"]
+    assert term["clients"] == k
+    assert term["zero_result_clients"] == k
+    # breakdown rows below k are left out too: the result bucket of all k is "0"
+    rows = {(b["dimension"], b["value"]): b["clients"] for b in r.json()["breakdown"]}
+    assert rows == {("result", "0"): k}
+
+
+def test_breakdowns_below_k_are_left_out(known: KnownCatalogue, client: TestClient) -> None:
+    k = demand.min_clients()
+    # what each API process does every minute: read the postcode → district table
+    demand.recorder().refresh_districts(db.get_engine())
+    for n in range(k):
+        params = {"funding": "bildungsgutschein"} if n < k - 1 else {}
+        _search(client, "Buchhaltung", f"browser {n}", postcode="44787", **params)
+    demand.recorder().flush(db.get_engine())
+    r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.analyst)
+    rows = {(b["dimension"], b["value"]) for b in r.json()["breakdown"]}
+    assert ("district", "05911") in rows  # all k searched around 44787 (Bochum)
+    assert ("filter", "postcode") in rows
+    assert ("filter", "funding:bildungsgutschein") not in rows  # only k-1 did
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "max.mustermann@example.org",
+        "Kurs anfragen mustermann (at) example.org",
+        "0234 910-1555",
+        "+49 234 9101555",
+        "DE89370400440532013000",
+        "123456",
+        "bitte rufen Sie mich morgen früh an danke sehr",
+        "https://example.org/mein-profil",
+    ],
+)
+def test_personal_looking_terms_are_dropped(query: str) -> None:
+    assert demand.normalise(query) is None
+    recorder = demand.DemandRecorder()
+    recorder.record(SearchParams(q=query), 3, portal="x")
+    assert recorder.take_pending() == {}
+    assert recorder.dropped_personal == 1
+
+
+@pytest.mark.parametrize(
+    ("query", "term"),
+    [
+        ("  Deutschkurs   B1 ", "deutschkurs b1"),
+        ("STRAẞE & Verkehr!", "straße verkehr"),
+        ("C++ / C#", "c++ / c#"),
+        ("Deutsch 44787", "deutsch 44787"),  # a postcode is not personal
+    ],
+)
+def test_terms_are_normalised(query: str, term: str) -> None:
+    assert demand.normalise(query) == term
+
+
+def test_filters_are_names_and_codes_only() -> None:
+    params = SearchParams(
+        q="x",
+        category=["it_digital"],
+        city=["Bochum"],
+        provider=[7],
+        postcode="44787",
+        radius_km=25,
+        free=True,
+        lat=51.5,
+        lon=7.2,
+    )
+    used = demand.filters_used(params)
+    assert "category:it_digital" in used
+    assert "city" in used
+    assert "provider" in used
+    assert "radius_km:25" in used
+    assert "free:true" in used
+    assert "coordinates" in used
+    assert not any("Bochum" in u or u[-1:] == "7" or "44787" in u for u in used)
+
+
+def test_each_term_counts_once_per_client_per_day_and_the_key_rotates() -> None:
+    now = [datetime(2027, 3, 1, 23, 59, tzinfo=UTC).timestamp()]
+    recorder = demand.DemandRecorder(clock=lambda: now[0])
+    scope = {"client": ("198.51.100.1", 1), "headers": [(b"user-agent", b"A")]}
+    for _ in range(5):
+        recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
+    key_before = recorder._key
+    now[0] += timedelta(minutes=2).total_seconds()  # past midnight UTC
+    recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
+    assert recorder._key != key_before
+    pending = recorder.take_pending()
+    assert pending[(datetime(2027, 3, 1).date(), "p", "pflege", "", "")] == 1
+    assert pending[(datetime(2027, 3, 2).date(), "p", "pflege", "", "")] == 1
+
+
+def test_no_address_agent_or_cookie_in_any_table_or_log(
+    known: KnownCatalogue, caplog: pytest.LogCaptureFixture, tmp_path: Path
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with TestClient(create_app(), client=(PROBE_IP, 4711)) as probe:
+        for q in ("Pflegefachkraft", "Python", "Buchhaltung"):
+            _search(probe, q, PROBE_AGENT, postcode="44787")
+            r = probe.get("/api/v1/search", params={"q": q}, headers={"User-Agent": PROBE_AGENT})
+            assert r.status_code == 200
+            r = probe.get("/p/bochum-test/", params={"q": q}, headers={"User-Agent": PROBE_AGENT})
+            assert r.status_code == 200
+        r = probe.post(
+            "/monitoring/",
+            data={"key": known.analyst["Authorization"][7:]},
+            headers={"User-Agent": PROBE_AGENT},
+            follow_redirects=False,
+        )
+        cookie = r.cookies[demand_cookie()]
+        assert probe.get("/monitoring/bochum-test/nachfrage").status_code == 200
+    demand.recorder().flush(db.get_engine())
+    stored = _every_stored_value()
+    assert "pflegefachkraft" in stored  # the dump does see the demand rows
+    token = cookie.split(".")[0]
+    for secret in (PROBE_IP, "PrivacyProbe", cookie, token):
+        assert secret not in stored
+        assert not any(secret in r.getMessage() for r in caplog.records)
+
+
+def test_the_hash_key_is_never_written(
+    known: KnownCatalogue, client: TestClient, tmp_path: Path
+) -> None:
+    for n in range(3):
+        _search(client, "Pflege", f"browser {n}")
+    recorder = demand.recorder()
+    recorder.flush(db.get_engine())
+    key = recorder._key
+    assert len(key) == 32
+    stored = _every_stored_value()
+    assert key.hex() not in stored
+    files = [config.get_settings().data_dir]
+    if db.get_engine().dialect.name == "sqlite":
+        files.append(Path(db.get_engine().url.database or "").parent)
+    for folder in files:
+        for path in Path(folder).rglob("*"):
+            if path.is_file() and path.stat().st_size < 200_000_000:
+                content = path.read_bytes()
+                assert key not in content, path
+                assert key.hex().encode() not in content, path
+
+
+def test_a_store_that_is_down_costs_a_search_nothing(
+    known: KnownCatalogue, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any) -> None:
+        raise ConnectionError("database gone")
+
+    monkeypatch.setattr(demand, "write_counts", broken)
+    for n in range(3):
+        assert _search(client, "Buchhaltung", f"browser {n}") >= 1
+    recorder = demand.recorder()
+    assert recorder.flush(db.get_engine()) == 0  # kept for later
+    monkeypatch.undo()
+    monitoring_settings()
+    assert recorder.flush(db.get_engine()) > 0
+    with db.get_engine().connect() as connection:
+        clients = connection.execute(
+            text(
+                "SELECT clients FROM demand_count WHERE term = 'buchhaltung' AND dimension = ''"
+                " AND value = ''"
+            )
+        ).scalar_one()
+    assert clients == 3
+
+
+def test_recording_never_fails_a_search(
+    known: KnownCatalogue, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_: Any, **__: Any) -> None:
+        raise RuntimeError("recorder bug")
+
+    monkeypatch.setattr(demand.DemandRecorder, "_record", broken)
+    assert _search(client, "Buchhaltung", "any") >= 1
+    assert client.get("/p/bochum-test/", params={"q": "Buchhaltung"}).status_code == 200
+
+
+def monitoring_settings() -> None:
+    config.get_settings.cache_clear()
+
+
+def demand_cookie() -> str:
+    from app.services.monitoring.sessions import COOKIE
+
+    return COOKIE
+
+
+def _every_stored_value() -> str:
+    """Every value of every table, as text."""
+    engine = db.get_engine()
+    out: list[str] = []
+    with engine.connect() as connection:
+        for table in inspect(engine).get_table_names():
+            for row in connection.execute(text(f'SELECT * FROM "{table}"')):
+                out.append(repr(tuple(row)))
+    return "\n".join(out)
+
+
+@pytest.fixture(autouse=True)
+def _no_stale_recorder() -> Iterator[None]:
+    demand._recorder = None
+    yield
+    demand._recorder = None
+
+
+def test_the_global_search_has_its_own_demand_for_admins(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    k = demand.min_clients()
+    for n in range(k):
+        r = client.get(
+            "/api/v1/search", params={"q": "Buchhaltung"}, headers={"User-Agent": f"app {n}"}
+        )
+        assert r.status_code == 200
+    demand.recorder().flush(db.get_engine())
+    r = client.get("/api/v1/monitoring/search-demand", headers=known.admin)
+    assert [t["term"] for t in r.json()["terms"]] == ["buchhaltung"]
+    assert r.json()["region"]["dashboard"] is None
+    assert client.get("/api/v1/monitoring/search-demand", headers=known.analyst).status_code == 403
+    # the portal's own demand does not include the global search
+    r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.admin)
+    assert r.json()["terms"] == []
