@@ -58,6 +58,18 @@ class Settings(BaseSettings):
     indexer_poll_s: float = Field(default=0.05, alias="INDEXER_POLL")
     indexer_max_attempts: int = Field(default=5, alias="INDEXER_MAX_ATTEMPTS")
 
+    # Scheduled pulls of import sources (app/services/interop/scheduler.py). Private, loopback
+    # and link-local addresses are refused unless listed here (comma-separated networks,
+    # e.g. "127.0.0.0/8" for tests or "10.20.0.0/16" for a VHS server in the same network).
+    pull_allowed_networks: str = Field(default="", alias="PULL_ALLOWED_NETWORKS")
+    pull_max_bytes: int = Field(default=200_000_000, gt=0, alias="PULL_MAX_BYTES")
+    pull_timeout_s: float = Field(default=120.0, gt=0, alias="PULL_TIMEOUT")
+    pull_connect_timeout_s: float = Field(default=10.0, gt=0, alias="PULL_CONNECT_TIMEOUT")
+    pull_poll_s: float = Field(default=30.0, gt=0, alias="PULL_POLL")
+    # After a failed pull: retry after base, 2 × base, 4 × base ... at most max.
+    pull_retry_base_s: float = Field(default=300.0, gt=0, alias="PULL_RETRY_BASE")
+    pull_retry_max_s: float = Field(default=86_400.0, gt=0, alias="PULL_RETRY_MAX")
+
     # Bildungsmonitoring (docs/monitoring.md). A search term appears in no output until this
     # many distinct clients searched it in the period.
     demand_min_clients: int = Field(default=10, ge=2, le=1000, alias="DEMAND_MIN_CLIENTS")

@@ -25,6 +25,7 @@ from app.routers import (
     pages,
     portals,
     search,
+    sources,
 )
 from app.search.service import close_backend, configure_backend
 from app.services.monitoring import demand as monitoring_demand
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
         admin,
         codelists,
         imports,
+        sources,
         docs,
         monitoring,
         dashboard,

@@ -123,6 +123,9 @@ def run_all(*, host: str, port: int) -> None:
             print(load_monitoring_demo(session=session))
 
         children.append(subprocess.Popen([sys.executable, "-m", "indexer"], env=env))
+        # Scheduled pulls of import sources run beside the indexer, as in production.
+        scheduler = [sys.executable, "-m", "app.services.interop.scheduler"]
+        children.append(subprocess.Popen(scheduler, env=env))
         children.append(
             subprocess.Popen(
                 [

@@ -1,4 +1,4 @@
-"""Imports: open-Qcat or CSV files into a provider's catalogue, with a report."""
+"""Imports: open-Qcat, Open-vhs or CSV files into a provider's catalogue, with a report."""
 
 import tempfile
 from pathlib import Path
@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request, Response
+from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
 from app import api_examples
 from app.deps import ActorDep
-from app.errors import InvalidInput
+from app.errors import InvalidInput, error_body
 from app.models.imports import ImportReportOut
 from app.openapi import documented
 from app.services.interop.csv_import import template_csv
@@ -43,12 +44,14 @@ async def import_offers(
     request: Request,
     actor: ActorDep,
     organisation_id: Annotated[int | None, Query(description="admins: target organisation")] = None,
-    format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
+    format: Annotated[Literal["openqcat", "openvhs", "csv"] | None, Query()] = None,
     dry_run: bool = False,
     partial: bool = False,
-) -> dict[str, Any]:
-    """Import an open-Qcat XML or CSV file, sent as the raw body or as multipart field `file`;
-    the report names each failed record (id, line, reason) and each offer's outcome."""
+) -> Any:
+    """Import an open-Qcat, Open-vhs (XML or Berlin JSON) or CSV file, sent as the raw body or
+    as multipart field `file`; the report names each failed record (id, line, reason) and each
+    offer's outcome. A file that cannot be read at all is a 422 in the error shape, with the
+    report beside it under `report`."""
     # The upload goes to a file while it arrives, and the import runs in a child process
     # (app/services/interop/import_jobs.py): it must not hold up the event loop that serves
     # every other request of this process.
@@ -73,7 +76,7 @@ async def import_offers(
             else:
                 async for chunk in request.stream():
                     await target.write(chunk)
-        return await run_import(
+        report = await run_import(
             actor=actor,
             organisation_id=organisation_id,
             path=path,
@@ -81,3 +84,11 @@ async def import_offers(
             dry_run=dry_run,
             partial=partial,
         )
+    error = report["error"]
+    if error is not None:
+        # The file cannot be read at all: the one error shape, with the full report beside it.
+        loc: list[str | int] = ["file"] if error["line"] is None else ["file", error["line"]]
+        details = [{"loc": loc, "message": error["message"]}]
+        body = error_body("import_rejected", error["message"], details)
+        return JSONResponse({**body, "report": report}, status_code=422)
+    return report
