@@ -135,6 +135,24 @@ class OfferStatus(StrEnum):
     archived = "archived"
 
 
+class Weekday(StrEnum):
+    mon = "mon"
+    tue = "tue"
+    wed = "wed"
+    thu = "thu"
+    fri = "fri"
+    sat = "sat"
+    sun = "sun"
+
+
+class LinkKind(StrEnum):
+    attachment = "attachment"
+    picture = "picture"
+    video = "video"
+    registration = "registration"
+    other = "other"
+
+
 _K, _C, _E, _F, _S, _O = OrganisationKind, Category, EducationType, Format, Schedule, OfferStatus
 
 
@@ -498,6 +516,59 @@ TARGET_GROUPS = CodeList(
     ),
 )
 
+# Open-vhs: the DVV's programme areas (Programmbereiche), the first digit of a DVV category
+# (Kategorie version 2.0). Offers keep the full code ("4.06"); the areas label it.
+DVV_AREAS = CodeList(
+    "dvv_category",
+    (
+        Code("1", "Politik – Gesellschaft – Umwelt", "Politics – society – environment"),
+        Code("2", "Kultur – Gestalten", "Culture – creative arts"),
+        Code("3", "Gesundheit", "Health"),
+        Code("4", "Sprachen", "Languages"),
+        Code("5", "Arbeit – Beruf", "Work – career"),
+        Code("6", "Grundbildung – Schulabschlüsse", "Basic skills – school-leaving qualifications"),
+    ),
+)
+
+# Common European Framework of Reference (GER) levels, as the level facet shows them.
+CEFR_LEVELS = CodeList(
+    "level",
+    (
+        Code("A1", "A1 – Einstieg", "A1 – beginner"),
+        Code("A2", "A2 – Grundkenntnisse", "A2 – elementary"),
+        Code("B1", "B1 – Mittelstufe", "B1 – intermediate"),
+        Code("B2", "B2 – gute Mittelstufe", "B2 – upper intermediate"),
+        Code("C1", "C1 – fortgeschritten", "C1 – advanced"),
+        Code("C2", "C2 – nahezu muttersprachlich", "C2 – proficient"),
+    ),
+)
+
+WEEKDAYS = CodeList(
+    "weekday",
+    (
+        Code(Weekday.mon, "Montag", "Monday"),
+        Code(Weekday.tue, "Dienstag", "Tuesday"),
+        Code(Weekday.wed, "Mittwoch", "Wednesday"),
+        Code(Weekday.thu, "Donnerstag", "Thursday"),
+        Code(Weekday.fri, "Freitag", "Friday"),
+        Code(Weekday.sat, "Samstag", "Saturday"),
+        Code(Weekday.sun, "Sonntag", "Sunday"),
+    ),
+    Weekday,
+)
+
+LINK_KINDS = CodeList(
+    "link_kind",
+    (
+        Code(LinkKind.attachment, "Anhang", "Attachment"),
+        Code(LinkKind.picture, "Bild", "Picture"),
+        Code(LinkKind.video, "Video", "Video clip"),
+        Code(LinkKind.registration, "Anmeldung", "Registration"),
+        Code(LinkKind.other, "Link", "Web link"),
+    ),
+    LinkKind,
+)
+
 # In the order GET /api/v1/codelists lists them.
 TABLES: dict[str, CodeList] = {
     t.name: t
@@ -511,6 +582,10 @@ TABLES: dict[str, CodeList] = {
         TEACHING_LANGUAGES,
         TARGET_GROUPS,
         OFFER_STATUSES,
+        DVV_AREAS,
+        CEFR_LEVELS,
+        WEEKDAYS,
+        LINK_KINDS,
     )
 }
 
@@ -523,6 +598,8 @@ SCHEDULE_LABELS = SCHEDULES.labels("de")
 OFFER_STATUS_LABELS = OFFER_STATUSES.labels("de")
 LANGUAGE_LABELS = TEACHING_LANGUAGES.labels("de")
 TARGET_GROUP_LABELS = TARGET_GROUPS.labels("de")
+DVV_AREA_LABELS = DVV_AREAS.labels("de")
+CEFR_LEVEL_LABELS = CEFR_LEVELS.labels("de")
 
 ORGANISATION_KIND_LABELS_EN = ORGANISATION_KINDS.labels("en")
 CATEGORY_LABELS_EN = CATEGORIES.labels("en")
@@ -533,6 +610,7 @@ SCHEDULE_LABELS_EN = SCHEDULES.labels("en")
 OFFER_STATUS_LABELS_EN = OFFER_STATUSES.labels("en")
 LANGUAGE_LABELS_EN = TEACHING_LANGUAGES.labels("en")
 TARGET_GROUP_LABELS_EN = TARGET_GROUPS.labels("en")
+CEFR_LEVEL_LABELS_EN = CEFR_LEVELS.labels("en")
 
 # Plain-language explanations shown to citizens on offer pages.
 FUNDING_EXPLANATIONS: dict[str, str] = {

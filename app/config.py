@@ -88,8 +88,22 @@ class Settings(BaseSettings):
     indexer_batch_size: int = Field(default=2000, alias="INDEXER_BATCH_SIZE")
     indexer_poll_s: float = Field(default=0.05, alias="INDEXER_POLL")
     indexer_max_attempts: int = Field(default=5, alias="INDEXER_MAX_ATTEMPTS")
-    # The indexer touches this file while its loop runs (compose.yaml's health check reads it).
+    # The indexer and the import scheduler touch these files while their loops run
+    # (compose.yaml's health checks read them).
     indexer_heartbeat_file: Path | None = Field(default=None, alias="INDEXER_HEARTBEAT_FILE")
+    scheduler_heartbeat_file: Path | None = Field(default=None, alias="SCHEDULER_HEARTBEAT_FILE")
+
+    # Scheduled pulls of import sources (app/services/interop/scheduler.py). Private, loopback
+    # and link-local addresses are refused unless listed here (comma-separated networks,
+    # e.g. "127.0.0.0/8" for tests or "10.20.0.0/16" for a VHS server in the same network).
+    pull_allowed_networks: str = Field(default="", alias="PULL_ALLOWED_NETWORKS")
+    pull_max_bytes: int = Field(default=200_000_000, gt=0, alias="PULL_MAX_BYTES")
+    pull_timeout_s: float = Field(default=120.0, gt=0, alias="PULL_TIMEOUT")
+    pull_connect_timeout_s: float = Field(default=10.0, gt=0, alias="PULL_CONNECT_TIMEOUT")
+    pull_poll_s: float = Field(default=30.0, gt=0, alias="PULL_POLL")
+    # After a failed pull: retry after base, 2 × base, 4 × base ... at most max.
+    pull_retry_base_s: float = Field(default=300.0, gt=0, alias="PULL_RETRY_BASE")
+    pull_retry_max_s: float = Field(default=86_400.0, gt=0, alias="PULL_RETRY_MAX")
 
     # Bildungsmonitoring (docs/monitoring.md). A search term appears in no output until this
     # many distinct clients searched it in the period.

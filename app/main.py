@@ -26,6 +26,7 @@ from app.routers import (
     pages,
     portals,
     search,
+    sources,
 )
 from app.search.service import close_backend, configure_backend
 from app.security_headers import SecurityHeaders
@@ -72,6 +73,7 @@ def create_app() -> FastAPI:
         admin,
         codelists,
         imports,
+        sources,
         docs,
         monitoring,
         dashboard,

@@ -22,6 +22,8 @@ ENUMS = {
     "format": codelists.Format,
     "schedule": codelists.Schedule,
     "status": codelists.OfferStatus,
+    "weekday": codelists.Weekday,
+    "link_kind": codelists.LinkKind,
 }
 # Codes without an open-Qcat equivalent, and why.
 WITHOUT_OPENQCAT = {
@@ -33,6 +35,11 @@ WITHOUT_OPENQCAT = {
     "target_group": set(TABLES["target_group"].codes()),
     # an internal workflow state
     "status": set(TABLES["status"].codes()),
+    # Open-vhs vocabulary (DVV programme areas, CEFR levels) and course details open-Qcat lacks
+    "dvv_category": set(TABLES["dvv_category"].codes()),
+    "level": set(TABLES["level"].codes()),
+    "weekday": set(TABLES["weekday"].codes()),
+    "link_kind": set(TABLES["link_kind"].codes()),
 }
 # (list, code) whose BA code is broader and is read back as another code of the list.
 SHARED = {
@@ -147,6 +154,10 @@ def test_derived_label_dicts_follow_the_tables() -> None:
         "language",
         "target_group",
         "status",
+        "dvv_category",
+        "level",
+        "weekday",
+        "link_kind",
     ]
     assert codelists.FORMAT_LABELS["in_person"] == "vor Ort (Präsenz)"
     assert codelists.FORMAT_LABELS_EN["in_person"] == "in person"

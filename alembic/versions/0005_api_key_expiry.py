@@ -1,7 +1,7 @@
 """api key expiry: a key may end by itself
 
 Revision ID: 0005
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-04 17:00:00
 """
 
@@ -13,7 +13,7 @@ import app.models.types
 from alembic import op
 
 revision: str = "0005"
-down_revision: str | None = "0006"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

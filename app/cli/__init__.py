@@ -3,7 +3,16 @@ keeps its commands in its own module as a typer app, added here."""
 
 import typer
 
-from app.cli import catalogue, indexing, interop, moderation, monitoring, portals, supervisor
+from app.cli import (
+    catalogue,
+    indexing,
+    interop,
+    moderation,
+    monitoring,
+    portals,
+    sources,
+    supervisor,
+)
 
 cli = typer.Typer(
     no_args_is_help=True,
@@ -18,6 +27,7 @@ for area in (catalogue, interop, indexing, supervisor):
 cli.add_typer(portals.app, name="portal")
 cli.add_typer(moderation.app, name="moderation")
 cli.add_typer(monitoring.app, name="monitoring")
+cli.add_typer(sources.app, name="source")
 
 
 def main() -> None:

@@ -1,4 +1,5 @@
-"""`bildungsraum import` and `bildungsraum export`: open-Qcat and CSV files from the shell."""
+"""`bildungsraum import` and `bildungsraum export`: open-Qcat, Open-vhs and CSV files from the
+shell."""
 
 import os
 import sys
@@ -27,11 +28,15 @@ class _ProgressReader:
 
 @app.command("import")
 def import_command(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="open-Qcat XML or CSV")],
+    file: Annotated[
+        Path, typer.Argument(exists=True, dir_okay=False, help="open-Qcat, Open-vhs or CSV")
+    ],
     org: Annotated[int, typer.Option(help="the organisation the offers belong to")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="report only, write nothing")] = False,
     partial: Annotated[bool, typer.Option("--partial", help="import the valid rest")] = False,
-    format: Annotated[str | None, typer.Option(help="openqcat or csv (default: detect)")] = None,
+    format: Annotated[
+        str | None, typer.Option(help="openqcat, openvhs or csv (default: detect)")
+    ] = None,
 ) -> None:
     """Import offers; exits with 1 when records failed or the file was rejected."""
     from tqdm import tqdm

@@ -153,7 +153,11 @@ def run_all(*, host: str, port: int) -> None:
     from app.demo.loader import load_demo_catalogue
     from app.demo.monitoring import load_monitoring_demo
     from app.migrations import upgrade
-    from app.search.index_admin import ensure_scoped_keys, meili_client
+    from app.search.index_admin import (
+        create_index_with_settings,
+        ensure_scoped_keys,
+        meili_client,
+    )
 
     settings = get_settings()
     data_dir = settings.data_dir.resolve()
@@ -177,9 +181,11 @@ def run_all(*, host: str, port: int) -> None:
         parts.append(meili)
     try:
         _wait_healthy(meili_url)
-        search_key, indexer_key = ensure_scoped_keys(
-            meili_client(meili_url, master), settings.meili_index
-        )
+        master_client = meili_client(meili_url, master)
+        search_key, indexer_key = ensure_scoped_keys(master_client, settings.meili_index)
+        # The index exists before the API starts: a search for a missing index answers 503
+        # and has Meilisearch log a WARN line, until the indexer would have made it.
+        create_index_with_settings(master_client, settings.meili_index)
         env.update(MEILI_URL=meili_url, MEILI_SEARCH_KEY=search_key, MEILI_ADMIN_KEY=indexer_key)
         # The master key stays here: the API and the indexer get only what they need.
         env.pop("MEILI_MASTER_KEY", None)
@@ -195,6 +201,13 @@ def run_all(*, host: str, port: int) -> None:
         indexer = Part(
             "the indexer", lambda: subprocess.Popen([sys.executable, "-m", "indexer"], env=env)
         )
+        # Scheduled pulls of import sources run beside the indexer, as in production.
+        scheduler = Part(
+            "the import scheduler",
+            lambda: subprocess.Popen(
+                [sys.executable, "-m", "app.services.interop.scheduler"], env=env
+            ),
+        )
         api = Part(
             "the API",
             lambda: subprocess.Popen(
@@ -202,7 +215,7 @@ def run_all(*, host: str, port: int) -> None:
                 env=env,
             ),
         )
-        for part in (indexer, api):
+        for part in (indexer, scheduler, api):
             part.launch()
             parts.append(part)
         print(f"Bildungsraum is running: http://{host}:{port}/docs  (Ctrl+C stops everything)")

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
+from app.models.import_source import ImportSource
 from app.models.index_state import IndexerState
 from app.models.monitoring import (
     AnalystPortal,
@@ -26,6 +27,7 @@ __all__ = [
     "CounsellingContact",
     "DashboardSession",
     "DemandCount",
+    "ImportSource",
     "IndexerState",
     "MonitoringSeries",
     "MonitoringSnapshot",

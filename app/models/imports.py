@@ -4,8 +4,6 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from app.errors import ErrorDetail
-
 
 class ImportCounts(BaseModel):
     created: int
@@ -42,16 +40,9 @@ class ImportIssue(BaseModel):
     message: str
 
 
-class ImportRejection(BaseModel):
-    """Why nothing was written, in the one error shape (the body is then a 422)."""
-
-    code: Literal["import_rejected"]
+class FileError(BaseModel):
     message: str
-    details: list[ErrorDetail] = Field(
-        description='["file"] or ["file", "line", n] for a file that cannot be read; '
-        '["records", id] for each record that failed'
-    )
-    line: int | None = Field(description="the line where the file could not be read")
+    line: int | None
 
 
 class ImportReportOut(BaseModel):
@@ -68,10 +59,7 @@ class ImportReportOut(BaseModel):
     would: WouldCounts | None
     outcomes: dict[str, int] = Field(description="how many offers ended in each outcome")
     records: list[RecordOutcomeOut] = Field(description="each offer's outcome, file order")
-    error: ImportRejection | None = Field(
-        description="set when the import was rejected: the file could not be read, or "
-        "records failed without `partial`"
-    )
+    error: FileError | None = Field(description="the file as a whole could not be read")
     failures: list[ImportIssue]
     warnings: list[ImportIssue]
     warnings_total: int

@@ -1,6 +1,6 @@
 """Offers (Angebote) with their dates (Termine): tables and API schemas."""
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -18,7 +18,8 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from app.codelists import Category, EducationType, Format, Funding, Schedule
+from app.codelists import Category, EducationType, Format, Funding, LinkKind, Schedule, Weekday
+from app.levels import MAX_LEVEL_LENGTH, normalise_level
 from app.models.language_codes import LanguageCode
 from app.models.organisation import Postcode
 from app.models.types import Day, InputModel, UTCDateTime, clean_text, utcnow
@@ -34,6 +35,18 @@ ExternalId = Annotated[
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$"),
     AfterValidator(clean_text),
 ]
+# "B1.2", "A2-B1" or a level in words ("Einsteiger"); CEFR spellings are normalised.
+Level = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_LEVEL_LENGTH),
+    AfterValidator(normalise_level),
+]
+# A DVV category (Open-vhs `dvv_kategorie`, version 2.0): programme area 1-6, then sub-codes.
+DvvCategory = Annotated[str, StringConstraints(pattern=r"^[1-9](\.[0-9]{1,3}){0,3}$")]
+CourseNumber = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Seats = Annotated[int, Field(ge=0, le=100_000)]
 
 
 class Offer(SQLModel, table=True):
@@ -46,6 +59,8 @@ class Offer(SQLModel, table=True):
     )
     external_id: str | None = SQLField(default=None, max_length=200)
     title: str = SQLField(max_length=300)
+    subtitle: str | None = SQLField(default=None, max_length=300)
+    course_number: str | None = SQLField(default=None, max_length=100)
     description: str = SQLField(default="", sa_column=Column(Text, nullable=False))
     keywords: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     category: str = SQLField(max_length=40, index=True)
@@ -53,6 +68,9 @@ class Offer(SQLModel, table=True):
     degree: str | None = SQLField(default=None, max_length=200)
     awarding_body: str | None = SQLField(default=None, max_length=200)
     dqr_level: int | None = None
+    leads_to_qualification: bool = False
+    level: str | None = SQLField(default=None, max_length=60)
+    dvv_category: str | None = SQLField(default=None, max_length=20)
     target_groups: list[str] = SQLField(
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
@@ -61,12 +79,16 @@ class Offer(SQLModel, table=True):
     funding: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     price_cents: int | None = None
     price_note: str | None = SQLField(default=None, max_length=500)
+    reduction_available: bool = False
     duration_hours: int | None = None
     format: str = SQLField(max_length=20, index=True)
     barrier_free: bool = False
     digital_accessibility: bool = False
     childcare: bool = False
     url: str | None = SQLField(default=None, max_length=1000)
+    links: list[dict[str, Any]] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     contact: dict[str, Any] = SQLField(default_factory=dict, sa_column=Column(JSON, nullable=False))
     visible_from: date | None = None
     visible_until: date | None = None
@@ -76,6 +98,9 @@ class Offer(SQLModel, table=True):
     # what the public sees until an admin publishes the revision.
     pending_revision: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     content_hash: str = SQLField(default="", max_length=64)
+    # The file format that last delivered the offer (openqcat, openvhs, csv; none: the API):
+    # a full delivery archives only what its own format delivered before.
+    import_format: str | None = SQLField(default=None, max_length=20)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     published_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
@@ -102,6 +127,14 @@ class OfferDate(SQLModel, table=True):
     schedule_note: str | None = SQLField(default=None, max_length=200)
     registration_deadline: date | None = None
     seats: int | None = None
+    min_participants: int | None = None
+    free_seats: int | None = None
+    session_count: int | None = None
+    weekdays: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # [{"date": "2027-03-02", "start_time": "18:00:00", "end_time": "21:00:00"}, ...]
+    sessions: list[dict[str, Any]] = SQLField(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
     teaching_language: str | None = SQLField(default=None, max_length=3)
     online: bool = False
     location_name: str | None = SQLField(default=None, max_length=200)
@@ -151,6 +184,47 @@ class Location(InputModel):
         return self
 
 
+def _wall_clock(value: time | None) -> time | None:
+    # Times are local wall-clock times of the place; an offset ("18:00+01:00") says nothing more.
+    if value is None or (value.tzinfo is None and not value.microsecond):
+        return value
+    return value.replace(tzinfo=None, microsecond=0)
+
+
+_WEEK_ORDER = {day: n for n, day in enumerate(Weekday)}
+
+
+class CourseSession(BaseModel):
+    """One meeting of a course run (Open-vhs `termin`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: date
+    start_time: time | None = None
+    end_time: time | None = None
+
+    # One validator for both checks: a programme has ~10 sessions per course, and each Python
+    # validator call per session showed in the import's time.
+    @model_validator(mode="after")
+    def _wall_clock_and_order(self) -> "CourseSession":
+        start, end = _wall_clock(self.start_time), _wall_clock(self.end_time)
+        if start is not self.start_time:
+            self.start_time = start
+        if end is not self.end_time:
+            self.end_time = end
+        if start and end and end < start:
+            raise ValueError("end_time is before start_time")
+        return self
+
+
+class Link(InputModel):
+    """A document, picture or page about the offer (http or https only)."""
+
+    url: Annotated[HttpUrl, Field(max_length=1000)]
+    name: Line | None = None
+    kind: LinkKind = LinkKind.other
+
+
 class OfferDateIn(InputModel):
     external_id: ExternalId | None = None
     start_date: Day | None = None
@@ -159,15 +233,39 @@ class OfferDateIn(InputModel):
     schedule: Schedule = Schedule.full_time
     schedule_note: Line | None = None
     registration_deadline: Day | None = None
-    seats: int | None = Field(default=None, ge=0, le=100_000)
+    seats: Seats | None = None
+    min_participants: Seats | None = None
+    free_seats: Seats | None = Field(default=None, description="places still free; 0 = booked out")
+    session_count: int | None = Field(default=None, ge=1, le=1000)
+    weekdays: list[Weekday] = Field(default_factory=list, max_length=7)
+    sessions: list[CourseSession] = Field(default_factory=list, max_length=500)
     teaching_language: LanguageCode | None = None
     online: bool = False
     location: Location | None = None
+
+    @field_validator("weekdays")
+    @classmethod
+    def _week_order(cls, values: list[Weekday]) -> list[Weekday]:
+        return sorted(set(values), key=_WEEK_ORDER.__getitem__)
 
     @model_validator(mode="after")
     def _coherent(self) -> "OfferDateIn":
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValueError("end_date is before start_date")
+        if self.seats is not None:
+            if self.free_seats is not None and self.free_seats > self.seats:
+                raise ValueError("free_seats is more than seats")
+            if self.min_participants is not None and self.min_participants > self.seats:
+                raise ValueError("min_participants is more than seats")
+        if self.session_count is not None and self.session_count < len(self.sessions):
+            raise ValueError("session_count is less than the sessions listed")
+        for session in self.sessions:
+            if (self.start_date and session.date < self.start_date) or (
+                self.end_date and session.date > self.end_date
+            ):
+                raise ValueError(
+                    f"session on {session.date.isoformat()} is outside start_date..end_date"
+                )
         if (
             self.start_date
             and self.registration_deadline
@@ -189,6 +287,8 @@ class OfferFields(InputModel):
     """Everything a provider says about an offer; shared by create, replace and upsert."""
 
     title: Title
+    subtitle: Title | None = None
+    course_number: CourseNumber | None = None
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] = ""
     keywords: list[Keyword] = Field(default_factory=list, max_length=50)
     category: Category
@@ -196,18 +296,23 @@ class OfferFields(InputModel):
     degree: Line | None = None
     awarding_body: Line | None = None
     dqr_level: int | None = Field(default=None, ge=1, le=8)
+    leads_to_qualification: bool = False
+    level: Level | None = None
+    dvv_category: DvvCategory | None = None
     target_groups: list[Line] = Field(default_factory=list, max_length=20)
     entry_requirements: LongText | None = None
     languages: list[LanguageCode] = Field(default_factory=lambda: ["deu"], max_length=20)
     funding: list[Funding] = Field(default_factory=list, max_length=10)
     price: Decimal | None = Field(default=None, ge=0, le=1_000_000, decimal_places=2)
     price_note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reduction_available: bool = False
     duration_hours: int | None = Field(default=None, ge=1, le=20_000)
     format: Format
     barrier_free: bool = False
     digital_accessibility: bool = False
     childcare: bool = False
     url: HttpUrl | None = None
+    links: list[Link] = Field(default_factory=list, max_length=20)
     contact: Contact = Field(default_factory=Contact)
     visible_from: Day | None = None
     visible_until: Day | None = None
@@ -254,10 +359,15 @@ class OfferPatch(InputModel):
             "barrier_free",
             "digital_accessibility",
             "childcare",
+            "links",
+            "leads_to_qualification",
+            "reduction_available",
         }
     )
 
     title: Title | None = None
+    subtitle: Title | None = None
+    course_number: CourseNumber | None = None
     description: Annotated[str, StringConstraints(max_length=MAX_DESCRIPTION)] | None = None
     keywords: list[Keyword] | None = Field(default=None, max_length=50)
     category: Category | None = None
@@ -265,18 +375,23 @@ class OfferPatch(InputModel):
     degree: Line | None = None
     awarding_body: Line | None = None
     dqr_level: int | None = Field(default=None, ge=1, le=8)
+    leads_to_qualification: bool | None = None
+    level: Level | None = None
+    dvv_category: DvvCategory | None = None
     target_groups: list[Line] | None = Field(default=None, max_length=20)
     entry_requirements: LongText | None = None
     languages: list[LanguageCode] | None = Field(default=None, max_length=20)
     funding: list[Funding] | None = Field(default=None, max_length=10)
     price: Decimal | None = Field(default=None, ge=0, le=1_000_000, decimal_places=2)
     price_note: Annotated[str, StringConstraints(max_length=500)] | None = None
+    reduction_available: bool | None = None
     duration_hours: int | None = Field(default=None, ge=1, le=20_000)
     format: Format | None = None
     barrier_free: bool | None = None
     digital_accessibility: bool | None = None
     childcare: bool | None = None
     url: HttpUrl | None = None
+    links: list[Link] | None = Field(default=None, max_length=20)
     contact: Contact | None = None
     visible_from: Day | None = None
     visible_until: Day | None = None
@@ -299,6 +414,11 @@ class OfferDatePublic(BaseModel):
     schedule_note: str | None
     registration_deadline: date | None
     seats: int | None
+    min_participants: int | None = None
+    free_seats: int | None = None
+    session_count: int | None = None
+    weekdays: list[str] = []
+    sessions: list[CourseSession] = []
     teaching_language: str | None
     online: bool
     location: Location | None
@@ -310,6 +430,8 @@ class OfferPublic(BaseModel):
     organisation_name: str
     external_id: str | None
     title: str
+    subtitle: str | None = None
+    course_number: str | None = None
     description: str
     keywords: list[str]
     category: str
@@ -318,18 +440,23 @@ class OfferPublic(BaseModel):
     degree: str | None
     awarding_body: str | None
     dqr_level: int | None
+    leads_to_qualification: bool = False
+    level: str | None = None
+    dvv_category: str | None = None
     target_groups: list[str]
     entry_requirements: str | None
     languages: list[str]
     funding: list[str]
     price: Decimal | None
     price_note: str | None
+    reduction_available: bool = False
     duration_hours: int | None
     format: str
     barrier_free: bool
     digital_accessibility: bool
     childcare: bool
     url: str | None
+    links: list[dict[str, Any]] = []
     contact: dict[str, Any]
     visible_from: date | None
     visible_until: date | None

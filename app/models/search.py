@@ -4,14 +4,17 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
 from app.models.language_codes import LanguageCode
+from app.models.offer import DvvCategory
 from app.models.organisation import Postcode
 from app.models.types import CleanText, Day, DbId, clean_text
+
+CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
 
 class SortOrder(StrEnum):
@@ -67,6 +70,10 @@ class SearchParams(BaseModel):
     radius_km: float | None = Field(None, gt=0, le=500)
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance
+    level: list[CefrLevel] = Field([], description="CEFR levels A1 … C2 (language courses)")
+    dvv_category: list[DvvCategory] = Field(
+        [], description="DVV categories; a programme area (4) matches all its codes (4.06)"
+    )
 
 
 # The per-item types of an answer are plain slotted dataclasses, not models: a search builds

@@ -1,10 +1,10 @@
-"""Imports: open-Qcat or CSV files into a provider's catalogue, with a report."""
+"""Imports: open-Qcat, Open-vhs or CSV files into a provider's catalogue, with a report."""
 
 import tempfile
 from collections.abc import AsyncGenerator
 from contextlib import aclosing
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 from fastapi import APIRouter, Query, Request, Response
@@ -21,6 +21,7 @@ from app.openapi import documented
 from app.services.auth import Actor
 from app.services.interop.csv_import import template_csv
 from app.services.interop.import_jobs import run_import
+from app.services.interop.report import rejection
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 
@@ -70,14 +71,14 @@ async def import_offers(
     organisation_id: Annotated[
         DbId | None, Query(description="admins: target organisation")
     ] = None,
-    format: Annotated[Literal["openqcat", "csv"] | None, Query()] = None,
+    format: Annotated[Literal["openqcat", "openvhs", "csv"] | None, Query()] = None,
     dry_run: bool = False,
     partial: bool = False,
-) -> JSONResponse:
-    """Import an open-Qcat XML or CSV file, sent as the raw body or as multipart field `file`;
-    the report names each failed record (id, line, reason) and each offer's outcome. A
-    rejected file (nothing written) answers 422 with the report, its `error` in the one
-    error shape."""
+) -> Any:
+    """Import an open-Qcat, Open-vhs (XML or Berlin JSON) or CSV file, sent as the raw body or
+    as multipart field `file`; the report names each failed record (id, line, reason) and each
+    offer's outcome. A rejected import (the file cannot be read, or records failed without
+    `partial`) is a 422 in the error shape, with the report beside it under `report`."""
     limit = _limit_for(actor)
     declared = request.headers.get("content-length", "")
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
@@ -117,5 +118,7 @@ async def import_offers(
             dry_run=dry_run,
             partial=partial,
         )
-    # The report's "error" is set exactly when the import was rejected.
-    return JSONResponse(report, status_code=422 if report["error"] is not None else 200)
+    refused = rejection(report)
+    if refused is not None:
+        return JSONResponse({**refused, "report": report}, status_code=422)
+    return report

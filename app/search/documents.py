@@ -12,6 +12,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from app.codelists import CATEGORY_LABELS, EDUCATION_TYPE_LABELS, OfferStatus
+from app.levels import covered_levels, level_search_text
 
 # Field names, shared with the query builder so the two cannot drift apart.
 ID = "id"
@@ -46,6 +47,13 @@ VISIBLE_UNTIL = "visible_until"
 REVIEWED = "reviewed"
 LOCATIONS = "locations"
 GEO = "_geo"
+# Open-vhs: subtitle, course number and level are searched; levels and the DVV category
+# (with its programme area as a prefix, "4" and "4.06") are facets.
+SUBTITLE = "subtitle"
+COURSE_NUMBER = "course_number"
+LEVEL = "level"
+LEVELS = "levels"
+DVV_CATEGORY = "dvv_category"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -80,6 +88,10 @@ class OfferFacts:
     visible_from: date | None
     visible_until: date | None
     reviewed_at: datetime | None
+    subtitle: str | None = None
+    course_number: str | None = None
+    level: str | None = None
+    dvv_category: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,6 +219,14 @@ def _prefixes(postcode: str) -> list[str]:
     return [postcode[:n] for n in range(1, len(postcode) + 1)]
 
 
+def _dvv_prefixes(code: str | None) -> list[str]:
+    """`4.06.1` → [4, 4.06, 4.06.1]: a filter on a programme area matches all its codes."""
+    if not code:
+        return []
+    parts = code.split(".")
+    return [".".join(parts[: n + 1]) for n in range(len(parts))]
+
+
 def _location(d: DateFacts) -> dict[str, Any]:
     return {
         "name": d.location_name,
@@ -272,6 +292,11 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         VISIBLE_UNTIL: _visible_until(source, dates),
         REVIEWED: o.reviewed_at is not None,
         LOCATIONS: shown_places,
+        SUBTITLE: _clean(o.subtitle),
+        COURSE_NUMBER: _clean(o.course_number),
+        LEVEL: _clean(level_search_text(o.level)),
+        LEVELS: covered_levels(o.level),
+        DVV_CATEGORY: _dvv_prefixes(o.dvv_category),
     }
     if o.price_cents is not None:
         base[PRICE] = o.price_cents / 100

@@ -51,6 +51,8 @@ def facet_filters(params: SearchParams) -> dict[str, str]:
         "schedule": params.schedule,
         "funding": params.funding,
         "city": params.city,
+        "level": params.level,
+        "dvv_category": params.dvv_category,
     }
     return {name: one_of(FACET_FIELDS[name], values) for name, values in chosen.items() if values}
 

@@ -7,12 +7,15 @@ from app.search.synonyms import SYNONYMS
 
 SEARCHABLE = [
     f.TITLE,
+    f.SUBTITLE,
     f.KEYWORDS,
+    f.LEVEL,
     f.DEGREE,
     f.PROVIDER,
     f.CATEGORY_LABEL,
     f.EDUCATION_TYPE_LABEL,
     f.DESCRIPTION,
+    f.COURSE_NUMBER,
 ]
 FILTERABLE = [
     f.ID,
@@ -38,6 +41,8 @@ FILTERABLE = [
     f.VISIBLE_UNTIL,
     f.REVIEWED,
     f.GEO,
+    f.LEVELS,
+    f.DVV_CATEGORY,
 ]
 SORTABLE = [f.NEXT_START, f.PRICE, f.GEO, f.TITLE]
 FACETS = {
@@ -47,6 +52,8 @@ FACETS = {
     "schedule": f.SCHEDULES,
     "funding": f.FUNDING,
     "city": f.CITIES,
+    "level": f.LEVELS,
+    "dvv_category": f.DVV_CATEGORY,
 }
 DISPLAYED = [
     f.ID,

@@ -41,6 +41,8 @@ FACET_LABELS = {
     "format": "format",
     "schedule": "schedule",
     "funding": "funding",
+    "level": "level",
+    "dvv_category": "dvv_category",
 }
 _RETRIEVE = [
     f.OFFER_ID,

@@ -31,7 +31,18 @@ from app.services.geo import place_locations
 
 # Edits to these keep a published offer published even for untrusted organisations:
 # they are routine (new dates, a new phone number), not what moderation looks at.
-MINOR_FIELDS = frozenset({"dates", "contact", "price_note", "visible_from", "visible_until"})
+MINOR_FIELDS = frozenset(
+    {
+        "dates",
+        "contact",
+        "price_note",
+        "visible_from",
+        "visible_until",
+        "links",
+        "reduction_available",
+        "course_number",
+    }
+)
 OPEN_FOR_EDITS = {
     OfferStatus.submitted,
     OfferStatus.published,
@@ -63,11 +74,12 @@ def column_values(fields: OfferFields) -> dict[str, Any]:
     price: Decimal | None = data.pop("price")
     data["price_cents"] = None if price is None else int(price * 100)
     data["url"] = None if fields.url is None else str(fields.url)
-    data["contact"] = fields.contact.model_dump(mode="json", exclude_none=True)
+    data["contact"] = {k: v for k, v in data["contact"].items() if v is not None}
     data["category"] = fields.category.value
     data["education_type"] = fields.education_type.value
     data["format"] = fields.format.value
     data["funding"] = [f.value for f in fields.funding]
+    data["links"] = [link.model_dump(mode="json") for link in fields.links]
     return data
 
 
@@ -87,6 +99,11 @@ def _date_rows(offer_id: int, dates: list[OfferDateIn]) -> list[OfferDate]:
                 schedule_note=d.schedule_note,
                 registration_deadline=d.registration_deadline,
                 seats=d.seats,
+                min_participants=d.min_participants,
+                free_seats=d.free_seats,
+                session_count=d.session_count,
+                weekdays=[w.value for w in d.weekdays],
+                sessions=[x.model_dump(mode="json") for x in d.sessions],
                 teaching_language=d.teaching_language,
                 online=d.online,
                 location_name=loc.name if loc else None,
@@ -127,6 +144,11 @@ def _date_snapshot(d: OfferDate) -> dict[str, Any]:
         "schedule_note": d.schedule_note,
         "registration_deadline": d.registration_deadline,
         "seats": d.seats,
+        "min_participants": d.min_participants,
+        "free_seats": d.free_seats,
+        "session_count": d.session_count,
+        "weekdays": d.weekdays,
+        "sessions": d.sessions,
         "teaching_language": d.teaching_language,
         "online": d.online,
         "location": date_location(d),
@@ -240,6 +262,8 @@ def to_public(view: OfferView, *, internal: bool) -> OfferPublic:
         organisation_name=view.organisation.name,
         external_id=o.external_id,
         title=o.title,
+        subtitle=o.subtitle,
+        course_number=o.course_number,
         description=o.description,
         keywords=o.keywords,
         category=o.category,
@@ -248,18 +272,23 @@ def to_public(view: OfferView, *, internal: bool) -> OfferPublic:
         degree=o.degree,
         awarding_body=o.awarding_body,
         dqr_level=o.dqr_level,
+        leads_to_qualification=o.leads_to_qualification,
+        level=o.level,
+        dvv_category=o.dvv_category,
         target_groups=o.target_groups,
         entry_requirements=o.entry_requirements,
         languages=o.languages,
         funding=o.funding,
         price=price_eur(o),
         price_note=o.price_note,
+        reduction_available=o.reduction_available,
         duration_hours=o.duration_hours,
         format=o.format,
         barrier_free=o.barrier_free,
         digital_accessibility=o.digital_accessibility,
         childcare=o.childcare,
         url=o.url,
+        links=o.links,
         contact=o.contact,
         visible_from=o.visible_from,
         visible_until=o.visible_until,

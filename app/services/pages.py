@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.codelists import (
     CATEGORY_LABELS,
+    CEFR_LEVEL_LABELS,
     EDUCATION_TYPE_LABELS,
     FORMAT_LABELS,
     FUNDING_EXPLANATIONS,
@@ -25,6 +26,7 @@ from app.codelists import (
     TARGET_GROUP_LABELS,
 )
 from app.errors import DomainError, InvalidInput
+from app.models.offer import OfferDate
 from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
@@ -45,6 +47,7 @@ FACET_CODES: dict[str, dict[str, str] | None] = {
     "schedule": SCHEDULE_LABELS,
     "funding": FUNDING_LABELS,
     "language": LANGUAGE_LABELS,
+    "level": CEFR_LEVEL_LABELS,
     "city": None,
     "provider": None,
 }
@@ -337,6 +340,39 @@ def _field_label(name: str, lang: str) -> str:
     return name
 
 
+_WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _seats_text(d: OfferDate, t: dict[str, str]) -> str | None:
+    """ "noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
+    if d.free_seats is None:
+        return None
+    if d.free_seats == 0:
+        return t["booked_out"]
+    return t["seats_free_one"] if d.free_seats == 1 else t["seats_free"].format(n=d.free_seats)
+
+
+def _sessions_view(d: OfferDate, t: dict[str, str], lang: str) -> dict[str, Any]:
+    """The sessions of a course run: a count, the weekdays and one line per session."""
+    days = t["weekdays"].split(",")
+    lines = []
+    for item in d.sessions:
+        day = date.fromisoformat(item["date"])
+        line = f"{days[day.weekday()]}, {format_date(day, lang)}"
+        start, end = item.get("start_time"), item.get("end_time")
+        if start and end:
+            line += ", " + t["session_time"].format(start=start[:5], end=end[:5])
+        elif start:
+            line += ", " + t["session_from"].format(start=start[:5])
+        lines.append(line)
+    count = d.session_count or len(lines)
+    label = None
+    if count:
+        label = t["sessions_one"] if count == 1 else t["sessions"].format(n=count)
+    weekdays = [days[_WEEK.index(w)] for w in d.weekdays if w in _WEEK]
+    return {"label": label, "weekdays": ", ".join(weekdays), "lines": lines}
+
+
 def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> tuple[int, str]:
     """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD;
     for an offer whose dates have all passed, a short page that says so (410) and leads to
@@ -384,6 +420,14 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
                 "online": d.online,
                 "place": d,
                 "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
+                "seats": _seats_text(d, t),
+                "booked_out": d.free_seats == 0,
+                "min_participants": (
+                    t["min_participants"].format(n=d.min_participants)
+                    if d.min_participants
+                    else None
+                ),
+                "sessions": _sessions_view(d, t, lang),
             }
         )
     path = f"/p/{slug}/angebote/{offer_id}"
@@ -403,6 +447,7 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
             (FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, "")) for f in offer.funding
         ],
         "dates": dates,
+        "links": offer.links,
         "contact": offer.contact or {},
         "contacts": portal_service.list_contacts(session=session, portal=portal),
         "jsonld": Markup(offer_jsonld_text(view)),

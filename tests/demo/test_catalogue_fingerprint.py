@@ -9,18 +9,47 @@ that alters the demo on purpose updates them here, and says so in its commit mes
 import hashlib
 import json
 from datetime import date
+from typing import Any
 
 import pytest
 
 from app.demo.catalogue import demo_offers, demo_organisations
 
 TODAY = date(2026, 12, 4)
+# Fields the offer schema gained after the fingerprints were taken (Open-vhs course details).
+# Left out while they hold their defaults, so the fingerprint still says whether the demo
+# changed; a demo that starts using them changes it, as it should.
+ADDED_OFFER_FIELDS: dict[str, Any] = {
+    "subtitle": None,
+    "course_number": None,
+    "leads_to_qualification": False,
+    "level": None,
+    "dvv_category": None,
+    "reduction_available": False,
+    "links": [],
+}
+ADDED_DATE_FIELDS: dict[str, Any] = {
+    "min_participants": None,
+    "free_seats": None,
+    "session_count": None,
+    "weekdays": [],
+    "sessions": [],
+}
+
+
+def _as_fingerprinted(payload: dict[str, Any]) -> dict[str, Any]:
+    def without(data: dict[str, Any], added: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in data.items() if k not in added or v != added[k]}
+
+    offer = without(payload, ADDED_OFFER_FIELDS)
+    offer["dates"] = [without(d, ADDED_DATE_FIELDS) for d in payload["dates"]]
+    return offer
 
 
 def _fingerprint(*, organisations: int, offers: int, seed: int) -> str:
     orgs = [o.model_dump(mode="json") for o in demo_organisations(count=organisations, seed=seed)]
     payloads = [
-        [index, offer.model_dump(mode="json")]
+        [index, _as_fingerprinted(offer.model_dump(mode="json"))]
         for index, offer in demo_offers(
             organisations=organisations, count=offers, seed=seed, today=TODAY
         )

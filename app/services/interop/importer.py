@@ -38,7 +38,18 @@ _RANK = {"created": 3, "updated": 2, "unchanged": 1}
 _UNKNOWN_POSTCODE_HINT = {
     "openqcat": "correct the ZIP (open-Qcat carries no coordinates)",
     "csv": "correct the PLZ, or fill in Breitengrad and Längengrad",
+    "openvhs": "correct the plz, or send breitengrad and laengengrad",
 }
+
+
+def replaced_by(delivery_format: str, offer_format: str | None) -> bool:
+    """Whether a full delivery in `delivery_format` replaces an offer last delivered in
+    `offer_format`. An Open-vhs programme replaces only what Open-vhs delivered, so a VHS's
+    API or open-Qcat offers survive it; open-Qcat replaces everything else, as it always did.
+    """
+    if delivery_format == "openvhs":
+        return offer_format == "openvhs"
+    return offer_format != "openvhs"
 
 
 def resolve_organisation(
@@ -68,7 +79,9 @@ class _Run:
         self.session = session
         self.actor = actor
         self.report = report
-        self.bulk = BulkUpserter(session=session, actor=actor, organisation=organisation)
+        self.bulk = BulkUpserter(
+            session=session, actor=actor, organisation=organisation, import_format=report.format
+        )
         self.organisation_id = self.bulk.organisation_id
         self.outcomes: dict[str, str] = {}
         self.failed_ids: set[str] = set()
@@ -266,12 +279,15 @@ class _Run:
             self._result(offer_ext, record.line, remaining[0])
 
     def archive_missing(self) -> None:
-        """A full delivery replaces the catalogue: offers it no longer names are archived."""
+        """A full delivery replaces what its format delivered: offers it no longer names are
+        archived (and the report counts them as deleted)."""
         self.bulk.flush()
         for ext, current in list(self.bulk.existing.items()):
             if ext in self.outcomes or ext in self.failed_ids:
                 continue
             if current.status == OfferStatus.archived:
+                continue
+            if not replaced_by(self.report.format, current.import_format):
                 continue
             offer_id = current.id
             done = self._guarded(
@@ -312,7 +328,7 @@ class _Run:
             self.delete(delete_record)
         if self.full:
             self.archive_missing()
-        self.bulk.flush()
+        self.bulk.claim_delivered()
         for outcome in self.outcomes.values():
             setattr(self.report, outcome, getattr(self.report, outcome) + 1)
         self.report.record(self.outcomes_in_order())

@@ -4,7 +4,7 @@ import json
 from typing import Any
 
 from app.codelists import LANGUAGE_LABELS
-from app.models.offer import OfferDate
+from app.models.offer import Offer, OfferDate
 from app.services.offers import OfferView, price_eur
 
 COURSE_MODE = {"in_person": "onsite", "online": "online", "blended": "blended"}
@@ -38,7 +38,74 @@ def _place(d: OfferDate) -> dict[str, Any] | None:
     return place
 
 
-def course_jsonld(view: OfferView) -> dict[str, Any]:  # noqa: C901 (split when the Open-vhs front end lands)
+_SCHEMA_DAYS = {
+    "mon": "https://schema.org/Monday",
+    "tue": "https://schema.org/Tuesday",
+    "wed": "https://schema.org/Wednesday",
+    "thu": "https://schema.org/Thursday",
+    "fri": "https://schema.org/Friday",
+    "sat": "https://schema.org/Saturday",
+    "sun": "https://schema.org/Sunday",
+}
+
+
+def _schedule(d: OfferDate) -> dict[str, Any] | None:
+    """A schema.org Schedule from the sessions: weekdays, count and common times."""
+    schedule: dict[str, Any] = {"@type": "Schedule"}
+    if d.schedule_note:
+        schedule["description"] = d.schedule_note
+    if d.weekdays:
+        schedule["byDay"] = [_SCHEMA_DAYS[w] for w in d.weekdays if w in _SCHEMA_DAYS]
+    if d.session_count:
+        schedule["repeatCount"] = d.session_count
+    for key, field in (("startTime", "start_time"), ("endTime", "end_time")):
+        times = {s.get(field) for s in d.sessions}
+        if len(times) == 1 and None not in times:
+            schedule[key] = str(times.pop())[:5]
+    return schedule if len(schedule) > 1 else None
+
+
+def _offer(o: Offer) -> dict[str, Any]:
+    price = price_eur(o)
+    offer: dict[str, Any] = {"@type": "Offer", "priceCurrency": "EUR", "category": "Paid"}
+    if price is not None:
+        offer["price"] = str(price)
+        if price == 0:
+            offer["category"] = "Free"
+    if o.price_note:
+        offer["description"] = o.price_note
+    return offer
+
+
+def _instance(o: Offer, d: OfferDate) -> dict[str, Any]:
+    """One date as a CourseInstance: when, how often, where, how many places."""
+    instance: dict[str, Any] = {
+        "@type": "CourseInstance",
+        "courseMode": "online" if d.online else COURSE_MODE.get(o.format, o.format),
+        "courseWorkload": SCHEDULE_WORKLOAD.get(d.schedule, d.schedule),
+    }
+    if d.start_date:
+        instance["startDate"] = d.start_date.isoformat()
+    if d.end_date:
+        instance["endDate"] = d.end_date.isoformat()
+    schedule = _schedule(d)
+    if schedule is not None:
+        instance["courseSchedule"] = schedule
+    if d.seats is not None:
+        instance["maximumAttendeeCapacity"] = d.seats
+    if d.free_seats is not None:
+        instance["remainingAttendeeCapacity"] = d.free_seats
+    if d.teaching_language:
+        instance["inLanguage"] = d.teaching_language
+    place = _place(d)
+    if place is not None:
+        instance["location"] = place
+    elif d.online:
+        instance["location"] = {"@type": "VirtualLocation"}
+    return instance
+
+
+def course_jsonld(view: OfferView) -> dict[str, Any]:
     """The offer as a schema.org Course; a pure function of the view."""
     o = view.offer
     org = view.organisation
@@ -53,12 +120,15 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:  # noqa: C901 (split when 
         "provider": provider,
         "inLanguage": o.languages,
     }
-    if o.external_id:
-        course["courseCode"] = o.external_id
-    if o.url:
-        course["url"] = o.url
-    if o.keywords:
-        course["keywords"] = ", ".join(o.keywords)
+    optional = {
+        "courseCode": o.course_number or o.external_id,
+        "alternativeHeadline": o.subtitle,
+        "educationalLevel": o.level,
+        "url": o.url,
+        "keywords": ", ".join(o.keywords) if o.keywords else None,
+        "coursePrerequisites": o.entry_requirements,
+    }
+    course.update({key: value for key, value in optional.items() if value})
     if o.degree:
         credential: dict[str, Any] = {
             "@type": "EducationalOccupationalCredential",
@@ -67,38 +137,8 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:  # noqa: C901 (split when 
         if o.awarding_body:
             credential["recognizedBy"] = {"@type": "Organization", "name": o.awarding_body}
         course["educationalCredentialAwarded"] = credential
-    if o.entry_requirements:
-        course["coursePrerequisites"] = o.entry_requirements
-    price = price_eur(o)
-    offer: dict[str, Any] = {"@type": "Offer", "priceCurrency": "EUR", "category": "Paid"}
-    if price is not None:
-        offer["price"] = str(price)
-        if price == 0:
-            offer["category"] = "Free"
-    if o.price_note:
-        offer["description"] = o.price_note
-    course["offers"] = [offer]
-    instances = []
-    for d in view.dates:
-        instance: dict[str, Any] = {
-            "@type": "CourseInstance",
-            "courseMode": "online" if d.online else COURSE_MODE.get(o.format, o.format),
-            "courseWorkload": SCHEDULE_WORKLOAD.get(d.schedule, d.schedule),
-        }
-        if d.start_date:
-            instance["startDate"] = d.start_date.isoformat()
-        if d.end_date:
-            instance["endDate"] = d.end_date.isoformat()
-        if d.schedule_note:
-            instance["courseSchedule"] = {"@type": "Schedule", "description": d.schedule_note}
-        if d.teaching_language:
-            instance["inLanguage"] = d.teaching_language
-        place = _place(d)
-        if place is not None:
-            instance["location"] = place
-        elif d.online:
-            instance["location"] = {"@type": "VirtualLocation"}
-        instances.append(instance)
+    course["offers"] = [_offer(o)]
+    instances = [_instance(o, d) for d in view.dates]
     course["hasCourseInstance"] = instances
     places = [i["location"] for i in instances if i.get("location", {}).get("@type") == "Place"]
     if places:

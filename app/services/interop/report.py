@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.codelists import OfferStatus
-from app.errors import MAX_ERROR_DETAILS, DomainError
+from app.errors import MAX_ERROR_DETAILS, DomainError, error_body
 from app.models.offer import OfferDateIn, OfferFields
 from app.search.documents import is_current
 
@@ -223,39 +223,6 @@ class ImportReport:
     def ok(self) -> bool:
         return self.error is None and self.failed == 0
 
-    @property
-    def rejected(self) -> bool:
-        """The file could not be read, or records failed and the valid rest was not asked
-        for: nothing was (or, in a dry run, would be) written."""
-        return self.error is not None or (self.failed > 0 and not self.partial)
-
-    def error_dict(self) -> dict[str, Any] | None:
-        """Why the import was rejected, in the API's one error shape (with the line)."""
-        if self.error is not None:
-            where: list[str | int] = (
-                ["file", "line", self.error_line] if self.error_line else ["file"]
-            )
-            return {
-                "code": "import_rejected",
-                "message": self.error,
-                "details": [{"loc": where, "message": self.error}],
-                "line": self.error_line,
-            }
-        if not self.rejected:
-            return None
-        return {
-            "code": "import_rejected",
-            "message": (
-                f"{self.failed} record(s) failed, so nothing was written; fix them, "
-                "or import with partial=true to keep the valid rest"
-            ),
-            "details": [
-                {"loc": ["records", f.record_id or f"line {f.line}"], "message": f.message}
-                for f in self.failures[:MAX_ERROR_DETAILS]
-            ],
-            "line": None,
-        }
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": self.format,
@@ -275,7 +242,9 @@ class ImportReport:
             "would": self.would,
             "outcomes": dict(sorted(self.outcomes_total.items())),
             "records": [o.to_dict(written=self.written) for o in self.outcomes],
-            "error": self.error_dict(),
+            "error": None
+            if self.error is None
+            else {"message": self.error, "line": self.error_line},
             "failures": [f.to_dict() for f in self.failures],
             "warnings": [w.to_dict() for w in self.warnings],
             "warnings_total": self.warnings_total,
@@ -351,3 +320,27 @@ def describe_validation_error(exc: ValidationError) -> str:
             message = "field required"
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
+
+
+def rejection(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Why an import (its report as the API returns it) wrote nothing, in the one error shape:
+    the file could not be read, or records failed and the valid rest was not asked for. None
+    when it was not rejected (a dry run is judged like the real one)."""
+    error = report["error"]
+    if error is not None:
+        loc: list[str | int] = ["file"] if error["line"] is None else ["file", error["line"]]
+        return error_body(
+            "import_rejected", error["message"], [{"loc": loc, "message": error["message"]}]
+        )
+    failures = report["failures"]
+    if not failures or report["partial"]:
+        return None
+    details = [
+        {"loc": ["records", f["record_id"] or f"line {f['line']}"], "message": f["message"]}
+        for f in failures[:MAX_ERROR_DETAILS]
+    ]
+    message = (
+        f"{len(failures)} record(s) failed, so nothing was written; fix them, "
+        "or import with partial=true to keep the valid rest"
+    )
+    return error_body("import_rejected", message, details)

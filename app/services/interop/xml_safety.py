@@ -34,7 +34,7 @@ class PrefixedStream:
         return self._rest.read(size)
 
 
-def _prologue(head: bytes) -> bytes:
+def prologue(head: bytes) -> bytes:
     """Bytes before the root element, skipping comments and processing instructions."""
     pos = 0
     while True:
@@ -56,15 +56,15 @@ def _prologue(head: bytes) -> bytes:
 
 def check_prologue(head: bytes) -> str | None:
     """Reject DOCTYPEs that declare entities (XXE, billion laughs); return the declared encoding."""
-    prologue = _prologue(head)
-    if _DOCTYPE.search(prologue):
-        if _ENTITY.search(prologue):
+    prologue_bytes = prologue(head)
+    if _DOCTYPE.search(prologue_bytes):
+        if _ENTITY.search(prologue_bytes):
             raise FileRejected(
                 "the file declares XML entities in a DOCTYPE; entity declarations are refused "
                 "(they can read server files or expand without limit): remove the DOCTYPE",
-                line=prologue.count(b"\n") + 1,
+                line=prologue_bytes.count(b"\n") + 1,
             )
-        if len(prologue) >= len(head) >= PROLOGUE_LIMIT:
+        if len(prologue_bytes) >= len(head) >= PROLOGUE_LIMIT:
             raise FileRejected("the DOCTYPE is too large")
     match = _ENCODING.match(head)
     return match.group(1).decode("ascii") if match else None
