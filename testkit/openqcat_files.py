@@ -54,8 +54,8 @@ def service(i: int, today: date) -> str:
 """
 
 
-def write_openqcat_file(path: Path, count: int) -> None:
-    """A full delivery of `count` offers, each with one date, starting from today."""
+def write_openqcat_file(path: Path, count: int, *, first: int = 0) -> None:
+    """A full delivery of `count` offers (numbered from `first`), each with one date."""
     today = date.today()
     with open(path, "w", encoding="utf-8") as out:
         out.write(
@@ -66,6 +66,6 @@ def write_openqcat_file(path: Path, count: int) -> None:
             "<SUPPLIER_NAME>Benchmark-Akademie</SUPPLIER_NAME><ADDRESS/>"
             '<EXTENDED_INFO input_type="0"/></SUPPLIER></HEADER><NEW_CATALOG>'
         )
-        for i in range(count):
+        for i in range(first, first + count):
             out.write(service(i, today))
         out.write("</NEW_CATALOG></OPENQCAT>")

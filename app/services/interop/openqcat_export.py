@@ -88,7 +88,7 @@ def _price(parent: Any, offer: Offer) -> None:
         _sub(details, "REMARKS", offer.price_note)
 
 
-def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) -> list[Any]:  # noqa: C901 (split when the Open-vhs front end lands)
+def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) -> list[Any]:
     """The SERVICE of the offer (EDUCATION type=true) followed by one per date (type=false)."""
     pid = _product_id(offer)
     svc = etree.Element("SERVICE", mode="new")
@@ -98,16 +98,7 @@ def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) ->
     _sub(det, "TITLE", offer.title)
     if offer.description:
         _sub(det, "DESCRIPTION_LONG", offer.description)
-    contact = offer.contact or {}
-    if contact:
-        c = _sub(det, "CONTACT")
-        _sub(c, "CONTACT_ROLE", "Ansprechpartner", type="1")
-        if contact.get("name"):
-            _sub(c, "LAST_NAME", contact["name"])
-        if contact.get("phone"):
-            _sub(c, "PHONE", str(contact["phone"])[:30])
-        if contact.get("email"):
-            _sub(_sub(c, "EMAILS"), "EMAIL", contact["email"])
+    _contact(det, offer.contact or {})
     if offer.entry_requirements:
         _sub(det, "REQUIREMENTS", offer.entry_requirements)
     keywords = list(offer.keywords)
@@ -117,7 +108,32 @@ def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) ->
         _sub(det, "KEYWORD", keyword)
     for group in offer.target_groups:
         _sub(_sub(det, "TARGET_GROUP"), "TARGET_GROUP_TEXT", group)
-    edu = _sub(_sub(det, "SERVICE_MODULE"), "EDUCATION", type="true")
+    _education(det, offer, pid, institution)
+    _announcement(det, offer)
+    _classification(svc, offer)
+    _price(svc, offer)
+    services = [svc]
+    for position, d in enumerate(dates, start=1):
+        services.append(_date_service(offer, d, pid, position, institution))
+    return services
+
+
+def _contact(details: Any, contact: dict[str, Any]) -> None:
+    if not contact:
+        return
+    c = _sub(details, "CONTACT")
+    _sub(c, "CONTACT_ROLE", "Ansprechpartner", type="1")
+    if contact.get("name"):
+        _sub(c, "LAST_NAME", contact["name"])
+    if contact.get("phone"):
+        _sub(c, "PHONE", str(contact["phone"])[:30])
+    if contact.get("email"):
+        _sub(_sub(c, "EMAILS"), "EMAIL", contact["email"])
+
+
+def _education(details: Any, offer: Offer, pid: str, institution: str) -> None:
+    """The offer's EDUCATION module: its degree, extended info and duration."""
+    edu = _sub(_sub(details, "SERVICE_MODULE"), "EDUCATION", type="true")
     _sub(edu, "COURSE_ID", pid)
     if offer.degree or offer.awarding_body:
         degree = _sub(edu, "DEGREE", type="0")
@@ -133,23 +149,24 @@ def offer_services(offer: Offer, dates: list[OfferDate], *, institution: str) ->
             "DATE_REMARKS",
             f"{offer.duration_hours} Unterrichtsstunden",
         )
+
+
+def _announcement(details: Any, offer: Offer) -> None:
     if offer.visible_from or offer.visible_until:
-        ann = _sub(det, "ANNOUNCEMENT")
+        ann = _sub(details, "ANNOUNCEMENT")
         if offer.visible_from:
             _sub(ann, "START_DATE", offer.visible_from.isoformat())
         if offer.visible_until:
             _sub(ann, "END_DATE", offer.visible_until.isoformat())
+
+
+def _classification(svc: Any, offer: Offer) -> None:
     code, label = codes.CATEGORY_TO_SYSTEMATIK[offer.category]
     cls = _sub(svc, "SERVICE_CLASSIFICATION")
     _sub(cls, "REFERENCE_CLASSIFICATION_SYSTEM_NAME", "Kurssystematik")
     feature = _sub(cls, "FEATURE")
     _sub(feature, "FNAME", code)
     _sub(feature, "FVALUE", label)
-    _price(svc, offer)
-    services = [svc]
-    for position, d in enumerate(dates, start=1):
-        services.append(_date_service(offer, d, pid, position, institution))
-    return services
 
 
 def _date_service(offer: Offer, d: OfferDate, pid: str, position: int, institution: str) -> Any:
