@@ -24,4 +24,6 @@ USER bildungsraum
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request,os; urllib.request.urlopen(f'http://127.0.0.1:{os.environ[\"PORT\"]}/health')"
 # Migrations first: several replicas may start at once, Alembic's version table serialises them.
-CMD ["sh", "-c", "bildungsraum migrate && exec uvicorn app.main:create_app --factory --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY} --proxy-headers --no-access-log"]
+# `bildungsraum serve`: uvicorn with header and body deadlines and no server banner; set
+# FORWARDED_ALLOW_IPS to the reverse proxy's address (README, "Security and operations").
+CMD ["sh", "-c", "bildungsraum migrate && exec bildungsraum serve --host 0.0.0.0 --port ${PORT} --workers ${WEB_CONCURRENCY}"]

@@ -24,9 +24,10 @@ run: setup meilisearch
 test: setup meilisearch browser-deps
 	REQUIRE_BROWSER_TESTS=1 $(BIN)/python -m pytest -q
 
-# The inner loop: everything that needs no Meilisearch and no browser, on SQLite.
+# The inner loop: everything that needs no Meilisearch, no browser and no served process, on
+# SQLite.
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not meili and not browser"
+	$(BIN)/python -m pytest -q -m "not meili and not browser and not served"
 
 setup: $(STAMP)
 

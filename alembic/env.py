@@ -2,11 +2,10 @@
 
 from logging.config import fileConfig
 
-from alembic import context
-
 import app.models  # noqa: F401  (registers every table)
+from alembic import context
 from app.config import get_settings
-from app.db import build_engine, metadata
+from app.db import DatabaseTimeouts, build_engine, metadata
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -30,7 +29,8 @@ def run_migrations_online() -> None:
     if connection is not None:
         _run(connection)
         return
-    engine = build_engine(_url())
+    # A migration may rewrite a large table: no statement deadline of a request here.
+    engine = build_engine(_url(), DatabaseTimeouts(statement_s=3600))
     with engine.connect() as conn:
         _run(conn)
     engine.dispose()

@@ -12,6 +12,8 @@ _PLACEHOLDER_KEYS = {"", "changeme", "change-me", "masterKey"}
 _CHECKOUT = Path(__file__).resolve().parent.parent
 _IN_CHECKOUT = (_CHECKOUT / "pyproject.toml").is_file()
 MASTER_KEY_FILE = "meili_master_key"
+# The port `make run` chose for its Meilisearch (7700 may be taken), for the commands.
+MEILI_PORT_FILE = "meili_port"
 
 
 def _default_data_dir() -> Path:
@@ -50,13 +52,46 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, alias="MAX_BODY_BYTES")
     # Imports through the API at once per API process (each in its own child process).
     import_workers: int = Field(default=2, ge=1, le=32, alias="IMPORT_WORKERS")
+    # Import files: an admin key up to MAX_IMPORT_BYTES, a provider's key up to
+    # MAX_PROVIDER_IMPORT_BYTES (one provider cannot fill the disk or hold a worker for long).
     max_import_bytes: int = Field(default=200_000_000, alias="MAX_IMPORT_BYTES")
+    max_provider_import_bytes: int = Field(default=50_000_000, alias="MAX_PROVIDER_IMPORT_BYTES")
+
+    # Database faults answer 503 within a few seconds instead of hanging: a new connection
+    # waits DB_CONNECT_TIMEOUT, a request waits DB_POOL_TIMEOUT for a pooled one, and a
+    # statement runs at most DB_STATEMENT_TIMEOUT (SQLite: waits that long for a lock).
+    db_connect_timeout_s: float = Field(default=2.0, gt=0, alias="DB_CONNECT_TIMEOUT")
+    db_pool_timeout_s: float = Field(default=3.0, gt=0, alias="DB_POOL_TIMEOUT")
+    db_statement_timeout_s: float = Field(default=4.0, gt=0, alias="DB_STATEMENT_TIMEOUT")
+
+    # The served configuration (`bildungsraum serve`, app/server.py): a client must send its
+    # request headers within HEADER_TIMEOUT and at most MAX_HEADER_BYTES of them, and its
+    # body within BODY_TIMEOUT (IMPORT_BODY_TIMEOUT for import files).
+    header_timeout_s: float = Field(default=10.0, gt=0, alias="HEADER_TIMEOUT")
+    max_header_bytes: int = Field(default=32_768, ge=4096, alias="MAX_HEADER_BYTES")
+    body_timeout_s: float = Field(default=30.0, gt=0, alias="BODY_TIMEOUT")
+    import_body_timeout_s: float = Field(default=900.0, gt=0, alias="IMPORT_BODY_TIMEOUT")
+    keep_alive_s: int = Field(default=5, ge=1, alias="KEEP_ALIVE_TIMEOUT")
+
+    # Rate limits (the `limits` library's notation; several separated by ";"). Kept in
+    # memory per worker process, or in Redis across workers and replicas when REDIS_URL is
+    # set. Writes and imports count per API key, searches and failed keys per client address.
+    redis_url: str | None = Field(default=None, alias="REDIS_URL")
+    rate_limit_prefix: str = Field(default="bildungsraum", alias="RATE_LIMIT_PREFIX")
+    rate_limit_search: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_SEARCH")
+    rate_limit_writes: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_WRITES")
+    rate_limit_imports: str = Field(default="10/minute;60/hour", alias="RATE_LIMIT_IMPORTS")
+    rate_limit_auth_failures: str = Field(default="20/minute", alias="RATE_LIMIT_AUTH_FAILURES")
 
     # Meilisearch pays a fixed cost per task that grows with the index (~1 s at 100k
     # documents), so a backlog drains in large batches; single changes are not delayed.
     indexer_batch_size: int = Field(default=2000, alias="INDEXER_BATCH_SIZE")
     indexer_poll_s: float = Field(default=0.05, alias="INDEXER_POLL")
     indexer_max_attempts: int = Field(default=5, alias="INDEXER_MAX_ATTEMPTS")
+    # The indexer and the import scheduler touch these files while their loops run
+    # (compose.yaml's health checks read them).
+    indexer_heartbeat_file: Path | None = Field(default=None, alias="INDEXER_HEARTBEAT_FILE")
+    scheduler_heartbeat_file: Path | None = Field(default=None, alias="SCHEDULER_HEARTBEAT_FILE")
 
     # Scheduled pulls of import sources (app/services/interop/scheduler.py). Private, loopback
     # and link-local addresses are refused unless listed here (comma-separated networks,
@@ -90,7 +125,12 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _local_meilisearch(self) -> "Settings":
         if not self.meili_url:
-            self.meili_url = f"http://127.0.0.1:{self.meili_port}"
+            port = self.meili_port
+            if "meili_port" not in self.model_fields_set:
+                port = self.kept_meili_port() or port
+            # Past the model's __setattr__: MEILI_URL stays unset in model_fields_set, which
+            # is how `make run` tells a Meilisearch of its own from one it was given.
+            object.__setattr__(self, "meili_url", f"http://127.0.0.1:{port}")
         return self
 
     @model_validator(mode="after")
@@ -118,6 +158,13 @@ class Settings(BaseSettings):
         """The indexer's key; for maintenance commands run by hand next to `make run`, the
         master key it keeps in DATA_DIR."""
         return self.meili_admin_key or self.meili_master_key or self.kept_master_key()
+
+    def kept_meili_port(self) -> int | None:
+        """The port `make run` last started its Meilisearch on, if it wrote one down."""
+        try:
+            return int((self.data_dir / MEILI_PORT_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return None
 
     def kept_master_key(self) -> str:
         """The master key `make run` keeps in DATA_DIR/meili_master_key, if there is one."""

@@ -3,14 +3,16 @@
 from collections.abc import Iterator
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials
 from sqlmodel import Session
 
-from app.db import get_engine
+from app.db import get_engine, session_scope
 from app.errors import Forbidden, Unauthorized
 from app.models.api_key import Role
 from app.openapi import bearer_scheme
+from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor, authenticate, require_admin
 
 
@@ -29,25 +31,45 @@ def get_session() -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def _bearer(request: Request) -> str | None:
-    header = request.headers.get("authorization")
-    if not header:
-        return None
+def _bearer(header: str) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("use 'Authorization: Bearer <key>'")
     return token.strip()
 
 
-def get_optional_actor(
+def _authenticate(token: str) -> Actor:
+    with session_scope() as session:
+        return authenticate(session=session, token=token)
+
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def get_optional_actor(
     request: Request,
-    session: SessionDep,
     # Declares the bearer scheme in the OpenAPI document ("Authorize" in /docs); the header
-    # itself is read by _bearer, which answers a malformed one with 401.
+    # itself is read below, and a malformed one answers 401.
     _scheme: Annotated[HTTPAuthorizationCredentials | None, Security(bearer_scheme)],
 ) -> Actor | None:
-    token = _bearer(request)
-    return None if token is None else authenticate(session=session, token=token)
+    """The caller of a request that may carry a key. The key is checked in a session of its
+    own, held only for that look-up: the request's session takes a connection only when the
+    route uses it, after the body has arrived, so slow uploads cannot hold the pool."""
+    header = request.headers.get("authorization")
+    if not header:
+        return None
+    limits = rate_limits_of(request)
+    address = client_address(request.scope)
+    await limits.refuse_if_exceeded(Limited.auth_failures, address)
+    try:
+        actor = await anyio.to_thread.run_sync(_authenticate, _bearer(header))
+    except Unauthorized:
+        await limits.hit(Limited.auth_failures, address)
+        raise
+    if request.method not in _READS and actor.key_id is not None:
+        kind = Limited.imports if request.url.path.startswith("/api/v1/imports") else Limited.writes
+        await limits.hit(kind, f"key:{actor.key_id}")
+    return actor
 
 
 def _signed_in(actor: Actor | None) -> Actor:

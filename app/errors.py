@@ -1,12 +1,22 @@
 """Domain exceptions and the one place that turns them (and framework errors) into JSON."""
 
+import logging
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
+from starlette.routing import Match
+
+log = logging.getLogger("bildungsraum.errors")
+
+# A request with thousands of mistakes (55,000 unknown keys were tried) gets the first ones
+# listed and a count, not an answer as big as its question.
+MAX_ERROR_DETAILS = 50
 
 
 class DomainError(Exception):
@@ -67,9 +77,34 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class Gone(DomainError):
+    """The thing existed and is public no more for good (an offer whose dates have all passed)."""
+
+    status_code = 410
+    code = "gone"
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"
+    retry_after_s = 1
+
+    def __init__(self, message: str, *, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = max(1, retry_after_s)
+
+
 class ServiceUnavailable(DomainError):
     status_code = 503
     code = "service_unavailable"
+
+
+class DatabaseUnavailable(ServiceUnavailable):
+    """The database could not be reached or did not answer in time. The message names no
+    host, user or setting: configuration never reaches a client."""
+
+    def __init__(self) -> None:
+        super().__init__("the catalogue database is unavailable right now; please try again")
 
 
 class SearchUnavailable(ServiceUnavailable):
@@ -124,38 +159,122 @@ def _humanise(err: dict[str, Any]) -> dict[str, Any]:
     return {"loc": loc, "message": message}
 
 
+def validation_error_body(errors: list[dict[str, Any]]) -> dict[str, Any]:
+    """Pydantic's errors as the one shape: the first MAX_ERROR_DETAILS listed, all counted."""
+    details = [_humanise(e) for e in errors[:MAX_ERROR_DETAILS]]
+    first = details[0] if details else {"loc": [], "message": "invalid input"}
+    where = ".".join(str(p) for p in first["loc"]) or "request"
+    message = f"{where}: {first['message']}"
+    if len(errors) > 1:
+        message += f" (and {len(errors) - 1:,} more)"
+    return error_body("invalid_input", message, details)
+
+
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route serves at this path (FastAPI registers one route per method,
+    and Starlette's 405 names only the first route's). Asked of the router method by method:
+    only when a 405 is answered."""
+    allowed = {
+        method
+        for route in request.app.router.routes
+        for method in _METHODS
+        if route.matches({**request.scope, "method": method})[0] == Match.FULL
+    }
+    if "GET" in allowed:
+        allowed.add("HEAD")
+    return sorted(allowed)
+
+
+def database_error_response(exc: sa_exc.SQLAlchemyError) -> JSONResponse | None:
+    """Database faults a client cannot cause answer 503 (pool exhausted, connection refused or
+    lost, lock or statement timeout); values the database refuses answer 4xx. Validation
+    should have caught the latter, so they are logged as the gaps they are."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.OperationalError | sa_exc.InterfaceError) or (
+        isinstance(exc, sa_exc.DBAPIError) and exc.connection_invalidated
+    ):
+        log.warning("database unavailable: %s", exc.__class__.__name__)
+        err: DomainError = DatabaseUnavailable()
+    elif isinstance(exc, sa_exc.DataError):
+        log.warning("a value reached the database unchecked: %s", exc.orig)
+        err = InvalidInput("a value is malformed or out of range")
+    elif isinstance(exc, sa_exc.IntegrityError):
+        log.warning("a conflict reached the database unchecked: %s", exc.orig)
+        err = Conflict("this conflicts with data that exists already")
+    else:
+        return None
+    return JSONResponse(
+        error_body(err.code, err.message, err.details),
+        status_code=err.status_code,
+        headers={"Retry-After": "5"} if err.status_code == 503 else None,
+    )
+
+
+def domain_error_headers(exc: DomainError) -> dict[str, str] | None:
+    if exc.status_code == 401:
+        return {"WWW-Authenticate": "Bearer"}
+    if isinstance(exc, TooManyRequests):
+        return {"Retry-After": str(exc.retry_after_s)}
+    if exc.status_code == 503:
+        return {"Retry-After": "5"}
+    return None
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def _domain(_: Request, exc: DomainError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
         return JSONResponse(
             error_body(exc.code, exc.message, exc.details),
             status_code=exc.status_code,
-            headers=headers,
+            headers=domain_error_headers(exc),
         )
 
     @app.exception_handler(RequestValidationError)
     async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        details = [_humanise(e) for e in exc.errors()]
-        first = details[0] if details else {"loc": [], "message": "invalid input"}
-        where = ".".join(str(p) for p in first["loc"]) or "request"
-        message = f"{where}: {first['message']}"
-        if len(details) > 1:
-            message += f" (and {len(details) - 1} more)"
-        return JSONResponse(error_body("invalid_input", message, details), status_code=422)
+        return JSONResponse(validation_error_body(list(exc.errors())), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400:
+            # FastAPI's answer to a body it cannot decode (not UTF-8, say): bad input like
+            # any other, so 422 in the one shape.
+            message = f"the body cannot be read: {exc.detail}"
+            return JSONResponse(
+                error_body("invalid_input", message, [{"loc": ["body"], "message": message}]),
+                status_code=422,
+            )
         codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}
+        headers = dict(getattr(exc, "headers", None) or {})
+        if exc.status_code == 405:
+            headers["Allow"] = ", ".join(allowed_methods(request))
         return JSONResponse(
             error_body(codes.get(exc.status_code, "http_error"), str(exc.detail)),
             status_code=exc.status_code,
-            headers=getattr(exc, "headers", None),
+            headers=headers or None,
         )
 
+    @app.exception_handler(sa_exc.SQLAlchemyError)
+    async def _database(request: Request, exc: sa_exc.SQLAlchemyError) -> JSONResponse:
+        response = database_error_response(exc)
+        if response is None:
+            raise exc  # a bug of ours: the 500 handler answers and the server logs it
+        return response
+
+    @app.exception_handler(ClientDisconnect)
+    async def _gone_away(_: Request, exc: ClientDisconnect) -> Response:
+        # An aborted upload is the client's business, not an error of ours: no traceback.
+        log.info("client went away before its request body was complete")
+        return Response(status_code=400, headers={"Connection": "close"})
+
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:  # pragma: no cover
+    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+        # Starlette re-raises after this answer, and the server logs the traceback.
+        # The connection ends with this answer: say so, so that a client's next request goes
+        # out on a fresh connection instead of failing on this one.
         return JSONResponse(
             error_body("internal_error", "an unexpected error occurred; it has been logged"),
             status_code=500,
+            headers={"Connection": "close"},
         )

@@ -11,6 +11,7 @@ from app.cors import PortalCors
 from app.db import get_engine
 from app.errors import install_error_handlers
 from app.openapi import install_openapi
+from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
     codelists,
@@ -28,12 +29,16 @@ from app.routers import (
     sources,
 )
 from app.search.service import close_backend, configure_backend
+from app.security_headers import SecurityHeaders
 from app.services.monitoring import demand as monitoring_demand
 from app.services.monitoring.sessions import check_secret
 
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    # The engine (and its pool) exists before the first requests: made by several at once,
+    # each got an engine and a pool of its own.
+    get_engine()
     configure_backend()
     demand_writer = monitoring_demand.DemandWriter(get_engine, get_settings().demand_flush_s)
     demand_writer.start()
@@ -76,6 +81,11 @@ def create_app() -> FastAPI:
         app.include_router(module.router)
     app.include_router(portals.admin_router)
     install_openapi(app)
+    rate_limits = RateLimits(settings)
+    app.state.rate_limits = rate_limits
+    # Outermost last: security headers go on every answer, the body limits' 408/413 included;
+    # CORS headers go on the portal API's answers, its 429s included.
+    app.add_middleware(SearchRateLimit, limits=rate_limits)
     app.add_middleware(PortalCors)
     # The demand recorder recognises a client by a keyed hash of what this exposes.
     app.add_middleware(monitoring_demand.DemandClientMiddleware)
@@ -83,5 +93,8 @@ def create_app() -> FastAPI:
         BodySizeLimit,
         default_limit=settings.max_body_bytes,
         limits={"/api/v1/imports": settings.max_import_bytes},
+        timeout_s=settings.body_timeout_s,
+        timeouts={"/api/v1/imports": settings.import_body_timeout_s},
     )
+    app.add_middleware(SecurityHeaders, hsts=settings.environment == "production")
     return app

@@ -34,9 +34,14 @@ DESCRIPTIONS: dict[int, str] = {
     404: "Nothing with this id or name (also: an offer that is not public and not yours)",
     409: "Not possible in the current state (e.g. an archived offer, a status move that does "
     "not exist, a name that is taken)",
-    413: "The body is larger than the limit (MAX_BODY_BYTES; imports: MAX_IMPORT_BYTES)",
+    408: "The body did not arrive in time (BODY_TIMEOUT; imports: IMPORT_BODY_TIMEOUT)",
+    410: "The offer is no longer offered: all its dates have passed",
+    413: "The body is larger than the limit (MAX_BODY_BYTES; imports: MAX_IMPORT_BYTES, "
+    "MAX_PROVIDER_IMPORT_BYTES for a provider's key)",
     422: "Invalid input: `details` names each field (`loc`) with a message",
-    503: "The database or the search engine is unavailable right now; try again",
+    429: "Too many requests (searches per address, changes and imports per key, failed keys "
+    "per address); `Retry-After` says how many seconds to wait",
+    503: "The database or the search engine is unavailable right now; try again (`Retry-After`)",
 }
 # Routes that touch neither the database nor the search engine.
 _NO_BACKEND = {
@@ -77,11 +82,12 @@ def _walk(dependant: Dependant) -> tuple[set[Callable[..., Any]], set[str]]:
 def derived_errors(route: APIRoute) -> set[int]:
     """The error answers that follow from what the route depends on and takes."""
     from app.deps import get_actor, get_admin, get_monitoring_actor, get_optional_actor
+    from app.rate_limits import is_rate_limited_search
 
     calls, kinds = _walk(route.dependant)
     codes: set[int] = set()
     if calls & {get_actor, get_optional_actor}:
-        codes.add(401)
+        codes |= {401, 429}  # 429: too many failed keys from the address, or changes per key
     if calls & {get_admin, get_monitoring_actor}:
         codes.add(403)
     if "path" in kinds:
@@ -89,7 +95,9 @@ def derived_errors(route: APIRoute) -> set[int]:
     if kinds & {"query", "header", "cookie"}:
         codes.add(422)
     if route.body_field is not None:
-        codes |= {413, 422}
+        codes |= {408, 413, 422}
+    if is_rate_limited_search(route.path_format):
+        codes.add(429)
     if not {(m, route.path) for m in route.methods or ()} & _NO_BACKEND:
         codes.add(503)
     return codes

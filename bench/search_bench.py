@@ -586,6 +586,8 @@ class Bench:
             DATA_DIR=str(self.tmp),
             BILDUNGSRAUM_ENV="development",
             PYTHONUNBUFFERED="1",
+            # The limiter runs as deployed, with a limit the load generator never reaches.
+            RATE_LIMIT_SEARCH="1000000/second",
         )
         # As deployed: the Dockerfile runs WEB_CONCURRENCY=2 workers, each with its own cache.
         self.api = self._launch_api(factory, "api", {}, workers=2)
@@ -612,6 +614,7 @@ class Bench:
                 "--http",
                 "httptools",
                 "--no-access-log",
+                "--no-server-header",
                 "--log-level",
                 "warning",
             ],

@@ -35,6 +35,7 @@ def build_indexer() -> Indexer:
         index_uid=settings.meili_index,
         batch_size=settings.indexer_batch_size,
         max_attempts=settings.indexer_max_attempts,
+        heartbeat=settings.indexer_heartbeat_file,
     )
 
 

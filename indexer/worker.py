@@ -7,7 +7,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
+import httpx
 import meilisearch
 from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
@@ -29,6 +31,12 @@ from indexer.sources import load_sources
 from indexer.sweep import DailySnapshot, sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
+
+FIRST_BACKOFF_S = 0.5
+MAX_BACKOFF_S = 30.0
+# How often a backing-off indexer asks whether the database and Meilisearch are back.
+PROBE_S = 0.5
+HEARTBEAT_S = 5.0
 
 
 @dataclass
@@ -70,8 +78,10 @@ class Indexer:
     batch_size: int = 2000
     max_attempts: int = 5
     today: Callable[[], date] = date.today
+    heartbeat: Path | None = None
     writer: IndexWriter = field(init=False)
     prepared: bool = field(default=False, init=False)
+    _last_beat: float = field(default=0.0, init=False)
 
     def __post_init__(self) -> None:
         self.writer = IndexWriter(self.client)
@@ -156,29 +166,57 @@ class Indexer:
         return total
 
     def run_forever(self, stop: threading.Event, poll_s: float = 0.05) -> None:
-        """The indexer process: drain, back off while Meilisearch is away, sweep daily."""
-        backoff = 0.5
+        """The indexer process: drain, back off while Meilisearch or the database is away,
+        sweep daily. While backing off it probes both every PROBE_S and resumes as soon as
+        they answer: the backoff spares the logs, not the time to recover."""
+        backoff = FIRST_BACKOFF_S
         daily_snapshot = DailySnapshot(self.engine)
         while not stop.is_set():
+            self.beat()
             try:
                 self.prepare()
                 sweep_if_due(self.engine, self.today())
                 done = self.drain_once()
-                backoff = 0.5
+                backoff = FIRST_BACKOFF_S
             except SearchUnavailable as exc:
                 self.prepared = False
-                log.warning("Meilisearch unreachable (%s); retrying in %.1f s", exc, backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+                log.warning("Meilisearch unreachable (%s); retrying within %.1f s", exc, backoff)
+                self._wait_for_recovery(stop, backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
             except Exception:  # a database hiccup must not end the process
-                log.exception("indexing batch failed; retrying in %.1f s", backoff)
-                stop.wait(backoff)
-                backoff = min(backoff * 2, 30.0)
+                log.exception("indexing batch failed; retrying within %.1f s", backoff)
+                self._wait_for_recovery(stop, backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
                 continue
             if not done:
                 daily_snapshot.start_if_due(self.today())
                 stop.wait(poll_s)
+
+    def _wait_for_recovery(self, stop: threading.Event, backoff_s: float) -> None:
+        deadline = time.monotonic() + backoff_s
+        while not stop.wait(min(PROBE_S, max(0.0, deadline - time.monotonic()))):
+            self.beat()
+            if time.monotonic() >= deadline or self.dependencies_answer():
+                return
+
+    def beat(self) -> None:
+        """Touch the heartbeat file (at most every HEARTBEAT_S): the loop is alive."""
+        now = time.monotonic()
+        if self.heartbeat is not None and now - self._last_beat >= HEARTBEAT_S:
+            self.heartbeat.touch()
+            self._last_beat = now
+
+    def dependencies_answer(self) -> bool:
+        """A cheap probe: the database answers a query and Meilisearch its health check."""
+        try:
+            with self.engine.connect() as conn:
+                conn.execute(select(1))
+            return bool(
+                httpx.get(f"{self.client.config.url}/health", timeout=PROBE_S).status_code == 200
+            )
+        except Exception:
+            return False
 
 
 def failed_entries(engine: Engine) -> list[OutboxEntry]:

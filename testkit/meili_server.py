@@ -57,8 +57,6 @@ class MeiliServer:
                 str(self.data_dir / "dumps"),
                 "--snapshot-dir",
                 str(self.data_dir / "snapshots"),
-                "--master-key",
-                self.master_key,
                 "--no-analytics",
                 "--env",
                 "development",
@@ -69,6 +67,8 @@ class MeiliServer:
                 "--max-indexing-memory",
                 MEILI_INDEXING_MEMORY,
             ],
+            # The key through the environment, never the command line (visible in `ps`).
+            env={**os.environ, "MEILI_MASTER_KEY": self.master_key},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

@@ -27,10 +27,15 @@ _MIGRATED: set[str] = set()
 # The search cache stays on in tests, re-reading the index generation on every search: a test
 # that writes, drains and searches sees the change, and a missed invalidation fails it.
 os.environ.setdefault("SEARCH_CACHE_CHECK", "0")
+# Tests send many requests from one address and key; the rate limits have tests of their own
+# (tests/test_rate_limits.py) that set them low.
+for _limit in ("SEARCH", "WRITES", "IMPORTS", "AUTH_FAILURES"):
+    os.environ.setdefault(f"RATE_LIMIT_{_limit}", "100000/second")
 
 
 # Tests that need a running service are marked by the fixtures they use, so that
-# `make test-fast` (-m "not meili and not browser") runs the rest in well under a minute.
+# `make test-fast` (-m "not meili and not browser and not served") runs the rest in well
+# under a minute.
 _MEILI_FIXTURES = {"meili_server", "search_index"}
 
 

@@ -1,5 +1,6 @@
 """Catalogue set-up commands: schema, organisations, API keys and the demo catalogue."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -54,16 +55,26 @@ def create_key(
     portal: Annotated[
         list[str] | None, typer.Option(help="analyst keys: a portal whose figures it reads")
     ] = None,
+    expires: Annotated[
+        datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S"],
+            help="the key stops working at this time (UTC); a day means its start",
+        ),
+    ] = None,
 ) -> None:
     """Create an API key; prints the key as the last line. It is shown only this once."""
     from app.errors import DomainError, InvalidInput
     from app.services.monitoring.regions import bind_analyst
 
+    expires_at = None if expires is None else expires.replace(tzinfo=UTC)
     try:
         with catalogue_session() as session:
             if (role == Role.analyst) != bool(portal):
                 raise InvalidInput.at(["portal"], "analyst keys, and only they, name --portal")
-            key, plain = create_api_key(session=session, role=role, organisation_id=org, name=name)
+            key, plain = create_api_key(
+                session=session, role=role, organisation_id=org, name=name, expires_at=expires_at
+            )
             if role == Role.analyst:
                 assert key.id is not None
                 bind_analyst(session=session, api_key_id=key.id, slugs=list(portal or []))

@@ -4,12 +4,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import DbId, InputModel, UTCDateTime, utcnow
 
 PortalSlug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")]
 
@@ -35,16 +35,17 @@ class ApiKey(SQLModel, table=True):
     name: str | None = SQLField(default=None, max_length=200)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     revoked_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # A key for a project or a contractor can end by itself; None = until revoked.
+    expires_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
 
 
-class ApiKeyIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ApiKeyIn(InputModel):
     role: Role
-    organisation_id: int | None = None
+    organisation_id: DbId | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
     # The portals (slugs) an analyst key may read the monitoring figures of.
     portals: list[PortalSlug] = Field(default_factory=list, max_length=200)
+    expires_at: AwareDatetime | None = None
 
     @model_validator(mode="after")
     def _org_matches_role(self) -> "ApiKeyIn":
@@ -56,6 +57,8 @@ class ApiKeyIn(BaseModel):
             raise ValueError("an analyst key needs portals: the slugs whose figures it may read")
         if self.role != Role.analyst and self.portals:
             raise ValueError("only analyst keys are bound to portals")
+        if self.expires_at is not None and self.expires_at <= utcnow():
+            raise ValueError("expires_at lies in the past")
         return self
 
 
@@ -69,6 +72,7 @@ class ApiKeyPublic(BaseModel):
     name: str | None
     created_at: datetime
     revoked_at: datetime | None
+    expires_at: datetime | None
     portals: list[str] = []
 
 

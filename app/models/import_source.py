@@ -10,7 +10,7 @@ from sqlalchemy import JSON, Column, ForeignKey, Integer, Text
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import InputModel, UTCDateTime, utcnow
 
 MIN_INTERVAL_MINUTES = 5
 MAX_INTERVAL_MINUTES = 7 * 24 * 60
@@ -65,9 +65,7 @@ SourceUrl = Annotated[HttpUrl, Field(max_length=2000)]
 Interval = Annotated[int, Field(ge=MIN_INTERVAL_MINUTES, le=MAX_INTERVAL_MINUTES)]
 
 
-class SourceIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SourceIn(InputModel):
     organisation_id: int = Field(ge=1, le=2**31 - 1)
     url: SourceUrl
     format: SourceFormat | None = Field(
@@ -77,8 +75,8 @@ class SourceIn(BaseModel):
     enabled: bool = True
 
 
-class SourcePatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class SourcePatch(InputModel):
+    not_null = frozenset({"url"})
 
     url: SourceUrl | None = None
     format: SourceFormat | None = None

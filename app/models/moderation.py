@@ -3,9 +3,10 @@
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from app.errors import ErrorInfo
+from app.models.types import InputModel
 
 OfferIdIn = Annotated[int, Field(ge=1, le=2**31 - 1)]
 Decision = Literal["published", "revision_published", "rejected", "revision_rejected"]
@@ -42,10 +43,8 @@ class ModerationQueue(BaseModel):
     items: list[ModerationItem]
 
 
-class ModerationIds(BaseModel):
+class ModerationIds(InputModel):
     """Up to 500 offers to decide on at once; each is decided on its own."""
-
-    model_config = ConfigDict(extra="forbid")
 
     offer_ids: list[OfferIdIn] = Field(min_length=1, max_length=500)
 

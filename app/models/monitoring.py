@@ -4,12 +4,12 @@ dashboard sessions, daily snapshots, demand signals and needs lists; and their A
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints
 from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import Day, InputModel, UTCDateTime, utcnow
 
 Ags = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 
@@ -173,13 +173,11 @@ class Need(SQLModel, table=True):
 # --- API schemas -------------------------------------------------------------------------
 
 
-class PopulationIn(BaseModel):
+class PopulationIn(InputModel):
     """An operator's population figure for a portal's region; `population: null` removes it."""
 
-    model_config = ConfigDict(extra="forbid")
-
     population: int | None = Field(ge=1, le=100_000_000)
-    reference_date: date | None = None
+    reference_date: Day | None = None
     source: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
 
 

@@ -22,7 +22,7 @@ from app.codelists import Category, EducationType, Format, Funding, LinkKind, Sc
 from app.levels import MAX_LEVEL_LENGTH, normalise_level
 from app.models.language_codes import LanguageCode
 from app.models.organisation import Postcode
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import Day, InputModel, UTCDateTime, clean_text, utcnow
 
 MAX_DESCRIPTION = 20_000
 
@@ -31,7 +31,9 @@ Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 ExternalId = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$")
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$"),
+    AfterValidator(clean_text),
 ]
 # "B1.2", "A2-B1" or a level in words ("Einsteiger"); CEFR spellings are normalised.
 Level = Annotated[
@@ -149,9 +151,7 @@ class OfferDate(SQLModel, table=True):
 # --- API schemas -------------------------------------------------------------------------
 
 
-class Contact(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Contact(InputModel):
     name: Line | None = None
     email: (
         Annotated[str, StringConstraints(max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -160,9 +160,7 @@ class Contact(BaseModel):
     phone: Annotated[str, StringConstraints(max_length=50)] | None = None
 
 
-class Location(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class Location(InputModel):
     name: Line | None = None
     street: Line | None = None
     postcode: Postcode
@@ -219,26 +217,22 @@ class CourseSession(BaseModel):
         return self
 
 
-class Link(BaseModel):
+class Link(InputModel):
     """A document, picture or page about the offer (http or https only)."""
-
-    model_config = ConfigDict(extra="forbid")
 
     url: Annotated[HttpUrl, Field(max_length=1000)]
     name: Line | None = None
     kind: LinkKind = LinkKind.other
 
 
-class OfferDateIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OfferDateIn(InputModel):
     external_id: ExternalId | None = None
-    start_date: date | None = None
-    end_date: date | None = None
+    start_date: Day | None = None
+    end_date: Day | None = None
     flexible_start: bool = False
     schedule: Schedule = Schedule.full_time
     schedule_note: Line | None = None
-    registration_deadline: date | None = None
+    registration_deadline: Day | None = None
     seats: Seats | None = None
     min_participants: Seats | None = None
     free_seats: Seats | None = Field(default=None, description="places still free; 0 = booked out")
@@ -289,10 +283,8 @@ def _unique(values: list[Any]) -> list[Any]:
     return list(dict.fromkeys(values))
 
 
-class OfferFields(BaseModel):
+class OfferFields(InputModel):
     """Everything a provider says about an offer; shared by create, replace and upsert."""
-
-    model_config = ConfigDict(extra="forbid")
 
     title: Title
     subtitle: Title | None = None
@@ -322,8 +314,8 @@ class OfferFields(BaseModel):
     url: HttpUrl | None = None
     links: list[Link] = Field(default_factory=list, max_length=20)
     contact: Contact = Field(default_factory=Contact)
-    visible_from: date | None = None
-    visible_until: date | None = None
+    visible_from: Day | None = None
+    visible_until: Day | None = None
     dates: list[OfferDateIn] = Field(default_factory=list, max_length=500)
 
     @field_validator("keywords", "target_groups", "languages", "funding")
@@ -348,10 +340,30 @@ class OfferCreate(OfferFields):
     external_id: ExternalId | None = None
 
 
-class OfferPatch(BaseModel):
+class OfferPatch(InputModel):
     """Partial update: only the fields sent change; `dates`, when sent, replaces all dates."""
 
-    model_config = ConfigDict(extra="forbid")
+    not_null = frozenset(
+        {
+            "title",
+            "category",
+            "education_type",
+            "format",
+            "keywords",
+            "languages",
+            "funding",
+            "target_groups",
+            "dates",
+            "contact",
+            "description",
+            "barrier_free",
+            "digital_accessibility",
+            "childcare",
+            "links",
+            "leads_to_qualification",
+            "reduction_available",
+        }
+    )
 
     title: Title | None = None
     subtitle: Title | None = None
@@ -381,36 +393,12 @@ class OfferPatch(BaseModel):
     url: HttpUrl | None = None
     links: list[Link] | None = Field(default=None, max_length=20)
     contact: Contact | None = None
-    visible_from: date | None = None
-    visible_until: date | None = None
+    visible_from: Day | None = None
+    visible_until: Day | None = None
     dates: list[OfferDateIn] | None = Field(default=None, max_length=500)
 
-    @model_validator(mode="after")
-    def _required_stay_required(self) -> "OfferPatch":
-        for name in (
-            "title",
-            "category",
-            "education_type",
-            "format",
-            "keywords",
-            "languages",
-            "funding",
-            "target_groups",
-            "dates",
-            "contact",
-            "description",
-            "links",
-            "leads_to_qualification",
-            "reduction_available",
-        ):
-            if name in self.model_fields_set and getattr(self, name) is None:
-                raise ValueError(f"{name} cannot be null")
-        return self
 
-
-class RejectIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class RejectIn(InputModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=2000)]
 
 

@@ -9,7 +9,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.codelists import OrganisationKind
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import Day, InputModel, UTCDateTime, utcnow
 
 Postcode = Annotated[str, StringConstraints(pattern=r"^\d{5}$")]
 ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -37,9 +37,7 @@ class Organisation(SQLModel, table=True):
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
 
-class OrganisationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class OrganisationIn(InputModel):
     name: ShortText
     kind: OrganisationKind
     street: ShortText | None = None
@@ -51,13 +49,13 @@ class OrganisationIn(BaseModel):
     contact_person: ShortText | None = None
     azav_approved: bool = False
     azav_certifier: ShortText | None = None
-    azav_valid_until: date | None = None
+    azav_valid_until: Day | None = None
     certificates: list[ShortText] = Field(default_factory=list, max_length=20)
     trusted: bool = False
 
 
-class OrganisationPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class OrganisationPatch(InputModel):
+    not_null = frozenset({"name", "kind", "azav_approved", "certificates", "trusted"})
 
     name: ShortText | None = None
     kind: OrganisationKind | None = None
@@ -70,7 +68,7 @@ class OrganisationPatch(BaseModel):
     contact_person: ShortText | None = None
     azav_approved: bool | None = None
     azav_certifier: ShortText | None = None
-    azav_valid_until: date | None = None
+    azav_valid_until: Day | None = None
     certificates: list[ShortText] | None = Field(default=None, max_length=20)
     trusted: bool | None = None
 

@@ -19,7 +19,7 @@ from sqlmodel import SQLModel
 
 from app.codelists import Category
 from app.models.organisation import Postcode
-from app.models.types import UTCDateTime, utcnow
+from app.models.types import DbId, InputModel, UTCDateTime, utcnow
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")]
 PostcodePrefix = Annotated[str, StringConstraints(pattern=r"^\d{1,4}$")]
@@ -98,9 +98,7 @@ class CounsellingContact(SQLModel, table=True):
 # --- API schemas -------------------------------------------------------------------------
 
 
-class ContactIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ContactIn(InputModel):
     name: Name
     street: Name | None = None
     postcode: Postcode | None = None
@@ -111,8 +109,8 @@ class ContactIn(BaseModel):
     opening_hours: Hours | None = None
 
 
-class ContactPatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class ContactPatch(InputModel):
+    not_null = frozenset({"name"})
 
     name: Name | None = None
     street: Name | None = None
@@ -138,10 +136,8 @@ class ContactPublic(BaseModel):
     opening_hours: str | None
 
 
-class PortalFields(BaseModel):
+class PortalFields(InputModel):
     """Everything an operator configures; the region needs postcodes, prefixes or a radius."""
-
-    model_config = ConfigDict(extra="forbid")
 
     name: Name
     postcodes: list[Postcode] = Field(default_factory=list, max_length=2000)
@@ -152,8 +148,8 @@ class PortalFields(BaseModel):
     radius_km: float | None = Field(default=None, gt=0, le=300)
     categories_allow: list[Category] = Field(default_factory=list)
     categories_block: list[Category] = Field(default_factory=list)
-    providers_allow: list[int] = Field(default_factory=list, max_length=2000)
-    providers_block: list[int] = Field(default_factory=list, max_length=2000)
+    providers_allow: list[DbId] = Field(default_factory=list, max_length=2000)
+    providers_block: list[DbId] = Field(default_factory=list, max_length=2000)
     moderation: Moderation = Moderation.trusted_publish
     languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
@@ -169,10 +165,24 @@ class PortalCreate(PortalFields):
     contacts: list[ContactIn] = Field(default_factory=list, max_length=50)
 
 
-class PortalPatch(BaseModel):
+class PortalPatch(InputModel):
     """Partial update; the merged result is checked like a new portal."""
 
-    model_config = ConfigDict(extra="forbid")
+    # The centre and radius may be sent as null to remove them; the rest is required.
+    not_null = frozenset(
+        {
+            "name",
+            "postcodes",
+            "postcode_prefixes",
+            "categories_allow",
+            "categories_block",
+            "providers_allow",
+            "providers_block",
+            "moderation",
+            "languages",
+            "cors_origins",
+        }
+    )
 
     name: Name | None = None
     postcodes: list[Postcode] | None = Field(default=None, max_length=2000)
@@ -183,8 +193,8 @@ class PortalPatch(BaseModel):
     radius_km: float | None = Field(default=None, gt=0, le=300)
     categories_allow: list[Category] | None = None
     categories_block: list[Category] | None = None
-    providers_allow: list[int] | None = Field(default=None, max_length=2000)
-    providers_block: list[int] | None = Field(default=None, max_length=2000)
+    providers_allow: list[DbId] | None = Field(default=None, max_length=2000)
+    providers_block: list[DbId] | None = Field(default=None, max_length=2000)
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)

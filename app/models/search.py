@@ -6,12 +6,13 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr
 
 from app.codelists import Category, EducationType, Format, Funding, Schedule
 from app.models.language_codes import LanguageCode
 from app.models.offer import DvvCategory
 from app.models.organisation import Postcode
+from app.models.types import CleanText, Day, DbId, clean_text
 
 CefrLevel = Literal["A1", "A2", "B1", "B2", "C1", "C2"]
 
@@ -46,7 +47,7 @@ class SearchParams(BaseModel):
 
     model_config = ConfigDict(frozen=True)
 
-    q: str = Field("", max_length=200, description="words to look for; empty = browse")
+    q: CleanText = Field("", max_length=200, description="words to look for; empty = browse")
     page: int = Field(1, ge=1, le=10_000)
     per_page: int = Field(20, ge=1, le=100)
     category: list[Category] = []
@@ -55,14 +56,14 @@ class SearchParams(BaseModel):
     schedule: list[Schedule] = []
     funding: list[Funding] = []
     language: list[LanguageCode] = []
-    provider: list[Annotated[int, Field(ge=1, le=2**31 - 1)]] = []
-    city: list[Annotated[str, Field(min_length=1, max_length=100)]] = []
+    provider: list[DbId] = []
+    city: list[Annotated[str, Field(min_length=1, max_length=100), AfterValidator(clean_text)]] = []
     barrier_free: bool | None = None
     childcare: bool | None = None
     free: bool | None = None
     price_max: Decimal | None = Field(None, ge=0, le=1_000_000)
-    start_from: date | None = None
-    start_to: date | None = None
+    start_from: Day | None = None
+    start_to: Day | None = None
     postcode: Postcode | None = None
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)

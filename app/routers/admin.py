@@ -85,7 +85,11 @@ def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiK
     """Admins: create a key. The key is in this response and nowhere else, ever. An analyst
     key reads the monitoring figures of the portals named in `portals`, nothing else."""
     key, plain = auth.create_api_key(
-        session=session, role=Role(body.role), organisation_id=body.organisation_id, name=body.name
+        session=session,
+        role=Role(body.role),
+        organisation_id=body.organisation_id,
+        name=body.name,
+        expires_at=body.expires_at,
     )
     portals: list[str] = []
     if body.role == Role.analyst:

@@ -13,6 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from app.config import get_settings
 from app.deps import SessionDep
 from app.errors import NotFound, Unauthorized
+from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor
 from app.services.monitoring import dashboard, regions, reports, sessions
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
@@ -126,9 +127,13 @@ async def sign_in(request: Request, session: SessionDep) -> Response:
     target = _safe_next(str(form.get("next") or ""))
     if not _same_origin(request):
         return HTMLResponse(dashboard.not_found_page(lang=language), status_code=403)
+    # Keys tried here count against the address like keys sent to the API.
+    limits, address = rate_limits_of(request), client_address(request.scope)
+    await limits.refuse_if_exceeded(Limited.auth_failures, address)
     try:
         cookie = await run_in_threadpool(sessions.sign_in, session=session, key=key)
     except Unauthorized:
+        await limits.hit(Limited.auth_failures, address)
         html = dashboard.sign_in_page(lang=language, next_path=target, error=True)
         return HTMLResponse(html, status_code=401, headers=PRIVATE)
     if language != "de" and "lang=" not in target:

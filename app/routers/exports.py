@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Response
 
 from app.deps import OptionalActorDep, SessionDep
+from app.openapi import documented
 from app.services import offers
 from app.services.interop.jsonld import course_jsonld, jsonld_text
 
@@ -14,7 +15,7 @@ router = APIRouter(prefix="/api/v1/offers", tags=["exports"])
 @router.get(
     "/{offer_id}.jsonld",
     response_class=Response,
-    responses={200: {"content": {"application/ld+json": {}}}},
+    responses={200: {"content": {"application/ld+json": {}}}, **documented(410)},
 )
 def offer_jsonld(
     offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],

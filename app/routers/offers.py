@@ -18,6 +18,7 @@ from app.models.offer import (
     OfferPublic,
     RejectIn,
 )
+from app.models.types import DbId
 from app.openapi import documented
 from app.services import offers as service
 
@@ -40,7 +41,7 @@ def create_offer(
     session: SessionDep,
     actor: ActorDep,
     organisation_id: Annotated[
-        int | None, Query(description="admins: the owning organisation")
+        DbId | None, Query(description="admins: the owning organisation")
     ] = None,
 ) -> OfferPublic:
     """Create an offer. New offers are `submitted`, or `published` for trusted organisations."""
@@ -56,7 +57,7 @@ def list_offers(
     actor: ActorDep,
     pagination: PaginationDep,
     status_: Annotated[OfferStatus | None, Query(alias="status")] = None,
-    organisation_id: Annotated[int | None, Query(description="admins only")] = None,
+    organisation_id: Annotated[DbId | None, Query(description="admins only")] = None,
 ) -> OfferPage:
     """The caller's own offers in every state (admins: all offers)."""
     total, views = service.list_offers(
@@ -87,7 +88,7 @@ def upsert_offer(
     actor: ActorDep,
     response: Response,
     organisation_id: Annotated[
-        int | None, Query(description="admins: the owning organisation")
+        DbId | None, Query(description="admins: the owning organisation")
     ] = None,
 ) -> OfferPublic:
     """Idempotent upsert by the provider's own id: 201 created, 200 updated or unchanged."""
@@ -103,9 +104,10 @@ def upsert_offer(
     return _out(session, offer)
 
 
-@router.get("/{offer_id}", response_model=OfferPublic)
+@router.get("/{offer_id}", response_model=OfferPublic, responses=documented(410))
 def get_offer(offer_id: OfferId, session: SessionDep, actor: OptionalActorDep) -> OfferPublic:
-    """An offer: public when published; owners and admins see it in any state."""
+    """An offer: public when published; owners and admins see it in any state. When all its
+    dates have passed, the public gets 410 Gone."""
     view = service.get_offer(session=session, actor=actor, offer_id=offer_id)
     internal = actor is not None and actor.may_manage_organisation(view.offer.organisation_id)
     return service.to_public(view, internal=internal)

@@ -7,7 +7,9 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 
 from app.deps import SessionDep
 from app.errors import NotFound
+from app.security_headers import page_policy
 from app.services import pages as service
+from app.services.portals import public_portal
 
 router = APIRouter(include_in_schema=False)
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
@@ -39,14 +41,23 @@ async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
 
 @router.get("/p/{slug}/embed", response_class=HTMLResponse)
 async def embed_page(slug: SlugPath, request: Request) -> HTMLResponse:
-    """The search page without header and footer, for an iframe on a municipal site."""
+    """The search page without header and footer, for an iframe on a municipal site: the
+    sites in the portal's CORS list may frame it, no other."""
     try:
         status, html = await service.render_search_page(
             slug=slug, query=list(request.query_params.multi_items()), embed=True
         )
+        origins = (await public_portal(slug)).cors_origins
     except NotFound:
         return _not_found(request.query_params.get("lang"))
-    return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Cache-Control": PAGE_CACHE,
+            "Content-Security-Policy": page_policy(frame_ancestors=origins),
+        },
+    )
 
 
 @router.get("/p/{slug}/angebote/{offer_id}", response_class=HTMLResponse)
@@ -58,12 +69,12 @@ def offer_page(
 ) -> HTMLResponse:
     """An offer page; 404 for offers that are not public or not in the portal's region."""
     try:
-        html = service.render_offer_page(
+        status, html = service.render_offer_page(
             session=session, slug=slug, offer_id=offer_id, lang=service.page_language(lang)
         )
     except NotFound:
         return _not_found(lang)
-    return HTMLResponse(html, headers={"Cache-Control": PAGE_CACHE})
+    return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
 
 
 @router.get("/widget/{slug}.js")

@@ -153,7 +153,7 @@ async def portal_suggest(
     return await search.suggest_offers(params.q, scope=portal.scope, limit=limit)
 
 
-@public_router.get("/offers/{offer_id}", response_model=OfferPublic)
+@public_router.get("/offers/{offer_id}", response_model=OfferPublic, responses=documented(410))
 def portal_offer(slug: SlugPath, offer_id: OfferId, session: SessionDep) -> OfferPublic:
     """A public offer, only when it lies in the portal's region and passes its rules."""
     portal = service.get_portal(session=session, slug=slug)

@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from app.models.search import SearchParams, SearchResult, SuggestResult
+from app.models.types import CleanText
 from app.search.service import search_offers, suggest_offers
 from app.services.monitoring.demand import record_search
 
@@ -26,7 +27,7 @@ async def search(params: SearchParamsDep) -> Response:
 
 
 @router.get("/suggest", response_model=SuggestResult)
-async def suggest(q: Annotated[str, Query(max_length=100)] = "") -> Response:
+async def suggest(q: Annotated[CleanText, Query(max_length=100)] = "") -> Response:
     """Up to 10 suggestions while typing."""
     result = await suggest_offers(q)
     return Response(result.model_dump_json(), media_type="application/json")

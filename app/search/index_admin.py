@@ -70,16 +70,21 @@ def add_documents(index: meilisearch.index.Index, docs: list[dict[str, Any]]) ->
     )
 
 
+# Lists, not look-ups: Meilisearch logs every 404 as a WARN line, and a missing index or key
+# is the normal case on a first start.
+_PAGE = 1000
+
+
 def index_exists(client: meilisearch.Client, uid: str) -> bool:
-    try:
-        client.get_raw_index(uid)
-    except MeilisearchCommunicationError as exc:
-        raise SearchUnavailable(str(exc)) from exc
-    except MeilisearchApiError as exc:
-        if exc.code == "index_not_found":
+    offset = 0
+    while True:
+        page = call(client.get_raw_indexes, {"offset": offset, "limit": _PAGE})
+        results = page["results"] if isinstance(page, dict) else page
+        if any(index["uid"] == uid for index in results):
+            return True
+        if len(results) < _PAGE:
             return False
-        raise IndexingFailed(str(exc)) from exc
-    return True
+        offset += _PAGE
 
 
 def create_index_with_settings(client: meilisearch.Client, uid: str) -> None:
@@ -109,9 +114,14 @@ def ensure_scoped_keys(master: meilisearch.Client, index_uid: str) -> tuple[str,
         },
     }
     keys: dict[str, str] = {}
+    offset = 0
+    while True:
+        page = master.get_keys({"offset": offset, "limit": _PAGE}).results
+        keys.update({k.uid: k.key for k in page if k.uid in wanted})
+        if len(page) < _PAGE:
+            break
+        offset += _PAGE
     for uid, spec in wanted.items():
-        try:
-            keys[uid] = master.get_key(uid).key
-        except MeilisearchApiError:
+        if uid not in keys:
             keys[uid] = master.create_key({**spec, "uid": uid, "expiresAt": None}).key
     return keys[SEARCH_KEY_UID], keys[INDEXER_KEY_UID]

@@ -63,6 +63,9 @@ _RETRIEVE = [
 _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
 
+_EMPTY_INDEX_CODE = b'"invalid_search_attributes_to_search_on"'
+
+
 class SearchBackend:
     """The API's calls to Meilisearch, over pooled keep-alive connections (MeiliHttp)."""
 
@@ -84,6 +87,10 @@ class SearchBackend:
             "POST", "/multi-search", body, timeout_s=self.timeout_s, idempotent=True
         )
         if status != 200:
+            if status == 400 and _EMPTY_INDEX_CODE in answer:
+                # An index without documents knows no searchable attribute, and refuses
+                # `attributesToSearchOn`: nothing can be found, which is an empty answer.
+                return [{"hits": [], "estimatedTotalHits": 0} for _ in queries]
             log.error("Meilisearch refused a search (%s): %s", status, answer[:500])
             raise SearchUnavailable(f"Meilisearch answered {status}")
         return list(orjson.loads(answer)["results"])

@@ -2,8 +2,10 @@
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlmodel import Session, select
 
@@ -13,6 +15,12 @@ from app.models.organisation import Organisation
 from app.models.types import utcnow
 
 KEY_PREFIX = "br"
+# `br_<12 hex digits>_<43 url-safe characters>`: anything else is refused before the database
+# is asked (a NUL byte in the prefix gave PostgreSQL's DataError, a 500).
+_TOKEN = re.compile(r"br_([0-9a-f]{12})_([A-Za-z0-9_-]{20,100})")
+# One answer for every key that does not work (unknown, wrong secret, revoked, expired):
+# a caller learns nothing about which keys exist.
+INVALID_KEY = "invalid API key"
 
 
 @dataclass(frozen=True)
@@ -42,7 +50,12 @@ def hash_secret(secret: str) -> str:
 
 
 def create_api_key(
-    *, session: Session, role: Role, organisation_id: int | None, name: str | None = None
+    *,
+    session: Session,
+    role: Role,
+    organisation_id: int | None,
+    name: str | None = None,
+    expires_at: datetime | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key; return the row and the only copy of the plain key."""
     if role == Role.provider:
@@ -62,6 +75,7 @@ def create_api_key(
         role=role.value,
         organisation_id=organisation_id,
         name=name,
+        expires_at=expires_at,
     )
     session.add(key)
     session.flush()
@@ -87,15 +101,18 @@ def list_api_keys(*, session: Session) -> list[ApiKey]:
 
 def authenticate(*, session: Session, token: str) -> Actor:
     """Resolve a bearer token to an actor, or raise Unauthorized."""
-    parts = token.split("_", 2)
-    if len(parts) != 3 or parts[0] != KEY_PREFIX:
-        raise Unauthorized("invalid API key")
-    _, prefix, secret = parts
+    match = _TOKEN.fullmatch(token)
+    if match is None:
+        raise Unauthorized(INVALID_KEY)
+    prefix, secret = match.groups()
     key = session.exec(select(ApiKey).where(ApiKey.prefix == prefix)).first()
-    if key is None or not hmac.compare_digest(key.key_hash, hash_secret(secret)):
-        raise Unauthorized("invalid API key")
-    if key.revoked_at is not None:
-        raise Unauthorized("this API key has been revoked")
+    if (
+        key is None
+        or not hmac.compare_digest(key.key_hash, hash_secret(secret))
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= utcnow())
+    ):
+        raise Unauthorized(INVALID_KEY)
     return Actor(
         role=Role(key.role),
         organisation_id=key.organisation_id,

@@ -11,7 +11,7 @@ import orjson
 from sqlmodel import Session, col, func, select
 
 from app.codelists import CATEGORY_LABELS, OfferStatus
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from app.models.offer import (
     Offer,
     OfferCreate,
@@ -24,6 +24,7 @@ from app.models.offer import (
 )
 from app.models.organisation import Organisation
 from app.models.types import utcnow
+from app.search.documents import is_current
 from app.services import audit, outbox
 from app.services.auth import Actor
 from app.services.geo import place_locations
@@ -214,8 +215,19 @@ def is_public(offer: Offer, *, today: date | None = None) -> bool:
     )
 
 
-def get_offer(*, session: Session, actor: Actor | None, offer_id: int) -> OfferView:
-    """An offer as the caller may see it: anyone sees public offers, owners and admins all."""
+def has_ended(view: OfferView, *, today: date | None = None) -> bool:
+    """Every date has passed (the rule search uses: such an offer is found no more). An offer
+    without dates runs on request and never ends this way."""
+    today = today or date.today()
+    return bool(view.dates) and not any(is_current(d, today) for d in view.dates)
+
+
+def get_offer(
+    *, session: Session, actor: Actor | None, offer_id: int, ended_ok: bool = False
+) -> OfferView:
+    """An offer as the caller may see it: anyone sees public offers, owners and admins all.
+    A public offer whose dates have all passed is Gone for the public (unless `ended_ok`:
+    the portal page says so in its own words)."""
     offer = session.get(Offer, offer_id)
     if offer is None:
         raise NotFound(f"offer {offer_id} does not exist")
@@ -223,7 +235,10 @@ def get_offer(*, session: Session, actor: Actor | None, offer_id: int) -> OfferV
     if not owner_or_admin and not is_public(offer):
         # Same answer as for a missing offer: nobody learns that an unpublished one exists.
         raise NotFound(f"offer {offer_id} does not exist")
-    return _view(session, offer)
+    view = _view(session, offer)
+    if not owner_or_admin and not ended_ok and has_ended(view):
+        raise Gone(f"offer {offer_id} is no longer offered: all its dates have passed")
+    return view
 
 
 def _get_for_change(*, session: Session, actor: Actor, offer_id: int) -> Offer:

@@ -1,17 +1,17 @@
 """Citizen pages of a portal: search and offer pages rendered on the server with Jinja2."""
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, get_origin
 from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.codelists import (
@@ -31,10 +31,9 @@ from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
 from app.services import portals as portal_service
-from app.services.geo import postcode_centre
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
 from app.services.monitoring.demand import record_search
-from app.services.offers import OfferView, price_eur
+from app.services.offers import OfferView, has_ended, price_eur
 from app.services.page_texts import LANGUAGES, texts
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -53,11 +52,8 @@ FACET_CODES: dict[str, dict[str, str] | None] = {
     "provider": None,
 }
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
-FLAGS = ("barrier_free", "childcare", "free")
 MAX_FACET_VALUES = 12
 PER_PAGE = 10
-_POSTCODE = re.compile(r"^\d{5}$")
-_TRUE = {"1", "on", "true", "yes"}
 
 
 @lru_cache
@@ -77,59 +73,84 @@ def page_language(value: str | None) -> str:
 
 # --- query parsing --------------------------------------------------------------------------
 
+# Every search parameter but the page size (fixed for pages) may come in a page's query.
+_PAGE_FIELDS = frozenset(SearchParams.model_fields) - {"per_page"}
+_LIST_FIELDS = frozenset(
+    name for name, f in SearchParams.model_fields.items() if get_origin(f.annotation) is list
+)
+MAX_VALUES_PER_FACET = 20
 
-def search_params_from_query(query: Iterable[tuple[str, str]]) -> SearchParams:
-    """A citizen's form query as SearchParams. Lenient: what cannot be understood is left
-    out, so a hand-edited or outdated link still shows a page instead of an error; what is
-    left is validated by the same model as the API's."""
+
+@dataclass(frozen=True)
+class FieldProblem:
+    """A query parameter the page could not use: its name, what was sent, and the API's
+    message on it (English; the page shows the field's own label and the value)."""
+
+    field: str
+    value: str
+    message: str
+
+
+def search_params_from_query(
+    query: Iterable[tuple[str, str]],
+) -> tuple[SearchParams, list[FieldProblem]]:
+    """A citizen's form query as SearchParams, read by the API's rules (the same model, the
+    same cross-field checks). A value the API would refuse is left out of the search and
+    reported, so that a hand-edited or outdated link still shows a page, with a message."""
     values: dict[str, list[str]] = {}
     for key, value in query:
-        values.setdefault(key, []).append(value.strip())
-
-    def first(name: str) -> str:
-        return next((v for v in values.get(name, []) if v), "")
-
-    data: dict[str, Any] = {"q": first("q")[:200], "per_page": PER_PAGE}
-    if (page := first("page")) and page.isascii() and page.isdigit():
-        data["page"] = max(1, min(int(page), 1000))
-    for name, codes in FACET_CODES.items():
-        chosen = list(dict.fromkeys(v for v in values.get(name, []) if v))[:20]
-        if name == "provider":
-            data[name] = [int(v) for v in chosen if v.isascii() and v.isdigit() and len(v) < 10]
-        elif codes is None:
-            data[name] = [v[:100] for v in chosen]
-        else:
-            data[name] = [v for v in chosen if v in codes]
-    for flag in FLAGS:
-        if first(flag).lower() in _TRUE:
-            data[flag] = True
-    data["include_online"] = first("include_online").lower() in _TRUE
-    postcode = first("postcode")
-    if _POSTCODE.match(postcode) and _known_postcode(postcode):
-        data["postcode"] = postcode
-        radius = first("radius_km")
-        if radius.isascii() and radius.isdigit() and int(radius) in RADIUS_CHOICES:
-            data["radius_km"] = float(radius)
-    sort = first("sort")
-    if sort in SortOrder.__members__ and (sort != SortOrder.distance or "postcode" in data):
-        data["sort"] = sort
-    price_max = first("price_max")
-    if price_max:
+        if key in _PAGE_FIELDS and (value := value.strip()):
+            values.setdefault(key, []).append(value)
+    data: dict[str, Any] = {
+        name: list(dict.fromkeys(found))[:MAX_VALUES_PER_FACET]
+        if name in _LIST_FIELDS
+        else found[0]
+        for name, found in values.items()
+    }
+    problems: list[FieldProblem] = []
+    # Each round removes at least one value, so this ends.
+    while True:
         try:
-            amount = Decimal(price_max)
-        except InvalidOperation:
-            amount = Decimal(-1)
-        if amount.is_finite() and 0 <= amount <= 1_000_000:
-            data["price_max"] = amount
-    return SearchParams.model_validate(data)
+            params = SearchParams.model_validate({**data, "per_page": PER_PAGE})
+        except ValidationError as exc:
+            _drop_invalid(data, exc, problems)
+            continue
+        try:
+            search.check(*search.located(params))
+        except InvalidInput as exc:
+            loc = exc.details[0]["loc"] if exc.details else []
+            name = str(loc[-1]) if loc else ""
+            if name not in data:
+                raise  # not a parameter of the page's: a defect, not a citizen's mistake
+            problems.append(FieldProblem(name, _shown(data.pop(name)), exc.message))
+            continue
+        return params, problems
 
 
-def _known_postcode(postcode: str) -> bool:
-    try:
-        postcode_centre(postcode)
-    except InvalidInput:
-        return False
-    return True
+def _drop_invalid(data: dict[str, Any], exc: ValidationError, problems: list[FieldProblem]) -> None:
+    bad_items: dict[str, set[int]] = {}
+    for err in exc.errors():
+        loc = err["loc"]
+        name = str(loc[0]) if loc else ""
+        if name not in data:
+            raise exc  # not a parameter of the page's: a defect, not a citizen's mistake
+        message = str(err["msg"]).removeprefix("Value error, ")
+        if name in _LIST_FIELDS and len(loc) > 1 and isinstance(loc[1], int):
+            bad_items.setdefault(name, set()).add(loc[1])
+            problems.append(FieldProblem(name, data[name][loc[1]], message))
+        elif name not in bad_items:
+            bad_items[name] = set()
+            problems.append(FieldProblem(name, _shown(data[name]), message))
+    for name, items in bad_items.items():
+        kept = [v for i, v in enumerate(data[name]) if i not in items] if items else []
+        if kept:
+            data[name] = kept
+        else:
+            data.pop(name)
+
+
+def _shown(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -254,7 +275,7 @@ async def render_search_page(
     public = await portal_service.public_portal(slug)
     portal = public.portal
     lang = page_language(dict(query).get("lang"))
-    params = search_params_from_query(query)
+    params, problems = search_params_from_query(query)
     contacts = [] if embed else public.contacts
     status = 200
     result: SearchResult | None = None
@@ -292,6 +313,10 @@ async def render_search_page(
         "embed": embed,
         "form_action": path,
         "params": params,
+        "problems": [
+            {"label": _field_label(p.field, lang), "value": p.value, "message": p.message}
+            for p in problems
+        ],
         "result": result,
         "failed": failed,
         "hits": hits,
@@ -305,6 +330,14 @@ async def render_search_page(
         "suggest_url": f"/api/v1/portals/{slug}/suggest",
     }
     return status, environment().get_template("search.html").render(context)
+
+
+def _field_label(name: str, lang: str) -> str:
+    t = texts(lang)
+    for key in (f"field_{name}", f"facet_{name}", f"{name}_label", name):
+        if key in t:
+            return t[key]
+    return name
 
 
 _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -340,12 +373,29 @@ def _sessions_view(d: OfferDate, t: dict[str, str], lang: str) -> dict[str, Any]
     return {"label": label, "weekdays": ", ".join(weekdays), "lines": lines}
 
 
-def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> str:
-    """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD."""
+def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> tuple[int, str]:
+    """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD;
+    for an offer whose dates have all passed, a short page that says so (410) and leads to
+    similar current offers."""
     portal = portal_service.get_portal(session=session, slug=slug)
-    view = portal_service.get_portal_offer(session=session, portal=portal, offer_id=offer_id)
+    view = portal_service.get_portal_offer(
+        session=session, portal=portal, offer_id=offer_id, ended_ok=True
+    )
     offer = view.offer
     t = texts(lang)
+    if has_ended(view):
+        similar = [("category", offer.category)] + ([("lang", lang)] if lang != "de" else [])
+        path = f"/p/{slug}/angebote/{offer_id}"
+        context = _base_context(
+            portal=portal, lang=lang, path=path, query=[("lang", lang)] if lang != "de" else []
+        ) | {
+            "offer": offer,
+            "organisation": view.organisation,
+            "category": CATEGORY_LABELS.get(offer.category, offer.category),
+            "similar_url": f"/p/{slug}/?{urlencode(similar)}",
+            "contacts": portal_service.list_contacts(session=session, portal=portal),
+        }
+        return 410, environment().get_template("ended.html").render(context)
     dates = []
     for d in view.dates:
         if d.start_date and d.end_date:
@@ -402,7 +452,7 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
         "contacts": portal_service.list_contacts(session=session, portal=portal),
         "jsonld": Markup(offer_jsonld_text(view)),
     }
-    return environment().get_template("offer.html").render(context)
+    return 200, environment().get_template("offer.html").render(context)
 
 
 def render_not_found(*, lang: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.db import session_scope
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, Gone, InvalidInput, NotFound
 from app.models.portal import (
     ContactIn,
     ContactPatch,
@@ -29,7 +29,7 @@ from app.models.types import utcnow
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
 from app.services.geo import distance_km, postcode_centre
-from app.services.offers import OfferView, get_offer
+from app.services.offers import OfferView, get_offer, has_ended
 
 
 def _portal_values(data: BaseModel, *, exclude_unset: bool = False) -> dict[str, Any]:
@@ -145,8 +145,6 @@ def update_contact(
 ) -> CounsellingContact:
     contact = _portal_contact(session=session, slug=slug, contact_id=contact_id)
     changes = data.model_dump(mode="json", exclude_unset=True)
-    if changes.get("name", "") is None:
-        raise InvalidInput.at(["name"], "name cannot be null")
     for name, value in changes.items():
         setattr(contact, name, value)
     session.add(contact)
@@ -224,11 +222,16 @@ def cors_headers(*, origins: list[str], origin: str | None, preflight: bool) -> 
     return headers
 
 
-def get_portal_offer(*, session: Session, portal: Portal, offer_id: int) -> OfferView:
-    """A public offer the portal may show; anything else is `NotFound`, as if it did not exist."""
-    view = get_offer(session=session, actor=None, offer_id=offer_id)
+def get_portal_offer(
+    *, session: Session, portal: Portal, offer_id: int, ended_ok: bool = False
+) -> OfferView:
+    """A public offer the portal may show; anything else is `NotFound`, as if it did not exist.
+    One whose dates have all passed is Gone, unless `ended_ok`."""
+    view = get_offer(session=session, actor=None, offer_id=offer_id, ended_ok=True)
     if not offer_in_scope(view, portal_scope(portal)):
         raise NotFound(f"offer {offer_id} does not exist")
+    if not ended_ok and has_ended(view):
+        raise Gone(f"offer {offer_id} is no longer offered: all its dates have passed")
     return view
 
 

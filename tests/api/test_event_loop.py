@@ -2,10 +2,7 @@
 10,000-offer file is imported through the API and while a burst of page requests runs."""
 
 import multiprocessing
-import os
 import statistics
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,39 +13,18 @@ from typing import Any
 import httpx
 import pytest
 
-from testkit.meili_server import free_port
 from testkit.openqcat_files import write_openqcat_file
+from testkit.served_app import served_app
 from tests.conftest import SearchIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def served(database_url: str, search_index: SearchIndex) -> Iterator[str]:
-    """The app in its own uvicorn process (one worker, as a replica runs it)."""
-    port = free_port()
-    env = dict(os.environ, DATABASE_URL=database_url)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-        + ["--port", str(port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline or process.poll() is not None:
-            process.kill()
-            raise RuntimeError("the API did not start")
-        time.sleep(0.05)
-    yield url
-    process.terminate()
-    process.wait(timeout=15)
+def served(database_url: str, search_index: SearchIndex, tmp_path: Path) -> Iterator[str]:
+    """The app in its own process (one worker, as a replica runs it)."""
+    with served_app({"DATABASE_URL": database_url}, log=tmp_path / "api.log") as app:
+        yield app.url
 
 
 def _health_while(url: str, busy: threading.Thread | BaseProcess) -> list[float]:

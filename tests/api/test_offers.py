@@ -278,3 +278,32 @@ def test_invalid_transitions_are_conflicts(
         == 409
     )
     assert client.post(f"{URL}/999999/publish", headers=admin).status_code == 404
+
+
+def test_an_offer_whose_dates_all_passed_is_gone(
+    client: TestClient,
+    trusted_provider: dict[str, Any],
+    admin: dict[str, str],
+    make_offer: Any,
+) -> None:
+    ended = make_offer(trusted_provider["headers"], days_ahead=-90)
+    current = make_offer(trusted_provider["headers"])
+    assert ended["status"] == current["status"] == "published"
+    for url in (f"{URL}/{ended['id']}", f"{URL}/{ended['id']}.jsonld"):
+        r = client.get(url)
+        assert r.status_code == 410, (url, r.text)
+        assert r.json()["error"]["code"] == "gone"
+    assert client.get(f"{URL}/{current['id']}").status_code == 200
+    # its owner and admins still read it (to change its dates, say)
+    assert (
+        client.get(f"{URL}/{ended['id']}", headers=trusted_provider["headers"]).status_code == 200
+    )
+    assert client.get(f"{URL}/{ended['id']}", headers=admin).status_code == 200
+    # a portal's API says the same
+    body = {"slug": "ruhr", "name": "Ruhr", "postcode_prefixes": ["447"]}
+    assert client.post("/api/v1/admin/portals", json=body, headers=admin).status_code == 201
+    assert client.get(f"/api/v1/portals/ruhr/offers/{ended['id']}").status_code == 410
+    assert client.get(f"/api/v1/portals/ruhr/offers/{current['id']}").status_code == 200
+    # an offer on request (no dates) never ends this way
+    on_request = make_offer(trusted_provider["headers"], dates=[])
+    assert client.get(f"{URL}/{on_request['id']}").status_code == 200

@@ -112,12 +112,19 @@ def test_no_fastapi_error_shape_left() -> None:
 def test_known_answers_are_documented() -> None:
     """What the route's logic adds to what its signature says."""
     expected = {
-        ("post", "/api/v1/offers"): {"401", "403", "404", "409", "413", "422", "503"},
-        ("patch", "/api/v1/offers/{offer_id}"): {"401", "403", "404", "409", "413", "422", "503"},
-        ("post", "/api/v1/offers/{offer_id}/publish"): {"401", "403", "404", "409", "422", "503"},
-        ("post", "/api/v1/imports"): {"401", "403", "404", "413", "422", "503"},
-        ("post", "/api/v1/admin/portals"): {"401", "403", "409", "413", "422", "503"},
-        ("get", "/api/v1/search"): {"422", "503"},
+        ("post", "/api/v1/offers"): {"401", "403", "404", "408", "409", "413", "422", "429", "503"},
+        ("patch", "/api/v1/offers/{offer_id}"): {
+            *("401", "403", "404", "408", "409", "413", "422", "429", "503")
+        },
+        ("post", "/api/v1/offers/{offer_id}/publish"): {
+            *("401", "403", "404", "409", "422", "429", "503")
+        },
+        ("post", "/api/v1/imports"): {"401", "403", "404", "408", "413", "422", "429", "503"},
+        ("post", "/api/v1/admin/portals"): {
+            *("401", "403", "408", "409", "413", "422", "429", "503")
+        },
+        ("get", "/api/v1/search"): {"422", "429", "503"},
+        ("get", "/api/v1/offers/{offer_id}"): {"401", "404", "410", "422", "429", "503"},
         ("get", "/api/v1/codelists"): set(),
     }
     for (method, path), codes in expected.items():

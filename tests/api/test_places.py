@@ -212,7 +212,10 @@ def test_imports_report_an_unknown_postcode(
 ) -> None:
     headers = trusted_provider["headers"]
     r = client.post("/api/v1/imports", content=data, headers=headers)
-    report = r.json()
+    # Rejected (a record failed, and the valid rest was not asked for): 422, report beside.
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["code"] == "import_rejected"
+    report = r.json()["report"]
     assert [f["message"] for f in report["failures"]] == [reason]
     assert report["written"] is False
     assert client.get("/api/v1/offers", headers=headers).json()["total"] == 0

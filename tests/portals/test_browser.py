@@ -49,11 +49,18 @@ pytestmark = [
 def live_app(database_url: str, search_index: SearchIndex) -> Iterator[str]:
     """The app on a free loopback port, served by uvicorn in a thread."""
     from app.main import create_app
+    from app.server import GuardedHttpToolsProtocol
 
     port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+            create_app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            http=GuardedHttpToolsProtocol,
+            server_header=False,
         )
     )
     thread = threading.Thread(target=server.run, daemon=True)

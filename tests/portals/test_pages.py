@@ -323,3 +323,76 @@ def test_region_page_flow(client: TestClient, region: Region) -> None:
     offer_html = client.get(f"/p/bochum/angebote/{region.offers['bochum']}").text
     assert "Beratung Bochum" in offer_html
     assert "Mo–Fr 9–12 Uhr" in offer_html
+
+
+def test_bad_page_parameters_become_messages(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
+    # Each of these gave a 500 (str.isdigit() accepts "²"; Decimal("NaN") is no amount).
+    r = client.get(
+        "/p/bochum/",
+        params=[
+            ("q", "kurs"),
+            ("page", "²"),
+            ("price_max", "NaN"),
+            ("provider", "²"),
+            ("provider", "7"),
+            ("radius_km", "²"),
+            ("start_from", "0"),
+            ("category", "it_digital"),
+        ],
+    )
+    assert r.status_code == 200, r.text
+    params = fake_search["params"]
+    assert (params.q, params.page, params.price_max, params.radius_km) == ("kurs", 1, None, None)
+    assert params.provider == [7]
+    assert params.start_from is None
+    assert params.category == ["it_digital"]
+    html = r.text
+    assert 'class="notice problems" role="alert"' in html
+    for shown in ("Seite: „²“", "Höchstpreis: „NaN“", "Anbieter: „²“", "Umkreis: „²“"):
+        assert shown in html, shown
+
+
+def test_page_parameters_follow_the_api_rules(
+    client: TestClient, portal: dict[str, Any], fake_search: dict[str, Any]
+) -> None:
+    from app.services.pages import search_params_from_query
+
+    params, problems = search_params_from_query(
+        [("page", "3"), ("price_max", "1e3"), ("radius_km", "7"), ("postcode", "44787")]
+    )
+    # what the API accepts, the page accepts: any radius, a finite decimal
+    assert (params.page, params.price_max, params.radius_km) == (3, Decimal(1000), 7.0)
+    assert problems == []
+    params, problems = search_params_from_query([("price_max", "Infinity"), ("q", "a\x00b")])
+    assert params.price_max is None
+    assert params.q == ""
+    assert [p.field for p in problems] == ["q", "price_max"]
+    # cross-field rules of the API too: sorting by distance needs a place
+    params, problems = search_params_from_query([("sort", "distance")])
+    assert params.sort == "relevance"
+    assert [(p.field, p.value) for p in problems] == [("sort", "distance")]
+    # the English page names the fields in English
+    html = client.get("/p/bochum/", params={"lang": "en", "page": "x"}).text
+    assert "Page: „x“" in html
+
+
+def test_an_offer_whose_dates_passed_gets_a_page_that_says_so(
+    client: TestClient, admin: dict[str, str], trusted_provider: dict[str, Any]
+) -> None:
+    create_portal(client, admin, slug="ruhr", name="Ruhr", postcode_prefixes=["447"])
+    body = at(BOCHUM, title="Buchhaltung kompakt", days_ahead=-90)
+    r = client.post("/api/v1/offers", json=body, headers=trusted_provider["headers"])
+    assert r.status_code == 201, r.text
+    offer_id = r.json()["id"]
+    page = client.get(f"/p/ruhr/angebote/{offer_id}")
+    assert page.status_code == 410
+    assert "Dieses Angebot gibt es nicht mehr" in page.text
+    assert "Buchhaltung kompakt" in page.text
+    assert 'href="/p/ruhr/?category=accounting_finance"' in page.text
+    assert '<meta name="robots" content="noindex">' in page.text
+    assert "application/ld+json" not in page.text  # not its full content
+    en = client.get(f"/p/ruhr/angebote/{offer_id}?lang=en")
+    assert en.status_code == 410
+    assert "?category=accounting_finance&amp;lang=en" in en.text

@@ -456,3 +456,14 @@ def test_suggest(client: TestClient, catalogue: dict[str, int]) -> None:
     assert r.status_code == 200
     assert r.json()["suggestions"][0]["text"] == "Gabelstaplerschein kompakt"
     assert len(client.get("/api/v1/suggest", params={"q": "e"}).json()["suggestions"]) == 0
+
+
+def test_suggestions_from_an_empty_index_are_none_not_an_error(
+    client: TestClient, search_index: SearchIndex
+) -> None:
+    # Meilisearch refuses `attributesToSearchOn` while no document names those fields (a
+    # new catalogue): that answered 503.
+    r = client.get("/api/v1/suggest", params={"q": "Buchhaltung"})
+    assert r.status_code == 200, r.text
+    assert r.json()["suggestions"] == []
+    assert client.get("/api/v1/search", params={"q": "Buchhaltung"}).json()["total"] == 0

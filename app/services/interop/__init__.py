@@ -1,5 +1,6 @@
 """Interop: open-Qcat, Open-vhs and CSV import, open-Qcat and schema.org JSON-LD export."""
 
+import codecs
 import gc
 import re
 from collections.abc import Iterator
@@ -41,7 +42,10 @@ _OPENVHS_NAMESPACE = re.compile(rb"dvv-vhs\.de/Open-VHS", re.IGNORECASE)
 
 def detect_format(head: bytes) -> str:
     """JSON is the Berlin Open-vhs dialect; XML is Open-vhs when its root is <veranstaltungen>
-    or in the DVV's namespace, else open-Qcat; anything else is read as CSV."""
+    or in the DVV's namespace, else open-Qcat; anything else is read as CSV. A UTF-16 file
+    (known by its byte-order mark) is judged by its text."""
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf").lstrip()
     if text[:1] in (b"{", b"["):
         return "openvhs"

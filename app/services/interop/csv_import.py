@@ -242,7 +242,21 @@ def _yes(value: str) -> bool:
 
 def _decode(raw: bytes) -> str:
     if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
+        try:
+            return raw[3:].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(f"the file starts as UTF-8 but is not: {exc.reason}") from None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise FileRejected(f"the file starts as UTF-16 but is not: {exc.reason}") from None
+    if raw.startswith(b"\x1f\x8b") or raw.startswith(b"PK\x03\x04"):
+        raise FileRejected(
+            "the file is compressed (gzip or zip): unpack it and send the CSV or XML"
+        )
+    if b"\x00" in raw[:65536]:
+        raise FileRejected("the file holds binary data: send a CSV text file or open-Qcat XML")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -505,9 +519,18 @@ def parse_csv(stream: IO[bytes]) -> Iterator[Record]:
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
-        dialect = csv.excel
-        dialect.delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        # A subclass: csv.excel itself stays as it is.
+        delimiter = ";" if sample.count(";") > sample.count(",") else ","
+        dialect = type("Fallback", (csv.excel,), {"delimiter": delimiter})
     reader = csv.reader(io.StringIO(text), dialect)
+    try:
+        yield from _records(reader)
+    except csv.Error as exc:
+        # A field over the csv module's limit (131,072 characters), a NUL, a broken quote.
+        raise FileRejected(f"the CSV file cannot be read: {exc}", line=reader.line_num) from None
+
+
+def _records(reader: Any) -> Iterator[Record]:  # noqa: C901 (split when the Open-vhs front end lands)
     try:
         headers = next(reader)
     except StopIteration:

@@ -24,7 +24,13 @@ from app.services.interop.report import (
     WarningRecord,
     describe_validation_error,
 )
-from app.services.interop.xml_safety import PrefixedStream, SafeEvents, iterparse, open_checked
+from app.services.interop.xml_safety import (
+    PrefixedStream,
+    SafeEvents,
+    encoding_warning,
+    iterparse,
+    open_checked,
+)
 
 Element = Any  # lxml's _Element; lxml ships no type information
 
@@ -535,8 +541,10 @@ def _peek_root(head: bytes) -> Element | None:
 
 def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:  # noqa: C901 (split when the Open-vhs front end lands)
     """Yield import records for an open-Qcat file; FileRejected for files we cannot read."""
-    checked, _encoding = open_checked(stream)
+    checked, encoding = open_checked(stream)
     head = checked.read(_ROOT_PEEK)
+    if (mismatch := encoding_warning(head, encoding)) is not None:
+        yield WarningRecord(None, 1, mismatch)
     root = _peek_root(head)
     root_seen = root is not None
     if root is not None:

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.codelists import OfferStatus
-from app.errors import DomainError
+from app.errors import MAX_ERROR_DETAILS, DomainError, error_body
 from app.models.offer import OfferDateIn, OfferFields
 from app.search.documents import is_current
 
@@ -320,3 +320,27 @@ def describe_validation_error(exc: ValidationError) -> str:
             message = "field required"
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
+
+
+def rejection(report: dict[str, Any]) -> dict[str, Any] | None:
+    """Why an import (its report as the API returns it) wrote nothing, in the one error shape:
+    the file could not be read, or records failed and the valid rest was not asked for. None
+    when it was not rejected (a dry run is judged like the real one)."""
+    error = report["error"]
+    if error is not None:
+        loc: list[str | int] = ["file"] if error["line"] is None else ["file", error["line"]]
+        return error_body(
+            "import_rejected", error["message"], [{"loc": loc, "message": error["message"]}]
+        )
+    failures = report["failures"]
+    if not failures or report["partial"]:
+        return None
+    details = [
+        {"loc": ["records", f["record_id"] or f"line {f['line']}"], "message": f["message"]}
+        for f in failures[:MAX_ERROR_DETAILS]
+    ]
+    message = (
+        f"{len(failures)} record(s) failed, so nothing was written; fix them, "
+        "or import with partial=true to keep the valid rest"
+    )
+    return error_body("import_rejected", message, details)

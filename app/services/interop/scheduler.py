@@ -190,8 +190,11 @@ def run_due(*, now: datetime | None = None) -> int:
 def serve(stop: threading.Event) -> None:
     """Pull what is due, wait PULL_POLL seconds, again, until `stop` is set."""
     poll = get_settings().pull_poll_s
+    heartbeat = get_settings().scheduler_heartbeat_file
     log.info("scheduled pulls: checking for due sources every %g s", poll)
     while not stop.is_set():
+        if heartbeat is not None:
+            heartbeat.touch()  # the loop is alive (compose.yaml's health check)
         try:
             run_due()
         except Exception:  # the database may be away for a moment: try again next round

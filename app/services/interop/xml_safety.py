@@ -1,5 +1,6 @@
 """Streaming XML parsing that refuses entity tricks: no DTD, no network, no entity expansion."""
 
+import codecs
 import re
 from collections.abc import Iterator
 from typing import IO, Any
@@ -69,9 +70,67 @@ def check_prologue(head: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+_SINGLE_BYTE = re.compile(r"^(iso-?8859-\d+|latin-?\d|windows-125\d|cp125\d|us-ascii|ascii)$", re.I)
+
+
+class Utf16AsUtf8:
+    """A UTF-16 file (recognised by its byte-order mark) read as UTF-8 with the declaration
+    saying so: the checks above look for ASCII bytes like `<!DOCTYPE`, which UTF-16 spells
+    differently, so the parser sees only UTF-8."""
+
+    def __init__(self, stream: IO[bytes] | PrefixedStream) -> None:
+        self._decoder = codecs.getincrementaldecoder("utf-16")()
+        self._stream = stream
+        self._buffer = b""
+        self._first = True
+        self._done = False
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._done and (size is None or size < 0 or len(self._buffer) < size):
+            raw = self._stream.read(65536)
+            try:
+                text = self._decoder.decode(raw, final=not raw)
+            except UnicodeDecodeError as exc:
+                raise FileRejected(f"the file starts as UTF-16 but is not: {exc.reason}") from None
+            if self._first and text:
+                self._first = False
+                text = _ENCODING_TEXT.sub(r"\g<1>UTF-8\g<2>", text, count=1)
+            self._buffer += text.encode("utf-8")
+            self._done = not raw
+        if size is None or size < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:size], self._buffer[size:]
+        return data
+
+
+_ENCODING_TEXT = re.compile(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])[A-Za-z0-9._-]+(["'])""")
+
+
+def encoding_warning(head: bytes, declared: str | None) -> str | None:
+    """A file that declares a single-byte encoding (ISO-8859-15, the usual one) but whose bytes
+    are UTF-8 with umlauts would import as garbled text: say so."""
+    if declared is None or not _SINGLE_BYTE.match(declared.strip()) or head.isascii():
+        return None
+    for cut in range(4):  # the head may end inside a character
+        try:
+            head[: len(head) - cut].decode("utf-8")
+        except UnicodeDecodeError:
+            continue
+        return (
+            f"the file declares encoding {declared!r} but its bytes are UTF-8: umlauts will "
+            'read wrongly; declare encoding="UTF-8" or save the file as ' + declared
+        )
+    return None
+
+
 def open_checked(stream: IO[bytes]) -> tuple[PrefixedStream, str | None]:
     """Peek at the start of the stream, check it, and return a stream that starts over."""
     head = stream.read(PROLOGUE_LIMIT)
+    if head.startswith(UTF16_BOMS):
+        utf8 = Utf16AsUtf8(PrefixedStream(head, stream))
+        return open_checked(utf8)  # type: ignore[arg-type]
     encoding = check_prologue(head)
     return PrefixedStream(head, stream), encoding
 
