@@ -4,14 +4,15 @@ An import parses and writes thousands of offers. In a thread of the API process 
 with the event loop for the interpreter lock, and on a busy machine `/health` waited up to
 140 ms behind it (p99 over a 10,000-offer import, tests/api/test_event_loop.py); on the loop
 itself it stood still for 7 s. A forked child holds no lock the API needs, and with a
-higher nice value the kernel runs the API's requests first. Each import gets a fresh child
-(forked from a server that has the import code loaded, ~20 ms), which reads the settings
-the API had when it sent the job."""
+higher nice value the kernel runs the API's requests first. Each import is one child, forked
+from a server that has the import code loaded (~20 ms) and gone when the import is: no idle
+worker outlives the API. The child reads the settings the API had when it sent the job."""
 
 import functools
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+import threading
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -25,15 +26,35 @@ IMPORT_NICENESS = 10
 
 _context = multiprocessing.get_context("forkserver")
 _context.set_forkserver_preload(["app.services.interop.import_jobs", "app.services.interop"])
-_pool: ProcessPoolExecutor | None = None
+_slots: threading.BoundedSemaphore | None = None
+_slots_made = threading.Lock()
 
 
-def _executor() -> ProcessPoolExecutor:
-    global _pool
-    if _pool is None:
-        workers = config.get_settings().import_workers
-        _pool = ProcessPoolExecutor(workers, mp_context=_context, max_tasks_per_child=1)
-    return _pool
+def _import_slots() -> threading.BoundedSemaphore:
+    """At most IMPORT_WORKERS imports at once per API process; the others wait their turn
+    (in a worker thread, so the event loop does not)."""
+    global _slots
+    with _slots_made:
+        if _slots is None:
+            _slots = threading.BoundedSemaphore(config.get_settings().import_workers)
+        return _slots
+
+
+def _child_main(result: Connection, job: functools.partial[dict[str, Any]]) -> None:
+    """The child: run the job, send back ("ok", report) or ("error", the exception)."""
+    try:
+        outcome: tuple[str, Any] = ("ok", job())
+    except BaseException as exc:  # sent back to be raised in the API process
+        outcome = ("error", exc)
+    try:
+        try:
+            result.send(outcome)
+        except (TypeError, AttributeError, ValueError) as exc:  # pickling failed
+            result.send(("error", RuntimeError(f"import failed: {outcome[1]!r} ({exc})")))
+    except (BrokenPipeError, OSError):
+        pass  # the API process is gone; the import committed or rolled back all the same
+    finally:
+        result.close()
 
 
 def _import_in_child(
@@ -91,5 +112,26 @@ async def run_import(
         dry_run=dry_run,
         partial=partial,
     )
-    future = _executor().submit(job)
-    return await anyio.to_thread.run_sync(future.result)
+    return await anyio.to_thread.run_sync(_run_child, job)
+
+
+def _run_child(job: functools.partial[dict[str, Any]]) -> dict[str, Any]:
+    with _import_slots():
+        return _forked(job)
+
+
+def _forked(job: functools.partial[dict[str, Any]]) -> dict[str, Any]:
+    receiver, sender = _context.Pipe(duplex=False)
+    child = _context.Process(target=_child_main, args=(sender, job), daemon=False)
+    child.start()
+    sender.close()
+    try:
+        status, value = receiver.recv()
+    except EOFError:
+        raise RuntimeError("the import process ended without a report") from None
+    finally:
+        receiver.close()
+        child.join()
+    if status == "error":
+        raise value
+    return dict(value)
