@@ -38,66 +38,78 @@ class BodySizeLimit:
                 return timeout
         return self.timeout_s
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:  # noqa: C901
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self._limit_for(scope["path"])
-        headers = dict(scope.get("headers") or [])
-        declared = headers.get(b"content-length")
-        if declared is not None:
-            try:
-                too_big = int(declared) > limit
-            except ValueError:
-                too_big = False
-            if too_big:
-                await _reject(send, 413, _too_large(limit))
-                return
-        loop = asyncio.get_running_loop()
+        if _declared_too_big(scope, limit):
+            await _reject(send, 413, _too_large(limit))
+            return
         # The whole body must arrive by then: a client trickling bytes holds a connection and
         # a task, and must let go eventually.
-        deadline = loop.time() + self._timeout_for(scope["path"])
-        received = 0
-        rejected = False
-        body_complete = False
-        started = False
-
-        async def limited_receive() -> Message:
-            nonlocal received, rejected, body_complete
-            if rejected:
-                return {"type": "http.disconnect"}
-            if body_complete:
-                # Waiting for the client to go away (streamed answers): no deadline.
-                return await receive()
-            try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
-            except TimeoutError:
-                rejected = True
-                if not started:
-                    await _reject(send, 408, _too_slow())
-                return {"type": "http.disconnect"}
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                body_complete = not message.get("more_body", False)
-                if received > limit:
-                    # Answer now; the app sees a client that went away and its reply is dropped.
-                    rejected = True
-                    if not started:
-                        await _reject(send, 413, _too_large(limit))
-                    return {"type": "http.disconnect"}
-            return message
-
-        async def guarded_send(message: Message) -> None:
-            nonlocal started
-            if not rejected:
-                started = True
-                await send(message)
-
+        body = _LimitedBody(receive, send, limit, self._timeout_for(scope["path"]))
         try:
-            await self.app(scope, limited_receive, guarded_send)
+            await self.app(scope, body.receive, body.send)
         except Exception:
-            if not rejected:
+            if not body.rejected:
                 raise
+
+
+def _declared_too_big(scope: Scope, limit: int) -> bool:
+    declared = dict(scope.get("headers") or []).get(b"content-length")
+    if declared is None:
+        return False
+    try:
+        return int(declared) > limit
+    except ValueError:
+        return False
+
+
+class _LimitedBody:
+    """One request's receive and send: the body counted against the limit and the deadline;
+    once rejected, the app sees a client that went away and its reply is dropped."""
+
+    def __init__(self, receive: Receive, send: Send, limit: int, timeout_s: float) -> None:
+        self._receive = receive
+        self._send = send
+        self._limit = limit
+        self._loop = asyncio.get_running_loop()
+        self._deadline = self._loop.time() + timeout_s
+        self._received = 0
+        self._complete = False
+        self._started = False
+        self.rejected = False
+
+    async def receive(self) -> Message:
+        if self.rejected:
+            return {"type": "http.disconnect"}
+        if self._complete:
+            # Waiting for the client to go away (streamed answers): no deadline.
+            return await self._receive()
+        try:
+            left = max(0.0, self._deadline - self._loop.time())
+            message = await asyncio.wait_for(self._receive(), left)
+        except TimeoutError:
+            await self._reject(408, _too_slow())
+            return {"type": "http.disconnect"}
+        if message["type"] == "http.request":
+            self._received += len(message.get("body", b""))
+            self._complete = not message.get("more_body", False)
+            if self._received > self._limit:
+                await self._reject(413, _too_large(self._limit))
+                return {"type": "http.disconnect"}
+        return message
+
+    async def send(self, message: Message) -> None:
+        if not self.rejected:
+            self._started = True
+            await self._send(message)
+
+    async def _reject(self, status: int, body: dict[str, Any]) -> None:
+        self.rejected = True
+        if not self._started:
+            await _reject(self._send, status, body)
 
 
 def _too_large(limit: int) -> dict[str, Any]:

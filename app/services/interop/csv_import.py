@@ -4,7 +4,7 @@ import csv
 import io
 import math
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import IO, Any
@@ -530,21 +530,8 @@ def parse_csv(stream: IO[bytes]) -> Iterator[Record]:
         raise FileRejected(f"the CSV file cannot be read: {exc}", line=reader.line_num) from None
 
 
-def _records(reader: Any) -> Iterator[Record]:  # noqa: C901 (split when the Open-vhs front end lands)
-    try:
-        headers = next(reader)
-    except StopIteration:
-        raise FileRejected("the CSV file is empty") from None
-    names: list[str | None] = []
-    for header in headers:
-        name = _HEADER_MAP.get(_key(header))
-        if name is None and header.strip():
-            yield WarningRecord(None, 1, f"unknown column {header!r} ignored")
-        names.append(name)
-    if "external_id" not in names or "title" not in names:
-        raise FileRejected(
-            "the CSV needs the columns Angebots-ID (external_id) and Titel (title)", line=1
-        )
+def _records(reader: Any) -> Iterator[Record]:
+    names = yield from _column_names(reader)
     group: _Group | None = None
     finished: set[str] = set()
     for index, cells in enumerate(reader, start=2):
@@ -567,3 +554,22 @@ def _records(reader: Any) -> Iterator[Record]:  # noqa: C901 (split when the Ope
         group.add_row(row, index)
     if group is not None:
         yield group.record()
+
+
+def _column_names(reader: Any) -> Generator[Record, None, list[str | None]]:
+    """The field each column fills (None: ignored, with a warning if it had a header)."""
+    try:
+        headers = next(reader)
+    except StopIteration:
+        raise FileRejected("the CSV file is empty") from None
+    names: list[str | None] = []
+    for header in headers:
+        name = _HEADER_MAP.get(_key(header))
+        if name is None and header.strip():
+            yield WarningRecord(None, 1, f"unknown column {header!r} ignored")
+        names.append(name)
+    if "external_id" not in names or "title" not in names:
+        raise FileRejected(
+            "the CSV needs the columns Angebots-ID (external_id) and Titel (title)", line=1
+        )
+    return names

@@ -539,89 +539,110 @@ def _peek_root(head: bytes) -> Element | None:
     return None
 
 
-def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:  # noqa: C901 (split when the Open-vhs front end lands)
+def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     """Yield import records for an open-Qcat file; FileRejected for files we cannot read."""
     checked, encoding = open_checked(stream)
     head = checked.read(_ROOT_PEEK)
     if (mismatch := encoding_warning(head, encoding)) is not None:
         yield WarningRecord(None, 1, mismatch)
-    root = _peek_root(head)
-    root_seen = root is not None
-    if root is not None:
-        _check_root(root)
-    group: _OfferGroup | None = None
-    section: str | None = None
-    supplier: str | None = None
-    without_course_type = 0
-    saw_catalog = False
+    reader = _CatalogueReader(_peek_root(head))
     events = SafeEvents(PrefixedStream(head, checked), tag=_EVENT_TAGS)
     for event, el in events:
-        if not root_seen:
-            root_seen = True
-            _check_root(el.getroottree().getroot())
+        reader.see_root(el.getroottree().getroot())
         if event == "start":
-            tag = el.tag
-            if tag == "SERVICE" or tag == "HEADER":
-                continue
-            depth = _depth(el) + 1  # 1 for the root element
-            if depth == 2 and tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
-                saw_catalog = True
-                full = tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
-                    "true",
-                    "1",
-                )
-                yield DeliveryRecord(full=full, supplier=supplier)
-                section = "new"
-            elif depth == 3 and tag in ("DELETE", "NEW"):
-                section = tag.lower()
-            continue
-        tag = el.tag
-        if tag == "HEADER":
-            if el.find("SUPPLIER") is None:
-                yield WarningRecord(None, _service_line(el), "HEADER names no SUPPLIER")
-            supplier = _text(el, "SUPPLIER/SUPPLIER_NAME")
-            el.clear()
-            continue
-        if tag != "SERVICE" or _depth(el) not in (2, 3):  # under NEW_CATALOG or NEW/DELETE
-            continue
-        line = _service_line(el)
-        try:
-            node = _Node(el)
-            product_id = _text(node, "PRODUCT_ID")
-            mode = (el.get("mode") or "").lower()
-            if section != "delete" and "COURSE_TYPE" not in node.kids:
-                without_course_type += 1
-            if product_id is None:
-                yield FailedRecord(None, line, "SERVICE without PRODUCT_ID")
-            elif section == "delete" or mode == "delete":
-                yield DeleteRecord(product_id, line)
-            else:
-                records, group = _service_records(node, product_id, line, group)
-                yield from records
-        finally:
-            # Free what is parsed so far: memory stays flat however long the file is.
-            el.clear()
-            parent = el.getparent()
-            if parent is not None:
-                while el.getprevious() is not None:
-                    del parent[0]
-    if not root_seen and events.root is not None:
+            yield from reader.start(el)
+        elif el.tag == "HEADER":
+            yield from reader.header(el)
+        elif el.tag == "SERVICE" and _depth(el) in (2, 3):  # under NEW_CATALOG or NEW/DELETE
+            try:
+                yield from reader.service(el)
+            finally:
+                _free(el)
+    if events.root is not None:
         # A file whose root is none of _EVENT_TAGS, with a start too long for _peek_root.
-        root_seen = True
-        _check_root(events.root)
-    if group is not None:
-        yield from group.records()
-    if without_course_type:
-        yield WarningRecord(
-            None,
-            None,
-            f"{without_course_type} SERVICE elements lack COURSE_TYPE "
-            "(files before 2018); read as Weiterbildungsangebote",
-        )
-    if not root_seen:
-        raise FileRejected("the file is empty")
-    if not saw_catalog:
-        raise FileRejected("no NEW_CATALOG or UPDATE_CATALOG element: nothing to import")
+        reader.see_root(events.root)
+    yield from reader.finish()
+
+
+class _CatalogueReader:
+    """What the reader knows between events: the section it is in, the supplier, the offer
+    whose dates are still being collected."""
+
+    def __init__(self, root: Element | None) -> None:
+        self.root_seen = False
+        self.group: _OfferGroup | None = None
+        self.section: str | None = None
+        self.supplier: str | None = None
+        self.without_course_type = 0
+        self.saw_catalog = False
+        if root is not None:
+            self.see_root(root)
+
+    def see_root(self, root: Element) -> None:
+        if not self.root_seen:
+            self.root_seen = True
+            _check_root(root)
+
+    def start(self, el: Element) -> Iterator[Record]:
+        tag = el.tag
+        if tag == "SERVICE" or tag == "HEADER":
+            return
+        depth = _depth(el) + 1  # 1 for the root element
+        if depth == 2 and tag in ("NEW_CATALOG", "UPDATE_CATALOG"):
+            self.saw_catalog = True
+            full = tag == "NEW_CATALOG" and (el.get("FULLCATALOG") or "true").lower() in (
+                "true",
+                "1",
+            )
+            yield DeliveryRecord(full=full, supplier=self.supplier)
+            self.section = "new"
+        elif depth == 3 and tag in ("DELETE", "NEW"):
+            self.section = tag.lower()
+
+    def header(self, el: Element) -> Iterator[Record]:
+        if el.find("SUPPLIER") is None:
+            yield WarningRecord(None, _service_line(el), "HEADER names no SUPPLIER")
+        self.supplier = _text(el, "SUPPLIER/SUPPLIER_NAME")
+        el.clear()
+
+    def service(self, el: Element) -> Iterator[Record]:
+        line = _service_line(el)
+        node = _Node(el)
+        product_id = _text(node, "PRODUCT_ID")
+        mode = (el.get("mode") or "").lower()
+        if self.section != "delete" and "COURSE_TYPE" not in node.kids:
+            self.without_course_type += 1
+        if product_id is None:
+            yield FailedRecord(None, line, "SERVICE without PRODUCT_ID")
+        elif self.section == "delete" or mode == "delete":
+            yield DeleteRecord(product_id, line)
+        else:
+            records, self.group = _service_records(node, product_id, line, self.group)
+            yield from records
+
+    def finish(self) -> Iterator[Record]:
+        if self.group is not None:
+            yield from self.group.records()
+        if self.without_course_type:
+            yield WarningRecord(
+                None,
+                None,
+                f"{self.without_course_type} SERVICE elements lack COURSE_TYPE "
+                "(files before 2018); read as Weiterbildungsangebote",
+            )
+        if not self.root_seen:
+            raise FileRejected("the file is empty")
+        if not self.saw_catalog:
+            raise FileRejected("no NEW_CATALOG or UPDATE_CATALOG element: nothing to import")
+
+
+def _free(el: Element) -> None:
+    """Free what is parsed so far: memory stays flat however long the file is."""
+    el.clear()
+    parent = el.getparent()
+    if parent is not None:
+        while el.getprevious() is not None:
+            del parent[0]
 
 
 def _depth(el: Element) -> int:
