@@ -13,7 +13,7 @@ from app.models.monitoring import MonitoringSnapshot
 from app.services.auth import Actor
 from app.services.monitoring import regions, reports, snapshots, texts
 from app.services.monitoring.charts import Bar, bar_chart, line_chart
-from app.services.monitoring.indicators import DIMENSIONS, INDICATORS
+from app.services.monitoring.indicators import DIMENSIONS, INDICATORS, share
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
 from app.services.monitoring.snapshots import DEMAND_PERIOD_DAYS
 from app.services.pages import environment
@@ -287,6 +287,18 @@ def _supply(
         for r in rows
         if r[0] == "dqr_level"
     ]
+    # Shares among the offers that carry a DVV category (the Volkshochschulen's), not among
+    # all offers: the table answers "what do the VHS offer", not "how much is VHS".
+    areas = [r for r in rows if r[0] == "offers" and r[1] == "dvv_area" and r[2] != "none"]
+    with_area = sum(r[3] or 0 for r in areas)
+    dvv = [
+        {
+            "label": texts.member_label("dvv_area", r[2], lang),
+            "count": texts.number(r[3], lang, 0),
+            "share": texts.number(share(r[3] or 0, with_area), lang, 1),
+        }
+        for r in areas
+    ]
     start = snapshot.day - timedelta(days=TREND_DAYS)
     trend = snapshots.get_series(
         session=session, region=region, indicator="offers", start=start, end=snapshot.day
@@ -309,6 +321,7 @@ def _supply(
         "compat": compat,
         "access": access,
         "dqr": dqr,
+        "dvv": dvv,
         "categories": categories,
         "category_chart": category_chart,
         "compat_chart": _share_chart("chart-compat", t["compat"], compat, rows, lang),

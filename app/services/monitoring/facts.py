@@ -25,6 +25,7 @@ class OfferFact:
     degree: str | None
     awarding_body: str | None
     dqr_level: int | None
+    dvv_category: str | None
     funding: tuple[str, ...]
     price_cents: int | None
     duration_hours: int | None
@@ -59,6 +60,7 @@ _OFFER_COLUMNS = [
         "degree",
         "awarding_body",
         "dqr_level",
+        "dvv_category",
         "funding",
         "price_cents",
         "duration_hours",
@@ -115,7 +117,7 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
         if current is None and offer_id in had_dates:
             continue  # every date is past
         held = tuple(current) if current else no_dates
-        reviewed_at: datetime | None = row[14]
+        reviewed_at: datetime | None = row[15]
         offers.append(
             OfferFact(
                 offer_id,
@@ -126,12 +128,13 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
                 row[5],
                 row[6],
                 row[7],
-                tuple(row[8] or ()),
-                row[9],
+                row[8],
+                tuple(row[9] or ()),
                 row[10],
                 row[11],
-                bool(row[12]),
+                row[12],
                 bool(row[13]),
+                bool(row[14]),
                 reviewed_at is not None,
                 row[1] in azav,
                 held,

@@ -10,6 +10,7 @@ import numpy as np
 
 from app.codelists import (
     CATEGORY_LABELS,
+    DVV_AREAS,
     EDUCATION_TYPE_LABELS,
     FORMAT_LABELS,
     FUNDING_LABELS,
@@ -175,6 +176,9 @@ DIMENSIONS: dict[str, dict[str, str]] = {
     "schedule": SCHEDULE_LABELS,
     "funding": FUNDING_LABELS,
     "dqr_level": {**{m: f"DQR {m}" for m in DQR_MEMBERS[:-1]}, "none": "ohne Angabe"},
+    # The Volkshochschulen's own view: the DVV programme area (first digit of the DVV
+    # category of Open-vhs offers); offers from other sources have none.
+    "dvv_area": {**DVV_AREAS.labels("de"), "none": "ohne DVV-Kategorie"},
 }
 
 Row = tuple[str, str, str, float | None, float | None, float | None]
@@ -296,6 +300,7 @@ EDUCATION_TYPES = tuple(DIMENSIONS["education_type"])
 FORMATS = tuple(DIMENSIONS["format"])
 SCHEDULES = tuple(DIMENSIONS["schedule"])
 FUNDINGS = tuple(DIMENSIONS["funding"])
+DVV_AREA_MEMBERS = tuple(DIMENSIONS["dvv_area"])
 SHARE_NAMES = tuple(_SHARES)
 _SCHEDULE_INDEX = {s: i for i, s in enumerate(SCHEDULES)}
 
@@ -317,6 +322,7 @@ class Catalogue:
     format: np.ndarray
     organisation: np.ndarray
     dqr: np.ndarray  # index into DQR_MEMBERS
+    dvv_area: np.ndarray  # index into DVV_AREA_MEMBERS
     hours: np.ndarray  # 0 where not given
     price_per_hour: np.ndarray  # nan where there is none
     shares: np.ndarray  # (offers × SHARE_NAMES) bool
@@ -360,6 +366,7 @@ class Catalogue:
                 [o.dqr_level - 1 if o.dqr_level else len(DQR_MEMBERS) - 1 for o in offers],
                 dtype=np.int64,
             ),
+            dvv_area=np.asarray([_dvv_area_index(o.dvv_category) for o in offers], dtype=np.int64),
             hours=np.asarray([o.duration_hours or 0 for o in offers], dtype=np.float64),
             price_per_hour=np.asarray(
                 [np.nan if p is None else p for p in prices], dtype=np.float64
@@ -373,6 +380,15 @@ class Catalogue:
             german_line=np.asarray([_is_line(o, "german_integration") for o in offers], dtype=bool),
             basic_line=np.asarray([_is_line(o, "basic_education") for o in offers], dtype=bool),
         )
+
+
+_DVV_AREA_INDEX = _index(DVV_AREA_MEMBERS)
+
+
+def _dvv_area_index(code: str | None) -> int:
+    """ "4.06" → the row of area "4"; no or an unknown code → "none"."""
+    area = (code or "")[:1]
+    return _DVV_AREA_INDEX.get(area, _DVV_AREA_INDEX["none"])
 
 
 def _is_line(o: OfferFact, category: str) -> bool:
@@ -495,6 +511,12 @@ def _breakdowns(
     rows += _count_rows("offers", "format", FORMATS, _bincount(c.format[rows_], len(FORMATS)))
     rows += _count_rows("offers", "schedule", SCHEDULES, c.schedules[rows_].sum(axis=0))
     rows += _count_rows("offers", "funding", FUNDINGS, c.funding[rows_].sum(axis=0))
+    rows += _count_rows(
+        "offers",
+        "dvv_area",
+        DVV_AREA_MEMBERS,
+        _bincount(c.dvv_area[rows_], len(DVV_AREA_MEMBERS)),
+    )
     rows += _count_rows("runs_12m", "category", CATEGORIES, _bincount(c.category[run_offers], size))
     rows += _count_rows("runs_12m", "schedule", SCHEDULES, _bincount(run_schedules, len(SCHEDULES)))
     rows += _count_rows(

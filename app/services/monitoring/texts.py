@@ -5,6 +5,7 @@ from typing import Final
 from app.codelists import (
     CATEGORY_LABELS,
     CATEGORY_LABELS_EN,
+    DVV_AREAS,
     EDUCATION_TYPE_LABELS,
     EDUCATION_TYPE_LABELS_EN,
     FORMAT_LABELS,
@@ -27,6 +28,7 @@ _EN: Final[dict[str, dict[str, str]]] = {
     "funding": FUNDING_LABELS_EN,
     "language": LANGUAGE_LABELS_EN,
     "dqr_level": {**{str(n): f"DQR {n}" for n in range(1, 9)}, "none": "not given"},
+    "dvv_area": {**DVV_AREAS.labels("en"), "none": "no DVV category"},
 }
 
 _FILTER_NAMES: Final[dict[str, tuple[str, str]]] = {
@@ -35,6 +37,7 @@ _FILTER_NAMES: Final[dict[str, tuple[str, str]]] = {
     "format": ("Lernform", "Format"),
     "schedule": ("Zeit", "Schedule"),
     "funding": ("Förderung", "Funding"),
+    "dvv_area": ("DVV-Programmbereich", "DVV programme area"),
     "language": ("Sprache", "Language"),
     "provider": ("Anbieter", "Provider"),
     "city": ("Ort", "Town"),
@@ -192,6 +195,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "by_category_note": "Ein Angebot zählt in genau einem Thema.",
         "compat": "Vereinbarkeit mit Beruf und Familie",
         "funding": "Förderung und Abschlüsse",
+        "dvv_area": "Angebote der Volkshochschulen nach DVV-Programmbereich",
         "formats": "Lernform und Zugang",
         "prices": "Preis je Unterrichtsstunde nach Thema",
         "lines": "Deutsch und Integration, Grundbildung",
@@ -299,6 +303,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "by_category_note": "Each offer counts in exactly one topic.",
         "compat": "Compatibility with work and family",
         "funding": "Funding and qualifications",
+        "dvv_area": "Adult education centres' offers by DVV programme area",
         "formats": "Format and access",
         "prices": "Price per teaching hour by topic",
         "lines": "German and integration, basic education",

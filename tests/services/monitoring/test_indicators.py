@@ -3,6 +3,7 @@ catalogue whose answers are worked out by hand (tests/monitoring_support.py)."""
 
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -11,7 +12,8 @@ from app import db
 from app.models.monitoring import MonitoringSeries, MonitoringSnapshot
 from app.search.documents import DateFacts
 from app.services.monitoring.facts import OfferFact
-from app.services.monitoring.indicators import percentile
+from app.services.monitoring.indicators import Catalogue, RegionInput, Runs, compute, percentile
+from app.services.monitoring.texts import dimension_label, member_label
 from app.services.monitoring.whitespots import CATEGORIES, count_white_spots
 from tests.monitoring_support import (
     BOCHUM_POPULATION,
@@ -194,7 +196,12 @@ def test_days_past_are_not_runs(known: KnownCatalogue) -> None:
     assert _value(by_key["unknown"], "offers")[2] == 1
 
 
-def _fact(offer_id: int, category: str, places: list[tuple[float, float, str]]) -> OfferFact:
+def _fact(
+    offer_id: int,
+    category: str,
+    places: list[tuple[float, float, str]],
+    dvv_category: str | None = None,
+) -> OfferFact:
     dates = tuple(
         DateFacts(
             offer_id=offer_id,
@@ -223,6 +230,7 @@ def _fact(offer_id: int, category: str, places: list[tuple[float, float, str]]) 
         degree=None,
         awarding_body=None,
         dqr_level=None,
+        dvv_category=dvv_category,
         funding=(),
         price_cents=None,
         duration_hours=None,
@@ -312,3 +320,28 @@ def test_a_portals_active_offers_are_what_its_search_finds(
         found = client.get(f"/api/v1/portals/{slug}/search", params={"per_page": 100}).json()
         offers = rows_of(_snapshot("portal", slug).indicators)[("offers", "", "")][5]
         assert offers == found["total"] == expected, slug
+
+
+def test_offers_by_dvv_programme_area() -> None:
+    # Two language courses (4.x), one health course (3.x), one offer from another source and
+    # one with a code outside the six areas: each counted once, none dropped.
+    facts = [
+        _fact(1, "languages", [], "4.06"),
+        _fact(2, "languages", [], "4"),
+        _fact(3, "health", [], "3.01.02"),
+        _fact(4, "it_digital", []),
+        _fact(5, "other", [], "9.1"),
+    ]
+    catalogue = Catalogue.of(facts, TODAY)
+    region = RegionInput(
+        day=TODAY,
+        offers=np.arange(len(facts)),
+        runs=Runs.of(catalogue, []),
+        population=None,
+        counselling_contacts=0,
+    )
+    by_area = {r[2]: r[3] for r in compute(catalogue, region) if r[:2] == ("offers", "dvv_area")}
+    assert by_area == {"1": 0, "2": 0, "3": 1, "4": 2, "5": 0, "6": 0, "none": 2}
+    assert member_label("dvv_area", "4", "de") == "Sprachen"
+    assert member_label("dvv_area", "4", "en") == "Languages"
+    assert dimension_label("dvv_area", "en") == "DVV programme area"
