@@ -105,7 +105,7 @@ def test_pages_show_figures_with_a_table_for_every_chart(
     # the districts the portal lies in, with their own rates: Bochum, 3 offers per 364,628
     assert "Bochum, Stadt (05911)" in supply
     assert "<caption>Angebote der Volkshochschulen nach DVV-Programmbereich</caption>" in supply
-    assert "<th scope=\"row\">Sprachen</th>" in supply
+    assert '<th scope="row">Sprachen</th>' in supply
     assert "0,1" in supply
     english = client.get("/monitoring/bochum-test", params={"lang": "en"}).text
     assert '<html lang="en">' in english
