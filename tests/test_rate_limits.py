@@ -13,11 +13,14 @@ from fastapi.testclient import TestClient
 from app import config
 from tests.conftest import offer_payload
 
+# Per day: the limiter's sliding window weighs the previous fixed window by what is left of
+# it, so a window boundary between the requests of a test lets one more through. A day's
+# boundary falls inside a test of a few seconds far more rarely than a minute's.
 LIMITS = {
-    "RATE_LIMIT_SEARCH": "5/minute",
-    "RATE_LIMIT_WRITES": "3/minute",
-    "RATE_LIMIT_IMPORTS": "2/minute",
-    "RATE_LIMIT_AUTH_FAILURES": "4/minute",
+    "RATE_LIMIT_SEARCH": "5/day",
+    "RATE_LIMIT_WRITES": "3/day",
+    "RATE_LIMIT_IMPORTS": "2/day",
+    "RATE_LIMIT_AUTH_FAILURES": "4/day",
 }
 
 
