@@ -167,3 +167,39 @@ def test_missing_empty_outdated_and_current(tmp_path: Path) -> None:
     )
     upgrade(url)
     assert catalogue_problem(url) is None
+
+
+def test_an_exhausted_pool_answers_503_after_the_pool_timeout(
+    database_url: str, provider: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every pooled connection held elsewhere (a burst of slow requests): the next request
+    waits DB_POOL_TIMEOUT for one, then answers 503, and the service recovers by itself."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from app.main import create_app
+
+    monkeypatch.setenv("DB_POOL_TIMEOUT", "0.5")
+    config.get_settings.cache_clear()
+    db.get_engine.cache_clear()
+    with TestClient(create_app(), raise_server_exceptions=False) as client:
+        created = client.post("/api/v1/offers", json=offer_payload(), headers=provider["headers"])
+        assert created.status_code == 201, created.text
+        url = f"/api/v1/offers/{created.json()['id']}"
+        engine = db.get_engine()
+        held = []
+        try:
+            for _ in range(100):  # pool size + overflow, whatever they are set to
+                try:
+                    held.append(engine.connect())
+                except PoolTimeout:
+                    break
+            else:
+                pytest.fail("the pool never ran out")
+            response, took = _timed(lambda: client.get(url, headers=provider["headers"]))
+            _assert_unavailable(response, took, "read with the pool exhausted")
+        finally:
+            for connection in held:
+                connection.close()
+        assert client.get(url, headers=provider["headers"]).status_code == 200
+    db.get_engine().dispose()
+    db.get_engine.cache_clear()

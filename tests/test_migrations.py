@@ -8,8 +8,8 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
 from app import db
+from app.geo import known_centre
 from app.migrations import downgrade, upgrade
-from app.services.geo import known_centre
 
 
 def test_downgrade_upgrade_round_trip(database_url: str) -> None:

@@ -13,6 +13,7 @@ import orjson
 from app.codelists import CODE_LISTS
 from app.config import get_settings
 from app.errors import InvalidInput, SearchUnavailable
+from app.geo import distance_km, postcode_centre
 from app.models.search import (
     FacetValue,
     HitLocation,
@@ -28,7 +29,6 @@ from app.search import documents as f
 from app.search import filters as sf
 from app.search.cache import AnswerCache
 from app.search.http import MeiliHttp
-from app.services.geo import distance_km, postcode_centre
 
 log = logging.getLogger("bildungsraum.search")
 

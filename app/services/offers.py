@@ -12,6 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from app.codelists import CATEGORY_LABELS, OfferStatus
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
+from app.geo import place_locations
 from app.models.offer import (
     Offer,
     OfferCreate,
@@ -27,7 +28,6 @@ from app.models.types import utcnow
 from app.search.documents import is_current
 from app.services import audit, outbox
 from app.services.auth import Actor
-from app.services.geo import place_locations
 
 # Edits to these keep a published offer published even for untrusted organisations:
 # they are routine (new dates, a new phone number), not what moderation looks at.

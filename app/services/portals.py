@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.db import session_scope
 from app.errors import Conflict, Gone, InvalidInput, NotFound
+from app.geo import distance_km, postcode_centre
 from app.models.portal import (
     ContactIn,
     ContactPatch,
@@ -28,7 +29,6 @@ from app.models.search import SearchScope
 from app.models.types import utcnow
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
-from app.services.geo import distance_km, postcode_centre
 from app.services.offers import OfferView, get_offer, has_ended
 
 

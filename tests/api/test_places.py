@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.services.geo import distance_km, known_centre
+from app.geo import distance_km, known_centre
 from testkit.openqcat_files import service
 from tests.conftest import SearchIndex, offer_payload
 

@@ -142,3 +142,35 @@ def test_cors_only_for_listed_origins(client: TestClient, region: Region) -> Non
     # Another portal's list does not count.
     other = client.get("/api/v1/portals/herne/search", headers={"Origin": ALLOWED_ORIGIN})
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_a_changed_portal_is_served_changed_at_once(
+    client: TestClient, region: Region, admin: dict[str, str]
+) -> None:
+    """Citizen routes keep portals per process; a change through the admin API moves the
+    portal generation, so the next request already sees the new region, name and origins."""
+    assert _search(client, "herne", per_page=50)["total"] == 1
+    assert client.get("/api/v1/portals/herne").json()["name"] != "Herne und Witten"
+    origin = {"Origin": ALLOWED_ORIGIN}
+    before = client.get("/api/v1/portals/herne/search", headers=origin)
+    assert "access-control-allow-origin" not in before.headers
+    changed = client.patch(
+        "/api/v1/admin/portals/herne",
+        json={
+            "name": "Herne und Witten",
+            "postcodes": ["44623", "58452"],
+            "cors_origins": [ALLOWED_ORIGIN],
+        },
+        headers=admin,
+    )
+    assert changed.status_code == 200, changed.text
+    assert _names(region, {h["id"] for h in _search(client, "herne", per_page=50)["hits"]}) == {
+        "herne",
+        "witten",
+    }
+    assert client.get("/api/v1/portals/herne").json()["name"] == "Herne und Witten"
+    after = client.get("/api/v1/portals/herne/search", headers=origin)
+    assert after.headers["access-control-allow-origin"] == ALLOWED_ORIGIN
+    assert "Herne und Witten" in client.get("/p/herne/").text
+    assert client.delete("/api/v1/admin/portals/herne", headers=admin).status_code == 204
+    assert client.get("/api/v1/portals/herne/search").status_code == 404

@@ -15,6 +15,7 @@ from sqlalchemy import JSON, insert, select, text, update
 from sqlmodel import Session
 
 from app.codelists import OfferStatus
+from app.geo import place_locations
 from app.models.audit import AuditEntry
 from app.models.offer import Offer, OfferDate, OfferDateIn, OfferFields
 from app.models.organisation import Organisation
@@ -22,7 +23,6 @@ from app.models.outbox import OutboxEntry
 from app.models.types import utcnow
 from app.services import offers
 from app.services.auth import Actor
-from app.services.geo import place_locations
 from app.services.offers import UpsertOutcome
 
 CHUNK_SIZE = 1000

