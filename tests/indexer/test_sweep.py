@@ -1,0 +1,84 @@
+"""The daily sweep: offers whose dates passed since the last sweep are queued again (their
+next start and visibility changed), once a day; and the monitoring snapshot is taken once a
+day, in a thread of its own, retried later when it failed."""
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, col, select
+
+from app.models.outbox import OutboxEntry
+from app.services.monitoring import snapshots
+from indexer.sweep import DailySnapshot, sweep_if_due
+from tests.conftest import offer_payload
+
+
+def _queued(engine: Engine) -> set[int]:
+    with Session(engine) as session:
+        return set(session.exec(select(col(OutboxEntry.offer_id))))
+
+
+def _clear_outbox(engine: Engine) -> None:
+    with Session(engine) as session:
+        for row in session.exec(select(OutboxEntry)):
+            session.delete(row)
+        session.commit()
+
+
+def test_offers_whose_dates_passed_are_queued_once_a_day(
+    engine: Engine, client: TestClient, trusted_provider: dict[str, Any]
+) -> None:
+    today = date.today()
+    h = trusted_provider["headers"]
+
+    def offer(days: int) -> int:
+        r = client.post("/api/v1/offers", json=offer_payload(days_ahead=days), headers=h)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    soon, later = offer(3), offer(30)
+    assert sweep_if_due(engine, today) == 0  # first sweep: nothing passed since yesterday
+    _clear_outbox(engine)
+    # Five days on: the first offer's start has passed, the second's has not.
+    assert sweep_if_due(engine, today + timedelta(days=5)) == 1
+    assert _queued(engine) == {soon}
+    assert later not in _queued(engine)
+    _clear_outbox(engine)
+    assert sweep_if_due(engine, today + timedelta(days=5)) == 0  # the same day again
+    assert _queued(engine) == set()
+
+
+def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    day = date.today()
+    taken: list[date] = []
+    real = snapshots.take_snapshot
+
+    def flaky(*, engine: Engine, day: date) -> Any:
+        if not taken:
+            taken.append(day)
+            raise RuntimeError("search engine away")
+        taken.append(day)
+        return real(engine=engine, day=day)
+
+    monkeypatch.setattr(snapshots, "take_snapshot", flaky)
+    daily = DailySnapshot(engine)
+    assert daily.start_if_due(day)
+    assert daily.thread is not None
+    daily.thread.join(60)
+    assert daily.done_for is None  # failed: not done, and not asked again at once
+    assert not daily.start_if_due(day)
+    daily.failed_at -= DailySnapshot.RETRY_S  # the retry pause is over
+    assert daily.start_if_due(day)
+    daily.thread.join(60)
+    assert daily.done_for == day
+    with Session(engine) as session:
+        assert snapshots.snapshot_taken(session=session, day=day)
+    assert not daily.start_if_due(day)  # done for today
+    # Another process (a restarted indexer) sees the stored snapshot and takes none.
+    assert not DailySnapshot(engine).start_if_due(day)
+    assert taken == [day, day]
