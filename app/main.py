@@ -14,6 +14,7 @@ from app.openapi import install_openapi
 from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
+    changes,
     codelists,
     dashboard,
     docs,
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     for module in (
         health,
+        changes,
         exports,
         offers,
         moderation,

@@ -35,7 +35,8 @@ DESCRIPTIONS: dict[int, str] = {
     409: "Not possible in the current state (e.g. an archived offer, a status move that does "
     "not exist, a name that is taken)",
     408: "The body did not arrive in time (BODY_TIMEOUT; imports: IMPORT_BODY_TIMEOUT)",
-    410: "The offer is no longer offered: all its dates have passed",
+    410: "The offer is no longer offered: all its dates have passed (change feeds: the cursor "
+    "is older than the retained history; start over without `since`)",
     413: "The body is larger than the limit (MAX_BODY_BYTES; imports: MAX_IMPORT_BYTES, "
     "MAX_PROVIDER_IMPORT_BYTES for a provider's key)",
     422: "Invalid input: `details` names each field (`loc`) with a message",
