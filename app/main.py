@@ -28,6 +28,7 @@ from app.routers import (
     portals,
     search,
     sources,
+    webhooks,
 )
 from app.search.service import close_backend, configure_backend
 from app.security_headers import SecurityHeaders
@@ -79,6 +80,7 @@ def create_app() -> FastAPI:
         docs,
         monitoring,
         dashboard,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(portals.admin_router)

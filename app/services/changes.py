@@ -210,7 +210,7 @@ def start_after(*, session: Session, since: str | None) -> int:
     return after
 
 
-def _item(
+def feed_item(
     row: Any, *, event: str | None = None, reason: str | None = None, tombstone: bool = False
 ) -> dict[str, Any]:
     removed = tombstone or row.kind == ChangeKind.removed
@@ -225,7 +225,7 @@ def _item(
     }
 
 
-def _rows(session: Session, after: int, limit: int) -> list[Any]:
+def rows_after(session: Session, after: int, limit: int) -> list[Any]:
     return list(
         session.execute(
             columns(*_COLUMNS)
@@ -252,11 +252,11 @@ class FeedPage:
 
 def read_changes(*, session: Session, after: int, limit: int) -> FeedPage:
     """Changes after a change id, oldest first."""
-    rows = _rows(session, after, limit + 1)
+    rows = rows_after(session, after, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
     return FeedPage(
-        items=[_item(r) for r in rows],
+        items=[feed_item(r) for r in rows],
         next_after=rows[-1].id if rows else after,
         has_more=more,
     )
@@ -297,14 +297,14 @@ def scoped_item(row: Any, previous: dict[int, Any], scope: SearchScope) -> dict[
     if row.kind == ChangeKind.upsert and document_in_scope(
         row.document, reviewed=row.reviewed, scope=scope
     ):
-        return _item(row, event=ChangeEvent.published if was is False else ChangeEvent.updated)
+        return feed_item(row, event=ChangeEvent.published if was is False else ChangeEvent.updated)
     if was is False:
         return None
     if row.kind == ChangeKind.upsert:
-        return _item(
+        return feed_item(
             row, event=ChangeEvent.removed, reason=RemovalReason.left_portal, tombstone=True
         )
-    return _item(row)
+    return feed_item(row)
 
 
 def previous_rows(session: Session, rows: list[Any]) -> dict[int, Any]:
@@ -331,7 +331,7 @@ def read_portal_changes(
     position = after
     scanned = 0
     while len(items) < limit and scanned < scan:
-        rows = _rows(session, position, min(1000, scan - scanned))
+        rows = rows_after(session, position, min(1000, scan - scanned))
         if not rows:
             break
         previous = previous_rows(session, rows)
