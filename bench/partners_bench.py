@@ -117,8 +117,13 @@ def setup(changes: int, database_url: str | None) -> None:
             "event": "offer.updated" if n >= offers else "offer.published",
             "document": document(n % offers + 1, n),
             "digest": None,
-            "reviewed": True,
-            "previous_id": n - offers + 1 if n >= offers else None,
+            "facts": {
+                "category": "accounting_finance",
+                "organisation_id": 1 + (n % offers + 1) % 40,
+                "reviewed": True,
+                "places": [[POSTCODES[(n % offers + 1) % len(POSTCODES)], 51.48, 7.21]] * 2,
+            },
+            "previous_facts": None,
             "created_at": now,
         }
         for n in range(changes)
@@ -203,7 +208,8 @@ def main() -> None:
     ]
     feed = time_feed("/api/v1/changes", cursors, args.rounds)
     portal = time_feed("/api/v1/portals/bochum/changes", cursors, args.rounds)
-    print(f"\n{backend}, {args.changes:,} changes, pages of {PAGE:,}")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\n{backend}, {args.changes:,} changes, pages of {PAGE:,}; load average {load}")
     for name, times in (("feed page", feed), ("portal feed page", portal)):
         print(
             f"{name:<18} p50 {statistics.median(times):7.1f} ms   "

@@ -34,8 +34,8 @@ def upgrade() -> None:
         sa.Column("reason", _str(length=32), nullable=True),
         sa.Column("document", sa.JSON(), nullable=True),
         sa.Column("digest", _str(length=64), nullable=True),
-        sa.Column("reviewed", sa.Boolean(), nullable=False),
-        sa.Column("previous_id", _bigint, nullable=True),
+        sa.Column("facts", sa.JSON(), nullable=True),
+        sa.Column("previous_facts", sa.JSON(), nullable=True),
         sa.Column("created_at", _utc(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
     )

@@ -59,13 +59,13 @@ class PublicChange(SQLModel, table=True):
     document: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     # sha256 of the document: an unchanged offer indexed again writes no change.
     digest: str | None = SQLField(default=None, max_length=64)
-    # Portal rules may ask for reviewed offers; the public document does not say.
-    reviewed: bool = False
-    # The offer's change before this one: portal feeds tell from it whether the offer was
-    # in their scope before (and now left it).
-    previous_id: int | None = SQLField(
-        default=None, sa_column=Column(BigInteger().with_variant(Integer, "sqlite"))
-    )
+    # What portal rules look at (category, organisation, reviewed, places), small enough that
+    # a portal feed reads it for every change without parsing the documents.
+    facts: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
+    # The facts of the offer's change before this one when that was an upsert (None: the
+    # public did not see it before). Portal feeds tell from them whether the offer was in
+    # their scope and has now left it, without reading that change (it may be pruned).
+    previous_facts: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import delete, exists, func, text
+from sqlalchemy import Text, cast, delete, exists, func, text
 from sqlalchemy import select as columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
@@ -36,7 +36,7 @@ PRUNED_THROUGH = "feed_pruned_through"
 # never meets a smaller id later.
 _FEED_LOCK = 727_003
 # A portal feed reads at most this many changes per page looking for its own.
-PORTAL_SCAN = 20_000
+PORTAL_SCAN = 5_000
 SINCE: list[str | int] = ["query", "since"]
 
 
@@ -64,13 +64,13 @@ def decode_cursor(cursor: str, *, loc: list[str | int] = SINCE) -> int:
 class PublicState:
     document: dict[str, Any] | None
     reason: RemovalReason | None
-    reviewed: bool
+    facts: dict[str, Any] | None = None
 
     @property
     def digest(self) -> str | None:
         if self.document is None:
             return None
-        body = orjson.dumps([self.document, self.reviewed], option=orjson.OPT_SORT_KEYS)
+        body = orjson.dumps([self.document, self.facts], option=orjson.OPT_SORT_KEYS)
         return hashlib.sha256(body).hexdigest()
 
 
@@ -85,17 +85,23 @@ _STATUS_REASONS = {
 def public_state(view: OfferView | None, *, today: date) -> PublicState:
     """The offer as GET /api/v1/offers/{id} shows it to anyone, or why nobody sees it."""
     if view is None:
-        return PublicState(None, RemovalReason.archived, False)
+        return PublicState(None, RemovalReason.archived)
     offer = view.offer
-    reviewed = offer.reviewed_at is not None
     if offer.status != OfferStatus.published:
-        return PublicState(None, _STATUS_REASONS.get(OfferStatus(offer.status)), reviewed)
+        return PublicState(None, _STATUS_REASONS.get(OfferStatus(offer.status)))
     if offer.visible_from is not None and offer.visible_from > today:
-        return PublicState(None, RemovalReason.not_yet_announced, reviewed)
+        return PublicState(None, RemovalReason.not_yet_announced)
     if not is_public(offer, today=today) or has_ended(view, today=today):
-        return PublicState(None, RemovalReason.expired, reviewed)
+        return PublicState(None, RemovalReason.expired)
     document = to_public(view, internal=False).model_dump(mode="json")
-    return PublicState(document, None, reviewed)
+    facts = {
+        "category": offer.category,
+        "organisation_id": offer.organisation_id,
+        "reviewed": offer.reviewed_at is not None,
+        # every date's place, as the portal's offer page judges it (app/services/portals.py)
+        "places": [[d.postcode, d.lat, d.lon] for d in view.dates],
+    }
+    return PublicState(document, None, facts)
 
 
 def _views(session: Session, offer_ids: list[int]) -> dict[int, OfferView]:
@@ -114,19 +120,29 @@ def _views(session: Session, offer_ids: list[int]) -> dict[int, OfferView]:
     }
 
 
-def _latest(session: Session, offer_ids: list[int]) -> dict[int, tuple[int, str, str | None]]:
-    """The last change of each offer: (id, kind, digest)."""
+@dataclass(frozen=True)
+class LastChange:
+    kind: str
+    digest: str | None
+    facts: dict[str, Any] | None
+
+
+def _latest(session: Session, offer_ids: list[int]) -> dict[int, LastChange]:
+    """The last change of each offer."""
     newest = (
         select(func.max(PublicChange.id))
         .where(col(PublicChange.offer_id).in_(offer_ids))
         .group_by(col(PublicChange.offer_id))
     )
-    rows = session.exec(
-        select(
-            PublicChange.offer_id, PublicChange.id, PublicChange.kind, PublicChange.digest
+    rows = session.execute(
+        columns(
+            col(PublicChange.offer_id),
+            col(PublicChange.kind),
+            col(PublicChange.digest),
+            col(PublicChange.facts),
         ).where(col(PublicChange.id).in_(newest))
     )
-    return {offer_id: (cid, kind, digest) for offer_id, cid, kind, digest in rows if cid}
+    return {offer_id: LastChange(kind, digest, facts) for offer_id, kind, digest, facts in rows}
 
 
 def record_changes(*, session: Session, offer_ids: Iterable[int], today: date) -> int:
@@ -141,24 +157,23 @@ def record_changes(*, session: Session, offer_ids: Iterable[int], today: date) -
     for offer_id in ids:
         state = public_state(views.get(offer_id), today=today)
         last = latest.get(offer_id)
-        was_public = last is not None and last[1] == ChangeKind.upsert
+        was_public = last is not None and last.kind == ChangeKind.upsert
+        before = last.facts if last is not None and was_public else None
         if state.document is None:
             if not was_public:
                 continue  # never seen by the public, or its removal is already in the feed
-            assert last is not None
             rows.append(
                 PublicChange(
                     offer_id=offer_id,
                     kind=ChangeKind.removed,
                     event=ChangeEvent.removed,
                     reason=state.reason,
-                    reviewed=state.reviewed,
-                    previous_id=last[0],
+                    previous_facts=before,
                 )
             )
             continue
         digest = state.digest
-        if was_public and last is not None and last[2] == digest:
+        if was_public and last is not None and last.digest == digest:
             continue  # indexed again, nothing the public sees changed
         rows.append(
             PublicChange(
@@ -167,8 +182,8 @@ def record_changes(*, session: Session, offer_ids: Iterable[int], today: date) -
                 event=ChangeEvent.updated if was_public else ChangeEvent.published,
                 document=state.document,
                 digest=digest,
-                reviewed=state.reviewed,
-                previous_id=last[0] if last else None,
+                facts=state.facts,
+                previous_facts=before,
             )
         )
     if rows:
@@ -188,11 +203,12 @@ _COLUMNS = [
     col(PublicChange.kind),
     col(PublicChange.event),
     col(PublicChange.reason),
-    col(PublicChange.document),
-    col(PublicChange.reviewed),
-    col(PublicChange.previous_id),
+    col(PublicChange.facts),
+    col(PublicChange.previous_facts),
     col(PublicChange.created_at),
 ]
+# The document as stored, unparsed: a page passes 1,000 of them through as they are.
+_DOCUMENT = cast(col(PublicChange.document), Text).label("document")
 
 
 def start_after(*, session: Session, since: str | None) -> int:
@@ -211,9 +227,20 @@ def start_after(*, session: Session, since: str | None) -> int:
 
 
 def feed_item(
-    row: Any, *, event: str | None = None, reason: str | None = None, tombstone: bool = False
+    row: Any,
+    *,
+    event: str | None = None,
+    reason: str | None = None,
+    tombstone: bool = False,
+    parsed: bool = False,
 ) -> dict[str, Any]:
+    """A change as partners get it. The offer stays the stored JSON text (an orjson
+    Fragment), unless `parsed` (webhook payloads are stored as JSON values)."""
     removed = tombstone or row.kind == ChangeKind.removed
+    offer: Any = None
+    document = getattr(row, "document", None)  # read later for scoped items
+    if not removed and document is not None:
+        offer = orjson.loads(document) if parsed else orjson.Fragment(document)
     return {
         "cursor": encode_cursor(row.id),
         "offer_id": row.offer_id,
@@ -221,14 +248,15 @@ def feed_item(
         "event": event or row.event,
         "reason": (reason or row.reason) if removed else None,
         "changed_at": row.created_at.isoformat(),
-        "offer": None if removed else row.document,
+        "offer": offer,
     }
 
 
-def rows_after(session: Session, after: int, limit: int) -> list[Any]:
+def rows_after(session: Session, after: int, limit: int, *, documents: bool = True) -> list[Any]:
+    """Changes after an id, oldest first; without `documents` only what scoping needs."""
     return list(
         session.execute(
-            columns(*_COLUMNS)
+            columns(*_COLUMNS, *([_DOCUMENT] if documents else []))
             .where(col(PublicChange.id) > after)
             .order_by(col(PublicChange.id))
             .limit(limit)
@@ -262,43 +290,26 @@ def read_changes(*, session: Session, after: int, limit: int) -> FeedPage:
     )
 
 
-def document_in_scope(document: dict[str, Any], *, reviewed: bool, scope: SearchScope) -> bool:
-    places = [
-        (loc.get("postcode"), loc.get("lat"), loc.get("lon"))
-        for d in document.get("dates", [])
-        if (loc := d.get("location"))
-    ]
+def facts_in_scope(facts: dict[str, Any] | None, scope: SearchScope) -> bool:
+    if facts is None:
+        return False
     return in_scope(
         scope,
-        category=document["category"],
-        organisation_id=document["organisation_id"],
-        reviewed=reviewed,
-        places=places,
+        category=facts["category"],
+        organisation_id=facts["organisation_id"],
+        reviewed=facts["reviewed"],
+        places=[(pc, lat, lon) for pc, lat, lon in facts["places"]],
     )
 
 
-def _was_in_scope(row: Any, previous: dict[int, Any], scope: SearchScope) -> bool | None:
-    """Whether the portal showed the offer before this change; None when that change was
-    pruned (the caller then errs towards a tombstone, which a consumer can always apply)."""
-    if row.previous_id is None:
-        return False
-    before = previous.get(row.previous_id)
-    if before is None:
-        return None
-    if before.kind == ChangeKind.removed or before.document is None:
-        return False
-    return document_in_scope(before.document, reviewed=before.reviewed, scope=scope)
-
-
-def scoped_item(row: Any, previous: dict[int, Any], scope: SearchScope) -> dict[str, Any] | None:
+def scoped_item(row: Any, scope: SearchScope, *, parsed: bool = False) -> dict[str, Any] | None:
     """A change as a portal sees it: its own offers' upserts and removals, a tombstone when
     an offer leaves its region or rules, nothing for offers it never showed."""
-    was = _was_in_scope(row, previous, scope)
-    if row.kind == ChangeKind.upsert and document_in_scope(
-        row.document, reviewed=row.reviewed, scope=scope
-    ):
-        return feed_item(row, event=ChangeEvent.published if was is False else ChangeEvent.updated)
-    if was is False:
+    was = facts_in_scope(row.previous_facts, scope)
+    if row.kind == ChangeKind.upsert and facts_in_scope(row.facts, scope):
+        event = ChangeEvent.updated if was else ChangeEvent.published
+        return feed_item(row, event=event, parsed=parsed)
+    if not was:
         return None
     if row.kind == ChangeKind.upsert:
         return feed_item(
@@ -307,18 +318,24 @@ def scoped_item(row: Any, previous: dict[int, Any], scope: SearchScope) -> dict[
     return feed_item(row)
 
 
-def previous_rows(session: Session, rows: list[Any]) -> dict[int, Any]:
-    ids = sorted({r.previous_id for r in rows if r.previous_id is not None})
-    if not ids:
-        return {}
-    return {
-        r.id: r
-        for r in session.execute(
-            select(
-                PublicChange.id, PublicChange.kind, PublicChange.document, PublicChange.reviewed
-            ).where(col(PublicChange.id).in_(ids))
+def scoped_items(
+    session: Session, rows: list[Any], scope: SearchScope, *, parsed: bool = False
+) -> list[tuple[int, dict[str, Any]]]:
+    """(change id, item) for the rows (read without documents) a portal's consumer needs;
+    the documents are then read for those upserts only."""
+    found = [(row.id, item) for row in rows if (item := scoped_item(row, scope))]
+    wanted = [cid for cid, item in found if item["kind"] == ChangeKind.upsert]
+    if wanted:
+        documents = dict(
+            session.execute(
+                columns(col(PublicChange.id), _DOCUMENT).where(col(PublicChange.id).in_(wanted))
+            ).all()
         )
-    }
+        for cid, item in found:
+            if item["kind"] == ChangeKind.upsert:
+                text_ = documents[cid]
+                item["offer"] = orjson.loads(text_) if parsed else orjson.Fragment(text_)
+    return found
 
 
 def read_portal_changes(
@@ -331,18 +348,17 @@ def read_portal_changes(
     position = after
     scanned = 0
     while len(items) < limit and scanned < scan:
-        rows = rows_after(session, position, min(1000, scan - scanned))
+        rows = rows_after(session, position, min(1000, scan - scanned), documents=False)
         if not rows:
             break
-        previous = previous_rows(session, rows)
-        for row in rows:
-            position = row.id
-            scanned += 1
-            item = scoped_item(row, previous, scope)
-            if item is not None:
-                items.append(item)
-                if len(items) == limit:
-                    break
+        found = scoped_items(session, rows, scope)
+        if len(items) + len(found) > limit:
+            found = found[: limit - len(items)]
+            position = found[-1][0]
+        else:
+            position = rows[-1].id
+        scanned += len(rows)
+        items += [item for _, item in found]
     more = session.execute(
         select(PublicChange.id).where(col(PublicChange.id) > position).limit(1)
     ).first()

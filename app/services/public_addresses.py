@@ -86,7 +86,7 @@ def refuse_private_target(url: str, allowed: list[Network], *, resolve: bool) ->
             return
         try:
             infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
+        except (OSError, UnicodeError, ValueError) as exc:
             raise OutboundError(f"the host {host} cannot be resolved") from exc
         addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
     for address in addresses:

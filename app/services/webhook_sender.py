@@ -84,24 +84,17 @@ def fan_out(*, session: Session, endpoint_id: int) -> int:
     endpoint = session.exec(query).first()
     if endpoint is None or not endpoint.active:
         return 0
-    rows = changes.rows_after(session, endpoint.position, FAN_OUT_BATCH)
+    portal = None if endpoint.portal_id is None else session.get(Portal, endpoint.portal_id)
+    rows = changes.rows_after(session, endpoint.position, FAN_OUT_BATCH, documents=portal is None)
     if not rows:
         return 0
-    items: list[dict[str, Any]]
-    if endpoint.portal_id is None:
-        items = [changes.feed_item(r) for r in rows]
-        ids = [r.id for r in rows]
+    if portal is None:
+        found = [(r.id, changes.feed_item(r, parsed=True)) for r in rows]
     else:
-        portal = session.get(Portal, endpoint.portal_id)
-        assert portal is not None  # the endpoint goes with its portal (ON DELETE CASCADE)
-        scope = portal_scope(portal)
-        previous = changes.previous_rows(session, rows)
-        scoped = [(r.id, changes.scoped_item(r, previous, scope)) for r in rows]
-        items = [i for _, i in scoped if i is not None]
-        ids = [cid for cid, i in scoped if i is not None]
+        found = changes.scoped_items(session, rows, portal_scope(portal), parsed=True)
     wanted = set(endpoint.event_types)
     queued = 0
-    for change_id, item in zip(ids, items, strict=True):
+    for change_id, item in found:
         if item["event"] not in wanted:
             continue
         session.add(

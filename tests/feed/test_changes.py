@@ -1,8 +1,11 @@
 """The public change feed: paging, cursors, 422/410, and a consumer that follows it ends with
 exactly the public catalogue, for the whole catalogue and for a portal."""
 
+import re
+import time
 from collections.abc import Callable
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +24,7 @@ from tests.conftest import SearchIndex, offer_payload
 from tests.interop.test_openqcat import document, run_import, service_xml
 
 Feed = dict[int, dict[str, Any]]
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "partners.md"
 
 
 def follow(client: TestClient, path: str, state: Feed, since: str | None = None) -> str | None:
@@ -288,3 +292,42 @@ def test_migration_queues_published_offers_for_the_feed(
     upgrade(database_url)
     with db.session_scope() as session:
         assert list(session.exec(select(OutboxEntry.offer_id))) == [published]
+
+
+class _Caught(Exception):
+    pass
+
+
+def test_the_consumer_in_docs_partners_md_ends_with_the_catalogue(
+    client: TestClient,
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The ten lines of Python in docs/partners.md, run against the app."""
+    import httpx
+
+    h = trusted_provider["headers"]
+    for n in range(4):
+        client.post("/api/v1/offers", json=offer_payload(title=f"Kurs {n}"), headers=h)
+    search_index.drain()
+    code = re.findall(r"```python\n(.*?)```", DOCS.read_text(), re.S)[0]
+
+    def get(url: str, params: dict[str, Any]) -> httpx.Response:
+        r = client.get(url.removeprefix("https://bildungsraum.example"), params=params)
+        return httpx.Response(r.status_code, content=r.content, request=httpx.Request("GET", url))
+
+    def sleep(seconds: float) -> None:
+        if seconds:
+            raise _Caught  # caught up: the consumer would wait for news now
+
+    monkeypatch.setattr(httpx, "get", get)
+    monkeypatch.setattr(time, "sleep", sleep)
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+    with pytest.raises(_Caught):
+        exec(code, scope)  # noqa: S102 (our own documentation's example)
+    assert scope["offers"] == public_catalogue(client)
+    assert len(scope["offers"]) == 4
+    assert (tmp_path / "cursor.txt").read_text() == scope["cursor"]

@@ -415,3 +415,51 @@ def test_command_line_lists_endpoints_and_prunes_the_feed(
     result = runner.invoke(cli, ["feed", "prune", "--days", "7"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "pruned 1 changes older than 7 days"
+
+
+def test_a_portal_endpoint_gets_the_portal_feed(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    r = client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    portal_hook = register(client, admin, receiver.url("/portal"), portal="bochum")
+    register(client, admin, receiver.url("/all"))
+
+    def facts(postcode: str) -> dict[str, Any]:
+        return {
+            "category": "it",
+            "organisation_id": 1,
+            "reviewed": True,
+            "places": [[postcode, None, None]],
+        }
+
+    with db.session_scope() as session:
+        for offer_id, postcode, before in (
+            (1, "44787", None),
+            (2, "50667", None),
+            (1, "50667", "44787"),
+        ):
+            session.add(
+                PublicChange(
+                    offer_id=offer_id,
+                    kind="upsert",
+                    event="offer.updated" if before else "offer.published",
+                    document={"id": offer_id, "postcode": postcode},
+                    facts=facts(postcode),
+                    previous_facts=facts(before) if before else None,
+                )
+            )
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/all")) == 3)
+    run_until(worker, lambda: len(receiver.state.bodies("/portal")) == 2)
+    verifier = Webhook(portal_hook["secret"])
+    got = [verifier.verify(r.body, r.headers) for r in receiver.state.bodies("/portal")]
+    assert [(m["type"], m["data"]["offer_id"], m["data"]["reason"]) for m in got] == [
+        ("offer.published", 1, None),
+        ("offer.removed", 1, "left_portal"),
+    ]
+    assert got[0]["data"]["offer"] == {"id": 1, "postcode": "44787"}
