@@ -30,7 +30,8 @@ bearer_scheme = HTTPBearer(
 DESCRIPTIONS: dict[int, str] = {
     401: "No API key, a malformed `Authorization` header, or a wrong or revoked key",
     403: "The key may not do this: an admin key is needed (monitoring: an analyst or admin "
-    "key), or the offer or organisation belongs to another provider",
+    "key; webhooks: an admin or portal operator key), or the offer or organisation belongs "
+    "to another provider",
     404: "Nothing with this id or name (also: an offer that is not public and not yours)",
     409: "Not possible in the current state (e.g. an archived offer, a status move that does "
     "not exist, a name that is taken)",
@@ -82,14 +83,20 @@ def _walk(dependant: Dependant) -> tuple[set[Callable[..., Any]], set[str]]:
 
 def derived_errors(route: APIRoute) -> set[int]:
     """The error answers that follow from what the route depends on and takes."""
-    from app.deps import get_actor, get_admin, get_monitoring_actor, get_optional_actor
+    from app.deps import (
+        get_actor,
+        get_admin,
+        get_monitoring_actor,
+        get_optional_actor,
+        get_webhook_actor,
+    )
     from app.rate_limits import is_rate_limited_search
 
     calls, kinds = _walk(route.dependant)
     codes: set[int] = set()
     if calls & {get_actor, get_optional_actor}:
         codes |= {401, 429}  # 429: too many failed keys from the address, or changes per key
-    if calls & {get_admin, get_monitoring_actor}:
+    if calls & {get_admin, get_monitoring_actor, get_webhook_actor}:
         codes.add(403)
     if "path" in kinds:
         codes |= {404, 422}
