@@ -105,6 +105,25 @@ class Settings(BaseSettings):
     pull_retry_base_s: float = Field(default=300.0, gt=0, alias="PULL_RETRY_BASE")
     pull_retry_max_s: float = Field(default=86_400.0, gt=0, alias="PULL_RETRY_MAX")
 
+    # The change feed (docs/partners.md): changes older than this that a later change replaced
+    # (and removals) are pruned daily; cursors from before them get 410 and start over.
+    feed_retention_days: float = Field(default=30.0, gt=0, alias="FEED_RETENTION_DAYS")
+    # Webhook targets: private, loopback and link-local addresses are refused unless listed
+    # here (comma-separated networks; tests list 127.0.0.0/8).
+    webhook_allowed_networks: str = Field(default="", alias="WEBHOOK_ALLOWED_NETWORKS")
+    # A receiver must answer within this many seconds (connect: WEBHOOK_CONNECT_TIMEOUT).
+    webhook_timeout_s: float = Field(default=10.0, gt=0, alias="WEBHOOK_TIMEOUT")
+    webhook_connect_timeout_s: float = Field(default=3.0, gt=0, alias="WEBHOOK_CONNECT_TIMEOUT")
+    # After a failed delivery: retry after base, 2 x base, 4 x base ... at most max; an
+    # endpoint failing for WEBHOOK_RETRY_HOURS is disabled (its deliveries are kept).
+    webhook_retry_base_s: float = Field(default=5.0, gt=0, alias="WEBHOOK_RETRY_BASE")
+    webhook_retry_max_s: float = Field(default=3600.0, gt=0, alias="WEBHOOK_RETRY_MAX")
+    webhook_retry_hours: float = Field(default=24.0, gt=0, alias="WEBHOOK_RETRY_HOURS")
+    webhook_poll_s: float = Field(default=0.2, gt=0, alias="WEBHOOK_POLL")
+    # Endpoints served at once by the webhook worker (one slow receiver holds one of them).
+    webhook_concurrency: int = Field(default=8, ge=1, le=64, alias="WEBHOOK_CONCURRENCY")
+    webhook_heartbeat_file: Path | None = Field(default=None, alias="WEBHOOK_HEARTBEAT_FILE")
+
     # Bildungsmonitoring (docs/monitoring.md). A search term appears in no output until this
     # many distinct clients searched it in the period.
     demand_min_clients: int = Field(default=10, ge=2, le=1000, alias="DEMAND_MIN_CLIENTS")

@@ -83,6 +83,8 @@ def get_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Ac
     actor = _signed_in(actor)
     if actor.role == Role.analyst:
         raise Forbidden("an analyst key reads monitoring figures only")
+    if actor.role == Role.operator:
+        raise Forbidden("an operator key manages its portals' webhooks only")
     return actor
 
 
@@ -91,6 +93,14 @@ def get_monitoring_actor(actor: Annotated[Actor | None, Depends(get_optional_act
     actor = _signed_in(actor)
     if actor.role not in (Role.admin, Role.analyst):
         raise Forbidden("monitoring figures need an analyst or admin key")
+    return actor
+
+
+def get_webhook_actor(actor: Annotated[Actor | None, Depends(get_optional_actor)]) -> Actor:
+    """An admin (any endpoint) or a portal operator (its portals' endpoints)."""
+    actor = _signed_in(actor)
+    if actor.role not in (Role.admin, Role.operator):
+        raise Forbidden("webhooks need an admin or a portal operator key")
     return actor
 
 
@@ -103,6 +113,7 @@ OptionalActorDep = Annotated[Actor | None, Depends(get_optional_actor)]
 ActorDep = Annotated[Actor, Depends(get_actor)]
 AdminDep = Annotated[Actor, Depends(get_admin)]
 MonitoringActorDep = Annotated[Actor, Depends(get_monitoring_actor)]
+WebhookActorDep = Annotated[Actor, Depends(get_webhook_actor)]
 
 
 class Pagination:

@@ -14,6 +14,7 @@ from app.openapi import install_openapi
 from app.rate_limits import RateLimits, SearchRateLimit
 from app.routers import (
     admin,
+    changes,
     codelists,
     dashboard,
     docs,
@@ -27,6 +28,7 @@ from app.routers import (
     portals,
     search,
     sources,
+    webhooks,
 )
 from app.search.service import close_backend, configure_backend
 from app.security_headers import SecurityHeaders
@@ -67,6 +69,7 @@ def create_app() -> FastAPI:
     app.include_router(pages.router)
     for module in (
         health,
+        changes,
         exports,
         offers,
         moderation,
@@ -77,6 +80,7 @@ def create_app() -> FastAPI:
         docs,
         monitoring,
         dashboard,
+        webhooks,
     ):
         app.include_router(module.router)
     app.include_router(portals.admin_router)

@@ -30,12 +30,14 @@ bearer_scheme = HTTPBearer(
 DESCRIPTIONS: dict[int, str] = {
     401: "No API key, a malformed `Authorization` header, or a wrong or revoked key",
     403: "The key may not do this: an admin key is needed (monitoring: an analyst or admin "
-    "key), or the offer or organisation belongs to another provider",
+    "key; webhooks: an admin or portal operator key), or the offer or organisation belongs "
+    "to another provider",
     404: "Nothing with this id or name (also: an offer that is not public and not yours)",
     409: "Not possible in the current state (e.g. an archived offer, a status move that does "
     "not exist, a name that is taken)",
     408: "The body did not arrive in time (BODY_TIMEOUT; imports: IMPORT_BODY_TIMEOUT)",
-    410: "The offer is no longer offered: all its dates have passed",
+    410: "The offer is no longer offered: all its dates have passed (change feeds: the cursor "
+    "is older than the retained history; start over without `since`)",
     413: "The body is larger than the limit (MAX_BODY_BYTES; imports: MAX_IMPORT_BYTES, "
     "MAX_PROVIDER_IMPORT_BYTES for a provider's key)",
     422: "Invalid input: `details` names each field (`loc`) with a message",
@@ -81,14 +83,20 @@ def _walk(dependant: Dependant) -> tuple[set[Callable[..., Any]], set[str]]:
 
 def derived_errors(route: APIRoute) -> set[int]:
     """The error answers that follow from what the route depends on and takes."""
-    from app.deps import get_actor, get_admin, get_monitoring_actor, get_optional_actor
+    from app.deps import (
+        get_actor,
+        get_admin,
+        get_monitoring_actor,
+        get_optional_actor,
+        get_webhook_actor,
+    )
     from app.rate_limits import is_rate_limited_search
 
     calls, kinds = _walk(route.dependant)
     codes: set[int] = set()
     if calls & {get_actor, get_optional_actor}:
         codes |= {401, 429}  # 429: too many failed keys from the address, or changes per key
-    if calls & {get_admin, get_monitoring_actor}:
+    if calls & {get_admin, get_monitoring_actor, get_webhook_actor}:
         codes.add(403)
     if "path" in kinds:
         codes |= {404, 422}

@@ -10,9 +10,11 @@ from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
+from app.config import get_settings
 from app.models.offer import Offer, OfferDate
+from app.models.types import utcnow
 from app.search.state import LAST_SWEEP, get_state, set_state
-from app.services import outbox
+from app.services import changes, outbox
 from app.services.monitoring import snapshots
 
 log = logging.getLogger("bildungsraum.indexer")
@@ -45,6 +47,8 @@ def sweep_if_due(engine: Engine, today: date) -> int:
             )
         )
         outbox.enqueue(session=session, offer_ids=[i for i in ids if i is not None])
+        retention = timedelta(days=get_settings().feed_retention_days)
+        changes.prune_changes(session=session, older_than=utcnow() - retention)
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()
         return len(ids)

@@ -26,6 +26,7 @@ from app.search.index_admin import (
     wait,
 )
 from app.search.state import REBUILD_TARGET, get_state, new_search_generation
+from app.services import changes
 from indexer.locks import index_guard, lock_offers
 from indexer.sources import load_sources
 from indexer.sweep import DailySnapshot, sweep_if_due
@@ -128,6 +129,10 @@ class Indexer:
             ids = [r.id for r in settled]
             if ids:
                 session.execute(delete(OutboxEntry).where(col(OutboxEntry.id).in_(ids)))
+            # The feed says what became searchable, in the transaction that settles it.
+            changes.record_changes(
+                session=session, offer_ids={r.offer_id for r in settled}, today=self.today()
+            )
             # Even a refused batch may have changed the index before the refusal.
             new_search_generation(session)
             session.commit()

@@ -9,6 +9,7 @@ from app.cli import (
     interop,
     moderation,
     monitoring,
+    partners,
     portals,
     sources,
     supervisor,
@@ -28,6 +29,8 @@ cli.add_typer(portals.app, name="portal")
 cli.add_typer(moderation.app, name="moderation")
 cli.add_typer(monitoring.app, name="monitoring")
 cli.add_typer(sources.app, name="source")
+cli.add_typer(partners.feed_app, name="feed")
+cli.add_typer(partners.webhooks_app, name="webhooks")
 
 
 def main() -> None:

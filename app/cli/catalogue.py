@@ -8,7 +8,7 @@ import typer
 from app.cli.database import catalogue_session
 from app.codelists import OrganisationKind
 from app.config import get_settings
-from app.models.api_key import Role
+from app.models.api_key import PORTAL_ROLES, Role
 from app.models.organisation import OrganisationIn
 from app.services.auth import Actor, create_api_key
 from app.services.organisations import create_organisation
@@ -46,14 +46,19 @@ def create_org(
 @app.command("create-key")
 def create_key(
     role: Annotated[
-        Role, typer.Option(help="admin (regional agency), provider, or analyst (monitoring)")
+        Role,
+        typer.Option(
+            help="admin (regional agency), provider, analyst (monitoring) or operator "
+            "(a portal's webhooks)"
+        ),
     ],
     org: Annotated[
         int | None, typer.Option(help="the organisation a provider key belongs to")
     ] = None,
     name: Annotated[str | None, typer.Option(help="a note on who uses the key")] = None,
     portal: Annotated[
-        list[str] | None, typer.Option(help="analyst keys: a portal whose figures it reads")
+        list[str] | None,
+        typer.Option(help="analyst and operator keys: a portal whose figures it reads or runs"),
     ] = None,
     expires: Annotated[
         datetime | None,
@@ -70,12 +75,14 @@ def create_key(
     expires_at = None if expires is None else expires.replace(tzinfo=UTC)
     try:
         with catalogue_session() as session:
-            if (role == Role.analyst) != bool(portal):
-                raise InvalidInput.at(["portal"], "analyst keys, and only they, name --portal")
+            if (role in PORTAL_ROLES) != bool(portal):
+                raise InvalidInput.at(
+                    ["portal"], "analyst and operator keys, and only they, name --portal"
+                )
             key, plain = create_api_key(
                 session=session, role=role, organisation_id=org, name=name, expires_at=expires_at
             )
-            if role == Role.analyst:
+            if role in PORTAL_ROLES:
                 assert key.id is not None
                 bind_analyst(session=session, api_key_id=key.id, slugs=list(portal or []))
     except DomainError as exc:

@@ -208,6 +208,13 @@ def run_all(*, host: str, port: int) -> None:
                 [sys.executable, "-m", "app.services.interop.scheduler"], env=env
             ),
         )
+        # Webhook deliveries in a process of their own: a slow receiver never delays indexing.
+        webhooks = Part(
+            "the webhook worker",
+            lambda: subprocess.Popen(
+                [sys.executable, "-m", "app.services.webhook_sender"], env=env
+            ),
+        )
         api = Part(
             "the API",
             lambda: subprocess.Popen(
@@ -215,7 +222,7 @@ def run_all(*, host: str, port: int) -> None:
                 env=env,
             ),
         )
-        for part in (indexer, scheduler, api):
+        for part in (indexer, scheduler, webhooks, api):
             part.launch()
             parts.append(part)
         print(f"Bildungsraum is running: http://{host}:{port}/docs  (Ctrl+C stops everything)")

@@ -2,6 +2,7 @@
 
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
+from app.models.changes import PublicChange
 from app.models.import_source import ImportSource
 from app.models.index_state import IndexerState
 from app.models.monitoring import (
@@ -19,6 +20,7 @@ from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.models.outbox import OutboxEntry
 from app.models.portal import CounsellingContact, Portal
+from app.models.webhooks import WebhookDelivery, WebhookEndpoint
 
 __all__ = [
     "AnalystPortal",
@@ -39,5 +41,8 @@ __all__ = [
     "Portal",
     "PortalPopulation",
     "PostcodeDistrict",
+    "PublicChange",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "ZeroResultClass",
 ]

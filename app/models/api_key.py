@@ -19,6 +19,12 @@ class Role(StrEnum):
     provider = "provider"
     # reads the monitoring figures of named portals, nothing else
     analyst = "analyst"
+    # runs named portals for a region: manages their webhooks, nothing else
+    operator = "operator"
+
+
+# Keys bound to portals (the analyst_portal table binds both).
+PORTAL_ROLES = frozenset({Role.analyst, Role.operator})
 
 
 class ApiKey(SQLModel, table=True):
@@ -43,7 +49,7 @@ class ApiKeyIn(InputModel):
     role: Role
     organisation_id: DbId | None = None
     name: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
-    # The portals (slugs) an analyst key may read the monitoring figures of.
+    # The portals (slugs) an analyst key may read the figures of, or an operator key runs.
     portals: list[PortalSlug] = Field(default_factory=list, max_length=200)
     expires_at: AwareDatetime | None = None
 
@@ -53,10 +59,10 @@ class ApiKeyIn(InputModel):
             raise ValueError("a provider key needs organisation_id")
         if self.role != Role.provider and self.organisation_id is not None:
             raise ValueError(f"an {self.role.value} key is not bound to an organisation")
-        if self.role == Role.analyst and not self.portals:
-            raise ValueError("an analyst key needs portals: the slugs whose figures it may read")
-        if self.role != Role.analyst and self.portals:
-            raise ValueError("only analyst keys are bound to portals")
+        if self.role in PORTAL_ROLES and not self.portals:
+            raise ValueError(f"an {self.role.value} key needs portals: the slugs it is for")
+        if self.role not in PORTAL_ROLES and self.portals:
+            raise ValueError("only analyst and operator keys are bound to portals")
         if self.expires_at is not None and self.expires_at <= utcnow():
             raise ValueError("expires_at lies in the past")
         return self

@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from app.deps import ActorDep, AdminDep, PaginationDep, SessionDep
 from app.errors import Forbidden
-from app.models.api_key import ApiKeyCreated, ApiKeyIn, ApiKeyPublic, Role
+from app.models.api_key import PORTAL_ROLES, ApiKeyCreated, ApiKeyIn, ApiKeyPublic, Role
 from app.models.organisation import OrganisationIn, OrganisationPatch, OrganisationPublic
 from app.openapi import documented
 from app.services import auth, organisations
@@ -83,7 +83,8 @@ def update_organisation(
 )
 def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiKeyCreated:
     """Admins: create a key. The key is in this response and nowhere else, ever. An analyst
-    key reads the monitoring figures of the portals named in `portals`, nothing else."""
+    key reads the monitoring figures of the portals named in `portals`, an operator key
+    manages those portals' webhooks; nothing else."""
     key, plain = auth.create_api_key(
         session=session,
         role=Role(body.role),
@@ -92,7 +93,7 @@ def create_api_key(body: ApiKeyIn, session: SessionDep, actor: AdminDep) -> ApiK
         expires_at=body.expires_at,
     )
     portals: list[str] = []
-    if body.role == Role.analyst:
+    if body.role in PORTAL_ROLES:
         assert key.id is not None
         portals = monitoring_regions.bind_analyst(
             session=session, api_key_id=key.id, slugs=body.portals

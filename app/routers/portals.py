@@ -2,10 +2,12 @@
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from app import api_examples
 from app.deps import AdminDep, SessionDep
+from app.models.changes import ChangePage
 from app.models.offer import OfferPublic
 from app.models.portal import (
     ContactIn,
@@ -18,8 +20,10 @@ from app.models.portal import (
 )
 from app.models.search import SearchResult, SuggestResult
 from app.openapi import documented
+from app.routers.changes import LimitQuery, SinceQuery
 from app.routers.search import SearchParamsDep
 from app.search import service as search
+from app.services import changes
 from app.services import offers as offer_service
 from app.services import portals as service
 from app.services.monitoring.demand import record_search
@@ -159,6 +163,20 @@ def portal_offer(slug: SlugPath, offer_id: OfferId, session: SessionDep) -> Offe
     portal = service.get_portal(session=session, slug=slug)
     view = service.get_portal_offer(session=session, portal=portal, offer_id=offer_id)
     return offer_service.to_public(view, internal=False)
+
+
+@public_router.get("/changes", response_model=ChangePage, responses=documented(410))
+def portal_changes(
+    slug: SlugPath, session: SessionDep, since: SinceQuery = None, limit: LimitQuery = 100
+) -> Response:
+    """The change feed as this portal sees it: its offers' upserts and removals, and a
+    tombstone (`reason: left_portal`) when an offer leaves its region or rules. A page may
+    be short, even empty, with `has_more`: keep following `next_cursor`. When the portal's
+    region or rules change, start over without `since`."""
+    portal = service.get_portal(session=session, slug=slug)
+    after = changes.start_after(session=session, since=since)
+    page = changes.read_portal_changes(session=session, portal=portal, after=after, limit=limit)
+    return Response(orjson.dumps(page.as_dict()), media_type="application/json")
 
 
 @public_router.options("", include_in_schema=False)

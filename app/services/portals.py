@@ -1,6 +1,7 @@
 """Portals: configuration, counselling contacts, the search scope and the CORS allow-list."""
 
 from collections import OrderedDict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,31 +239,53 @@ def get_portal_offer(
 def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
     """The detail-page twin of `scope_filters`: may this portal show this offer?"""
     o = view.offer
-    if scope.categories_allow and o.category not in scope.categories_allow:
+    return in_scope(
+        scope,
+        category=o.category,
+        organisation_id=o.organisation_id,
+        reviewed=o.reviewed_at is not None,
+        places=[(d.postcode, d.lat, d.lon) for d in view.dates],
+    )
+
+
+Place = tuple[str | None, float | None, float | None]
+
+
+def in_scope(
+    scope: SearchScope,
+    *,
+    category: str,
+    organisation_id: int,
+    reviewed: bool,
+    places: Iterable[Place],
+) -> bool:
+    """May a portal with this scope show an offer with these facts? Places are (postcode,
+    lat, lon) of its dates; the offer detail and the change feed both ask this."""
+    if scope.categories_allow and category not in scope.categories_allow:
         return False
-    if o.category in scope.categories_block:
+    if category in scope.categories_block:
         return False
-    if scope.providers_allow and o.organisation_id not in scope.providers_allow:
+    if scope.providers_allow and organisation_id not in scope.providers_allow:
         return False
-    if o.organisation_id in scope.providers_block:
+    if organisation_id in scope.providers_block:
         return False
-    if scope.reviewed_only and o.reviewed_at is None:
+    if scope.reviewed_only and not reviewed:
         return False
     has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
     has_radius_rule = scope.center is not None and scope.radius_km is not None
     if not (has_postcode_rule or has_radius_rule):
         return True
     prefixes = tuple(scope.postcodes) + tuple(scope.postcode_prefixes)
-    for d in view.dates:
-        if has_postcode_rule and d.postcode and d.postcode.startswith(prefixes):
+    for postcode, lat, lon in places:
+        if has_postcode_rule and postcode and postcode.startswith(prefixes):
             return True
         if (
             has_radius_rule
-            and d.lat is not None
-            and d.lon is not None
+            and lat is not None
+            and lon is not None
             and scope.center
             and scope.radius_km is not None
-            and distance_km(scope.center, (d.lat, d.lon)) <= scope.radius_km
+            and distance_km(scope.center, (lat, lon)) <= scope.radius_km
         ):
             return True
     return False

@@ -1,46 +1,47 @@
-"""Fetching a provider's file from a URL: http(s) only, no private addresses, bounded in size
-and time, conditional (ETag / Last-Modified).
-
-The address is checked where the connection is made (a network backend for httpcore), not
-only when the URL is read: a name that resolves to a public address when checked and to
-127.0.0.1 a moment later (DNS rebinding), or a redirect to an internal host, meets the same
-check. httpcore is used directly because httpx cannot take such a backend, and because it
-reads no proxy variables that would route around the check.
-"""
+"""Fetching a provider's file from a URL: http(s) only, no private addresses (checked where
+each connection is made, app/services/public_addresses.py), bounded in size and time,
+conditional (ETag / Last-Modified)."""
 
 import hashlib
-import ipaddress
-import socket
 import ssl
 import tempfile
 import time
 import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import httpcore
+
+from app.services.public_addresses import (
+    AddressRefused,
+    GuardedBackend,
+    Network,
+    OutboundError,
+    address_allowed,
+    check_url,
+    parse_networks,
+    redacted,
+)
+
+__all__ = [
+    "AddressRefused",
+    "FetchError",
+    "Fetched",
+    "address_allowed",
+    "check_url",
+    "fetch",
+    "parse_networks",
+    "redacted",
+]
 
 MAX_REDIRECTS = 5
 # Files up to this size stay in memory while they arrive; larger ones go to a temp file.
 SPOOL_BYTES = 8 * 1024 * 1024
 USER_AGENT = b"Bildungsraum/1.0 (catalogue import; conditional GET)"
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-Address = ipaddress.IPv4Address | ipaddress.IPv6Address
-
-
-class FetchError(Exception):
-    """The file could not be fetched; the message says why in words for the source's report."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class AddressRefused(FetchError):
-    pass
+# The import side has always called it so.
+FetchError = OutboundError
 
 
 @dataclass
@@ -54,101 +55,6 @@ class Fetched:
     sha256: str | None = None
     etag: str | None = None
     last_modified: str | None = None
-
-
-def parse_networks(text: str) -> list[Network]:
-    """`127.0.0.0/8, ::1` → networks; ValueError names a value that is not one."""
-    networks: list[Network] = []
-    for part in text.split(","):
-        if part.strip():
-            networks.append(ipaddress.ip_network(part.strip(), strict=False))
-    return networks
-
-
-def address_allowed(address: Address, allowed: Iterable[Network]) -> bool:
-    """Public unicast addresses, and whatever the operator listed explicitly."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
-    if any(address in network for network in allowed):
-        return True
-    return address.is_global and not address.is_multicast
-
-
-def redacted(url: str) -> str:
-    """The URL for logs and reports: no credentials, no query (it may carry a token)."""
-    parts = urlsplit(url)
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
-
-
-def check_url(url: str) -> None:
-    """What can be said about a URL before connecting: http(s), a host, no credentials."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise FetchError(f"only http and https URLs can be pulled, not {parts.scheme or '?'}:")
-    if not parts.hostname:
-        raise FetchError("the URL names no host")
-    if parts.username or parts.password:
-        raise FetchError("credentials in the URL are refused; ask for a URL without them")
-
-
-class GuardedBackend(httpcore.NetworkBackend):
-    """Resolves the host itself and connects only to an address that passes the check."""
-
-    def __init__(self, allowed: list[Network]) -> None:
-        self._allowed = allowed
-        self._inner = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise FetchError(
-                f"the host {host} cannot be resolved ({exc.strerror or exc})"
-            ) from None
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
-        usable = [a for a in addresses if address_allowed(a, self._allowed)]
-        if not usable:
-            raise AddressRefused(
-                f"{host} is {addresses[0] if addresses else 'no address'}, a private, loopback "
-                "or link-local address; such addresses are refused (see PULL_ALLOWED_NETWORKS)"
-            )
-        error: Exception | None = None
-        for address in usable:
-            try:
-                # The checked address itself: TLS still verifies the certificate for `host`,
-                # which httpcore passes as the server name.
-                return self._inner.connect_tcp(
-                    str(address),
-                    port,
-                    timeout=timeout,
-                    local_address=local_address,
-                    socket_options=socket_options,
-                )
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                error = exc
-        assert error is not None
-        raise error
-
-    def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        raise AddressRefused("unix sockets are refused")
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
 
 
 def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
@@ -217,7 +123,7 @@ def fetch(
         headers.append((b"If-Modified-Since", last_modified.encode("latin-1", "replace")))
     with httpcore.ConnectionPool(
         ssl_context=ssl.create_default_context(),
-        network_backend=GuardedBackend(allowed),
+        network_backend=GuardedBackend(allowed, setting="PULL_ALLOWED_NETWORKS"),
         retries=0,
         max_connections=1,
     ) as pool:

@@ -12,28 +12,17 @@ from app.models.organisation import Organisation
 from app.models.types import utcnow
 from app.services import audit
 from app.services.auth import Actor
-from app.services.interop.fetch import FetchError, address_allowed, check_url, parse_networks
+from app.services.public_addresses import OutboundError, parse_networks, refuse_private_target
 
 
 def _checked_url(url: str) -> str:
     """Refuse at once what a pull would refuse anyway: another scheme, credentials, a private
     IP literal. Names are checked when the pull connects (they may resolve differently)."""
-    import ipaddress
-    from urllib.parse import urlsplit
-
+    allowed = parse_networks(get_settings().pull_allowed_networks)
     try:
-        check_url(url)
-    except FetchError as exc:
+        refuse_private_target(url, allowed, resolve=False)
+    except OutboundError as exc:
         raise InvalidInput.at(["url"], exc.message) from None
-    host = (urlsplit(url).hostname or "").strip("[]")
-    try:
-        literal = ipaddress.ip_address(host)
-    except ValueError:
-        return url
-    if not address_allowed(literal, parse_networks(get_settings().pull_allowed_networks)):
-        raise InvalidInput.at(
-            ["url"], f"{host} is a private, loopback or link-local address; such URLs are refused"
-        )
     return url
 
 

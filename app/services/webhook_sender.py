@@ -1,0 +1,390 @@
+"""The webhook worker (`python -m app.services.webhook_sender`): turns feed changes into
+deliveries per endpoint and sends them, signed per Standard Webhooks.
+
+Its own process, not the indexer's: a receiver that is slow or gone must never delay
+indexing. Each endpoint is served by at most one thread at a time, WEBHOOK_CONCURRENCY
+endpoints at once, so a slow receiver holds only its own. Deliveries of an endpoint go out
+strictly in feed order (so in order per offer): a failed one is retried with exponential
+backoff and holds back the later ones. Rows are the record: a delivery is marked delivered
+only after the receiver answered 2xx, so a worker killed at any point sends again what it
+had not recorded (at least once, never skipped).
+"""
+
+import logging
+import signal
+import ssl
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urljoin
+
+import httpcore
+import orjson
+from sqlalchemy import Engine, update
+from sqlmodel import Session, col, select
+from standardwebhooks import Webhook
+
+from app.config import Settings, get_settings
+from app.db import get_engine
+from app.models.portal import Portal
+from app.models.types import utcnow
+from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from app.services import changes
+from app.services.portals import portal_scope
+from app.services.public_addresses import GuardedBackend, OutboundError, parse_networks, redacted
+
+log = logging.getLogger("bildungsraum.webhooks")
+
+USER_AGENT = b"Bildungsraum-Webhooks/1.0"
+# Changes read per endpoint per round, and deliveries sent per endpoint before its rows are
+# updated (a worker killed in between sends at most this many again).
+FAN_OUT_BATCH = 1000
+SEND_BATCH = 200
+# Bytes of a receiver's answer read (then the connection is reused); the rest is ignored.
+MAX_ANSWER = 64 * 1024
+HEARTBEAT_S = 5.0
+
+
+def message(payload: dict[str, Any], *, change_id: int, event: str) -> tuple[str, bytes]:
+    """The Standard Webhooks message: its id (the same on every retry and replay, so a
+    receiver can drop duplicates) and body (`type`, `timestamp`, `data` = the feed's item)."""
+    body = {"type": event, "timestamp": payload["changed_at"], "data": payload}
+    return f"change_{change_id}", orjson.dumps(body)
+
+
+def signed_headers(
+    secret: str, msg_id: str, body: bytes, now: datetime
+) -> list[tuple[bytes, bytes]]:
+    signature = Webhook(secret).sign(msg_id, now, body)
+    return [
+        (b"Content-Type", b"application/json"),
+        (b"User-Agent", USER_AGENT),
+        (b"webhook-id", msg_id.encode()),
+        (b"webhook-timestamp", str(int(now.timestamp())).encode()),
+        (b"webhook-signature", signature.encode()),
+    ]
+
+
+def backoff(attempts: int, settings: Settings) -> timedelta:
+    seconds = settings.webhook_retry_base_s * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(seconds, settings.webhook_retry_max_s))
+
+
+# --- from feed changes to deliveries ------------------------------------------------------
+
+
+def fan_out(*, session: Session, endpoint_id: int) -> int:
+    """Queue the endpoint's deliveries for the changes after its position (one batch)."""
+    query = select(WebhookEndpoint).where(WebhookEndpoint.id == endpoint_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()  # two workers never queue the same changes
+    endpoint = session.exec(query).first()
+    if endpoint is None or not endpoint.active:
+        return 0
+    portal = None if endpoint.portal_id is None else session.get(Portal, endpoint.portal_id)
+    rows = changes.rows_after(session, endpoint.position, FAN_OUT_BATCH, documents=portal is None)
+    if not rows:
+        return 0
+    if portal is None:
+        found = [(r.id, changes.feed_item(r, parsed=True)) for r in rows]
+    else:
+        found = changes.scoped_items(session, rows, portal_scope(portal), parsed=True)
+    wanted = set(endpoint.event_types)
+    queued = 0
+    for change_id, item in found:
+        if item["event"] not in wanted:
+            continue
+        session.add(
+            WebhookDelivery(
+                endpoint_id=endpoint_id,
+                change_id=change_id,
+                offer_id=item["offer_id"],
+                event=item["event"],
+                payload=item,
+            )
+        )
+        queued += 1
+    endpoint.position = rows[-1].id
+    session.add(endpoint)
+    session.commit()
+    return queued
+
+
+# --- sending ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Attempt:
+    ok: bool
+    status: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class Sender:
+    """Sends deliveries and records what happened; one per worker process."""
+
+    engine: Engine
+    settings: Settings = field(default_factory=get_settings)
+    _pools: dict[int, httpcore.ConnectionPool] = field(default_factory=dict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+
+    def _pool(self, endpoint_id: int) -> httpcore.ConnectionPool:
+        with self._lock:
+            pool = self._pools.get(endpoint_id)
+            if pool is None:
+                pool = httpcore.ConnectionPool(
+                    ssl_context=ssl.create_default_context(),
+                    network_backend=GuardedBackend(
+                        parse_networks(self.settings.webhook_allowed_networks),
+                        setting="WEBHOOK_ALLOWED_NETWORKS",
+                    ),
+                    retries=0,
+                    max_connections=1,
+                    keepalive_expiry=30,
+                )
+                self._pools[endpoint_id] = pool
+            return pool
+
+    def post(self, endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> Attempt:
+        """One POST; any answer but a 2xx is a failure (a redirect is not followed)."""
+        assert endpoint.id is not None
+        msg_id, body = message(delivery.payload, change_id=delivery.change_id, event=delivery.event)
+        headers = signed_headers(endpoint.secret, msg_id, body, utcnow())
+        timeout = self.settings.webhook_timeout_s
+        timeouts = {
+            "connect": min(self.settings.webhook_connect_timeout_s, timeout),
+            "read": timeout,
+            "write": timeout,
+            "pool": timeout,
+        }
+        pool = self._pool(endpoint.id)
+        try:
+            with pool.stream(
+                "POST",
+                endpoint.url,
+                headers=headers,
+                content=body,
+                extensions={"timeout": timeouts},
+            ) as response:
+                status = int(response.status)
+                read = 0
+                for chunk in response.iter_stream():
+                    read += len(chunk)
+                    if read > MAX_ANSWER:
+                        break
+                location = next(
+                    (v.decode("latin-1") for k, v in response.headers if k.lower() == b"location"),
+                    None,
+                )
+        except OutboundError as exc:
+            return Attempt(False, error=exc.message)
+        except httpcore.TimeoutException:
+            return Attempt(False, error=f"no answer within {timeout:g} s")
+        except httpcore.UnsupportedProtocol:
+            return Attempt(False, error="only http and https URLs can be called")
+        except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
+            return Attempt(False, error=f"the connection failed ({exc.__class__.__name__})")
+        if 200 <= status < 300:
+            return Attempt(True, status=status)
+        if 300 <= status < 400:
+            where = f" to {redacted(urljoin(endpoint.url, location))}" if location else ""
+            return Attempt(
+                False,
+                status=status,
+                error=f"HTTP {status}: redirects{where} are not followed; register the final URL",
+            )
+        return Attempt(False, status=status, error=f"the receiver answered HTTP {status}")
+
+    def deliver(self, endpoint_id: int) -> int:
+        """Send the endpoint's due deliveries in order until one fails; returns how many went
+        out. The database connection is not held while waiting for the receiver."""
+        now = utcnow()
+        with Session(self.engine, expire_on_commit=False) as session:
+            endpoint = session.get(WebhookEndpoint, endpoint_id)
+            if endpoint is None or not endpoint.active:
+                return 0
+            batch = list(
+                session.exec(
+                    select(WebhookDelivery)
+                    .where(
+                        WebhookDelivery.endpoint_id == endpoint_id,
+                        WebhookDelivery.status == DeliveryStatus.pending,
+                    )
+                    .order_by(col(WebhookDelivery.id))
+                    .limit(SEND_BATCH)
+                )
+            )
+        if not batch or batch[0].next_attempt_at > now:
+            return 0
+        delivered: dict[int, list[int]] = {}  # HTTP status → delivery ids
+        failed: tuple[WebhookDelivery, Attempt] | None = None
+        for delivery in batch:
+            attempt = self.post(endpoint, delivery)
+            if not attempt.ok:
+                failed = (delivery, attempt)
+                break
+            assert delivery.id is not None
+            assert attempt.status is not None
+            delivered.setdefault(attempt.status, []).append(delivery.id)
+        self._record(endpoint_id, delivered, failed)
+        return sum(len(ids) for ids in delivered.values())
+
+    def _record(
+        self,
+        endpoint_id: int,
+        delivered: dict[int, list[int]],
+        failed: tuple[WebhookDelivery, Attempt] | None,
+    ) -> None:
+        now = utcnow()
+        with Session(self.engine) as session:
+            for status, ids in delivered.items():
+                session.execute(
+                    update(WebhookDelivery)
+                    .where(col(WebhookDelivery.id).in_(ids))
+                    .values(
+                        status=DeliveryStatus.delivered,
+                        delivered_at=now,
+                        attempts=col(WebhookDelivery.attempts) + 1,
+                        last_status=status,
+                    )
+                )
+            endpoint = session.get(WebhookEndpoint, endpoint_id)
+            if endpoint is None:
+                session.commit()
+                return
+            if failed is None:
+                endpoint.failing_since = None
+            else:
+                self._failed(session, endpoint, *failed, now=now)
+            session.add(endpoint)
+            session.commit()
+
+    def _failed(
+        self,
+        session: Session,
+        endpoint: WebhookEndpoint,
+        delivery: WebhookDelivery,
+        attempt: Attempt,
+        *,
+        now: datetime,
+    ) -> None:
+        row = session.get(WebhookDelivery, delivery.id)
+        if row is None:
+            return
+        row.attempts += 1
+        row.last_status = attempt.status
+        row.last_error = (attempt.error or "failed")[:2000]
+        row.next_attempt_at = now + backoff(row.attempts, self.settings)
+        session.add(row)
+        endpoint.failing_since = endpoint.failing_since or now
+        window = timedelta(hours=self.settings.webhook_retry_hours)
+        if now - endpoint.failing_since >= window:
+            endpoint.active = False
+            endpoint.disabled_at = now
+            endpoint.disabled_reason = (
+                f"deliveries failed since {endpoint.failing_since:%Y-%m-%d %H:%M} UTC "
+                f"({row.attempts} attempts of change {row.change_id}); last error: "
+                f"{row.last_error}. Fix the receiver, then PATCH active=true: nothing is lost"
+            )
+            log.warning("webhook %s disabled: %s", endpoint.id, row.last_error)
+        log.info(
+            "webhook %s (%s): %s; next attempt at %s",
+            endpoint.id,
+            redacted(endpoint.url),
+            row.last_error,
+            row.next_attempt_at,
+        )
+
+    def close(self) -> None:
+        with self._lock:
+            for pool in self._pools.values():
+                pool.close()
+            self._pools.clear()
+
+
+# --- the loop --------------------------------------------------------------------------------
+
+
+@dataclass
+class WebhookWorker:
+    engine: Engine
+    settings: Settings = field(default_factory=get_settings)
+    sender: Sender = field(init=False)
+    _last_beat: float = field(default=0.0, init=False)
+
+    def __post_init__(self) -> None:
+        self.sender = Sender(self.engine, self.settings)
+
+    def active_endpoints(self) -> list[int]:
+        with Session(self.engine) as session:
+            return [
+                i
+                for i in session.exec(
+                    select(WebhookEndpoint.id).where(col(WebhookEndpoint.active).is_(True))
+                )
+                if i is not None
+            ]
+
+    def fan_out_all(self) -> int:
+        queued = 0
+        for endpoint_id in self.active_endpoints():
+            with Session(self.engine) as session:
+                queued += fan_out(session=session, endpoint_id=endpoint_id)
+        return queued
+
+    def run_once(self) -> int:
+        """Queue and send everything due, endpoint after endpoint (tests, `webhooks once`)."""
+        self.fan_out_all()
+        return sum(self.sender.deliver(i) for i in self.active_endpoints())
+
+    def run_forever(self, stop: threading.Event) -> None:
+        busy: dict[int, Future[int]] = {}
+        with ThreadPoolExecutor(
+            self.settings.webhook_concurrency, thread_name_prefix="webhook"
+        ) as pool:
+            while not stop.is_set():
+                self.beat()
+                try:
+                    self.fan_out_all()
+                    for endpoint_id in self.active_endpoints():
+                        running = busy.get(endpoint_id)
+                        if running is None or running.done():
+                            busy[endpoint_id] = pool.submit(self._deliver, endpoint_id)
+                except Exception:  # the database may be away for a moment: next round
+                    log.exception("webhook round failed")
+                stop.wait(self.settings.webhook_poll_s)
+        self.sender.close()
+
+    def _deliver(self, endpoint_id: int) -> int:
+        try:
+            total = 0
+            while sent := self.sender.deliver(endpoint_id):
+                total += sent
+            return total
+        except Exception:
+            log.exception("delivering to webhook %s failed", endpoint_id)
+            return 0
+
+    def beat(self) -> None:
+        heartbeat = self.settings.webhook_heartbeat_file
+        now = time.monotonic()
+        if heartbeat is not None and now - self._last_beat >= HEARTBEAT_S:
+            heartbeat.touch()
+            self._last_beat = now
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("webhook worker running")
+    WebhookWorker(get_engine()).run_forever(stop)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,465 @@
+"""Webhooks: registration rules, signed deliveries a Standard Webhooks verifier accepts,
+faulty receivers (500, hang, closed connection, redirect) retried and logged with nothing
+lost, disabling after the retry window, replay, and a worker killed mid-batch."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlmodel import select
+from standardwebhooks import Webhook, WebhookVerificationError
+
+from app import config, db
+from app.models.changes import PublicChange
+from app.models.types import utcnow
+from app.models.webhooks import DeliveryStatus, WebhookDelivery
+from app.services import changes
+from app.services.webhook_sender import WebhookWorker, message, signed_headers
+from testkit.webhook_receiver import Receiver
+from tests.conftest import SearchIndex, offer_payload
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    server = Receiver().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def local_targets(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Receivers on 127.0.0.1 allowed, short timeouts and backoff."""
+    monkeypatch.setenv("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
+    monkeypatch.setenv("WEBHOOK_TIMEOUT", "0.5")
+    monkeypatch.setenv("WEBHOOK_RETRY_BASE", "0.05")
+    monkeypatch.setenv("WEBHOOK_RETRY_MAX", "0.2")
+    monkeypatch.setenv("WEBHOOK_POLL", "0.02")
+    config.get_settings.cache_clear()
+
+
+def add_changes(count: int, *, offers: int | None = None) -> list[int]:
+    """Feed changes as the indexer writes them: upserts of `offers` offers in turn."""
+    offers = offers or count
+    ids = []
+    with db.session_scope() as session:
+        for n in range(count):
+            offer_id = n % offers + 1
+            row = PublicChange(
+                offer_id=offer_id,
+                kind="upsert",
+                event="offer.updated" if n >= offers else "offer.published",
+                document={"id": offer_id, "title": f"Kurs {n}", "version": n},
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            ids.append(row.id)
+    return ids
+
+
+def register(client: TestClient, headers: dict[str, str], url: str, **extra: Any) -> dict[str, Any]:
+    r = client.post("/api/v1/webhooks", json={"url": url, **extra}, headers=headers)
+    assert r.status_code == 201, r.text
+    return dict(r.json())
+
+
+def deliveries(endpoint_id: int) -> list[WebhookDelivery]:
+    with db.session_scope() as session:
+        return list(
+            session.exec(
+                select(WebhookDelivery)
+                .where(WebhookDelivery.endpoint_id == endpoint_id)
+                .order_by(WebhookDelivery.id)  # type: ignore[arg-type]
+            )
+        )
+
+
+def run_until(worker: WebhookWorker, done: Callable[[], bool], timeout_s: float = 15) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not done():
+        assert time.monotonic() < deadline, "the deliveries did not finish in time"
+        worker.run_once()
+        time.sleep(0.02)
+
+
+def received_ids(receiver: Receiver, path: str) -> list[str]:
+    return [r.headers["webhook-id"] for r in receiver.state.bodies(path)]
+
+
+# --- registration --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "problem"),
+    [
+        ("ftp://partner.example/hook", "only http and https"),
+        ("nix", "only http and https"),
+        ("http:///hook", "no host"),
+        ("https://user:pw@partner.example/hook", "credentials"),
+        ("http://10.1.2.3/hook", "private"),
+        ("http://127.0.0.1:9/hook", "private"),
+        ("http://[::1]/hook", "private"),
+        ("http://169.254.169.254/latest", "private"),
+        ("http://localhost/hook", "private"),
+        ("http://partner.invalid/hook", "cannot be resolved"),
+        ("http://host:99999/hook", "not a valid URL"),
+    ],
+)
+def test_registration_refuses_bad_and_private_urls(
+    client: TestClient, admin: dict[str, str], url: str, problem: str
+) -> None:
+    r = client.post("/api/v1/webhooks", json={"url": url}, headers=admin)
+    assert r.status_code == 422, r.text
+    detail = r.json()["error"]["details"][0]
+    assert detail["loc"][-1] == "url"
+    assert problem in detail["message"]
+
+
+def test_registration_rules_and_operator_scopes(
+    client: TestClient, admin: dict[str, str], provider: dict[str, Any], local_targets: None
+) -> None:
+    for slug in ("bochum", "herne"):
+        r = client.post(
+            "/api/v1/admin/portals",
+            json={"slug": slug, "name": slug, "postcode_prefixes": ["44"]},
+            headers=admin,
+        )
+        assert r.status_code == 201, r.text
+
+    def operator(slug: str) -> dict[str, str]:
+        r = client.post(
+            "/api/v1/api-keys", json={"role": "operator", "portals": [slug]}, headers=admin
+        )
+        assert r.status_code == 201, r.text
+        return {"Authorization": f"Bearer {r.json()['key']}"}
+
+    bochum, herne = operator("bochum"), operator("herne")
+    url = "http://127.0.0.1:9/hook"
+    r = client.post(
+        "/api/v1/webhooks", json={"url": url, "event_types": ["offer.deleted"]}, headers=admin
+    )
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["loc"][-2:] == ["event_types", 0]
+    assert client.post("/api/v1/webhooks", json={"url": url}).status_code == 401
+    assert (
+        client.post("/api/v1/webhooks", json={"url": url}, headers=provider["headers"]).status_code
+        == 403
+    )
+    # An operator key does nothing but its webhooks.
+    assert client.get("/api/v1/offers", headers=bochum).status_code == 403
+
+    mine = register(client, bochum, url, event_types=["offer.removed"])
+    assert mine["portal"] == "bochum"
+    assert mine["secret"].startswith("whsec_")
+    assert mine["event_types"] == ["offer.removed"]
+    r = client.post("/api/v1/webhooks", json={"url": url, "portal": "herne"}, headers=bochum)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["loc"][-1] == "portal"
+    everything = register(client, admin, url)
+    assert everything["portal"] is None
+
+    one = f"/api/v1/webhooks/{mine['id']}"
+    assert "secret" not in client.get(one, headers=bochum).json()
+    answers = [
+        client.get(one, headers=herne),
+        client.patch(one, json={"active": False}, headers=herne),
+        client.get(f"{one}/deliveries", headers=herne),
+        client.post(f"{one}/replay", json={}, headers=herne),
+        client.delete(one, headers=herne),
+        client.get(f"/api/v1/webhooks/{everything['id']}", headers=bochum),
+    ]
+    assert [a.status_code for a in answers] == [404] * 6
+    assert client.get("/api/v1/webhooks", headers=herne).json() == []
+    assert [w["id"] for w in client.get("/api/v1/webhooks", headers=bochum).json()] == [mine["id"]]
+    assert len(client.get("/api/v1/webhooks", headers=admin).json()) == 2
+    assert client.delete(one, headers=bochum).status_code == 204
+    assert client.get(one, headers=admin).status_code == 404
+
+
+# --- deliveries ----------------------------------------------------------------------------
+
+
+def test_deliveries_are_signed_and_carry_the_feed_items(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    hook = register(client, admin, receiver.url("/ok"))
+    add_changes(3)
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 3)
+    verifier = Webhook(hook["secret"])
+    feed = client.get("/api/v1/changes").json()["items"]
+    got = receiver.state.bodies("/ok")
+    for item, request in zip(feed, got, strict=True):
+        body = verifier.verify(request.body, request.headers)
+        assert body["data"] == item
+        assert body["type"] == item["event"] == "offer.published"
+        assert request.headers["webhook-id"] == f"change_{changes.decode_cursor(item['cursor'])}"
+    first = got[0]
+    with pytest.raises(WebhookVerificationError):
+        verifier.verify(first.body.replace(b"Kurs 0", b"Kurs X"), first.headers)
+    with pytest.raises(WebhookVerificationError):
+        Webhook("whsec_" + "A" * 43 + "=").verify(first.body, first.headers)
+    # A replayed message: validly signed, but 6 minutes ago.
+    old = signed_headers(
+        hook["secret"], first.headers["webhook-id"], first.body, utcnow() - timedelta(minutes=6)
+    )
+    with pytest.raises(WebhookVerificationError, match="too old"):
+        verifier.verify(first.body, {k.decode(): v.decode() for k, v in old})
+    log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin).json()
+    assert [(d["status"], d["attempts"], d["last_status"]) for d in log] == [
+        ("delivered", 1, 204)
+    ] * 3
+    # Nothing is delivered twice when nothing new happened.
+    worker.run_once()
+    assert len(receiver.state.bodies("/ok")) == 3
+
+
+def test_an_offer_change_reaches_the_receiver_through_the_indexer(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+    receiver: Receiver,
+    local_targets: None,
+) -> None:
+    hook = register(client, admin, receiver.url("/ok"))
+    h = trusted_provider["headers"]
+    offer = client.post("/api/v1/offers", json=offer_payload(), headers=h).json()
+    search_index.drain()
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 1)
+    client.post(f"/api/v1/offers/{offer['id']}/withdraw", headers=h)
+    search_index.drain()
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 2)
+    verifier = Webhook(hook["secret"])
+    published, removed = (verifier.verify(r.body, r.headers) for r in receiver.state.bodies("/ok"))
+    assert published["type"] == "offer.published"
+    assert published["data"]["offer"]["title"] == offer["title"]
+    assert published["data"]["offer"]["status"] == "published"
+    assert removed["type"] == "offer.removed"
+    assert (removed["data"]["offer_id"], removed["data"]["reason"]) == (offer["id"], "withdrawn")
+
+
+@pytest.mark.parametrize("path", ["/flaky", "/flaky-hang", "/flaky-close"])
+def test_failing_receivers_are_retried_in_order_and_logged(
+    client: TestClient,
+    admin: dict[str, str],
+    receiver: Receiver,
+    local_targets: None,
+    path: str,
+) -> None:
+    receiver.state.failures_left[path] = 2
+    hook = register(client, admin, receiver.url(path))
+    expected = [f"change_{i}" for i in add_changes(4, offers=2)]
+    worker = WebhookWorker(db.get_engine())
+    run_until(
+        worker,
+        lambda: (
+            all(d.status == DeliveryStatus.delivered for d in deliveries(hook["id"]))
+            and len(deliveries(hook["id"])) == 4
+        ),
+    )
+    got = received_ids(receiver, path)
+    assert got[:3] == [expected[0]] * 3  # two failures, then it went through
+    assert list(dict.fromkeys(got)) == expected  # in feed order, none lost
+    log = client.get(f"/api/v1/webhooks/{hook['id']}/deliveries", headers=admin).json()
+    first = log[-1]
+    assert first["attempts"] == 3
+    assert first["status"] == "delivered"
+    problem = {
+        "/flaky": "HTTP 500",
+        "/flaky-hang": "no answer within 0.5 s",
+        "/flaky-close": "the connection failed",
+    }[path]
+    assert problem in first["last_error"]
+    assert client.get(f"/api/v1/webhooks/{hook['id']}", headers=admin).json()["active"]
+
+
+def test_redirects_are_not_followed_and_the_endpoint_is_disabled_after_the_window(
+    client: TestClient,
+    admin: dict[str, str],
+    receiver: Receiver,
+    local_targets: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("WEBHOOK_RETRY_HOURS", "0.0002")  # 0.72 s
+    config.get_settings.cache_clear()
+    hook = register(client, admin, receiver.url("/redirect"))
+    add_changes(2)
+    worker = WebhookWorker(db.get_engine())
+    one = f"/api/v1/webhooks/{hook['id']}"
+    run_until(worker, lambda: not client.get(one, headers=admin).json()["active"])
+    state = client.get(one, headers=admin).json()
+    assert "redirects to http://127.0.0.1" in state["disabled_reason"]
+    assert state["pending"] == 2
+    assert receiver.state.bodies("/ok") == []  # never followed
+    assert {r.path for r in receiver.state.received} == {"/redirect"}
+    # Fixed and enabled again: everything waiting goes out, in order.
+    r = client.patch(one, json={"url": receiver.url("/ok"), "active": True}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert r.json()["disabled_reason"] is None
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 2)
+    assert client.get(one, headers=admin).json()["pending"] == 0
+
+
+def test_a_slow_receiver_does_not_hold_up_the_others(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    slow = register(client, admin, receiver.url("/hang"))
+    register(client, admin, receiver.url("/ok"))
+    add_changes(20)
+    stop = threading.Event()
+    worker = WebhookWorker(db.get_engine())
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(receiver.state.bodies("/ok")) < 20:
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        # Meanwhile the hanging receiver was tried, not all of it delivered.
+        assert receiver.state.bodies("/hang")
+        assert any(d.status == DeliveryStatus.pending for d in deliveries(slow["id"]))
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_replay_from_a_cursor(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    hook = register(client, admin, receiver.url("/ok"))
+    ids = add_changes(3)
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 3)
+    replay = f"/api/v1/webhooks/{hook['id']}/replay"
+    r = client.post(replay, json={"since": changes.encode_cursor(ids[0])}, headers=admin)
+    assert r.status_code == 200, r.text
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 5)
+    assert received_ids(receiver, "/ok")[3:] == [f"change_{ids[1]}", f"change_{ids[2]}"]
+    r = client.post(replay, json={"since": "kaputt"}, headers=admin)
+    assert r.status_code == 422
+    assert r.json()["error"]["details"][0]["loc"][-1] == "since"
+
+
+def test_a_worker_killed_mid_batch_delivers_everything_after_a_restart(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    hook = register(client, admin, receiver.url("/ok"))
+    ids = add_changes(300, offers=30)
+    receiver.state.delay_s = 0.003
+    env = {**os.environ, "WEBHOOK_POLL": "0.05"}
+    command = [sys.executable, "-m", "app.services.webhook_sender"]
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
+
+    worker = start()
+    try:
+        deadline = time.monotonic() + 30
+        while len(receiver.state.bodies("/ok")) < 60:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        worker.send_signal(signal.SIGKILL)
+        worker.wait()
+        assert len(receiver.state.bodies("/ok")) < 300
+        worker = start()
+        deadline = time.monotonic() + 60
+        while (
+            any(d.status != DeliveryStatus.delivered for d in deliveries(hook["id"]))
+            or len(deliveries(hook["id"])) < 300
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=10)
+    got = received_ids(receiver, "/ok")
+    first_seen = list(dict.fromkeys(got))
+    assert first_seen == [f"change_{i}" for i in ids]  # every one, first arrivals in order
+    # Sent again at most what the killed worker had not recorded.
+    assert len(got) - len(first_seen) <= 200
+
+
+def test_message_id_and_body_shape() -> None:
+    payload = {"changed_at": "2026-12-04T20:00:00+00:00", "offer_id": 1}
+    msg_id, body = message(payload, change_id=7, event="offer.removed")
+    assert msg_id == "change_7"
+    assert body.startswith(b'{"type":"offer.removed","timestamp":"2026-12-04T20:00:00+00:00"')
+
+
+def test_command_line_lists_endpoints_and_prunes_the_feed(
+    client: TestClient, admin: dict[str, str], local_targets: None
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    runner = CliRunner()
+    assert runner.invoke(cli, ["webhooks", "list"]).output.strip() == "no webhook endpoints"
+    hook = register(client, admin, "http://127.0.0.1:9/hook")
+    listed = runner.invoke(cli, ["webhooks", "list"]).output
+    assert f"{hook['id']}\t(all)\tactive\tpending 0\thttp://127.0.0.1:9/hook" in listed
+    add_changes(2, offers=1)
+    with db.session_scope() as session:
+        session.execute(update(PublicChange).values(created_at=utcnow() - timedelta(days=9)))
+    result = runner.invoke(cli, ["feed", "prune", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert result.output.strip() == "pruned 1 changes older than 7 days"
+
+
+def test_a_portal_endpoint_gets_the_portal_feed(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    r = client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    portal_hook = register(client, admin, receiver.url("/portal"), portal="bochum")
+    register(client, admin, receiver.url("/all"))
+
+    def facts(postcode: str) -> dict[str, Any]:
+        return {
+            "category": "it",
+            "organisation_id": 1,
+            "reviewed": True,
+            "places": [[postcode, None, None]],
+        }
+
+    with db.session_scope() as session:
+        for offer_id, postcode, before in (
+            (1, "44787", None),
+            (2, "50667", None),
+            (1, "50667", "44787"),
+        ):
+            session.add(
+                PublicChange(
+                    offer_id=offer_id,
+                    kind="upsert",
+                    event="offer.updated" if before else "offer.published",
+                    document={"id": offer_id, "postcode": postcode},
+                    facts=facts(postcode),
+                    previous_facts=facts(before) if before else None,
+                )
+            )
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/all")) == 3)
+    run_until(worker, lambda: len(receiver.state.bodies("/portal")) == 2)
+    verifier = Webhook(portal_hook["secret"])
+    got = [verifier.verify(r.body, r.headers) for r in receiver.state.bodies("/portal")]
+    assert [(m["type"], m["data"]["offer_id"], m["data"]["reason"]) for m in got] == [
+        ("offer.published", 1, None),
+        ("offer.removed", 1, "left_portal"),
+    ]
+    assert got[0]["data"]["offer"] == {"id": 1, "postcode": "44787"}
