@@ -10,6 +10,7 @@ from app.cli import (
     moderation,
     monitoring,
     portals,
+    quality,
     sources,
     supervisor,
 )
@@ -28,6 +29,7 @@ cli.add_typer(portals.app, name="portal")
 cli.add_typer(moderation.app, name="moderation")
 cli.add_typer(monitoring.app, name="monitoring")
 cli.add_typer(sources.app, name="source")
+cli.add_typer(quality.app, name="quality")
 
 
 def main() -> None:

@@ -98,6 +98,9 @@ class Offer(SQLModel, table=True):
     # what the public sees until an admin publishes the revision.
     pending_revision: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     content_hash: str = SQLField(default="", max_length=64)
+    # 0-100 by app/services/quality/completeness.py, of the content in these columns (not of
+    # a pending revision): search ranks by it, portals may hold back offers below a minimum.
+    completeness: int = 0
     # The file format that last delivered the offer (openqcat, openvhs, csv; none: the API):
     # a full delivery archives only what its own format delivered before.
     import_format: str | None = SQLField(default=None, max_length=20)
@@ -424,6 +427,21 @@ class OfferDatePublic(BaseModel):
     location: Location | None
 
 
+class MissingPublic(BaseModel):
+    rule: str
+    gain: int = Field(description="points the offer gains when this is given")
+    hint: str
+    text: str = Field(description='the gain and the hint in one line: "+15: give a price …"')
+
+
+class CompletenessPublic(BaseModel):
+    """How complete the offer is (0-100, formula in docs/quality.md) and what would raise it.
+    Of the pending revision when one waits: it is what the provider sent last."""
+
+    score: int
+    missing: list[MissingPublic]
+
+
 class OfferPublic(BaseModel):
     id: int
     organisation_id: int
@@ -468,6 +486,13 @@ class OfferPublic(BaseModel):
     updated_at: datetime
     published_at: datetime | None
     reviewed_at: datetime | None = None
+    completeness: CompletenessPublic | None = Field(
+        default=None, description="owners and admins only"
+    )
+    stale: bool | None = Field(
+        default=None,
+        description="owners and admins only: live and unchanged for 6 months; check it is current",
+    )
 
 
 class OfferPage(BaseModel):

@@ -31,6 +31,7 @@ Origin = Annotated[
 UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Completeness = Annotated[int, Field(ge=0, le=100)]
 
 
 class Moderation(StrEnum):
@@ -69,6 +70,10 @@ class Portal(SQLModel, table=True):
     moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     cors_origins: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Data quality (docs/quality.md): offers below this completeness wait for an admin's review
+    # before the portal shows them; stale offers (unchanged for a year) can be hidden.
+    min_completeness: int = 0
+    hide_stale: bool = False
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -153,6 +158,13 @@ class PortalFields(InputModel):
     moderation: Moderation = Moderation.trusted_publish
     languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
+    min_completeness: Completeness = Field(
+        default=0,
+        description="offers below this completeness (0-100) are shown once an admin reviewed them",
+    )
+    hide_stale: bool = Field(
+        default=False, description="hide offers their provider has not changed for 12 months"
+    )
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -181,6 +193,8 @@ class PortalPatch(InputModel):
             "moderation",
             "languages",
             "cors_origins",
+            "min_completeness",
+            "hide_stale",
         }
     )
 
@@ -198,6 +212,8 @@ class PortalPatch(InputModel):
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
+    min_completeness: Completeness | None = None
+    hide_stale: bool | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -231,6 +247,8 @@ class PortalAdmin(BaseModel):
     moderation: str
     languages: list[str]
     cors_origins: list[str]
+    min_completeness: int
+    hide_stale: bool
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime

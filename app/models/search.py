@@ -38,6 +38,10 @@ class SearchScope:
     providers_block: list[int] = field(default_factory=list)
     # "everything is reviewed": offers auto-published by trusted providers stay out.
     reviewed_only: bool = False
+    # Offers below this completeness stay out until an admin reviewed them.
+    min_completeness: int = 0
+    # Offers their provider has not changed for STALE_HIDE_DAYS stay out.
+    hide_stale: bool = False
 
 
 class SearchParams(BaseModel):

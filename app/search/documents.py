@@ -54,6 +54,10 @@ COURSE_NUMBER = "course_number"
 LEVEL = "level"
 LEVELS = "levels"
 DVV_CATEGORY = "dvv_category"
+# Data quality (app/services/quality): the score is a late tie-breaker and a portal's minimum.
+COMPLETENESS = "completeness"
+# When the provider last changed the offer (Unix seconds): portals may hide stale offers.
+UPDATED = "updated"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -92,6 +96,8 @@ class OfferFacts:
     course_number: str | None = None
     level: str | None = None
     dvv_category: str | None = None
+    completeness: int = 0
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -297,6 +303,8 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         LEVEL: _clean(level_search_text(o.level)),
         LEVELS: covered_levels(o.level),
         DVV_CATEGORY: _dvv_prefixes(o.dvv_category),
+        COMPLETENESS: o.completeness,
+        UPDATED: int(o.updated_at.timestamp()) if o.updated_at else 0,
     }
     if o.price_cents is not None:
         base[PRICE] = o.price_cents / 100

@@ -85,7 +85,16 @@ def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> l
     return clauses
 
 
-def scope_filters(scope: SearchScope | None) -> list[str]:
+# A portal that hides stale offers hides those their provider has not changed for a year.
+STALE_HIDE_DAYS = 365
+
+
+def stale_cutoff(now_ts: int) -> int:
+    """Offers last changed before this Unix time count as stale for portals that hide them."""
+    return now_ts - STALE_HIDE_DAYS * 86_400
+
+
+def scope_filters(scope: SearchScope | None, *, now_ts: int) -> list[str]:
     if scope is None:
         return []
     clauses: list[str] = []
@@ -106,6 +115,13 @@ def scope_filters(scope: SearchScope | None) -> list[str]:
         clauses.append(f"NOT {ids_in(f.PROVIDER_ID, scope.providers_block)}")
     if scope.reviewed_only:
         clauses.append(f"{f.REVIEWED} = true")
+    if scope.min_completeness > 0:
+        # Below the minimum an offer waits for review: an admin's approval lets it in.
+        clauses.append(
+            f"({f.COMPLETENESS} >= {number(int(scope.min_completeness))} OR {f.REVIEWED} = true)"
+        )
+    if scope.hide_stale:
+        clauses.append(f"{f.UPDATED} >= {number(stale_cutoff(now_ts))}")
     return clauses
 
 

@@ -43,6 +43,8 @@ FILTERABLE = [
     f.GEO,
     f.LEVELS,
     f.DVV_CATEGORY,
+    f.COMPLETENESS,
+    f.UPDATED,
 ]
 SORTABLE = [f.NEXT_START, f.PRICE, f.GEO, f.TITLE]
 FACETS = {
@@ -84,7 +86,16 @@ def index_settings() -> dict[str, Any]:
         "sortableAttributes": SORTABLE,
         "displayedAttributes": DISPLAYED,
         # "sort" before proximity: once every word matches, the user's chosen order wins.
-        "rankingRules": ["words", "typo", "sort", "proximity", "attribute", "exactness"],
+        # Completeness last: of two hits otherwise equal, the better described comes first.
+        "rankingRules": [
+            "words",
+            "typo",
+            "sort",
+            "proximity",
+            "attribute",
+            "exactness",
+            f"{f.COMPLETENESS}:desc",
+        ],
         "synonyms": SYNONYMS,
         "typoTolerance": {
             "enabled": True,

@@ -208,7 +208,11 @@ def build_queries(
     returns them. Returns queries and the facet names each extra query answers."""
     check(params, centre)
     geo_mode = sf.needs_geo_mode(params, scope, centre)
-    base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
+    base = (
+        sf.visibility(now_ts)
+        + sf.scope_filters(scope, now_ts=now_ts)
+        + sf.other_filters(params, centre)
+    )
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
     chosen = sf.facet_filters(params)
@@ -389,7 +393,8 @@ async def suggest_offers(
     q = q.strip()
     if len(q) < 2:
         return SuggestResult(q=q, suggestions=[])
-    clauses = sf.visibility(int(time.time())) + sf.scope_filters(scope)
+    now_ts = int(time.time())
+    clauses = sf.visibility(now_ts) + sf.scope_filters(scope, now_ts=now_ts)
     geo = scope is not None and scope.center is not None and scope.radius_km is not None
     query: dict[str, Any] = {
         "indexUid": backend().index,

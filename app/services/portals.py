@@ -1,5 +1,6 @@
 """Portals: configuration, counselling contacts, the search scope and the CORS allow-list."""
 
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
@@ -26,6 +27,7 @@ from app.models.portal import (
 )
 from app.models.search import SearchScope
 from app.models.types import utcnow
+from app.search.filters import stale_cutoff
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
 from app.services.geo import distance_km, postcode_centre
@@ -179,6 +181,8 @@ def portal_scope(portal: Portal) -> SearchScope:
         providers_allow=list(portal.providers_allow),
         providers_block=list(portal.providers_block),
         reviewed_only=portal.moderation == Moderation.review_all,
+        min_completeness=portal.min_completeness,
+        hide_stale=portal.hide_stale,
     )
 
 
@@ -247,6 +251,10 @@ def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
     if o.organisation_id in scope.providers_block:
         return False
     if scope.reviewed_only and o.reviewed_at is None:
+        return False
+    if o.completeness < scope.min_completeness and o.reviewed_at is None:
+        return False
+    if scope.hide_stale and int(o.updated_at.timestamp()) < stale_cutoff(int(time.time())):
         return False
     has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
     has_radius_rule = scope.center is not None and scope.radius_km is not None
