@@ -41,3 +41,61 @@ def rescore() -> None:
     with catalogue_session() as session:
         changed = rescore_all(session=session)
     typer.echo(f"{changed} offers scored anew")
+
+
+@app.command("duplicates-scan")
+def duplicates_scan() -> None:
+    """Compare the whole catalogue for duplicates across providers (MinHash LSH, then the same
+    scoring as the check after each write) and store every pair that matches. The last line
+    counts new pairs."""
+    import time
+
+    from app.cli.database import catalogue_session
+    from app.services.quality.duplicates import scan_all
+
+    started = time.perf_counter()
+    with catalogue_session() as session:
+        result = scan_all(session=session)
+    typer.echo(
+        f"{result.checked} offers scanned, {result.compared} pairs compared, "
+        f"{result.found} match in {time.perf_counter() - started:.1f} s"
+    )
+    typer.echo(f"{result.new} new duplicate candidates")
+
+
+@app.command("duplicates-check")
+def duplicates_check() -> None:
+    """Check now every offer written since its last duplicate check (what the duplicate check
+    worker does every few seconds). The last line counts new pairs."""
+    from app.cli.database import catalogue_session
+    from app.services.quality.duplicates import CheckResult, check_pending
+
+    total = CheckResult()
+    while True:
+        with catalogue_session() as session:
+            result = check_pending(session=session)
+        total.checked += result.checked
+        total.new += result.new
+        if result.checked == 0:
+            break
+    typer.echo(f"{total.checked} offers checked")
+    typer.echo(f"{total.new} new duplicate candidates")
+
+
+@app.command("duplicates")
+def duplicates(
+    limit: Annotated[int, typer.Option(min=1, max=100, help="how many, most alike first")] = 50,
+) -> None:
+    """Open duplicate candidates: pair id, score, both offers (id, provider, title), reason."""
+    from app.cli.database import catalogue_session
+    from app.models.duplicate import PairStatus
+    from app.services.quality.duplicate_queue import list_pairs
+
+    with catalogue_session() as session:
+        total, pairs = list_pairs(session=session, status=PairStatus.open, offset=0, limit=limit)
+    for pair in pairs:
+        a, b = pair.offers
+        typer.echo(f"{pair.id}\t{pair.score}\t{pair.reason}")
+        typer.echo(f"    {a.id}\t{a.organisation_name}\t{a.title}")
+        typer.echo(f"    {b.id}\t{b.organisation_name}\t{b.title}")
+    typer.echo(f"{total} open duplicate candidates")

@@ -101,6 +101,9 @@ class Offer(SQLModel, table=True):
     # 0-100 by app/services/quality/completeness.py, of the content in these columns (not of
     # a pending revision): search ranks by it, portals may hold back offers below a minimum.
     completeness: int = 0
+    # When the duplicate check last looked at this offer; older than updated_at (or none):
+    # it waits for the check (app/services/quality/duplicates.py).
+    duplicates_checked_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     # The file format that last delivered the offer (openqcat, openvhs, csv; none: the API):
     # a full delivery archives only what its own format delivered before.
     import_format: str | None = SQLField(default=None, max_length=20)

@@ -41,6 +41,13 @@ class Moderation(StrEnum):
     review_all = "review_all"
 
 
+class DuplicateDisplay(StrEnum):
+    # The canonical hit names the other providers of the same offer: "auch angeboten von …".
+    also_offered = "also_offered"
+    # Only the canonical offer is shown, without a word on the others.
+    hidden = "hidden"
+
+
 class Portal(SQLModel, table=True):
     __tablename__ = "portal"
 
@@ -74,6 +81,9 @@ class Portal(SQLModel, table=True):
     # before the portal shows them; stale offers (unchanged for a year) can be hidden.
     min_completeness: int = 0
     hide_stale: bool = False
+    # Offers an admin marked as the same as another provider's are never a hit of their own;
+    # this says whether the canonical hit names their providers.
+    duplicates: str = SQLField(default=DuplicateDisplay.also_offered.value, max_length=20)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -165,6 +175,11 @@ class PortalFields(InputModel):
     hide_stale: bool = Field(
         default=False, description="hide offers their provider has not changed for 12 months"
     )
+    duplicates: DuplicateDisplay = Field(
+        default=DuplicateDisplay.also_offered,
+        description="offers marked the same as another's: also_offered names their providers "
+        "under the canonical hit, hidden leaves them out without a word",
+    )
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -195,6 +210,7 @@ class PortalPatch(InputModel):
             "cors_origins",
             "min_completeness",
             "hide_stale",
+            "duplicates",
         }
     )
 
@@ -214,6 +230,7 @@ class PortalPatch(InputModel):
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
     min_completeness: Completeness | None = None
     hide_stale: bool | None = None
+    duplicates: DuplicateDisplay | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -249,6 +266,7 @@ class PortalAdmin(BaseModel):
     cors_origins: list[str]
     min_completeness: int
     hide_stale: bool
+    duplicates: str
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime

@@ -42,6 +42,8 @@ class SearchScope:
     min_completeness: int = 0
     # Offers their provider has not changed for STALE_HIDE_DAYS stay out.
     hide_stale: bool = False
+    # Hits name the other providers of an offer marked as the same ("auch angeboten von").
+    show_also_offered: bool = True
 
 
 class SearchParams(BaseModel):
@@ -119,6 +121,8 @@ class SearchHit:
     price: Decimal | None
     funding: list[str]
     distance_km: float | None = None
+    # Providers of offers an admin marked as the same as this one ("auch angeboten von …").
+    also_offered_by: list[str] = field(default_factory=list)
     # HTML: client text is escaped, only <mark>…</mark> around matches is markup.
     snippet: str
     title_html: str

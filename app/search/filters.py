@@ -34,8 +34,14 @@ def geo_radius(lat: float, lon: float, radius_km: float) -> str:
 
 
 def visibility(now_ts: int) -> list[str]:
-    """What is public right now, whatever the index was told yesterday."""
-    return [f"{f.VISIBLE_UNTIL} >= {number(now_ts)}", f"{f.VISIBLE_FROM} <= {number(now_ts)}"]
+    """What is public right now, whatever the index was told yesterday; offers marked as the
+    same as another provider's canonical offer are no hits of their own (NOT, so documents
+    indexed before the field existed stay visible)."""
+    return [
+        f"{f.VISIBLE_UNTIL} >= {number(now_ts)}",
+        f"{f.VISIBLE_FROM} <= {number(now_ts)}",
+        f"NOT {f.DUPLICATE} = true",
+    ]
 
 
 # facet name in the API -> document field

@@ -17,6 +17,7 @@ from app.models.portal import (
     ContactPatch,
     ContactPublic,
     CounsellingContact,
+    DuplicateDisplay,
     Moderation,
     Portal,
     PortalAdmin,
@@ -183,6 +184,7 @@ def portal_scope(portal: Portal) -> SearchScope:
         reviewed_only=portal.moderation == Moderation.review_all,
         min_completeness=portal.min_completeness,
         hide_stale=portal.hide_stale,
+        show_also_offered=portal.duplicates == DuplicateDisplay.also_offered,
     )
 
 
