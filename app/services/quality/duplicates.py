@@ -1,13 +1,17 @@
 """Finds duplicate candidates across providers: offers of two organisations with a similar title
-and description, dates that overlap, taught in the same city or both online.
+and description and a date at the same place (a city, or both online) starting at about the
+same time (within START_WINDOW_DAYS). An offer without dates (on request) has no place or time
+to compare by and is not a candidate.
 
 Two ways in, one comparison (`compare`):
 - `check_offers` for offers just written: candidates come from one indexed query (other
-  organisations' live offers in the same city or online whose title shares a word), then
-  rapidfuzz scores each. `check_pending` runs it for every offer written since its last check
-  (created, changed, imported, published); the quality worker calls it every few seconds.
-- `scan_all` for the whole catalogue at once: MinHash LSH (datasketch) over the titles'
-  character trigrams proposes pairs without comparing every offer with every other.
+  organisations' live offers with a date at the same place and time whose title shares a
+  word), then rapidfuzz scores each. `check_pending` runs it for every offer written since
+  its last check (created, changed, imported, published); the duplicate check worker
+  (app/services/quality/worker.py) calls it every few seconds.
+- `scan_all` for the whole catalogue at once: offers grouped by place, and within each place
+  MinHash LSH (datasketch) over the titles' character trigrams proposes pairs without
+  comparing every offer with every other.
 
 Pairs are stored once (lower offer id first). An open pair that no longer matches after a
 change is dropped; a decided pair is never touched again (not_duplicate: never proposed
@@ -17,16 +21,15 @@ again).
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from datasketch import MinHash, MinHashLSH
 from rapidfuzz import fuzz, utils
-from sqlalchemy import ColumnElement, Select, func, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from app.codelists import Format, OfferStatus
+from app.codelists import OfferStatus
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
@@ -49,6 +52,22 @@ LSH_THRESHOLD = 0.5
 _WORD = re.compile(r"\w+")
 
 
+ONLINE = "online"
+# Two runs are "the same dates" when they are taught at the same place (city, or both online)
+# and start within this many days of each other, or one of them starts any time.
+START_WINDOW_DAYS = 14
+# Runs of one offer looked at (a course with more runs is compared by its first ones).
+MAX_RUNS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One date of an offer: where (a city, or ONLINE) and when it starts (None: any time)."""
+
+    place: str
+    start: date | None
+
+
 @dataclass(slots=True)
 class Facts:
     """What the comparison looks at, for one offer."""
@@ -57,10 +76,11 @@ class Facts:
     organisation_id: int
     title: str  # processed: lower case, punctuation as spaces
     description: str
-    online: bool
-    cities: set[str] = field(default_factory=set)
-    # (start, end) per date; None: a flexible start, any time
-    runs: list[tuple[date, date] | None] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def places(self) -> set[str]:
+        return {r.place for r in self.runs}
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +103,14 @@ def _load(session: Session, offer_ids: Iterable[int]) -> dict[int, Facts]:
                 col(Offer.organisation_id),
                 col(Offer.title),
                 func.substr(col(Offer.description), 1, DESCRIPTION_CHARS),
-                col(Offer.format),
             ).where(col(Offer.id).in_(chunk), col(Offer.status).in_(LIVE))
         )
-        for offer_id, org_id, title, description, format_ in rows:
+        for offer_id, org_id, title, description in rows:
             facts[offer_id] = Facts(
                 offer_id,
                 org_id,
                 utils.default_process(title),
                 utils.default_process(description or ""),
-                format_ == Format.online.value,
             )
         dates = conn.execute(
             select(
@@ -100,51 +118,48 @@ def _load(session: Session, offer_ids: Iterable[int]) -> dict[int, Facts]:
                 col(OfferDate.city),
                 col(OfferDate.online),
                 col(OfferDate.start_date),
-                col(OfferDate.end_date),
                 col(OfferDate.flexible_start),
-            ).where(col(OfferDate.offer_id).in_([i for i in chunk if i in facts]))
+            )
+            .where(col(OfferDate.offer_id).in_([i for i in chunk if i in facts]))
+            .order_by(col(OfferDate.offer_id), col(OfferDate.position))
         )
-        for offer_id, city, online, start_date, end_date, flexible in dates:
-            f = facts[offer_id]
-            if city:
-                f.cities.add(city)
-            f.online = f.online or bool(online)
-            if flexible or start_date is None:
-                f.runs.append(None)
-            else:
-                f.runs.append((start_date, end_date or start_date))
+        for offer_id, city, online, start_date, flexible in dates:
+            runs = facts[offer_id].runs
+            place = ONLINE if online else city
+            if len(runs) >= MAX_RUNS or not place:
+                continue
+            run = Run(place, None if flexible else start_date)
+            if run not in runs:
+                runs.append(run)
     return facts
 
 
-def _dates(a: Facts, b: Facts) -> str | None:
-    """How the dates fit: "overlap", "on request" (one has none or starts any time), or None
-    when every run of one lies outside every run of the other."""
-    runs_a = [r for r in a.runs if r is not None]
-    runs_b = [r for r in b.runs if r is not None]
-    if len(runs_a) < len(a.runs) or len(runs_b) < len(b.runs) or not runs_a or not runs_b:
-        return "on request or flexible"
-    for ra in runs_a:
-        for rb in runs_b:
-            if ra[0] <= rb[1] and rb[0] <= ra[1]:
-                return f"overlap from {max(ra[0], rb[0]).isoformat()}"
+def _same_dates(a: Facts, b: Facts) -> tuple[str, str] | None:
+    """(place, how the dates fit) of the first pair of runs taught at one place at about the
+    same time; None when there is none."""
+    window = START_WINDOW_DAYS
+    for ra in a.runs:
+        for rb in b.runs:
+            if ra.place != rb.place:
+                continue
+            if ra.start is None or rb.start is None:
+                return ra.place, "start any time"
+            if abs((ra.start - rb.start).days) <= window:
+                starts = sorted({ra.start.isoformat(), rb.start.isoformat()})
+                return ra.place, "start " + " / ".join(starts)
     return None
 
 
 def compare(a: Facts, b: Facts) -> Match | None:
-    """A candidate when two offers of different organisations are taught in the same city (or
-    both online), their dates overlap, and title and description are alike."""
+    """A candidate when two offers of different organisations have a run at the same place (a
+    city, or both online) starting within START_WINDOW_DAYS, and title and description are
+    alike."""
     if a.organisation_id == b.organisation_id:
         return None
-    common = sorted(a.cities & b.cities)
-    if common:
-        place = ", ".join(common[:3])
-    elif a.online and b.online:
-        place = "online"
-    else:
+    fit = _same_dates(a, b)
+    if fit is None:
         return None
-    dates = _dates(a, b)
-    if dates is None:
-        return None
+    place, dates = fit
     title = round(
         (fuzz.token_sort_ratio(a.title, b.title) + fuzz.token_set_ratio(a.title, b.title)) / 2
     )
@@ -162,13 +177,13 @@ def compare(a: Facts, b: Facts) -> Match | None:
 
 
 def reason_text(reason: dict[str, Any]) -> str:
-    """`title 96, description 88, both in Bochum, dates overlap from 2027-03-01`."""
+    """`title 96, description 88, both in Bochum, start 2027-03-01 / 2027-03-08`."""
     parts = [f"title {reason.get('title')}"]
     if reason.get("description") is not None:
         parts.append(f"description {reason['description']}")
     place = reason.get("place")
-    parts.append("both online" if place == "online" else f"both in {place}")
-    parts.append(f"dates {reason.get('dates')}")
+    parts.append("both online" if place == ONLINE else f"both in {place}")
+    parts.append(str(reason.get("dates")))
     return ", ".join(parts)
 
 
@@ -177,32 +192,39 @@ def _title_words(title: str) -> list[str]:
     return words[:TITLE_WORDS]
 
 
+def _run_clause(run: Run) -> ColumnElement[bool]:
+    """Dates of other offers at this run's place that start about when it does."""
+    place = (
+        col(OfferDate.online).is_(True)
+        if run.place == ONLINE
+        else and_(col(OfferDate.city) == run.place, col(OfferDate.online).is_(False))
+    )
+    if run.start is None:
+        return place
+    window = timedelta(days=START_WINDOW_DAYS)
+    return and_(
+        place,
+        or_(
+            col(OfferDate.flexible_start).is_(True),
+            col(OfferDate.start_date).between(run.start - window, run.start + window),
+        ),
+    )
+
+
 def _candidate_query(f: Facts) -> Select[Any] | None:
+    """Other organisations' live offers with a run at the same place and time whose title
+    shares one of this title's longest words; the indexes on offer_date (city, start_date)
+    keep it to a few rows."""
     words = _title_words(f.title)
-    if not words:
+    if not words or not f.runs:
         return None
-    place: list[ColumnElement[bool]] = []
-    if f.cities:
-        place.append(
-            col(Offer.id).in_(
-                select(col(OfferDate.offer_id)).where(col(OfferDate.city).in_(f.cities))
-            )
-        )
-    if f.online:
-        place.append(col(Offer.format) == Format.online.value)
-        place.append(
-            col(Offer.id).in_(
-                select(col(OfferDate.offer_id)).where(col(OfferDate.online).is_(True))
-            )
-        )
-    if not place:
-        return None
+    runs = select(col(OfferDate.offer_id)).where(or_(*(_run_clause(r) for r in f.runs)))
     return (
         select(col(Offer.id))
         .where(
+            col(Offer.id).in_(runs),
             col(Offer.organisation_id) != f.organisation_id,
             col(Offer.status).in_(LIVE),
-            or_(*place),
             or_(*(col(Offer.title).icontains(w, autoescape=True) for w in words)),
         )
         .limit(MAX_CANDIDATES)
@@ -348,18 +370,85 @@ def _all_live_ids(session: Session) -> list[int]:
 
 
 def candidate_pairs(facts: dict[int, Facts]) -> Iterator[tuple[int, int]]:
-    """Pairs of different organisations whose titles MinHash LSH deems alike, each once."""
+    """Pairs of different organisations taught at one place whose titles MinHash LSH deems
+    alike, each once. Blocking by place first keeps the pairs proposed to offers that can
+    match at all (a common title in every city would otherwise pair every city with all)."""
+    # Imported here: datasketch brings scipy (~2 s, tens of MB) that only the scan needs.
+    from datasketch import MinHash, MinHashLSH
+
+    by_place: dict[str, list[int]] = {}
+    for offer_id, f in facts.items():
+        for place in f.places:
+            by_place.setdefault(place, []).append(offer_id)
     ids = list(facts)
-    hashes = MinHash.bulk((_trigrams(facts[i].title) for i in ids), num_perm=NUM_PERM)
-    lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
-    with lsh.insertion_session() as session:
-        for offer_id, h in zip(ids, hashes, strict=True):
-            session.insert(offer_id, h, check_duplication=False)
-    for offer_id, h in zip(ids, hashes, strict=True):
-        org = facts[offer_id].organisation_id
-        for other in lsh.query(h):
-            if other > offer_id and facts[other].organisation_id != org:
-                yield offer_id, other
+    hashes = dict(
+        zip(
+            ids,
+            MinHash.bulk((_trigrams(facts[i].title) for i in ids), num_perm=NUM_PERM),
+            strict=True,
+        )
+    )
+    seen: set[tuple[int, int]] = set()
+    for members in by_place.values():
+        if len(members) < 2:
+            continue
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        with lsh.insertion_session() as inserting:
+            for offer_id in members:
+                inserting.insert(offer_id, hashes[offer_id], check_duplication=False)
+        for offer_id in members:
+            org = facts[offer_id].organisation_id
+            for other in lsh.query(hashes[offer_id]):
+                if other > offer_id and facts[other].organisation_id != org:
+                    pair = (offer_id, other)
+                    if pair not in seen:
+                        seen.add(pair)
+                        yield pair
+
+
+def _store_all(
+    session: Session, matches: dict[tuple[int, int], Match], result: CheckResult
+) -> None:
+    """The scan's matches in bulk: new pairs inserted, open ones updated, decided ones left."""
+    table = DuplicateCandidate.__table__  # type: ignore[attr-defined]
+    existing = {
+        (a, b): (pair_id, status, score, reason)
+        for pair_id, a, b, status, score, reason in session.execute(
+            select(
+                table.c.id,
+                table.c.offer_a_id,
+                table.c.offer_b_id,
+                table.c.status,
+                table.c.score,
+                table.c.reason,
+            )
+        )
+    }
+    now = utcnow()
+    new_rows = []
+    for (a, b), match in matches.items():
+        result.found += 1
+        known = existing.get((a, b))
+        if known is None:
+            new_rows.append(
+                {
+                    "offer_a_id": a,
+                    "offer_b_id": b,
+                    "score": match.score,
+                    "reason": match.reason,
+                    "status": PairStatus.open.value,
+                    "found_at": now,
+                }
+            )
+        elif known[1] == PairStatus.open and (known[2], known[3]) != (match.score, match.reason):
+            session.execute(
+                update(table)
+                .where(table.c.id == known[0])
+                .values(score=match.score, reason=match.reason)
+            )
+    for start in range(0, len(new_rows), 1000):
+        session.execute(insert(table), new_rows[start : start + 1000])
+    result.new += len(new_rows)
 
 
 def scan_all(*, session: Session) -> CheckResult:
@@ -369,15 +458,13 @@ def scan_all(*, session: Session) -> CheckResult:
     result = CheckResult()
     ids = _all_live_ids(session)
     facts = _load(session, ids)
-    matches: dict[int, dict[int, Match]] = {}
+    matches: dict[tuple[int, int], Match] = {}
     for a, b in candidate_pairs(facts):
         result.compared += 1
         match = compare(facts[a], facts[b])
         if match is not None:
-            matches.setdefault(a, {})[b] = match
-    for offer_id, found in matches.items():
-        with session.begin_nested():
-            _store(session, offer_id, found, result, prune=False)
+            matches[a, b] = match
+    _store_all(session, matches, result)
     result.checked = len(facts)
     _mark_checked(session, ids, now)
     session.flush()

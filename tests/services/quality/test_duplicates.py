@@ -8,7 +8,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app import db
-from app.services.quality.duplicates import Facts, check_pending, compare, reason_text, scan_all
+from app.services.quality.duplicates import (
+    ONLINE,
+    Facts,
+    Run,
+    check_pending,
+    compare,
+    reason_text,
+    scan_all,
+)
 from tests.conftest import offer_payload
 
 DESCRIPTION = (
@@ -17,13 +25,11 @@ DESCRIPTION = (
 )
 
 
+MARCH = [Run("Bochum", date(2027, 3, 1))]
+
+
 def _facts(offer_id: int, org: int, title: str, **extra: Any) -> Facts:
-    values: dict[str, Any] = {
-        "description": DESCRIPTION.lower(),
-        "online": False,
-        "cities": {"Bochum"},
-        "runs": [(date(2027, 3, 1), date(2027, 6, 30))],
-    }
+    values: dict[str, Any] = {"description": DESCRIPTION.lower(), "runs": MARCH}
     values.update(extra)
     return Facts(offer_id, org, title.lower(), **values)
 
@@ -36,27 +42,33 @@ def test_alike_offers_of_two_providers_in_one_city_match() -> None:
     assert match is not None
     assert match.score >= 90
     assert match.reason["place"] == "Bochum"
-    assert reason_text(match.reason).endswith("both in Bochum, dates overlap from 2027-03-01")
+    assert reason_text(match.reason).endswith("both in Bochum, start 2027-03-01")
+    later = _facts(3, 2, "finanzbuchhaltung mit datev", runs=[Run("Bochum", date(2027, 3, 12))])
+    match = compare(_facts(1, 1, "finanzbuchhaltung mit datev"), later)
+    assert match is not None
+    assert match.reason["dates"] == "start 2027-03-01 / 2027-03-12"
 
 
 def test_what_keeps_two_offers_apart() -> None:
     a = _facts(1, 1, "finanzbuchhaltung mit datev")
     assert compare(a, _facts(2, 1, "finanzbuchhaltung mit datev")) is None  # same provider
-    assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", cities={"Köln"})) is None
-    later = [(date(2028, 1, 1), date(2028, 2, 1))]
-    assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=later)) is None
+    koeln = [Run("Köln", date(2027, 3, 1))]
+    assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=koeln)) is None
+    weeks_later = [Run("Bochum", date(2027, 3, 16))]  # 15 days: another run of the course
+    assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=weeks_later)) is None
+    assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=[])) is None
     assert compare(a, _facts(2, 2, "schweißen für einsteiger")) is None
     other_text = "kochen backen grillen braten " * 5
     assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", description=other_text)) is None
 
 
 def test_online_offers_match_online_and_flexible_dates_match_any() -> None:
-    a = _facts(1, 1, "python programmieren", cities=set(), online=True, runs=[None])
-    b = _facts(2, 2, "python programmieren", cities=set(), online=True)
+    a = _facts(1, 1, "python programmieren", runs=[Run(ONLINE, None)])
+    b = _facts(2, 2, "python programmieren", runs=[Run(ONLINE, date(2027, 9, 1))])
     match = compare(a, b)
     assert match is not None
     assert match.reason["place"] == "online"
-    assert match.reason["dates"] == "on request or flexible"
+    assert match.reason["dates"] == "start any time"
     assert compare(a, _facts(3, 2, "python programmieren")) is None  # online vs. Bochum
 
 
