@@ -9,6 +9,7 @@ offers on SQLite; the full reindex went from 1.78× to 1.22× the raw bulk load)
 from dataclasses import fields
 from typing import Any
 
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from app.codelists import OfferStatus
@@ -66,11 +67,15 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
 def _duplicate_decisions(
     session: Session, offer_ids: list[int]
 ) -> tuple[set[int], dict[int, set[str]]]:
-    """Which of these offers an admin marked as the same as another's canonical offer, and
-    for canonical ones the providers of their published twins."""
+    """Which of these offers an admin marked as the same as another's canonical offer (only
+    while that one is published: the course must stay findable), and for canonical ones the
+    providers of their published twins."""
     pair = DuplicateCandidate
+    canonical_offer = aliased(Offer)
     rows = session.connection().execute(
-        select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id).where(
+        select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id, canonical_offer.status)
+        .join(canonical_offer, col(canonical_offer.id) == col(pair.canonical_offer_id))
+        .where(
             pair.status == PairStatus.same.value,
             or_(col(pair.offer_a_id).in_(offer_ids), col(pair.offer_b_id).in_(offer_ids)),
         )
@@ -78,9 +83,9 @@ def _duplicate_decisions(
     wanted = set(offer_ids)
     duplicates: set[int] = set()
     twins: dict[int, set[int]] = {}
-    for a, b, canonical in rows:
+    for a, b, canonical, canonical_status in rows:
         other = b if canonical == a else a
-        if other in wanted:
+        if other in wanted and canonical_status == OfferStatus.published:
             duplicates.add(other)
         if canonical in wanted:
             twins.setdefault(canonical, set()).add(other)

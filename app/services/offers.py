@@ -30,7 +30,7 @@ from app.search.documents import is_current
 from app.services import audit, outbox
 from app.services.auth import Actor
 from app.services.geo import place_locations
-from app.services.quality import freshness
+from app.services.quality import duplicate_queue, freshness
 from app.services.quality.completeness import completeness, score
 
 # Edits to these keep a published offer published even for untrusted organisations:
@@ -648,7 +648,8 @@ def _move(
         fields=["status"],
         detail={"from": before, "to": to.value, **(detail or {})},
     )
-    outbox.enqueue(session=session, offer_ids=[offer.id])
+    twins = duplicate_queue.same_as(session=session, offer_id=offer.id)
+    outbox.enqueue(session=session, offer_ids=[offer.id, *twins])
     session.flush()
     return offer
 

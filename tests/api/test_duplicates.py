@@ -47,7 +47,12 @@ def twins(
     ihk = _offer(client, chamber_key, "Finanzbuchhaltung mit DATEV (IHK)")
     _offer(client, chamber_key, "Schweißen Grundkurs", "MAG- und WIG-Schweißen an Stahl.")
     _check()
-    return {"vhs": vhs, "ihk": ihk, "chamber_key": chamber_key}
+    return {
+        "vhs": vhs,
+        "ihk": ihk,
+        "chamber_key": chamber_key,
+        "vhs_key": trusted_provider["headers"],
+    }
 
 
 def _queue(client: TestClient, admin: dict[str, str], **params: str) -> dict[str, Any]:
@@ -133,8 +138,13 @@ def test_the_same_offer_shows_once_naming_the_other_provider(
     page = client.get("/p/nennt/", params={"q": "DATEV"}).text
     assert "auch angeboten von IHK Mittleres Ruhrgebiet" in page
     assert "auch angeboten von" not in client.get("/p/still/", params={"q": "DATEV"}).text
-    # The other offer keeps its own page.
+    # The other offer keeps its own page, and is found again when the canonical one leaves.
     assert client.get(f"/api/v1/offers/{twins['ihk']}").status_code == 200
+    r = client.post(f"/api/v1/offers/{twins['vhs']}/withdraw", headers=twins["vhs_key"])
+    assert r.status_code == 200, r.text
+    search_index.drain()
+    left = client.get("/api/v1/search", params={"q": "DATEV"}).json()
+    assert [h["id"] for h in left["hits"]] == [twins["ihk"]]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 proposed again) or the same offer with one canonical (the other is no hit of its own).
 Every decision is in the audit log and re-indexes both offers."""
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
@@ -20,6 +20,19 @@ from app.models.types import utcnow
 from app.services import audit, outbox
 from app.services.auth import Actor
 from app.services.quality.duplicates import LIVE, reason_text
+
+
+def same_as(*, session: Session, offer_id: int) -> list[int]:
+    """Offers an admin marked as the same as this one: their search documents depend on its
+    status (a canonical offer that leaves hides its twin no more, and back)."""
+    pair = DuplicateCandidate
+    rows = session.execute(
+        select(col(pair.offer_a_id), col(pair.offer_b_id)).where(
+            col(pair.status) == PairStatus.same.value,
+            or_(col(pair.offer_a_id) == offer_id, col(pair.offer_b_id) == offer_id),
+        )
+    )
+    return [b if a == offer_id else a for a, b in rows]
 
 
 def _offers(session: Session, ids: set[int]) -> dict[int, PairOffer]:
