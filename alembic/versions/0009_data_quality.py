@@ -49,6 +49,12 @@ def upgrade() -> None:
                 server_default="also_offered",
             )
         )
+    # The duplicate check's lookups by place and start; (city, start_date) replaces (city).
+    with op.batch_alter_table("offer_date", schema=None, recreate="never") as batch_op:
+        batch_op.drop_index("ix_offer_date_city")
+        batch_op.create_index("ix_offer_date_city_start_date", ["city", "start_date"])
+        batch_op.create_index("ix_offer_date_online_start_date", ["online", "start_date"])
+        batch_op.create_index("ix_offer_date_flexible_start_city", ["flexible_start", "city"])
     op.create_table(
         "duplicate_candidate",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -97,6 +103,11 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("duplicate_candidate")
+    with op.batch_alter_table("offer_date", schema=None, recreate="never") as batch_op:
+        batch_op.drop_index("ix_offer_date_flexible_start_city")
+        batch_op.drop_index("ix_offer_date_online_start_date")
+        batch_op.drop_index("ix_offer_date_city_start_date")
+        batch_op.create_index("ix_offer_date_city", ["city"])
     with op.batch_alter_table("portal", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("duplicates")
         batch_op.drop_column("hide_stale")

@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -117,6 +117,13 @@ class Offer(SQLModel, table=True):
 
 class OfferDate(SQLModel, table=True):
     __tablename__ = "offer_date"
+    # The duplicate check looks up dates by place and start (app/services/quality/duplicates.py);
+    # (city, start_date) also serves every lookup by city alone.
+    __table_args__ = (
+        Index("ix_offer_date_city_start_date", "city", "start_date"),
+        Index("ix_offer_date_online_start_date", "online", "start_date"),
+        Index("ix_offer_date_flexible_start_city", "flexible_start", "city"),
+    )
 
     id: int | None = SQLField(default=None, primary_key=True)
     offer_id: int = SQLField(
@@ -146,7 +153,7 @@ class OfferDate(SQLModel, table=True):
     location_name: str | None = SQLField(default=None, max_length=200)
     street: str | None = SQLField(default=None, max_length=200)
     postcode: str | None = SQLField(default=None, max_length=5, index=True)
-    city: str | None = SQLField(default=None, max_length=100, index=True)
+    city: str | None = SQLField(default=None, max_length=100)
     lat: float | None = None
     lon: float | None = None
     # True when lat/lon are the postcode's centre, placed by us because none were sent.

@@ -1,7 +1,7 @@
 """Finds duplicate candidates across providers: offers of two organisations with a similar title
 and description and a date at the same place (a city, or both online) starting at about the
-same time (within START_WINDOW_DAYS). An offer without dates (on request) has no place or time
-to compare by and is not a candidate.
+same time (within START_WINDOW_DAYS, or both any time). An offer without dates (on request)
+has no place or time to compare by and is not a candidate.
 
 Two ways in, one comparison (`compare`):
 - `check_offers` for offers just written: candidates come from one indexed query (other
@@ -25,7 +25,18 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from rapidfuzz import fuzz, utils
-from sqlalchemy import ColumnElement, Select, and_, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
@@ -54,8 +65,8 @@ _WORD = re.compile(r"\w+")
 
 ONLINE = "online"
 # Two runs are "the same dates" when they are taught at the same place (city, or both online)
-# and start within this many days of each other, or one of them starts any time.
-START_WINDOW_DAYS = 14
+# and start within this many days of each other, or both start any time.
+START_WINDOW_DAYS = 7
 # Runs of one offer looked at (a course with more runs is compared by its first ones).
 MAX_RUNS = 20
 
@@ -136,14 +147,16 @@ def _load(session: Session, offer_ids: Iterable[int]) -> dict[int, Facts]:
 
 def _same_dates(a: Facts, b: Facts) -> tuple[str, str] | None:
     """(place, how the dates fit) of the first pair of runs taught at one place at about the
-    same time; None when there is none."""
+    same time (or both starting any time); None when there is none."""
     window = START_WINDOW_DAYS
     for ra in a.runs:
         for rb in b.runs:
             if ra.place != rb.place:
                 continue
             if ra.start is None or rb.start is None:
-                return ra.place, "start any time"
+                if ra.start is None and rb.start is None:
+                    return ra.place, "start any time"
+                continue
             if abs((ra.start - rb.start).days) <= window:
                 starts = sorted({ra.start.isoformat(), rb.start.isoformat()})
                 return ra.place, "start " + " / ".join(starts)
@@ -193,21 +206,19 @@ def _title_words(title: str) -> list[str]:
 
 
 def _run_clause(run: Run) -> ColumnElement[bool]:
-    """Dates of other offers at this run's place that start about when it does."""
+    """Dates of other offers at this run's place that start about when it does; one range of
+    an index on offer_date: (city, start_date), (online, start_date) or (flexible_start, city).
+    `= true`, not `IS 1`: SQLite ranges an index only for the former."""
     place = (
-        col(OfferDate.online).is_(True)
-        if run.place == ONLINE
-        else and_(col(OfferDate.city) == run.place, col(OfferDate.online).is_(False))
+        col(OfferDate.online) == true() if run.place == ONLINE else col(OfferDate.city) == run.place
     )
     if run.start is None:
-        return place
+        return and_(col(OfferDate.flexible_start) == true(), place)
     window = timedelta(days=START_WINDOW_DAYS)
     return and_(
         place,
-        or_(
-            col(OfferDate.flexible_start).is_(True),
-            col(OfferDate.start_date).between(run.start - window, run.start + window),
-        ),
+        col(OfferDate.flexible_start) == false(),
+        col(OfferDate.start_date).between(run.start - window, run.start + window),
     )
 
 

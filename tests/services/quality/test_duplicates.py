@@ -43,10 +43,10 @@ def test_alike_offers_of_two_providers_in_one_city_match() -> None:
     assert match.score >= 90
     assert match.reason["place"] == "Bochum"
     assert reason_text(match.reason).endswith("both in Bochum, start 2027-03-01")
-    later = _facts(3, 2, "finanzbuchhaltung mit datev", runs=[Run("Bochum", date(2027, 3, 12))])
+    later = _facts(3, 2, "finanzbuchhaltung mit datev", runs=[Run("Bochum", date(2027, 3, 8))])
     match = compare(_facts(1, 1, "finanzbuchhaltung mit datev"), later)
     assert match is not None
-    assert match.reason["dates"] == "start 2027-03-01 / 2027-03-12"
+    assert match.reason["dates"] == "start 2027-03-01 / 2027-03-08"
 
 
 def test_what_keeps_two_offers_apart() -> None:
@@ -54,7 +54,7 @@ def test_what_keeps_two_offers_apart() -> None:
     assert compare(a, _facts(2, 1, "finanzbuchhaltung mit datev")) is None  # same provider
     koeln = [Run("Köln", date(2027, 3, 1))]
     assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=koeln)) is None
-    weeks_later = [Run("Bochum", date(2027, 3, 16))]  # 15 days: another run of the course
+    weeks_later = [Run("Bochum", date(2027, 3, 9))]  # 8 days: another run of the course
     assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=weeks_later)) is None
     assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", runs=[])) is None
     assert compare(a, _facts(2, 2, "schweißen für einsteiger")) is None
@@ -62,14 +62,16 @@ def test_what_keeps_two_offers_apart() -> None:
     assert compare(a, _facts(2, 2, "finanzbuchhaltung mit datev", description=other_text)) is None
 
 
-def test_online_offers_match_online_and_flexible_dates_match_any() -> None:
+def test_online_offers_match_online_and_any_time_matches_any_time() -> None:
     a = _facts(1, 1, "python programmieren", runs=[Run(ONLINE, None)])
-    b = _facts(2, 2, "python programmieren", runs=[Run(ONLINE, date(2027, 9, 1))])
+    b = _facts(2, 2, "python programmieren", runs=[Run(ONLINE, None)])
     match = compare(a, b)
     assert match is not None
     assert match.reason["place"] == "online"
     assert match.reason["dates"] == "start any time"
-    assert compare(a, _facts(3, 2, "python programmieren")) is None  # online vs. Bochum
+    fixed = _facts(3, 2, "python programmieren", runs=[Run(ONLINE, date(2027, 9, 1))])
+    assert compare(a, fixed) is None  # any time vs. a fixed start
+    assert compare(a, _facts(4, 2, "python programmieren", runs=[Run("Bochum", None)])) is None
 
 
 def _offer(client: TestClient, headers: dict[str, str], **overrides: Any) -> int:
