@@ -9,8 +9,11 @@ offers on SQLite; the full reindex went from 1.78× to 1.22× the raw bulk load)
 from dataclasses import fields
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col, or_, select
 
+from app.codelists import OfferStatus
+from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.search.documents import DateFacts, OfferFacts, OfferSource
@@ -48,7 +51,57 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
             select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
         )
     }
+    duplicates, also_offered_by = _duplicate_decisions(session, list(dates))
     return {
-        o.id: OfferSource(offer=o, dates=dates[o.id], provider=names[o.organisation_id])
+        o.id: OfferSource(
+            offer=o,
+            dates=dates[o.id],
+            provider=names[o.organisation_id],
+            duplicate=o.id in duplicates,
+            also_offered_by=tuple(sorted(also_offered_by.get(o.id, ()))),
+        )
         for o in offers
+    }
+
+
+def _duplicate_decisions(
+    session: Session, offer_ids: list[int]
+) -> tuple[set[int], dict[int, set[str]]]:
+    """Which of these offers an admin marked as the same as another's canonical offer (only
+    while that one is published: the course must stay findable), and for canonical ones the
+    providers of their published twins."""
+    pair = DuplicateCandidate
+    canonical_offer = aliased(Offer)
+    rows = session.connection().execute(
+        select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id, canonical_offer.status)
+        .join(canonical_offer, col(canonical_offer.id) == col(pair.canonical_offer_id))
+        .where(
+            pair.status == PairStatus.same.value,
+            or_(col(pair.offer_a_id).in_(offer_ids), col(pair.offer_b_id).in_(offer_ids)),
+        )
+    )
+    wanted = set(offer_ids)
+    duplicates: set[int] = set()
+    twins: dict[int, set[int]] = {}
+    for a, b, canonical, canonical_status in rows:
+        other = b if canonical == a else a
+        if other in wanted and canonical_status == OfferStatus.published:
+            duplicates.add(other)
+        if canonical in wanted:
+            twins.setdefault(canonical, set()).add(other)
+    if not twins:
+        return duplicates, {}
+    providers = {
+        offer_id: name
+        for offer_id, name in session.connection().execute(
+            select(Offer.id, Organisation.name)
+            .join(Organisation, col(Organisation.id) == col(Offer.organisation_id))
+            .where(
+                col(Offer.id).in_({t for ts in twins.values() for t in ts}),
+                Offer.status == OfferStatus.published.value,
+            )
+        )
+    }
+    return duplicates, {
+        canonical: {providers[t] for t in ts if t in providers} for canonical, ts in twins.items()
     }

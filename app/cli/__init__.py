@@ -11,6 +11,7 @@ from app.cli import (
     monitoring,
     partners,
     portals,
+    quality,
     sources,
     supervisor,
 )
@@ -31,6 +32,7 @@ cli.add_typer(monitoring.app, name="monitoring")
 cli.add_typer(sources.app, name="source")
 cli.add_typer(partners.feed_app, name="feed")
 cli.add_typer(partners.webhooks_app, name="webhooks")
+cli.add_typer(quality.app, name="quality")
 
 
 def main() -> None:

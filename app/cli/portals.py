@@ -70,6 +70,10 @@ def create(
         list[str] | None,
         typer.Option(help="a website allowed to call the portal API, e.g. https://www.bochum.de"),
     ] = None,
+    min_completeness: Annotated[
+        int, typer.Option(help="offers below this completeness (0-100) wait for review")
+    ] = 0,
+    hide_stale: Annotated[bool, typer.Option(help="hide offers unchanged for 12 months")] = False,
 ) -> None:
     """Create a portal; prints its search page path as the last line."""
     try:
@@ -87,6 +91,8 @@ def create(
             moderation=moderation,
             languages=language or ["de", "en"],
             cors_origins=cors_origin or [],
+            min_completeness=min_completeness,
+            hide_stale=hide_stale,
         )
     except ValidationError as exc:
         _fail(_invalid(exc))
@@ -179,6 +185,13 @@ def update(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="a website allowed to call the portal API")
     ] = None,
+    min_completeness: Annotated[
+        int | None, typer.Option(help="offers below this completeness (0-100) wait for review")
+    ] = None,
+    hide_stale: Annotated[
+        bool | None,
+        typer.Option("--hide-stale/--show-stale", help="hide offers unchanged for 12 months"),
+    ] = None,
     clear: Annotated[
         list[str] | None,
         typer.Option(help=f"empty a setting (repeat): {', '.join(CLEARABLE)}"),
@@ -205,6 +218,8 @@ def update(
         "moderation": moderation,
         "languages": language,
         "cors_origins": cors_origin,
+        "min_completeness": min_completeness,
+        "hide_stale": hide_stale,
     }
     changes |= {k: v for k, v in given.items() if v is not None}
     if not changes:

@@ -1,4 +1,5 @@
-"""`bildungsraum run`, the development supervisor: Meilisearch, the indexer and the API with
+"""`bildungsraum run`, the development supervisor: Meilisearch, the indexer, the import
+scheduler, the duplicate check and the API with
 demo data, started together, restarted when one crashes, stopped together (Ctrl+C).
 Production runs each part on its own (compose.yaml); `bildungsraum serve` is how the API is
 served there."""
@@ -215,6 +216,13 @@ def run_all(*, host: str, port: int) -> None:
                 [sys.executable, "-m", "app.services.webhook_sender"], env=env
             ),
         )
+        # Duplicate candidates of what was written, found soon after, off the write path.
+        duplicates = Part(
+            "the duplicate check",
+            lambda: subprocess.Popen(
+                [sys.executable, "-m", "app.services.quality.worker"], env=env
+            ),
+        )
         api = Part(
             "the API",
             lambda: subprocess.Popen(
@@ -222,7 +230,7 @@ def run_all(*, host: str, port: int) -> None:
                 env=env,
             ),
         )
-        for part in (indexer, scheduler, webhooks, api):
+        for part in (indexer, scheduler, webhooks, duplicates, api):
             part.launch()
             parts.append(part)
         print(f"Bildungsraum is running: http://{host}:{port}/docs  (Ctrl+C stops everything)")

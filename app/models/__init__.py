@@ -3,6 +3,7 @@
 from app.models.api_key import ApiKey
 from app.models.audit import AuditEntry
 from app.models.changes import PublicChange
+from app.models.duplicate import DuplicateCandidate
 from app.models.import_source import ImportSource
 from app.models.index_state import IndexerState
 from app.models.monitoring import (
@@ -29,6 +30,7 @@ __all__ = [
     "CounsellingContact",
     "DashboardSession",
     "DemandCount",
+    "DuplicateCandidate",
     "ImportSource",
     "IndexerState",
     "MonitoringSeries",

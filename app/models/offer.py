@@ -14,7 +14,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from sqlalchemy import JSON, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
@@ -98,6 +98,12 @@ class Offer(SQLModel, table=True):
     # what the public sees until an admin publishes the revision.
     pending_revision: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
     content_hash: str = SQLField(default="", max_length=64)
+    # 0-100 by app/services/quality/completeness.py, of the content in these columns (not of
+    # a pending revision): search ranks by it, portals may hold back offers below a minimum.
+    completeness: int = 0
+    # When the duplicate check last looked at this offer; older than updated_at (or none):
+    # it waits for the check (app/services/quality/duplicates.py).
+    duplicates_checked_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     # The file format that last delivered the offer (openqcat, openvhs, csv; none: the API):
     # a full delivery archives only what its own format delivered before.
     import_format: str | None = SQLField(default=None, max_length=20)
@@ -111,6 +117,13 @@ class Offer(SQLModel, table=True):
 
 class OfferDate(SQLModel, table=True):
     __tablename__ = "offer_date"
+    # The duplicate check looks up dates by place and start (app/services/quality/duplicates.py);
+    # (city, start_date) also serves every lookup by city alone.
+    __table_args__ = (
+        Index("ix_offer_date_city_start_date", "city", "start_date"),
+        Index("ix_offer_date_online_start_date", "online", "start_date"),
+        Index("ix_offer_date_flexible_start_city", "flexible_start", "city"),
+    )
 
     id: int | None = SQLField(default=None, primary_key=True)
     offer_id: int = SQLField(
@@ -140,7 +153,7 @@ class OfferDate(SQLModel, table=True):
     location_name: str | None = SQLField(default=None, max_length=200)
     street: str | None = SQLField(default=None, max_length=200)
     postcode: str | None = SQLField(default=None, max_length=5, index=True)
-    city: str | None = SQLField(default=None, max_length=100, index=True)
+    city: str | None = SQLField(default=None, max_length=100)
     lat: float | None = None
     lon: float | None = None
     # True when lat/lon are the postcode's centre, placed by us because none were sent.
@@ -424,6 +437,21 @@ class OfferDatePublic(BaseModel):
     location: Location | None
 
 
+class MissingPublic(BaseModel):
+    rule: str
+    gain: int = Field(description="points the offer gains when this is given")
+    hint: str
+    text: str = Field(description='the gain and the hint in one line: "+15: give a price …"')
+
+
+class CompletenessPublic(BaseModel):
+    """How complete the offer is (0-100, formula in docs/quality.md) and what would raise it.
+    Of the pending revision when one waits: it is what the provider sent last."""
+
+    score: int
+    missing: list[MissingPublic]
+
+
 class OfferPublic(BaseModel):
     id: int
     organisation_id: int
@@ -468,6 +496,13 @@ class OfferPublic(BaseModel):
     updated_at: datetime
     published_at: datetime | None
     reviewed_at: datetime | None = None
+    completeness: CompletenessPublic | None = Field(
+        default=None, description="owners and admins only"
+    )
+    stale: bool | None = Field(
+        default=None,
+        description="owners and admins only: live and unchanged for 6 months; check it is current",
+    )
 
 
 class OfferPage(BaseModel):

@@ -31,6 +31,7 @@ Origin = Annotated[
 UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+Completeness = Annotated[int, Field(ge=0, le=100)]
 
 
 class Moderation(StrEnum):
@@ -38,6 +39,13 @@ class Moderation(StrEnum):
     trusted_publish = "trusted_publish"
     # Only offers an admin has reviewed are shown.
     review_all = "review_all"
+
+
+class DuplicateDisplay(StrEnum):
+    # The canonical hit names the other providers of the same offer: "auch angeboten von …".
+    also_offered = "also_offered"
+    # Only the canonical offer is shown, without a word on the others.
+    hidden = "hidden"
 
 
 class Portal(SQLModel, table=True):
@@ -69,6 +77,13 @@ class Portal(SQLModel, table=True):
     moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     cors_origins: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Data quality (docs/quality.md): offers below this completeness wait for an admin's review
+    # before the portal shows them; stale offers (unchanged for a year) can be hidden.
+    min_completeness: int = 0
+    hide_stale: bool = False
+    # Offers an admin marked as the same as another provider's are never a hit of their own;
+    # this says whether the canonical hit names their providers.
+    duplicates: str = SQLField(default=DuplicateDisplay.also_offered.value, max_length=20)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -153,6 +168,18 @@ class PortalFields(InputModel):
     moderation: Moderation = Moderation.trusted_publish
     languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
+    min_completeness: Completeness = Field(
+        default=0,
+        description="offers below this completeness (0-100) are shown once an admin reviewed them",
+    )
+    hide_stale: bool = Field(
+        default=False, description="hide offers their provider has not changed for 12 months"
+    )
+    duplicates: DuplicateDisplay = Field(
+        default=DuplicateDisplay.also_offered,
+        description="offers marked the same as another's: also_offered names their providers "
+        "under the canonical hit, hidden leaves them out without a word",
+    )
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -181,6 +208,9 @@ class PortalPatch(InputModel):
             "moderation",
             "languages",
             "cors_origins",
+            "min_completeness",
+            "hide_stale",
+            "duplicates",
         }
     )
 
@@ -198,6 +228,9 @@ class PortalPatch(InputModel):
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
+    min_completeness: Completeness | None = None
+    hide_stale: bool | None = None
+    duplicates: DuplicateDisplay | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -231,6 +264,9 @@ class PortalAdmin(BaseModel):
     moderation: str
     languages: list[str]
     cors_origins: list[str]
+    min_completeness: int
+    hide_stale: bool
+    duplicates: str
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime

@@ -38,6 +38,12 @@ class SearchScope:
     providers_block: list[int] = field(default_factory=list)
     # "everything is reviewed": offers auto-published by trusted providers stay out.
     reviewed_only: bool = False
+    # Offers below this completeness stay out until an admin reviewed them.
+    min_completeness: int = 0
+    # Offers their provider has not changed for STALE_HIDE_DAYS stay out.
+    hide_stale: bool = False
+    # Hits name the other providers of an offer marked as the same ("auch angeboten von").
+    show_also_offered: bool = True
 
 
 class SearchParams(BaseModel):
@@ -115,6 +121,8 @@ class SearchHit:
     price: Decimal | None
     funding: list[str]
     distance_km: float | None = None
+    # Providers of offers an admin marked as the same as this one ("auch angeboten von …").
+    also_offered_by: list[str] = field(default_factory=list)
     # HTML: client text is escaped, only <mark>…</mark> around matches is markup.
     snippet: str
     title_html: str

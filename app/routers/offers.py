@@ -58,12 +58,20 @@ def list_offers(
     pagination: PaginationDep,
     status_: Annotated[OfferStatus | None, Query(alias="status")] = None,
     organisation_id: Annotated[DbId | None, Query(description="admins only")] = None,
+    stale: Annotated[
+        bool | None,
+        Query(
+            description="true: only published or submitted offers unchanged for 6 months, "
+            "longest unchanged first; false: all others"
+        ),
+    ] = None,
 ) -> OfferPage:
     """The caller's own offers in every state (admins: all offers)."""
     total, views = service.list_offers(
         session=session,
         actor=actor,
         status=status_,
+        stale=stale,
         organisation_id=organisation_id,
         offset=pagination.offset,
         limit=pagination.per_page,

@@ -54,6 +54,14 @@ COURSE_NUMBER = "course_number"
 LEVEL = "level"
 LEVELS = "levels"
 DVV_CATEGORY = "dvv_category"
+# Data quality (app/services/quality): the score is a late tie-breaker and a portal's minimum.
+COMPLETENESS = "completeness"
+# When the provider last changed the offer (Unix seconds): portals may hide stale offers.
+UPDATED = "updated"
+# An admin marked this offer as the same as another provider's (the canonical one): it is no
+# hit of its own. The canonical offer lists the other providers.
+DUPLICATE = "duplicate"
+ALSO_OFFERED_BY = "also_offered_by"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -92,6 +100,8 @@ class OfferFacts:
     course_number: str | None = None
     level: str | None = None
     dvv_category: str | None = None
+    completeness: int = 0
+    updated_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +131,10 @@ class OfferSource:
     offer: OfferFacts
     dates: list[DateFacts]
     provider: str
+    # From the admins' duplicate decisions: this offer is not the canonical one of a pair,
+    # and the providers of the offers that are the same as this canonical one.
+    duplicate: bool = False
+    also_offered_by: tuple[str, ...] = ()
 
 
 # Days and Unix seconds, UTC, by day arithmetic: a rebuild converts ~250k dates and a search
@@ -297,6 +311,10 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         LEVEL: _clean(level_search_text(o.level)),
         LEVELS: covered_levels(o.level),
         DVV_CATEGORY: _dvv_prefixes(o.dvv_category),
+        COMPLETENESS: o.completeness,
+        UPDATED: int(o.updated_at.timestamp()) if o.updated_at else 0,
+        DUPLICATE: source.duplicate,
+        ALSO_OFFERED_BY: [_clean(name) for name in source.also_offered_by],
     }
     if o.price_cents is not None:
         base[PRICE] = o.price_cents / 100

@@ -34,8 +34,14 @@ def geo_radius(lat: float, lon: float, radius_km: float) -> str:
 
 
 def visibility(now_ts: int) -> list[str]:
-    """What is public right now, whatever the index was told yesterday."""
-    return [f"{f.VISIBLE_UNTIL} >= {number(now_ts)}", f"{f.VISIBLE_FROM} <= {number(now_ts)}"]
+    """What is public right now, whatever the index was told yesterday; offers marked as the
+    same as another provider's canonical offer are no hits of their own (NOT, so documents
+    indexed before the field existed stay visible)."""
+    return [
+        f"{f.VISIBLE_UNTIL} >= {number(now_ts)}",
+        f"{f.VISIBLE_FROM} <= {number(now_ts)}",
+        f"NOT {f.DUPLICATE} = true",
+    ]
 
 
 # facet name in the API -> document field
@@ -85,7 +91,16 @@ def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> l
     return clauses
 
 
-def scope_filters(scope: SearchScope | None) -> list[str]:
+# A portal that hides stale offers hides those their provider has not changed for a year.
+STALE_HIDE_DAYS = 365
+
+
+def stale_cutoff(now_ts: int) -> int:
+    """Offers last changed before this Unix time count as stale for portals that hide them."""
+    return now_ts - STALE_HIDE_DAYS * 86_400
+
+
+def scope_filters(scope: SearchScope | None, *, now_ts: int) -> list[str]:
     if scope is None:
         return []
     clauses: list[str] = []
@@ -106,6 +121,13 @@ def scope_filters(scope: SearchScope | None) -> list[str]:
         clauses.append(f"NOT {ids_in(f.PROVIDER_ID, scope.providers_block)}")
     if scope.reviewed_only:
         clauses.append(f"{f.REVIEWED} = true")
+    if scope.min_completeness > 0:
+        # Below the minimum an offer waits for review: an admin's approval lets it in.
+        clauses.append(
+            f"({f.COMPLETENESS} >= {number(int(scope.min_completeness))} OR {f.REVIEWED} = true)"
+        )
+    if scope.hide_stale:
+        clauses.append(f"{f.UPDATED} >= {number(stale_cutoff(now_ts))}")
     return clauses
 
 

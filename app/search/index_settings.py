@@ -43,6 +43,9 @@ FILTERABLE = [
     f.GEO,
     f.LEVELS,
     f.DVV_CATEGORY,
+    f.COMPLETENESS,
+    f.UPDATED,
+    f.DUPLICATE,
 ]
 SORTABLE = [f.NEXT_START, f.PRICE, f.GEO, f.TITLE]
 FACETS = {
@@ -73,6 +76,7 @@ DISPLAYED = [
     f.CITIES,
     f.LOCATIONS,
     f.DESCRIPTION,
+    f.ALSO_OFFERED_BY,
 ]
 MAX_TOTAL_HITS = 1_000_000
 
@@ -84,7 +88,16 @@ def index_settings() -> dict[str, Any]:
         "sortableAttributes": SORTABLE,
         "displayedAttributes": DISPLAYED,
         # "sort" before proximity: once every word matches, the user's chosen order wins.
-        "rankingRules": ["words", "typo", "sort", "proximity", "attribute", "exactness"],
+        # Completeness last: of two hits otherwise equal, the better described comes first.
+        "rankingRules": [
+            "words",
+            "typo",
+            "sort",
+            "proximity",
+            "attribute",
+            "exactness",
+            f"{f.COMPLETENESS}:desc",
+        ],
         "synonyms": SYNONYMS,
         "typoTolerance": {
             "enabled": True,

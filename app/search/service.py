@@ -59,6 +59,7 @@ _RETRIEVE = [
     f.FLEXIBLE,
     f.LOCATIONS,
     f.DESCRIPTION,
+    f.ALSO_OFFERED_BY,
 ]
 _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
@@ -208,7 +209,11 @@ def build_queries(
     returns them. Returns queries and the facet names each extra query answers."""
     check(params, centre)
     geo_mode = sf.needs_geo_mode(params, scope, centre)
-    base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
+    base = (
+        sf.visibility(now_ts)
+        + sf.scope_filters(scope, now_ts=now_ts)
+        + sf.other_filters(params, centre)
+    )
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
     chosen = sf.facet_filters(params)
@@ -313,7 +318,10 @@ def _nearest(
 
 
 def _hit(
-    doc: dict[str, Any], centre: tuple[float, float] | None, window: tuple[int, int, int]
+    doc: dict[str, Any],
+    centre: tuple[float, float] | None,
+    window: tuple[int, int, int],
+    also_offered: bool = True,
 ) -> SearchHit:
     formatted = doc.get("_formatted") or {}
     best, best_km = _nearest(doc.get(f.LOCATIONS) or [], centre)
@@ -335,6 +343,7 @@ def _hit(
         price=None if price is None else Decimal(f"{price:.2f}"),
         funding=doc.get(f.FUNDING) or [],
         distance_km=None if best_km is None else round(best_km, 1),
+        also_offered_by=list(doc.get(f.ALSO_OFFERED_BY) or []) if also_offered else [],
         snippet=_marked(str(formatted.get(f.DESCRIPTION) or _lead(doc.get(f.DESCRIPTION) or ""))),
         title_html=_marked(str(formatted.get(f.TITLE) or doc[f.TITLE])),
     )
@@ -372,7 +381,10 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
         total=int(main.get("totalHits", 0)),
         page=params.page,
         per_page=params.per_page,
-        hits=[_hit(doc, centre, window) for doc in main.get("hits", [])],
+        hits=[
+            _hit(doc, centre, window, scope is None or scope.show_also_offered)
+            for doc in main.get("hits", [])
+        ],
         facets={
             name: _facet_values(name, distribution.get(field, {}))
             for name, field in sf.FACET_FIELDS.items()
@@ -389,7 +401,8 @@ async def suggest_offers(
     q = q.strip()
     if len(q) < 2:
         return SuggestResult(q=q, suggestions=[])
-    clauses = sf.visibility(int(time.time())) + sf.scope_filters(scope)
+    now_ts = int(time.time())
+    clauses = sf.visibility(now_ts) + sf.scope_filters(scope, now_ts=now_ts)
     geo = scope is not None and scope.center is not None and scope.radius_km is not None
     query: dict[str, Any] = {
         "indexUid": backend().index,

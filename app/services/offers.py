@@ -14,6 +14,8 @@ from app.codelists import CATEGORY_LABELS, OfferStatus
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from app.geo import place_locations
 from app.models.offer import (
+    CompletenessPublic,
+    MissingPublic,
     Offer,
     OfferCreate,
     OfferDate,
@@ -28,6 +30,8 @@ from app.models.types import utcnow
 from app.search.documents import is_current
 from app.services import audit, outbox
 from app.services.auth import Actor
+from app.services.quality import duplicate_queue, freshness
+from app.services.quality.completeness import completeness, score
 
 # Edits to these keep a published offer published even for untrusted organisations:
 # they are routine (new dates, a new phone number), not what moderation looks at.
@@ -80,6 +84,7 @@ def column_values(fields: OfferFields) -> dict[str, Any]:
     data["format"] = fields.format.value
     data["funding"] = [f.value for f in fields.funding]
     data["links"] = [link.model_dump(mode="json") for link in fields.links]
+    data["completeness"] = score(fields)
     return data
 
 
@@ -173,6 +178,23 @@ def snapshot(offer: Offer, dates: list[OfferDate]) -> dict[str, Any]:
 
 def content_hash(fields_json: dict[str, Any]) -> str:
     return hashlib.sha256(orjson.dumps(fields_json, option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _completeness_of(offer: Offer, dates: list[OfferDate]) -> CompletenessPublic:
+    """Of what the provider sent last: the pending revision when one waits."""
+    fields = OfferFields.model_validate(offer.pending_revision or snapshot(offer, dates))
+    return completeness_public(fields)
+
+
+def completeness_public(fields: OfferFields) -> CompletenessPublic:
+    result = completeness(fields)
+    return CompletenessPublic(
+        score=result.score,
+        missing=[
+            MissingPublic(rule=m.rule, gain=m.gain, hint=m.hint, text=str(m))
+            for m in result.missing
+        ],
+    )
 
 
 def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -298,6 +320,8 @@ def to_public(view: OfferView, *, internal: bool) -> OfferPublic:
         status=o.status,
         rejection_reason=o.rejection_reason if internal else None,
         pending_revision=o.pending_revision if internal else None,
+        completeness=_completeness_of(o, view.dates) if internal else None,
+        stale=freshness.is_stale(o) if internal else None,
         created_at=o.created_at,
         updated_at=o.updated_at,
         published_at=o.published_at,
@@ -313,9 +337,17 @@ def list_offers(
     organisation_id: int | None,
     offset: int,
     limit: int,
+    stale: bool | None = None,
 ) -> tuple[int, list[OfferView]]:
-    """The caller's own offers (admins: all, optionally one organisation's), newest first."""
+    """The caller's own offers (admins: all, optionally one organisation's), newest first;
+    `stale=true`: only those unchanged for half a year, longest unchanged first."""
     query = select(Offer)
+    order: list[Any] = [col(Offer.id).desc()]
+    if stale is True:
+        query = query.where(freshness.stale_clause())
+        order = [col(Offer.updated_at), col(Offer.id)]
+    elif stale is False:
+        query = query.where(~freshness.stale_clause())
     if not actor.is_admin:
         query = query.where(Offer.organisation_id == actor.organisation_id)
     elif organisation_id is not None:
@@ -323,7 +355,7 @@ def list_offers(
     if status is not None:
         query = query.where(Offer.status == status.value)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    offers = list(session.exec(query.order_by(col(Offer.id).desc()).offset(offset).limit(limit)))
+    offers = list(session.exec(query.order_by(*order).offset(offset).limit(limit)))
     ids = [o.id for o in offers if o.id is not None]
     dates = load_dates(session=session, offer_ids=ids)
     orgs = {
@@ -616,7 +648,8 @@ def _move(
         fields=["status"],
         detail={"from": before, "to": to.value, **(detail or {})},
     )
-    outbox.enqueue(session=session, offer_ids=[offer.id])
+    twins = duplicate_queue.same_as(session=session, offer_id=offer.id)
+    outbox.enqueue(session=session, offer_ids=[offer.id, *twins])
     session.flush()
     return offer
 

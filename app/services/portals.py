@@ -1,5 +1,6 @@
 """Portals: configuration, counselling contacts, the search scope and the CORS allow-list."""
 
+import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from app.models.portal import (
     ContactPatch,
     ContactPublic,
     CounsellingContact,
+    DuplicateDisplay,
     Moderation,
     Portal,
     PortalAdmin,
@@ -28,6 +30,7 @@ from app.models.portal import (
 )
 from app.models.search import SearchScope
 from app.models.types import utcnow
+from app.search.filters import stale_cutoff
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
 from app.services.offers import OfferView, get_offer, has_ended
@@ -180,6 +183,9 @@ def portal_scope(portal: Portal) -> SearchScope:
         providers_allow=list(portal.providers_allow),
         providers_block=list(portal.providers_block),
         reviewed_only=portal.moderation == Moderation.review_all,
+        min_completeness=portal.min_completeness,
+        hide_stale=portal.hide_stale,
+        show_also_offered=portal.duplicates == DuplicateDisplay.also_offered,
     )
 
 
@@ -270,6 +276,10 @@ def in_scope(
     if organisation_id in scope.providers_block:
         return False
     if scope.reviewed_only and not reviewed:
+        return False
+    if o.completeness < scope.min_completeness and o.reviewed_at is None:
+        return False
+    if scope.hide_stale and int(o.updated_at.timestamp()) < stale_cutoff(int(time.time())):
         return False
     has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
     has_radius_rule = scope.center is not None and scope.radius_km is not None

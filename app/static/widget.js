@@ -14,11 +14,11 @@
   var T = {
     de: { label: "Weiterbildung suchen", button: "Suchen", found: " Angebote gefunden",
           one: "1 Angebot gefunden", none: "Leider nichts gefunden.", error: "Die Suche ist gerade nicht erreichbar.",
-          start: "Beginn: ", flexible: "Einstieg jederzeit", onRequest: "Preis auf Anfrage", free: "kostenlos",
+          start: "Beginn: ", flexible: "Einstieg jederzeit", also: "auch angeboten von ", onRequest: "Preis auf Anfrage", free: "kostenlos",
           loading: "Suche läuft …", more: "Alle Ergebnisse ansehen" },
     en: { label: "Search further education", button: "Search", found: " offers found",
           one: "1 offer found", none: "Sorry, nothing found.", error: "Search is not available right now.",
-          start: "Starts: ", flexible: "start any time", onRequest: "Price on request", free: "free of charge",
+          start: "Starts: ", flexible: "start any time", also: "also offered by ", onRequest: "Price on request", free: "free of charge",
           loading: "Searching …", more: "See all results" }
   }[lang];
   var uid = "br-" + slug + "-" + Math.random().toString(36).slice(2, 8);
@@ -121,6 +121,9 @@
       h.appendChild(a);
       item.appendChild(h);
       item.appendChild(el("p", "br-meta", [hit.provider, hit.city].filter(Boolean).join(" · ")));
+      if (hit.also_offered_by && hit.also_offered_by.length) {
+        item.appendChild(el("p", "br-meta", T.also + hit.also_offered_by.join(", ")));
+      }
       var snippet = el("p");
       snippet.appendChild(snippetNodes(hit.snippet || ""));
       item.appendChild(snippet);

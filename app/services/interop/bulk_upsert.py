@@ -280,6 +280,7 @@ class BulkUpserter:
                 published_at=now if trusted else None,
                 reviewed_at=None,
                 import_format=self.import_format,
+                duplicates_checked_at=None,
             )
             offer_rows.append(values)
         if self._use_copy:

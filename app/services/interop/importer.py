@@ -32,6 +32,7 @@ from app.services.interop.report import (
     offer_outcome,
 )
 from app.services.offers import UpsertOutcome
+from app.services.quality.completeness import Completeness, completeness
 
 _RANK = {"created": 3, "updated": 2, "unchanged": 1}
 # What a provider can do about a place whose postcode has no known centre, per file format.
@@ -89,14 +90,14 @@ class _Run:
         self.late_dates: list[DateRecord] = []
         self.full = False
         self.today = date.today()
-        # external id → (line, outcome, the day it speaks of), in the order of the file
-        self.results: dict[str, tuple[int | None, str, date | None]] = {}
+        # external id → (line, outcome, the day it speaks of, completeness), in file order
+        self.results: dict[str, tuple[int | None, str, date | None, Completeness | None]] = {}
 
     def _result(self, ext: str, line: int | None, fields: OfferFields | None) -> None:
         """Note what became of an offer: its status now and whether citizens will find it."""
         first_line = self.results[ext][0] if ext in self.results else line
         if fields is None:
-            self.results[ext] = (first_line, "deleted", None)
+            self.results[ext] = (first_line, "deleted", None, None)
             return
         current = self.bulk.existing.get(ext)
         if current is None:  # queued for the bulk insert
@@ -106,7 +107,7 @@ class _Run:
         outcome, day = offer_outcome(
             status=status, revision_pending=revision, fields=fields, today=self.today
         )
-        self.results[ext] = (first_line, outcome, day)
+        self.results[ext] = (first_line, outcome, day, completeness(fields))
 
     def outcomes_in_order(self) -> list[RecordOutcome]:
         return [
@@ -116,8 +117,10 @@ class _Run:
                 "deleted" if outcome == "deleted" else self.outcomes.get(ext, "unchanged"),
                 outcome,
                 day,
+                None if score is None else score.score,
+                () if score is None else tuple(str(m) for m in score.missing),
             )
-            for ext, (line, outcome, day) in self.results.items()
+            for ext, (line, outcome, day, score) in self.results.items()
         ]
 
     def _note(self, external_id: str, outcome: str) -> None:

@@ -16,6 +16,8 @@ from app.search.documents import is_current
 MAX_LISTED = 1_000
 # Each offer's outcome is listed for deliveries of any usual size.
 MAX_OUTCOMES = 10_000
+# The text report names the least complete offers; the JSON report names every one.
+MAX_COMPLETENESS_LINES = 20
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class RecordOutcome:
     action: str  # created, updated, unchanged, deleted
     outcome: str  # one of OUTCOMES
     until: date | None = None  # the day a not-visible outcome speaks of
+    # The offer's completeness score (0-100) and what would raise it ("+15: give a price");
+    # none for a deleted offer.
+    completeness: int | None = None
+    missing: tuple[str, ...] = ()
 
     def message(self, *, written: bool) -> str:
         text = OUTCOMES[self.outcome].format(day=f"{self.until:%d.%m.%Y}" if self.until else "")
@@ -63,6 +69,8 @@ class RecordOutcome:
             "outcome": self.outcome,
             "visible": self.outcome in VISIBLE,
             "message": self.message(written=written),
+            "completeness": self.completeness,
+            "missing": list(self.missing),
         }
 
 
@@ -258,6 +266,23 @@ class ImportReport:
         verbs["deleted"] = "delete"
         return "  ".join(f"would {verbs[name]}: {self.would[name]}" for name in COUNTED)
 
+    def _completeness_text(self) -> list[str]:
+        """The average, then the least complete offers with what would raise them."""
+        scored = [o for o in self.outcomes if o.completeness is not None]
+        if not scored:
+            return []
+        average = round(sum(o.completeness or 0 for o in scored) / len(scored))
+        lines = [f"completeness: average {average} of 100 (formula: docs/quality.md)"]
+        thin = sorted((o for o in scored if o.missing), key=lambda o: o.completeness or 0)
+        for o in thin[:MAX_COMPLETENESS_LINES]:
+            where = f" (line {o.line})" if o.line else ""
+            lines.append(
+                f"{o.record_id}{where}: completeness {o.completeness}; {'; '.join(o.missing)}"
+            )
+        if len(thin) > MAX_COMPLETENESS_LINES:
+            lines.append(f"... and {len(thin) - MAX_COMPLETENESS_LINES} more offers below 100")
+        return lines
+
     def render_text(self) -> str:
         lines = [
             f"{self.format} import ({self.delivery} delivery"
@@ -276,6 +301,7 @@ class ImportReport:
                 "outcomes: "
                 + ", ".join(f"{name}: {n}" for name, n in sorted(self.outcomes_total.items()))
             )
+        lines.extend(self._completeness_text())
         for outcome in self.outcomes:
             if outcome.outcome not in VISIBLE:
                 where = f" (line {outcome.line})" if outcome.line else ""

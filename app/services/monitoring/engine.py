@@ -39,7 +39,7 @@ class Engine:
 
     def _query(self, query: EngineQuery, now_ts: int) -> dict[str, Any]:
         f = fields
-        clauses = sf.visibility(now_ts) + sf.scope_filters(query.scope)
+        clauses = sf.visibility(now_ts) + sf.scope_filters(query.scope, now_ts=now_ts)
         if query.category:
             clauses.append(sf.one_of(f.CATEGORY, [query.category]))
         geo = query.near is not None or (query.scope is not None and query.scope.center is not None)

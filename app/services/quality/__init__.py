@@ -1,0 +1,1 @@
+"""Data quality: completeness of an offer, duplicates across providers, freshness."""

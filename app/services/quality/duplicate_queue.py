@@ -1,0 +1,142 @@
+"""The duplicate candidates as admins see them, and their decisions: not a duplicate (never
+proposed again) or the same offer with one canonical (the other is no hit of its own).
+Every decision is in the audit log and re-indexes both offers."""
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session, col
+
+from app.errors import Conflict, InvalidInput, NotFound
+from app.models.duplicate import (
+    DuplicateCandidate,
+    DuplicateDecision,
+    DuplicatePair,
+    PairOffer,
+    PairStatus,
+)
+from app.models.offer import Offer
+from app.models.organisation import Organisation
+from app.models.types import utcnow
+from app.services import audit, outbox
+from app.services.auth import Actor
+from app.services.quality.duplicates import LIVE, reason_text
+
+
+def same_as(*, session: Session, offer_id: int) -> list[int]:
+    """Offers an admin marked as the same as this one: their search documents depend on its
+    status (a canonical offer that leaves hides its twin no more, and back)."""
+    pair = DuplicateCandidate
+    rows = session.execute(
+        select(col(pair.offer_a_id), col(pair.offer_b_id)).where(
+            col(pair.status) == PairStatus.same.value,
+            or_(col(pair.offer_a_id) == offer_id, col(pair.offer_b_id) == offer_id),
+        )
+    )
+    return [b if a == offer_id else a for a, b in rows]
+
+
+def _offers(session: Session, ids: set[int]) -> dict[int, PairOffer]:
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(
+            col(Offer.id),
+            col(Offer.organisation_id),
+            col(Organisation.name),
+            col(Offer.title),
+            col(Offer.status),
+        )
+        .join(Organisation, col(Organisation.id) == col(Offer.organisation_id))
+        .where(col(Offer.id).in_(ids))
+    )
+    return {
+        r[0]: PairOffer(
+            id=r[0], organisation_id=r[1], organisation_name=r[2], title=r[3], status=r[4]
+        )
+        for r in rows
+    }
+
+
+def _public(pair: DuplicateCandidate, offers: dict[int, PairOffer]) -> DuplicatePair:
+    assert pair.id is not None
+    return DuplicatePair(
+        id=pair.id,
+        score=pair.score,
+        reason=reason_text(pair.reason),
+        details=pair.reason,
+        status=PairStatus(pair.status),
+        canonical_offer_id=pair.canonical_offer_id,
+        found_at=pair.found_at,
+        decided_at=pair.decided_at,
+        offers=[offers[pair.offer_a_id], offers[pair.offer_b_id]],
+    )
+
+
+def list_pairs(
+    *, session: Session, status: PairStatus, offset: int, limit: int
+) -> tuple[int, list[DuplicatePair]]:
+    """Pairs in this state, most alike first; open pairs only while both offers are live."""
+    a, b = aliased(Offer), aliased(Offer)
+    query = (
+        select(DuplicateCandidate)
+        .join(a, a.id == DuplicateCandidate.offer_a_id)  # type: ignore[arg-type]
+        .join(b, b.id == DuplicateCandidate.offer_b_id)  # type: ignore[arg-type]
+        .where(col(DuplicateCandidate.status) == status.value)
+    )
+    if status == PairStatus.open:
+        query = query.where(and_(col(a.status).in_(LIVE), col(b.status).in_(LIVE)))
+    total = session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
+    pairs = list(
+        session.execute(
+            query.order_by(col(DuplicateCandidate.score).desc(), col(DuplicateCandidate.id))
+            .offset(offset)
+            .limit(limit)
+        ).scalars()
+    )
+    offers = _offers(session, {i for p in pairs for i in (p.offer_a_id, p.offer_b_id)})
+    return int(total), [_public(p, offers) for p in pairs]
+
+
+def decide(
+    *, session: Session, actor: Actor, pair_id: int, decision: DuplicateDecision
+) -> DuplicatePair:
+    """Record the admin's decision on one pair; both offers are indexed again."""
+    pair = session.get(DuplicateCandidate, pair_id)
+    if pair is None:
+        raise NotFound(f"duplicate candidate {pair_id} does not exist")
+    offers = _offers(session, {pair.offer_a_id, pair.offer_b_id})
+    for offer in offers.values():
+        if offer.status not in LIVE:
+            raise Conflict(
+                f"offer {offer.id} is {offer.status}; a pair is decided while both are live"
+            )
+    canonical = decision.canonical_offer_id
+    if canonical is not None and canonical not in (pair.offer_a_id, pair.offer_b_id):
+        raise InvalidInput.at(
+            ["canonical_offer_id"],
+            f"offer {canonical} is not in this pair; choose {pair.offer_a_id} or {pair.offer_b_id}",
+        )
+    before = pair.status
+    pair.status = decision.decision
+    pair.canonical_offer_id = canonical
+    pair.decided_at = utcnow()
+    pair.decided_by = actor.label
+    session.add(pair)
+    assert pair.id is not None
+    audit.record(
+        session=session,
+        actor=actor,
+        entity="duplicate_candidate",
+        entity_id=pair.id,
+        action=decision.decision,
+        fields=["status", "canonical_offer_id"],
+        detail={
+            "from": before,
+            "offers": [pair.offer_a_id, pair.offer_b_id],
+            "canonical_offer_id": canonical,
+            "score": pair.score,
+        },
+    )
+    outbox.enqueue(session=session, offer_ids=[pair.offer_a_id, pair.offer_b_id])
+    session.flush()
+    return _public(pair, offers)

@@ -1,0 +1,482 @@
+"""Finds duplicate candidates across providers: offers of two organisations with a similar title
+and description and a date at the same place (a city, or both online) starting at about the
+same time (within START_WINDOW_DAYS, or both any time). An offer without dates (on request)
+has no place or time to compare by and is not a candidate.
+
+Two ways in, one comparison (`compare`):
+- `check_offers` for offers just written: candidates come from one indexed query (other
+  organisations' live offers with a date at the same place and time whose title shares a
+  word), then rapidfuzz scores each. `check_pending` runs it for every offer written since
+  its last check (created, changed, imported, published); the duplicate check worker
+  (app/services/quality/worker.py) calls it every few seconds.
+- `scan_all` for the whole catalogue at once: offers grouped by place, and within each place
+  MinHash LSH (datasketch) over the titles' character trigrams proposes pairs without
+  comparing every offer with every other.
+
+Pairs are stored once (lower offer id first). An open pair that no longer matches after a
+change is dropped; a decided pair is never touched again (not_duplicate: never proposed
+again).
+"""
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from rapidfuzz import fuzz, utils
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    true,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col
+
+from app.codelists import OfferStatus
+from app.models.duplicate import DuplicateCandidate, PairStatus
+from app.models.offer import Offer, OfferDate
+from app.models.types import utcnow
+
+# What counts: both titles alike (TITLE_MIN) and the whole alike (SCORE_MIN), 0-100.
+TITLE_MIN = 75
+SCORE_MIN = 80
+DESCRIPTION_CHARS = 1_000
+# Titles share at least one of their longest words; at most this many are looked for.
+TITLE_WORDS = 3
+MIN_WORD = 4
+# Candidates scored per written offer at most (the most alike titles are not guaranteed to
+# be first; a title so common that it matches more offers in one city is no good signal).
+MAX_CANDIDATES = 200
+# Offers a provider still shows or wants shown.
+LIVE = (OfferStatus.published.value, OfferStatus.submitted.value)
+# MinHash LSH for the full scan: trigram Jaccard above ~0.5 is proposed and then scored.
+NUM_PERM = 64
+LSH_THRESHOLD = 0.5
+_WORD = re.compile(r"\w+")
+
+
+ONLINE = "online"
+# Two runs are "the same dates" when they are taught at the same place (city, or both online)
+# and start within this many days of each other, or both start any time.
+START_WINDOW_DAYS = 7
+# Runs of one offer looked at (a course with more runs is compared by its first ones).
+MAX_RUNS = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    """One date of an offer: where (a city, or ONLINE) and when it starts (None: any time)."""
+
+    place: str
+    start: date | None
+
+
+@dataclass(slots=True)
+class Facts:
+    """What the comparison looks at, for one offer."""
+
+    id: int
+    organisation_id: int
+    title: str  # processed: lower case, punctuation as spaces
+    description: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def places(self) -> set[str]:
+        return {r.place for r in self.runs}
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    score: int
+    reason: dict[str, Any]
+
+
+def _load(session: Session, offer_ids: Iterable[int]) -> dict[int, Facts]:
+    ids = list(offer_ids)
+    facts: dict[int, Facts] = {}
+    if not ids:
+        return facts
+    conn = session.connection()
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        rows = conn.execute(
+            select(
+                col(Offer.id),
+                col(Offer.organisation_id),
+                col(Offer.title),
+                func.substr(col(Offer.description), 1, DESCRIPTION_CHARS),
+            ).where(col(Offer.id).in_(chunk), col(Offer.status).in_(LIVE))
+        )
+        for offer_id, org_id, title, description in rows:
+            facts[offer_id] = Facts(
+                offer_id,
+                org_id,
+                utils.default_process(title),
+                utils.default_process(description or ""),
+            )
+        dates = conn.execute(
+            select(
+                col(OfferDate.offer_id),
+                col(OfferDate.city),
+                col(OfferDate.online),
+                col(OfferDate.start_date),
+                col(OfferDate.flexible_start),
+            )
+            .where(col(OfferDate.offer_id).in_([i for i in chunk if i in facts]))
+            .order_by(col(OfferDate.offer_id), col(OfferDate.position))
+        )
+        for offer_id, city, online, start_date, flexible in dates:
+            runs = facts[offer_id].runs
+            place = ONLINE if online else city
+            if len(runs) >= MAX_RUNS or not place:
+                continue
+            run = Run(place, None if flexible else start_date)
+            if run not in runs:
+                runs.append(run)
+    return facts
+
+
+def _same_dates(a: Facts, b: Facts) -> tuple[str, str] | None:
+    """(place, how the dates fit) of the first pair of runs taught at one place at about the
+    same time (or both starting any time); None when there is none."""
+    window = START_WINDOW_DAYS
+    for ra in a.runs:
+        for rb in b.runs:
+            if ra.place != rb.place:
+                continue
+            if ra.start is None or rb.start is None:
+                if ra.start is None and rb.start is None:
+                    return ra.place, "start any time"
+                continue
+            if abs((ra.start - rb.start).days) <= window:
+                starts = sorted({ra.start.isoformat(), rb.start.isoformat()})
+                return ra.place, "start " + " / ".join(starts)
+    return None
+
+
+def compare(a: Facts, b: Facts) -> Match | None:
+    """A candidate when two offers of different organisations have a run at the same place (a
+    city, or both online) starting within START_WINDOW_DAYS, and title and description are
+    alike."""
+    if a.organisation_id == b.organisation_id:
+        return None
+    fit = _same_dates(a, b)
+    if fit is None:
+        return None
+    place, dates = fit
+    title = round(
+        (fuzz.token_sort_ratio(a.title, b.title) + fuzz.token_set_ratio(a.title, b.title)) / 2
+    )
+    if title < TITLE_MIN:
+        return None
+    description: int | None = None
+    if len(a.description) >= 20 and len(b.description) >= 20:
+        description = round(fuzz.token_set_ratio(a.description, b.description))
+    score = title if description is None else round(0.6 * title + 0.4 * description)
+    if score < SCORE_MIN:
+        return None
+    return Match(
+        score, {"title": title, "description": description, "place": place, "dates": dates}
+    )
+
+
+def reason_text(reason: dict[str, Any]) -> str:
+    """`title 96, description 88, both in Bochum, start 2027-03-01 / 2027-03-08`."""
+    parts = [f"title {reason.get('title')}"]
+    if reason.get("description") is not None:
+        parts.append(f"description {reason['description']}")
+    place = reason.get("place")
+    parts.append("both online" if place == ONLINE else f"both in {place}")
+    parts.append(str(reason.get("dates")))
+    return ", ".join(parts)
+
+
+def _title_words(title: str) -> list[str]:
+    words = sorted({w for w in _WORD.findall(title) if len(w) >= MIN_WORD}, key=len, reverse=True)
+    return words[:TITLE_WORDS]
+
+
+def _run_clause(run: Run) -> ColumnElement[bool]:
+    """Dates of other offers at this run's place that start about when it does; one range of
+    an index on offer_date: (city, start_date), (online, start_date) or (flexible_start, city).
+    `= true`, not `IS 1`: SQLite ranges an index only for the former."""
+    place = (
+        col(OfferDate.online) == true() if run.place == ONLINE else col(OfferDate.city) == run.place
+    )
+    if run.start is None:
+        return and_(col(OfferDate.flexible_start) == true(), place)
+    window = timedelta(days=START_WINDOW_DAYS)
+    return and_(
+        place,
+        col(OfferDate.flexible_start) == false(),
+        col(OfferDate.start_date).between(run.start - window, run.start + window),
+    )
+
+
+def _candidate_query(f: Facts) -> Select[Any] | None:
+    """Other organisations' live offers with a run at the same place and time whose title
+    shares one of this title's longest words; the indexes on offer_date (city, start_date)
+    keep it to a few rows."""
+    words = _title_words(f.title)
+    if not words or not f.runs:
+        return None
+    runs = select(col(OfferDate.offer_id)).where(or_(*(_run_clause(r) for r in f.runs)))
+    return (
+        select(col(Offer.id))
+        .where(
+            col(Offer.id).in_(runs),
+            col(Offer.organisation_id) != f.organisation_id,
+            col(Offer.status).in_(LIVE),
+            or_(*(col(Offer.title).icontains(w, autoescape=True) for w in words)),
+        )
+        .limit(MAX_CANDIDATES)
+    )
+
+
+@dataclass
+class CheckResult:
+    checked: int = 0
+    compared: int = 0
+    found: int = 0  # pairs that match now (new or still open)
+    new: int = 0
+    dropped: int = 0
+
+
+def _pair(a: int, b: int) -> tuple[int, int]:
+    return (a, b) if a < b else (b, a)
+
+
+def _store(
+    session: Session,
+    offer_id: int,
+    matches: dict[int, Match],
+    result: CheckResult,
+    *,
+    prune: bool,
+) -> None:
+    """Keep the offer's matches: new pairs inserted, open ones updated, decided ones left;
+    with `prune`, open pairs that no longer match are dropped."""
+    existing = {
+        (p.offer_b_id if p.offer_a_id == offer_id else p.offer_a_id): p
+        for p in session.execute(
+            select(DuplicateCandidate).where(
+                or_(
+                    col(DuplicateCandidate.offer_a_id) == offer_id,
+                    col(DuplicateCandidate.offer_b_id) == offer_id,
+                )
+            )
+        ).scalars()
+    }
+    for other, match in matches.items():
+        pair = existing.get(other)
+        result.found += 1
+        if pair is None:
+            a, b = _pair(offer_id, other)
+            session.add(
+                DuplicateCandidate(
+                    offer_a_id=a, offer_b_id=b, score=match.score, reason=match.reason
+                )
+            )
+            result.new += 1
+        elif pair.status == PairStatus.open and (pair.score, pair.reason) != (
+            match.score,
+            match.reason,
+        ):
+            pair.score, pair.reason = match.score, match.reason
+            session.add(pair)
+    if prune:
+        for other, pair in existing.items():
+            if other not in matches and pair.status == PairStatus.open:
+                session.delete(pair)
+                result.dropped += 1
+
+
+def _mark_checked(session: Session, offer_ids: list[int], at: datetime) -> None:
+    table = Offer.__table__  # type: ignore[attr-defined]
+    for start in range(0, len(offer_ids), 1000):
+        session.execute(
+            update(table)
+            .where(table.c.id.in_(offer_ids[start : start + 1000]))
+            .values(duplicates_checked_at=at)
+        )
+
+
+def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
+    """Look for duplicates of these offers among other organisations' live offers, store what
+    matches, and note that they were checked."""
+    now = utcnow()
+    result = CheckResult()
+    facts = _load(session, offer_ids)
+    known: dict[int, Facts] = dict(facts)
+    for offer_id, f in facts.items():
+        query = _candidate_query(f)
+        candidates = list(session.execute(query).scalars()) if query is not None else []
+        missing = [c for c in candidates if c not in known]
+        known.update(_load(session, missing))
+        matches = {}
+        for other in candidates:
+            if other in known:
+                result.compared += 1
+                match = compare(f, known[other])
+                if match is not None:
+                    matches[other] = match
+        try:
+            with session.begin_nested():
+                _store(session, offer_id, matches, result, prune=True)
+        except IntegrityError:
+            # Another check stored the same pair a moment ago; the next check sees it.
+            continue
+        result.checked += 1
+    _mark_checked(session, list(offer_ids), now)
+    session.flush()
+    return result
+
+
+def pending_ids(*, session: Session, limit: int) -> list[int]:
+    """Live offers written since their last check (or never checked), oldest change first."""
+    return list(
+        session.execute(
+            select(col(Offer.id))
+            .where(
+                col(Offer.status).in_(LIVE),
+                or_(
+                    col(Offer.duplicates_checked_at).is_(None),
+                    col(Offer.duplicates_checked_at) < col(Offer.updated_at),
+                ),
+            )
+            .order_by(col(Offer.updated_at), col(Offer.id))
+            .limit(limit)
+        ).scalars()
+    )
+
+
+def check_pending(*, session: Session, limit: int = 500) -> CheckResult:
+    """Check up to `limit` offers that wait for the duplicate check."""
+    return check_offers(session=session, offer_ids=pending_ids(session=session, limit=limit))
+
+
+# --- the full scan ----------------------------------------------------------------------------
+
+
+def _trigrams(title: str) -> set[bytes]:
+    padded = f"  {title} "
+    return {padded[i : i + 3].encode() for i in range(len(padded) - 2)}
+
+
+def _all_live_ids(session: Session) -> list[int]:
+    return list(
+        session.execute(
+            select(col(Offer.id)).where(col(Offer.status).in_(LIVE)).order_by(col(Offer.id))
+        ).scalars()
+    )
+
+
+def candidate_pairs(facts: dict[int, Facts]) -> Iterator[tuple[int, int]]:
+    """Pairs of different organisations taught at one place whose titles MinHash LSH deems
+    alike, each once. Blocking by place first keeps the pairs proposed to offers that can
+    match at all (a common title in every city would otherwise pair every city with all)."""
+    # Imported here: datasketch brings scipy (~2 s, tens of MB) that only the scan needs.
+    from datasketch import MinHash, MinHashLSH
+
+    by_place: dict[str, list[int]] = {}
+    for offer_id, f in facts.items():
+        for place in f.places:
+            by_place.setdefault(place, []).append(offer_id)
+    ids = list(facts)
+    hashes = dict(
+        zip(
+            ids,
+            MinHash.bulk((_trigrams(facts[i].title) for i in ids), num_perm=NUM_PERM),
+            strict=True,
+        )
+    )
+    seen: set[tuple[int, int]] = set()
+    for members in by_place.values():
+        if len(members) < 2:
+            continue
+        lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
+        with lsh.insertion_session() as inserting:
+            for offer_id in members:
+                inserting.insert(offer_id, hashes[offer_id], check_duplication=False)
+        for offer_id in members:
+            org = facts[offer_id].organisation_id
+            for other in lsh.query(hashes[offer_id]):
+                if other > offer_id and facts[other].organisation_id != org:
+                    pair = (offer_id, other)
+                    if pair not in seen:
+                        seen.add(pair)
+                        yield pair
+
+
+def _store_all(
+    session: Session, matches: dict[tuple[int, int], Match], result: CheckResult
+) -> None:
+    """The scan's matches in bulk: new pairs inserted, open ones updated, decided ones left."""
+    table = DuplicateCandidate.__table__  # type: ignore[attr-defined]
+    existing = {
+        (a, b): (pair_id, status, score, reason)
+        for pair_id, a, b, status, score, reason in session.execute(
+            select(
+                table.c.id,
+                table.c.offer_a_id,
+                table.c.offer_b_id,
+                table.c.status,
+                table.c.score,
+                table.c.reason,
+            )
+        )
+    }
+    now = utcnow()
+    new_rows = []
+    for (a, b), match in matches.items():
+        result.found += 1
+        known = existing.get((a, b))
+        if known is None:
+            new_rows.append(
+                {
+                    "offer_a_id": a,
+                    "offer_b_id": b,
+                    "score": match.score,
+                    "reason": match.reason,
+                    "status": PairStatus.open.value,
+                    "found_at": now,
+                }
+            )
+        elif known[1] == PairStatus.open and (known[2], known[3]) != (match.score, match.reason):
+            session.execute(
+                update(table)
+                .where(table.c.id == known[0])
+                .values(score=match.score, reason=match.reason)
+            )
+    for start in range(0, len(new_rows), 1000):
+        session.execute(insert(table), new_rows[start : start + 1000])
+    result.new += len(new_rows)
+
+
+def scan_all(*, session: Session) -> CheckResult:
+    """Compare the whole catalogue (live offers) and store every pair that matches. Open pairs
+    are kept even when the scan does not propose them: the per-write check finds more."""
+    now = utcnow()
+    result = CheckResult()
+    ids = _all_live_ids(session)
+    facts = _load(session, ids)
+    matches: dict[tuple[int, int], Match] = {}
+    for a, b in candidate_pairs(facts):
+        result.compared += 1
+        match = compare(facts[a], facts[b])
+        if match is not None:
+            matches[a, b] = match
+    _store_all(session, matches, result)
+    result.checked = len(facts)
+    _mark_checked(session, ids, now)
+    session.flush()
+    return result

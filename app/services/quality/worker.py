@@ -1,0 +1,50 @@
+"""The duplicate check worker: `python -m app.services.quality.worker` checks every offer
+written since its last check (created, changed, imported, published) every DUPLICATE_POLL
+seconds. Its own process: an import of 10,000 offers is checked here, after it committed,
+without slowing the import or the API's writes (each check costs a few ms, bench/)."""
+
+import logging
+import signal
+import threading
+
+from app.config import get_settings
+from app.db import session_scope
+from app.services.quality.duplicates import check_pending
+
+log = logging.getLogger("bildungsraum.duplicates")
+
+
+def run_once(*, limit: int | None = None) -> int:
+    """Check a batch of waiting offers in one transaction; returns how many were checked."""
+    settings = get_settings()
+    with session_scope() as session:
+        result = check_pending(session=session, limit=limit or settings.duplicate_batch)
+    if result.new:
+        log.info("%d new duplicate candidates among %d offers", result.new, result.checked)
+    return result.checked
+
+
+def serve(stop: threading.Event) -> None:
+    """Check what waits; when a whole batch was checked go on at once, else wait the poll."""
+    settings = get_settings()
+    log.info("duplicate check: every %g s", settings.duplicate_poll_s)
+    while not stop.is_set():
+        try:
+            checked = run_once()
+        except Exception:  # the database may be away for a moment: try again next round
+            log.exception("the duplicate check failed")
+            checked = 0
+        if checked < settings.duplicate_batch:
+            stop.wait(settings.duplicate_poll_s)
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    serve(stop)
+
+
+if __name__ == "__main__":
+    main()
