@@ -7,13 +7,13 @@ offers on SQLite; the full reindex went from 1.78× to 1.22× the raw bulk load)
 """
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 from sqlmodel import Session, col, select
 
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.search.documents import DateFacts, OfferFacts, OfferSource
+from app.search.documents import DateFacts, OfferFacts, OfferSource, ProviderTrust
 
 
 def _columns(model: Any, facts: type) -> list[Any]:
@@ -22,6 +22,17 @@ def _columns(model: Any, facts: type) -> list[Any]:
 
 _OFFER_COLUMNS = _columns(Offer, OfferFacts)
 _DATE_COLUMNS = _columns(OfferDate, DateFacts)
+_ORGANISATION_COLUMNS = [
+    cast(Any, Organisation).__table__.c[name]
+    for name in (
+        "id",
+        "name",
+        "azav_approved",
+        "azav_certifier",
+        "azav_valid_until",
+        "certificates",
+    )
+]
 
 
 def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSource]:
@@ -42,13 +53,24 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
     for row in date_rows:
         dates[row[0]].append(DateFacts(*row))
     org_ids = {o.organisation_id for o in offers}
-    names: dict[int, str] = {
-        org_id: name
-        for org_id, name in connection.execute(
-            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
+    names: dict[int, str] = {}
+    trust: dict[int, ProviderTrust] = {}
+    for org_id, name, approved, certifier, valid_until, certificates in connection.execute(
+        select(*_ORGANISATION_COLUMNS).where(col(Organisation.id).in_(org_ids))
+    ):
+        names[org_id] = name
+        trust[org_id] = ProviderTrust(
+            azav_approved=bool(approved),
+            azav_certifier=certifier,
+            azav_valid_until=valid_until,
+            certificates=tuple(certificates or ()),
         )
-    }
     return {
-        o.id: OfferSource(offer=o, dates=dates[o.id], provider=names[o.organisation_id])
+        o.id: OfferSource(
+            offer=o,
+            dates=dates[o.id],
+            provider=names[o.organisation_id],
+            trust=trust[o.organisation_id],
+        )
         for o in offers
     }

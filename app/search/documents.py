@@ -54,6 +54,13 @@ COURSE_NUMBER = "course_number"
 LEVEL = "level"
 LEVELS = "levels"
 DVV_CATEGORY = "dvv_category"
+# Trust: the provider's AZAV approval (certifier, last valid day as Unix seconds; 0 = none),
+# so that "AZAV-approved" is filtered by validity at query time, and its other certificates.
+AZAV_UNTIL = "azav_until"
+AZAV_CERTIFIER = "azav_certifier"
+CERTIFICATES = "certificates"
+# Free places per start day ([start, places]) where the provider says how many are left.
+SEATS = "seats"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -112,15 +119,28 @@ class DateFacts:
     lon: float | None
     approximate_location: bool
     barrier_free: bool | None
+    free_seats: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTrust:
+    """What a provider has to show for itself: its AZAV approval and other certificates."""
+
+    azav_approved: bool = False
+    azav_certifier: str | None = None
+    azav_valid_until: date | None = None
+    certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class OfferSource:
-    """What a document is built from: the offer, its dates in order, its provider's name."""
+    """What a document is built from: the offer, its dates in order, its provider's name
+    and what it has to show for itself."""
 
     offer: OfferFacts
     dates: list[DateFacts]
     provider: str
+    trust: ProviderTrust = ProviderTrust()
 
 
 # Days and Unix seconds, UTC, by day arithmetic: a rebuild converts ~250k dates and a search
@@ -253,6 +273,21 @@ def _places(dates: list[DateFacts]) -> tuple[dict[tuple[float, float], DateFacts
     return points, shown[:50]
 
 
+def _azav_until(trust: ProviderTrust) -> int:
+    """The last second the approval holds; an approval without an end date holds open-ended."""
+    if not trust.azav_approved:
+        return 0
+    return day_end(trust.azav_valid_until) if trust.azav_valid_until else OPEN_END
+
+
+def _seats(dates: list[DateFacts]) -> list[list[int]]:
+    return [
+        [day_start(d.start_date), d.free_seats]
+        for d in dates
+        if d.start_date is not None and d.free_seats is not None
+    ]
+
+
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
     """The documents for one offer; none when it must not be found."""
     dates = searchable_dates(source, today)
@@ -297,6 +332,10 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         LEVEL: _clean(level_search_text(o.level)),
         LEVELS: covered_levels(o.level),
         DVV_CATEGORY: _dvv_prefixes(o.dvv_category),
+        AZAV_UNTIL: _azav_until(source.trust),
+        AZAV_CERTIFIER: _clean(source.trust.azav_certifier) or None,
+        CERTIFICATES: [_clean(c) for c in source.trust.certificates],
+        SEATS: _seats(dates),
     }
     if o.price_cents is not None:
         base[PRICE] = o.price_cents / 100

@@ -43,6 +43,7 @@ FILTERABLE = [
     f.GEO,
     f.LEVELS,
     f.DVV_CATEGORY,
+    f.AZAV_UNTIL,
 ]
 SORTABLE = [f.NEXT_START, f.PRICE, f.GEO, f.TITLE]
 FACETS = {
@@ -73,6 +74,10 @@ DISPLAYED = [
     f.CITIES,
     f.LOCATIONS,
     f.DESCRIPTION,
+    f.AZAV_UNTIL,
+    f.AZAV_CERTIFIER,
+    f.CERTIFICATES,
+    f.SEATS,
 ]
 MAX_TOTAL_HITS = 1_000_000
 

@@ -59,6 +59,10 @@ _RETRIEVE = [
     f.FLEXIBLE,
     f.LOCATIONS,
     f.DESCRIPTION,
+    f.AZAV_UNTIL,
+    f.AZAV_CERTIFIER,
+    f.CERTIFICATES,
+    f.SEATS,
 ]
 _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
@@ -150,16 +154,19 @@ def answer_cache() -> AnswerCache[SearchResult]:
 # --- queries ------------------------------------------------------------------------------
 
 
-def located(params: SearchParams) -> tuple[SearchParams, tuple[float, float] | None]:
+def located(
+    params: SearchParams, *, default_radius: bool = True
+) -> tuple[SearchParams, tuple[float, float] | None]:
     """The search centre, if any, and the parameters with the default radius filled in
-    when a centre came without one (a new value; the input is left as it was)."""
+    when a centre came without one (a new value; the input is left as it was). Without
+    `default_radius` a centre without radius only measures distances ("Umkreis: egal")."""
     if params.lat is not None and params.lon is not None:
         centre = (params.lat, params.lon)
     elif params.postcode:
         centre = postcode_centre(params.postcode, loc=["query", "postcode"])
     else:
         return params, None
-    if params.radius_km is None:
+    if params.radius_km is None and default_radius:
         params = params.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     return params, centre
 
@@ -208,7 +215,11 @@ def build_queries(
     returns them. Returns queries and the facet names each extra query answers."""
     check(params, centre)
     geo_mode = sf.needs_geo_mode(params, scope, centre)
-    base = sf.visibility(now_ts) + sf.scope_filters(scope) + sf.other_filters(params, centre)
+    base = (
+        sf.visibility(now_ts)
+        + sf.scope_filters(scope)
+        + sf.other_filters(params, centre, now_ts=now_ts)
+    )
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
     chosen = sf.facet_filters(params)
@@ -312,12 +323,22 @@ def _nearest(
     return best, best_km
 
 
+def _seats_of(seats: list[list[int]], next_start: date | None) -> int | None:
+    if next_start is None:
+        return None
+    day = f.day_start(next_start)
+    return next((n for start, n in seats if start == day), None)
+
+
 def _hit(
     doc: dict[str, Any], centre: tuple[float, float] | None, window: tuple[int, int, int]
 ) -> SearchHit:
     formatted = doc.get("_formatted") or {}
     best, best_km = _nearest(doc.get(f.LOCATIONS) or [], centre)
     price = doc.get(f.PRICE)
+    next_start = _next_start(doc.get(f.STARTS) or [], window)
+    azav_until = int(doc.get(f.AZAV_UNTIL) or 0)
+    azav_valid = azav_until >= window[0]  # window[0] is today's start: valid through today
     return SearchHit(
         id=doc[f.OFFER_ID],
         title=doc[f.TITLE],
@@ -327,7 +348,7 @@ def _hit(
         category_label=doc[f.CATEGORY_LABEL],
         education_type=doc[f.EDUCATION_TYPE],
         format=doc[f.FORMAT],
-        next_start=_next_start(doc.get(f.STARTS) or [], window),
+        next_start=next_start,
         flexible_start=bool(doc.get(f.FLEXIBLE)),
         city=best.get("city") if best else None,
         location=HitLocation(**best) if best else None,
@@ -335,6 +356,11 @@ def _hit(
         price=None if price is None else Decimal(f"{price:.2f}"),
         funding=doc.get(f.FUNDING) or [],
         distance_km=None if best_km is None else round(best_km, 1),
+        azav=azav_valid,
+        azav_valid_until=(f.day_of(azav_until) if azav_valid and azav_until < f.OPEN_END else None),
+        azav_certifier=doc.get(f.AZAV_CERTIFIER) if azav_valid else None,
+        certificates=list(doc.get(f.CERTIFICATES) or []),
+        free_seats=_seats_of(doc.get(f.SEATS) or [], next_start),
         snippet=_marked(str(formatted.get(f.DESCRIPTION) or _lead(doc.get(f.DESCRIPTION) or ""))),
         title_html=_marked(str(formatted.get(f.TITLE) or doc[f.TITLE])),
     )
@@ -346,12 +372,17 @@ def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
     return sorted(values, key=lambda fv: (-fv.count, fv.label))
 
 
-async def search_offers(params: SearchParams, *, scope: SearchScope | None = None) -> SearchResult:
-    """Search the public catalogue, optionally inside a portal's scope."""
+async def search_offers(
+    params: SearchParams, *, scope: SearchScope | None = None, default_radius: bool = True
+) -> SearchResult:
+    """Search the public catalogue, optionally inside a portal's scope; `default_radius=False`
+    searches around a postcode without limiting the distance."""
     now = time.time()
     today = datetime.fromtimestamp(now, tz=UTC).date()
     today_ts = f.day_start(today)
-    params, centre = located(params)  # before the key: the default radius is part of it
+    params, centre = located(
+        params, default_radius=default_radius
+    )  # before the key: the default radius is part of it
     cache = answer_cache()
     key = repr((params, scope, today))  # every field, in a fixed order
     cached = await cache.get(key)
