@@ -66,11 +66,17 @@ def offer_page(
     offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     session: SessionDep,
     lang: Lang = None,
+    back: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> HTMLResponse:
-    """An offer page; 404 for offers that are not public or not in the portal's region."""
+    """An offer page; 404 for offers that are not public or not in the portal's region.
+    `back` is the search it was found by, for the way back."""
     try:
         status, html = service.render_offer_page(
-            session=session, slug=slug, offer_id=offer_id, lang=service.page_language(lang)
+            session=session,
+            slug=slug,
+            offer_id=offer_id,
+            lang=service.page_language(lang),
+            back=back,
         )
     except NotFound:
         return _not_found(lang)
