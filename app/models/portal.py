@@ -31,6 +31,8 @@ Origin = Annotated[
 UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
+# A page citizens are sent to: http(s) only, so a link can never run script.
+PageUrl = Annotated[HttpUrl, Field(max_length=500)]
 
 
 class Moderation(StrEnum):
@@ -69,6 +71,12 @@ class Portal(SQLModel, table=True):
     moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     cors_origins: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The operator's legal pages and accessibility contacts, linked from every page's footer.
+    imprint_url: str | None = SQLField(default=None, max_length=500)
+    privacy_url: str | None = SQLField(default=None, max_length=500)
+    sign_language_url: str | None = SQLField(default=None, max_length=500)
+    accessibility_email: str | None = SQLField(default=None, max_length=200)
+    accessibility_phone: str | None = SQLField(default=None, max_length=50)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -153,6 +161,15 @@ class PortalFields(InputModel):
     moderation: Moderation = Moderation.trusted_publish
     languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
+    imprint_url: PageUrl | None = None
+    privacy_url: PageUrl | None = None
+    sign_language_url: PageUrl | None = Field(
+        default=None, description="information on the portal in Deutsche Gebärdensprache (DGS)"
+    )
+    accessibility_email: EmailStr | None = Field(
+        default=None, description="where citizens report barriers (accessibility statement)"
+    )
+    accessibility_phone: Phone | None = None
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -198,6 +215,11 @@ class PortalPatch(InputModel):
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
+    imprint_url: PageUrl | None = None
+    privacy_url: PageUrl | None = None
+    sign_language_url: PageUrl | None = None
+    accessibility_email: EmailStr | None = None
+    accessibility_phone: Phone | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -231,6 +253,11 @@ class PortalAdmin(BaseModel):
     moderation: str
     languages: list[str]
     cors_origins: list[str]
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+    sign_language_url: str | None = None
+    accessibility_email: str | None = None
+    accessibility_phone: str | None = None
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime
@@ -247,4 +274,8 @@ class PortalInfo(BaseModel):
     radius_km: float | None
     languages: list[str]
     moderation: str
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+    sign_language_url: str | None = None
+    accessibility_email: str | None = None
     contacts: list[ContactPublic]

@@ -83,6 +83,28 @@ def offer_page(
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
 
 
+@router.get("/p/{slug}/barrierefreiheit", response_class=HTMLResponse)
+async def accessibility_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
+    """The portal's accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0)."""
+    return await _info_page(slug, "barrierefreiheit", lang)
+
+
+@router.get("/p/{slug}/leichte-sprache", response_class=HTMLResponse)
+async def easy_language_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
+    """The portal and how to search it, in Leichte Sprache (plain English when lang=en)."""
+    return await _info_page(slug, "leichte-sprache", lang)
+
+
+async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
+    try:
+        html = await service.render_info_page(
+            slug=slug, page=page, lang=service.page_language(lang)
+        )
+    except NotFound:
+        return _not_found(lang)
+    return HTMLResponse(html, headers={"Cache-Control": PAGE_CACHE})
+
+
 @router.get("/widget/{slug}.js")
 async def widget(slug: SlugPath) -> Response:
     """The embeddable search widget of one portal."""

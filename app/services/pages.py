@@ -526,6 +526,22 @@ def render_offer_page(
     return 200, environment().get_template("offer.html").render(context)
 
 
+INFO_PAGES = {"barrierefreiheit": "accessibility.html", "leichte-sprache": "easy_language.html"}
+
+
+async def render_info_page(*, slug: str, page: str, lang: str) -> str:
+    """The accessibility statement or the Leichte Sprache page of a portal."""
+    public = await portal_service.public_portal(slug)
+    query = [("lang", lang)] if lang != "de" else []
+    context = _base_context(
+        portal=public.portal, lang=lang, path=f"/p/{slug}/{page}", query=query
+    ) | {
+        "contacts": public.contacts,
+        "search_link": _url(f"/p/{slug}/", query),
+    }
+    return environment().get_template(INFO_PAGES[page]).render(context)
+
+
 def render_not_found(*, lang: str) -> str:
     return environment().get_template("not_found.html").render(t=texts(lang), lang=lang)
 
