@@ -154,7 +154,16 @@ async function hostile() {
   await page.close();
 }
 
+async function screenshot() {
+  // For the documentation: results with filters, chips and ways out, at desktop width.
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  await page.goto(`${base}/?q=${encodeURIComponent(cfg.query)}&schedule=evening&postcode=44787`);
+  await page.screenshot({ path: cfg.screenshot, fullPage: false });
+  await page.close();
+}
+
 try {
+  if (cfg.screenshot) await screenshot();
   await accessibility();
   await keyboard();
   await noJavaScript();

@@ -112,6 +112,7 @@ def test_portal_page_in_chromium(
         "startTo": (today + timedelta(days=120)).isoformat(),
         "evilQuery": "Gefahr",
         "evilOfferId": ids["evil"],
+        "screenshot": os.environ.get("BILDUNGSRAUM_FILTERS_SCREENSHOT"),
     }
     proc = subprocess.run(
         ["node", str(BROWSER_DIR / "pages.mjs"), json.dumps(config)],
