@@ -306,3 +306,68 @@ def test_search_page_explains_its_words(client: TestClient, region: Region) -> N
     en = client.get("/p/bochum/", params={"lang": "en"}).text
     assert "Terms explained" in en
     assert "Retraining (Umschulung)" in en
+
+
+EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def test_hostile_text_in_the_new_places_is_inert(
+    client: TestClient,
+    admin: dict[str, str],
+    make_org: Callable[..., int],
+    make_key: Callable[..., dict[str, str]],
+    search_index: SearchIndex,
+) -> None:
+    create_portal(client, admin, slug="bochum", name="Bochum", postcode_prefixes=["447"])
+    org = make_org(
+        name="Akademie",
+        trusted=True,
+        azav_approved=True,
+        azav_certifier=EVIL[:200],
+        certificates=[EVIL[:200]],
+    )
+    body = at(BOCHUM, title="Excel sicher", contact={"email": "a@b.example"})
+    body["dates"][0]["location"]["city"] = f"Bochum {EVIL}"[:100]
+    r = client.post("/api/v1/offers", json=body, headers=make_key("provider", org))
+    assert r.status_code == 201, r.text
+    search_index.drain()
+    pages = [
+        # hits with certificates, a city facet and its chip, a way out named after it
+        client.get("/p/bochum/", params={"q": "excel", "city": f"Bochum {EVIL}"[:100]}).text,
+        client.get("/p/bochum/", params={"q": f"excel {EVIL}"}).text,
+        client.get(f"/p/bochum/angebote/{r.json()['id']}").text,
+    ]
+    for page in pages:
+        assert "<script>alert" not in page
+        assert "<img src=x" not in page
+    assert "&lt;script&gt;" in pages[0]
+    assert "&lt;script&gt;" in pages[2]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"start_from": "2027-02-30"},
+        {"start_from": "morgen", "start_to": "-1"},
+        {"start_from": "2027-05-01", "start_to": "2027-04-01"},
+        {"price_max": "-5"},
+        {"price_max": "1e400"},
+        {"postcode": "4478", "radius_km": "any", "sort": "distance"},
+        {"radius_km": "0", "postcode": "44787"},
+        {"radius_km": "egal", "postcode": "44787", "sort": "distance"},
+        {"azav": "vielleicht", "free": "2", "schedule": "nachts"},
+        {"page": "10001"},
+        {"lang": "xx", "format": "<b>"},
+    ],
+)
+def test_bad_filter_values_become_messages(
+    client: TestClient, region: Region, params: dict[str, str]
+) -> None:
+    r = client.get("/p/bochum/", params=params)
+    assert r.status_code == 200, r.text
+    assert "<b>" not in r.text
+    assert (
+        "verstanden" in r.text
+        or "Postleitzahl kennen wir nicht" in r.text
+        or (params.get("radius_km") == "egal")
+    )
