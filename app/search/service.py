@@ -413,6 +413,29 @@ async def search_offers(
     return result
 
 
+async def count_offers(
+    variants: list[tuple[SearchParams, bool]], *, scope: SearchScope | None = None
+) -> list[int]:
+    """How many offers each variant of a search finds (parameters, default radius or not),
+    in one round trip: no hits, no facets, no highlighting — the count alone. For the page's
+    ways out, which count up to seven variants of a search that found little."""
+    if not variants:
+        return []
+    now = int(time.time())
+    queries = []
+    for params, default_radius in variants:
+        located_params, centre = located(params, default_radius=default_radius)
+        [main, *_], _ = build_queries(
+            located_params, scope, centre=centre, now_ts=now, index=backend().index
+        )
+        queries.append(
+            {key: main[key] for key in ("indexUid", "q", "filter", "distinct") if key in main}
+            | {"page": 1, "hitsPerPage": 0}
+        )
+    results = await backend().multi_search(queries)
+    return [int(r.get("totalHits", 0)) for r in results]
+
+
 async def suggest_offers(
     q: str, *, scope: SearchScope | None = None, limit: int = 10
 ) -> SuggestResult:

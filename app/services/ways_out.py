@@ -2,10 +2,8 @@
 courses, without one of its filters, or with a corrected word — each with its count, so a
 citizen sees which step helps before taking it. Counted only when results are few."""
 
-import asyncio
 from dataclasses import dataclass
 
-from app.errors import DomainError
 from app.models.search import SearchResult, SearchScope
 from app.search import service as search
 from app.services.page_form import Chip, PageForm, page_url, read_form
@@ -29,12 +27,6 @@ class Hints:
     ways: list[WayOut]
     # "Meinten Sie …": the corrected query, its link and count.
     suggestion: WayOut | None = None
-
-
-async def _count(form: PageForm, scope: SearchScope | None) -> int:
-    params = form.params.model_copy(update={"page": 1, "per_page": 1})
-    result = await search.search_offers(params, scope=scope, default_radius=not form.radius_any)
-    return result.total
 
 
 async def find_ways_out(
@@ -68,20 +60,21 @@ async def find_ways_out(
     if suggestion_q:
         suggested = [(k, v) for k, v in form.query if k != "q"] + [("q", suggestion_q)]
         forms.append(read_form(suggested, lang=lang))
-    counts = await asyncio.gather(*(_count(f, scope) for f in forms), return_exceptions=True)
+    # All counted in one round trip, hits and facets left out. The caller shows the page
+    # without ways out when the search service cannot answer.
+    counts = await search.count_offers(
+        [(f.params.model_copy(update={"page": 1}), not f.radius_any) for f in forms],
+        scope=scope,
+    )
     ways = [
         WayOut(label, page_url(base, query), n)
         for (label, query), n in zip(candidates, counts, strict=False)
-        if isinstance(n, int) and n > result.total
+        if n > result.total
     ]
-    for n in counts:
-        # A way out is a nicety: an outage there must not break the page.
-        if isinstance(n, BaseException) and not isinstance(n, DomainError):
-            raise n
     suggestion = None
     if suggestion_q:
         n = counts[-1]
-        if isinstance(n, int) and n > 0:
+        if n > 0:
             query = [(k, v) for k, v in form.query if k != "q"] + [("q", suggestion_q)]
             suggestion = WayOut(suggestion_q, page_url(base, query), n)
     ways.sort(key=lambda w: -w.count)
