@@ -40,6 +40,10 @@ CLEARABLE = {
     "provider": ["providers_allow"],
     "block-provider": ["providers_block"],
     "cors-origin": ["cors_origins"],
+    "imprint-url": ["imprint_url"],
+    "privacy-url": ["privacy_url"],
+    "sign-language-url": ["sign_language_url"],
+    "accessibility-contact": ["accessibility_email", "accessibility_phone"],
 }
 
 
@@ -179,6 +183,15 @@ def update(
     cors_origin: Annotated[
         list[str] | None, typer.Option(help="a website allowed to call the portal API")
     ] = None,
+    imprint_url: Annotated[str | None, typer.Option(help="the operator's Impressum")] = None,
+    privacy_url: Annotated[str | None, typer.Option(help="the operator's Datenschutz")] = None,
+    sign_language_url: Annotated[
+        str | None, typer.Option(help="information in Deutsche Gebärdensprache")
+    ] = None,
+    accessibility_email: Annotated[
+        str | None, typer.Option(help="where citizens report barriers")
+    ] = None,
+    accessibility_phone: Annotated[str | None, typer.Option(help="the same by phone")] = None,
     clear: Annotated[
         list[str] | None,
         typer.Option(help=f"empty a setting (repeat): {', '.join(CLEARABLE)}"),
@@ -205,6 +218,11 @@ def update(
         "moderation": moderation,
         "languages": language,
         "cors_origins": cors_origin,
+        "imprint_url": imprint_url,
+        "privacy_url": privacy_url,
+        "sign_language_url": sign_language_url,
+        "accessibility_email": accessibility_email,
+        "accessibility_phone": accessibility_phone,
     }
     changes |= {k: v for k, v in given.items() if v is not None}
     if not changes:
