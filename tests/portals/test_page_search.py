@@ -371,3 +371,12 @@ def test_bad_filter_values_become_messages(
         or "Postleitzahl kennen wir nicht" in r.text
         or (params.get("radius_km") == "egal")
     )
+
+
+def test_did_you_mean_on_the_page(client: TestClient, region: Region) -> None:
+    page = client.get("/p/bochum/", params={"q": "Bhuchaltnug", "lang": "en"}).text
+    assert "Sorry, we found nothing" in page
+    link = re.search(r'Did you mean: <a href="([^"]+)">Buchhaltung</a> \((\d+)\)', page)
+    assert link is not None, page
+    assert htmllib.unescape(link.group(1)) == "/p/bochum/?lang=en&q=Buchhaltung"
+    assert int(link.group(2)) == 2
