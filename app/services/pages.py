@@ -299,7 +299,9 @@ async def render_search_page(
                 facet_words=[o.value for g in facets if g.name == "city" for o in g.options],
             )
     page_items = [("page", str(params.page))] if params.page > 1 else []
-    back = urlencode([(k, v) for k, v in form.query if k != "lang"] + page_items)
+    back = urlencode(
+        [(k, v) for k, v in form.query if k in PAGE_FIELDS and k != "lang"] + page_items
+    )
     hits = []
     for hit in result.hits if result else []:
         hits.append(
