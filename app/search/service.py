@@ -416,24 +416,37 @@ async def search_offers(
 async def count_offers(
     variants: list[tuple[SearchParams, bool]], *, scope: SearchScope | None = None
 ) -> list[int]:
-    """How many offers each variant of a search finds (parameters, default radius or not),
-    in one round trip: no hits, no facets, no highlighting — the count alone. For the page's
-    ways out, which count up to seven variants of a search that found little."""
-    if not variants:
-        return []
-    now = int(time.time())
-    queries = []
-    for params, default_radius in variants:
+    """How many offers each variant of a search finds (parameters, default radius or not):
+    no hits, no facets, no highlighting — the count alone, the uncached ones in one round
+    trip. For the page's ways out, which count up to seven variants of a search that found
+    little. Counts share the answer cache (as empty results), so they go stale with it."""
+    now = time.time()
+    today = datetime.fromtimestamp(now, tz=UTC).date()
+    cache = answer_cache()
+    counts: list[int | None] = []
+    missing: list[tuple[int, str, dict[str, Any]]] = []
+    for n, (params, default_radius) in enumerate(variants):
         located_params, centre = located(params, default_radius=default_radius)
-        [main, *_], _ = build_queries(
-            located_params, scope, centre=centre, now_ts=now, index=backend().index
-        )
-        queries.append(
-            {key: main[key] for key in ("indexUid", "q", "filter", "distinct") if key in main}
-            | {"page": 1, "hitsPerPage": 0}
-        )
-    results = await backend().multi_search(queries)
-    return [int(r.get("totalHits", 0)) for r in results]
+        key = repr(("count", located_params, scope, today))
+        cached = await cache.get(key)
+        counts.append(None if cached is None else cached.total)
+        if cached is None:
+            [main, *_], _ = build_queries(
+                located_params, scope, centre=centre, now_ts=int(now), index=backend().index
+            )
+            query = {k: main[k] for k in ("indexUid", "q", "filter", "distinct") if k in main}
+            missing.append((n, key, query | {"page": 1, "hitsPerPage": 0}))
+    if missing:
+        asked_at = cache.clock()
+        results = await backend().multi_search([query for _, _, query in missing])
+        for (n, key, _), answer in zip(missing, results, strict=True):
+            total = int(answer.get("totalHits", 0))
+            counts[n] = total
+            empty = SearchResult.model_construct(
+                total=total, page=1, per_page=0, hits=[], facets={}
+            )
+            cache.put(key, empty, asked_at=asked_at)
+    return [c or 0 for c in counts]
 
 
 async def suggest_offers(
