@@ -7,7 +7,7 @@ offers on SQLite; the full reindex went from 1.78× to 1.22× the raw bulk load)
 """
 
 from dataclasses import fields
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
@@ -16,7 +16,7 @@ from app.codelists import OfferStatus
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.search.documents import DateFacts, OfferFacts, OfferSource
+from app.search.documents import DateFacts, OfferFacts, OfferSource, ProviderTrust
 
 
 def _columns(model: Any, facts: type) -> list[Any]:
@@ -25,6 +25,17 @@ def _columns(model: Any, facts: type) -> list[Any]:
 
 _OFFER_COLUMNS = _columns(Offer, OfferFacts)
 _DATE_COLUMNS = _columns(OfferDate, DateFacts)
+_ORGANISATION_COLUMNS = [
+    cast(Any, Organisation).__table__.c[name]
+    for name in (
+        "id",
+        "name",
+        "azav_approved",
+        "azav_certifier",
+        "azav_valid_until",
+        "certificates",
+    )
+]
 
 
 def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSource]:
@@ -45,12 +56,18 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
     for row in date_rows:
         dates[row[0]].append(DateFacts(*row))
     org_ids = {o.organisation_id for o in offers}
-    names: dict[int, str] = {
-        org_id: name
-        for org_id, name in connection.execute(
-            select(Organisation.id, Organisation.name).where(col(Organisation.id).in_(org_ids))
+    names: dict[int, str] = {}
+    trust: dict[int, ProviderTrust] = {}
+    for org_id, name, approved, certifier, valid_until, certificates in connection.execute(
+        select(*_ORGANISATION_COLUMNS).where(col(Organisation.id).in_(org_ids))
+    ):
+        names[org_id] = name
+        trust[org_id] = ProviderTrust(
+            azav_approved=bool(approved),
+            azav_certifier=certifier,
+            azav_valid_until=valid_until,
+            certificates=tuple(certificates or ()),
         )
-    }
     duplicates, also_offered_by = _duplicate_decisions(session, list(dates))
     return {
         o.id: OfferSource(
@@ -59,6 +76,7 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
             provider=names[o.organisation_id],
             duplicate=o.id in duplicates,
             also_offered_by=tuple(sorted(also_offered_by.get(o.id, ()))),
+            trust=trust[o.organisation_id],
         )
         for o in offers
     }

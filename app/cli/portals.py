@@ -40,6 +40,10 @@ CLEARABLE = {
     "provider": ["providers_allow"],
     "block-provider": ["providers_block"],
     "cors-origin": ["cors_origins"],
+    "imprint-url": ["imprint_url"],
+    "privacy-url": ["privacy_url"],
+    "sign-language-url": ["sign_language_url"],
+    "accessibility-contact": ["accessibility_email", "accessibility_phone"],
 }
 
 
@@ -192,6 +196,15 @@ def update(
         bool | None,
         typer.Option("--hide-stale/--show-stale", help="hide offers unchanged for 12 months"),
     ] = None,
+    imprint_url: Annotated[str | None, typer.Option(help="the operator's Impressum")] = None,
+    privacy_url: Annotated[str | None, typer.Option(help="the operator's Datenschutz")] = None,
+    sign_language_url: Annotated[
+        str | None, typer.Option(help="information in Deutsche Gebärdensprache")
+    ] = None,
+    accessibility_email: Annotated[
+        str | None, typer.Option(help="where citizens report barriers")
+    ] = None,
+    accessibility_phone: Annotated[str | None, typer.Option(help="the same by phone")] = None,
     clear: Annotated[
         list[str] | None,
         typer.Option(help=f"empty a setting (repeat): {', '.join(CLEARABLE)}"),
@@ -220,6 +233,11 @@ def update(
         "cors_origins": cors_origin,
         "min_completeness": min_completeness,
         "hide_stale": hide_stale,
+        "imprint_url": imprint_url,
+        "privacy_url": privacy_url,
+        "sign_language_url": sign_language_url,
+        "accessibility_email": accessibility_email,
+        "accessibility_phone": accessibility_phone,
     }
     changes |= {k: v for k, v in given.items() if v is not None}
     if not changes:

@@ -32,6 +32,8 @@ UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Completeness = Annotated[int, Field(ge=0, le=100)]
+# A page citizens are sent to: http(s) only, so a link can never run script.
+PageUrl = Annotated[HttpUrl, Field(max_length=500)]
 
 
 class Moderation(StrEnum):
@@ -84,6 +86,12 @@ class Portal(SQLModel, table=True):
     # Offers an admin marked as the same as another provider's are never a hit of their own;
     # this says whether the canonical hit names their providers.
     duplicates: str = SQLField(default=DuplicateDisplay.also_offered.value, max_length=20)
+    # The operator's legal pages and accessibility contacts, linked from every page's footer.
+    imprint_url: str | None = SQLField(default=None, max_length=500)
+    privacy_url: str | None = SQLField(default=None, max_length=500)
+    sign_language_url: str | None = SQLField(default=None, max_length=500)
+    accessibility_email: str | None = SQLField(default=None, max_length=200)
+    accessibility_phone: str | None = SQLField(default=None, max_length=50)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -180,6 +188,15 @@ class PortalFields(InputModel):
         description="offers marked the same as another's: also_offered names their providers "
         "under the canonical hit, hidden leaves them out without a word",
     )
+    imprint_url: PageUrl | None = None
+    privacy_url: PageUrl | None = None
+    sign_language_url: PageUrl | None = Field(
+        default=None, description="information on the portal in Deutsche Gebärdensprache (DGS)"
+    )
+    accessibility_email: EmailStr | None = Field(
+        default=None, description="where citizens report barriers (accessibility statement)"
+    )
+    accessibility_phone: Phone | None = None
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -231,6 +248,11 @@ class PortalPatch(InputModel):
     min_completeness: Completeness | None = None
     hide_stale: bool | None = None
     duplicates: DuplicateDisplay | None = None
+    imprint_url: PageUrl | None = None
+    privacy_url: PageUrl | None = None
+    sign_language_url: PageUrl | None = None
+    accessibility_email: EmailStr | None = None
+    accessibility_phone: Phone | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -267,6 +289,11 @@ class PortalAdmin(BaseModel):
     min_completeness: int
     hide_stale: bool
     duplicates: str
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+    sign_language_url: str | None = None
+    accessibility_email: str | None = None
+    accessibility_phone: str | None = None
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime
@@ -283,4 +310,8 @@ class PortalInfo(BaseModel):
     radius_km: float | None
     languages: list[str]
     moderation: str
+    imprint_url: str | None = None
+    privacy_url: str | None = None
+    sign_language_url: str | None = None
+    accessibility_email: str | None = None
     contacts: list[ContactPublic]

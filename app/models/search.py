@@ -67,6 +67,9 @@ class SearchParams(BaseModel):
     barrier_free: bool | None = None
     childcare: bool | None = None
     free: bool | None = None
+    azav: bool | None = Field(
+        None, description="only offers of providers with a valid AZAV approval (Bildungsgutschein)"
+    )
     price_max: Decimal | None = Field(None, ge=0, le=1_000_000)
     start_from: Day | None = None
     start_to: Day | None = None
@@ -123,6 +126,14 @@ class SearchHit:
     distance_km: float | None = None
     # Providers of offers an admin marked as the same as this one ("auch angeboten von …").
     also_offered_by: list[str] = field(default_factory=list)
+    # The provider's AZAV approval while it is valid (certifier may be unnamed), and its
+    # other certificates.
+    azav: bool = False
+    azav_valid_until: date | None = None
+    azav_certifier: str | None = None
+    certificates: list[str] = field(default_factory=list)
+    # Free places of the next date, when the provider says.
+    free_seats: int | None = None
     # HTML: client text is escaped, only <mark>…</mark> around matches is markup.
     snippet: str
     title_html: str

@@ -66,15 +66,43 @@ def offer_page(
     offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
     session: SessionDep,
     lang: Lang = None,
+    back: Annotated[str | None, Query(max_length=4000)] = None,
 ) -> HTMLResponse:
-    """An offer page; 404 for offers that are not public or not in the portal's region."""
+    """An offer page; 404 for offers that are not public or not in the portal's region.
+    `back` is the search it was found by, for the way back."""
     try:
         status, html = service.render_offer_page(
-            session=session, slug=slug, offer_id=offer_id, lang=service.page_language(lang)
+            session=session,
+            slug=slug,
+            offer_id=offer_id,
+            lang=service.page_language(lang),
+            back=back,
         )
     except NotFound:
         return _not_found(lang)
     return HTMLResponse(html, status_code=status, headers={"Cache-Control": PAGE_CACHE})
+
+
+@router.get("/p/{slug}/barrierefreiheit", response_class=HTMLResponse)
+async def accessibility_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
+    """The portal's accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0)."""
+    return await _info_page(slug, "barrierefreiheit", lang)
+
+
+@router.get("/p/{slug}/leichte-sprache", response_class=HTMLResponse)
+async def easy_language_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
+    """The portal and how to search it, in Leichte Sprache (plain English when lang=en)."""
+    return await _info_page(slug, "leichte-sprache", lang)
+
+
+async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
+    try:
+        html = await service.render_info_page(
+            slug=slug, page=page, lang=service.page_language(lang)
+        )
+    except NotFound:
+        return _not_found(lang)
+    return HTMLResponse(html, headers={"Cache-Control": PAGE_CACHE})
 
 
 @router.get("/widget/{slug}.js")

@@ -62,6 +62,13 @@ UPDATED = "updated"
 # hit of its own. The canonical offer lists the other providers.
 DUPLICATE = "duplicate"
 ALSO_OFFERED_BY = "also_offered_by"
+# Trust: the provider's AZAV approval (certifier, last valid day as Unix seconds; 0 = none),
+# so that "AZAV-approved" is filtered by validity at query time, and its other certificates.
+AZAV_UNTIL = "azav_until"
+AZAV_CERTIFIER = "azav_certifier"
+CERTIFICATES = "certificates"
+# Free places per start day ([start, places]) where the provider says how many are left.
+SEATS = "seats"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -122,11 +129,23 @@ class DateFacts:
     lon: float | None
     approximate_location: bool
     barrier_free: bool | None
+    free_seats: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderTrust:
+    """What a provider has to show for itself: its AZAV approval and other certificates."""
+
+    azav_approved: bool = False
+    azav_certifier: str | None = None
+    azav_valid_until: date | None = None
+    certificates: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class OfferSource:
-    """What a document is built from: the offer, its dates in order, its provider's name."""
+    """What a document is built from: the offer, its dates in order, its provider's name
+    and what it has to show for itself."""
 
     offer: OfferFacts
     dates: list[DateFacts]
@@ -135,6 +154,7 @@ class OfferSource:
     # and the providers of the offers that are the same as this canonical one.
     duplicate: bool = False
     also_offered_by: tuple[str, ...] = ()
+    trust: ProviderTrust = ProviderTrust()
 
 
 # Days and Unix seconds, UTC, by day arithmetic: a rebuild converts ~250k dates and a search
@@ -267,6 +287,21 @@ def _places(dates: list[DateFacts]) -> tuple[dict[tuple[float, float], DateFacts
     return points, shown[:50]
 
 
+def _azav_until(trust: ProviderTrust) -> int:
+    """The last second the approval holds; an approval without an end date holds open-ended."""
+    if not trust.azav_approved:
+        return 0
+    return day_end(trust.azav_valid_until) if trust.azav_valid_until else OPEN_END
+
+
+def _seats(dates: list[DateFacts]) -> list[list[int]]:
+    return [
+        [day_start(d.start_date), d.free_seats]
+        for d in dates
+        if d.start_date is not None and d.free_seats is not None
+    ]
+
+
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:
     """The documents for one offer; none when it must not be found."""
     dates = searchable_dates(source, today)
@@ -315,6 +350,10 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         UPDATED: int(o.updated_at.timestamp()) if o.updated_at else 0,
         DUPLICATE: source.duplicate,
         ALSO_OFFERED_BY: [_clean(name) for name in source.also_offered_by],
+        AZAV_UNTIL: _azav_until(source.trust),
+        AZAV_CERTIFIER: _clean(source.trust.azav_certifier) or None,
+        CERTIFICATES: [_clean(c) for c in source.trust.certificates],
+        SEATS: _seats(dates),
     }
     if o.price_cents is not None:
         base[PRICE] = o.price_cents / 100

@@ -63,8 +63,13 @@ def facet_filters(params: SearchParams) -> dict[str, str]:
     return {name: one_of(FACET_FIELDS[name], values) for name, values in chosen.items() if values}
 
 
-def other_filters(params: SearchParams, centre: tuple[float, float] | None) -> list[str]:
+def other_filters(
+    params: SearchParams, centre: tuple[float, float] | None, *, now_ts: int = 0
+) -> list[str]:
     clauses: list[str] = []
+    if params.azav is not None:
+        # Valid today: an approval that has run out no longer lets a Bildungsgutschein pay.
+        clauses.append(f"{f.AZAV_UNTIL} {'>=' if params.azav else '<'} {number(now_ts)}")
     if params.language:
         clauses.append(one_of(f.LANGUAGES, params.language))
     if params.provider:

@@ -60,6 +60,10 @@ _RETRIEVE = [
     f.LOCATIONS,
     f.DESCRIPTION,
     f.ALSO_OFFERED_BY,
+    f.AZAV_UNTIL,
+    f.AZAV_CERTIFIER,
+    f.CERTIFICATES,
+    f.SEATS,
 ]
 _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
@@ -151,16 +155,19 @@ def answer_cache() -> AnswerCache[SearchResult]:
 # --- queries ------------------------------------------------------------------------------
 
 
-def located(params: SearchParams) -> tuple[SearchParams, tuple[float, float] | None]:
+def located(
+    params: SearchParams, *, default_radius: bool = True
+) -> tuple[SearchParams, tuple[float, float] | None]:
     """The search centre, if any, and the parameters with the default radius filled in
-    when a centre came without one (a new value; the input is left as it was)."""
+    when a centre came without one (a new value; the input is left as it was). Without
+    `default_radius` a centre without radius only measures distances ("Umkreis: egal")."""
     if params.lat is not None and params.lon is not None:
         centre = (params.lat, params.lon)
     elif params.postcode:
         centre = postcode_centre(params.postcode, loc=["query", "postcode"])
     else:
         return params, None
-    if params.radius_km is None:
+    if params.radius_km is None and default_radius:
         params = params.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     return params, centre
 
@@ -212,7 +219,7 @@ def build_queries(
     base = (
         sf.visibility(now_ts)
         + sf.scope_filters(scope, now_ts=now_ts)
-        + sf.other_filters(params, centre)
+        + sf.other_filters(params, centre, now_ts=now_ts)
     )
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
@@ -317,6 +324,13 @@ def _nearest(
     return best, best_km
 
 
+def _seats_of(seats: list[list[int]], next_start: date | None) -> int | None:
+    if next_start is None:
+        return None
+    day = f.day_start(next_start)
+    return next((n for start, n in seats if start == day), None)
+
+
 def _hit(
     doc: dict[str, Any],
     centre: tuple[float, float] | None,
@@ -326,6 +340,9 @@ def _hit(
     formatted = doc.get("_formatted") or {}
     best, best_km = _nearest(doc.get(f.LOCATIONS) or [], centre)
     price = doc.get(f.PRICE)
+    next_start = _next_start(doc.get(f.STARTS) or [], window)
+    azav_until = int(doc.get(f.AZAV_UNTIL) or 0)
+    azav_valid = azav_until >= window[0]  # window[0] is today's start: valid through today
     return SearchHit(
         id=doc[f.OFFER_ID],
         title=doc[f.TITLE],
@@ -335,7 +352,7 @@ def _hit(
         category_label=doc[f.CATEGORY_LABEL],
         education_type=doc[f.EDUCATION_TYPE],
         format=doc[f.FORMAT],
-        next_start=_next_start(doc.get(f.STARTS) or [], window),
+        next_start=next_start,
         flexible_start=bool(doc.get(f.FLEXIBLE)),
         city=best.get("city") if best else None,
         location=HitLocation(**best) if best else None,
@@ -344,6 +361,11 @@ def _hit(
         funding=doc.get(f.FUNDING) or [],
         distance_km=None if best_km is None else round(best_km, 1),
         also_offered_by=list(doc.get(f.ALSO_OFFERED_BY) or []) if also_offered else [],
+        azav=azav_valid,
+        azav_valid_until=(f.day_of(azav_until) if azav_valid and azav_until < f.OPEN_END else None),
+        azav_certifier=doc.get(f.AZAV_CERTIFIER) if azav_valid else None,
+        certificates=list(doc.get(f.CERTIFICATES) or []),
+        free_seats=_seats_of(doc.get(f.SEATS) or [], next_start),
         snippet=_marked(str(formatted.get(f.DESCRIPTION) or _lead(doc.get(f.DESCRIPTION) or ""))),
         title_html=_marked(str(formatted.get(f.TITLE) or doc[f.TITLE])),
     )
@@ -355,12 +377,17 @@ def _facet_values(name: str, counts: dict[str, int]) -> list[FacetValue]:
     return sorted(values, key=lambda fv: (-fv.count, fv.label))
 
 
-async def search_offers(params: SearchParams, *, scope: SearchScope | None = None) -> SearchResult:
-    """Search the public catalogue, optionally inside a portal's scope."""
+async def search_offers(
+    params: SearchParams, *, scope: SearchScope | None = None, default_radius: bool = True
+) -> SearchResult:
+    """Search the public catalogue, optionally inside a portal's scope; `default_radius=False`
+    searches around a postcode without limiting the distance."""
     now = time.time()
     today = datetime.fromtimestamp(now, tz=UTC).date()
     today_ts = f.day_start(today)
-    params, centre = located(params)  # before the key: the default radius is part of it
+    params, centre = located(
+        params, default_radius=default_radius
+    )  # before the key: the default radius is part of it
     cache = answer_cache()
     key = repr((params, scope, today))  # every field, in a fixed order
     cached = await cache.get(key)
@@ -392,6 +419,42 @@ async def search_offers(params: SearchParams, *, scope: SearchScope | None = Non
     )
     cache.put(key, result, asked_at=asked_at)
     return result
+
+
+async def count_offers(
+    variants: list[tuple[SearchParams, bool]], *, scope: SearchScope | None = None
+) -> list[int]:
+    """How many offers each variant of a search finds (parameters, default radius or not):
+    no hits, no facets, no highlighting — the count alone, the uncached ones in one round
+    trip. For the page's ways out, which count up to seven variants of a search that found
+    little. Counts share the answer cache (as empty results), so they go stale with it."""
+    now = time.time()
+    today = datetime.fromtimestamp(now, tz=UTC).date()
+    cache = answer_cache()
+    counts: list[int | None] = []
+    missing: list[tuple[int, str, dict[str, Any]]] = []
+    for n, (params, default_radius) in enumerate(variants):
+        located_params, centre = located(params, default_radius=default_radius)
+        key = repr(("count", located_params, scope, today))
+        cached = await cache.get(key)
+        counts.append(None if cached is None else cached.total)
+        if cached is None:
+            [main, *_], _ = build_queries(
+                located_params, scope, centre=centre, now_ts=int(now), index=backend().index
+            )
+            query = {k: main[k] for k in ("indexUid", "q", "filter", "distinct") if k in main}
+            missing.append((n, key, query | {"page": 1, "hitsPerPage": 0}))
+    if missing:
+        asked_at = cache.clock()
+        results = await backend().multi_search([query for _, _, query in missing])
+        for (n, key, _), answer in zip(missing, results, strict=True):
+            total = int(answer.get("totalHits", 0))
+            counts[n] = total
+            empty = SearchResult.model_construct(
+                total=total, page=1, per_page=0, hits=[], facets={}
+            )
+            cache.put(key, empty, asked_at=asked_at)
+    return [c or 0 for c in counts]
 
 
 async def suggest_offers(

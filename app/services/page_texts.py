@@ -127,6 +127,63 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "session_from": "ab {start} Uhr",
         "links": "Weitere Informationen",
         "weekdays": "Mo,Di,Mi,Do,Fr,Sa,So",
+        # Second round: fixes, filters, ways out, trust, legal pages
+        "postcode_invalid": "Diese Postleitzahl kennen wir nicht. Bitte geben Sie 5 Ziffern "
+        "ein, zum Beispiel 44787. Wir suchen deshalb ohne Umkreis.",
+        "radius_hint": "Gilt nur mit Postleitzahl. Ohne Auswahl: {km} km.",
+        "radius_applied": "Umkreis: {km} km um {postcode}",
+        "radius_none_applied": "Ohne Umkreis, Entfernungen ab {postcode}",
+        "contact_person": "Ansprechperson",
+        "field_not_understood": "„{value}“ haben wir nicht verstanden und weggelassen.",
+        "glossary": "Begriffe erklärt",
+        "filter_when": "Wann soll es losgehen?",
+        "start_from_label": "Beginn frühestens am",
+        "start_to_label": "Beginn spätestens am",
+        "filter_money": "Kosten und Förderung",
+        "price_max_label": "Höchstens (Euro)",
+        "filter_access": "Ort und Zugang",
+        "azav": "mit AZAV-Zulassung (Bildungsgutschein möglich)",
+        "field_azav": "AZAV-Zulassung",
+        "field_free": "kostenlos",
+        "field_barrier_free": "barrierefrei",
+        "field_childcare": "Kinderbetreuung",
+        "active_filters": "Aktive Filter",
+        "remove_filter": "entfernen",
+        "remove_all": "Alle Filter entfernen",
+        "chip_price_max": "bis {price}",
+        "chip_start_from": "Beginn ab {date}",
+        "chip_start_to": "Beginn bis {date}",
+        "chip_radius": "{km} km Umkreis",
+        "filters_active_n": "{n} aktiv",
+        "results_for": "Ergebnisse für „{q}“",
+        "you_typed": "Sie haben „{q}“ eingegeben.",
+        "did_you_mean": "Meinten Sie:",
+        "ways_out": "So finden Sie mehr Angebote:",
+        "way_no_radius": "ohne Umkreis",
+        "way_online": "auch online",
+        "way_without": "ohne den Filter {label}",
+        "way_no_words": "alle Angebote ohne Suchwort",
+        "azav_badge": "AZAV-zugelassen",
+        "azav_until": "gültig bis {date}",
+        "azav_by": "geprüft von {certifier}",
+        "azav_explained": "Mit der AZAV-Zulassung kann ein Bildungsgutschein der Agentur "
+        "für Arbeit oder des Jobcenters die Kosten übernehmen.",
+        "quality": "Qualität und Zulassung",
+        "certificates": "Zertifikate",
+        "register": "Anmelden / Anfrage",
+        "register_hint": "Sie melden sich direkt beim Anbieter an.",
+        "register_subject": "Anfrage: {title}",
+        "register_body": "Guten Tag,\n\nich interessiere mich für „{title}“{when}. Bitte "
+        "senden Sie mir weitere Informationen zur Anmeldung.\n\nMit freundlichen Grüßen",
+        "register_when": " (Beginn {date})",
+        "imprint": "Impressum",
+        "privacy": "Datenschutz",
+        "accessibility": "Barrierefreiheit",
+        "accessibility_title": "Erklärung zur Barrierefreiheit",
+        "easy_language": "Leichte Sprache",
+        "easy_language_title": "Leichte Sprache: So funktioniert diese Seite",
+        "sign_language": "Gebärdensprache (DGS)",
+        "legal_nav": "Rechtliches und Hilfen",
     },
     "en": {
         "skip": "Skip to content",
@@ -248,8 +305,149 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "session_from": "from {start}",
         "links": "More information",
         "weekdays": "Mon,Tue,Wed,Thu,Fri,Sat,Sun",
+        "postcode_invalid": "We do not know this postcode. Please enter 5 digits, for "
+        "example 44787. We are searching without a distance limit.",
+        "radius_hint": "Only with a postcode. If nothing is chosen: {km} km.",
+        "radius_applied": "Within {km} km of {postcode}",
+        "radius_none_applied": "Any distance, measured from {postcode}",
+        "contact_person": "Contact person",
+        "field_not_understood": "We did not understand “{value}” and left it out.",
+        "glossary": "Terms explained",
+        "filter_when": "When should it start?",
+        "start_from_label": "Starting on or after",
+        "start_to_label": "Starting on or before",
+        "filter_money": "Cost and funding",
+        "price_max_label": "At most (euros)",
+        "filter_access": "Place and access",
+        "azav": "AZAV-approved (education voucher possible)",
+        "field_azav": "AZAV approval",
+        "field_free": "free of charge",
+        "field_barrier_free": "barrier-free",
+        "field_childcare": "childcare",
+        "active_filters": "Active filters",
+        "remove_filter": "remove",
+        "remove_all": "Remove all filters",
+        "chip_price_max": "up to {price}",
+        "chip_start_from": "starts from {date}",
+        "chip_start_to": "starts by {date}",
+        "chip_radius": "within {km} km",
+        "filters_active_n": "{n} active",
+        "results_for": "Results for “{q}”",
+        "you_typed": "You typed “{q}”.",
+        "did_you_mean": "Did you mean:",
+        "ways_out": "How to find more offers:",
+        "way_no_radius": "any distance",
+        "way_online": "include online",
+        "way_without": "without the filter {label}",
+        "way_no_words": "all offers, no search words",
+        "azav_badge": "AZAV-approved",
+        "azav_until": "valid until {date}",
+        "azav_by": "certified by {certifier}",
+        "azav_explained": "With AZAV approval, an education voucher (Bildungsgutschein) from "
+        "the employment agency or job centre can pay for the course.",
+        "quality": "Quality and approval",
+        "certificates": "Certificates",
+        "register": "Register / enquire",
+        "register_hint": "You register directly with the provider.",
+        "register_subject": "Enquiry: {title}",
+        "register_body": "Hello,\n\nI am interested in “{title}”{when}. Please send me more "
+        "information on how to register.\n\nKind regards",
+        "register_when": " (starting {date})",
+        "imprint": "Legal notice",
+        "privacy": "Privacy",
+        "accessibility": "Accessibility",
+        "accessibility_title": "Accessibility statement",
+        "easy_language": "Easy read",
+        "easy_language_title": "Easy read: how this website works",
+        "sign_language": "German Sign Language (DGS)",
+        "legal_nav": "Legal and help",
     },
 }
+
+
+# Short answers to "what does this mean?" for the code labels a citizen meets on the pages,
+# by code list and code; shown beside the offer's facts and in the search page's glossary.
+EXPLANATIONS: Final[dict[str, dict[tuple[str, str], str]]] = {
+    "de": {
+        ("format", "in_person"): "Präsenz: Sie lernen vor Ort, zusammen mit anderen in einem "
+        "Kursraum.",
+        ("format", "online"): "Online: Sie lernen am Computer oder Handy, von zu Hause aus.",
+        ("format", "blended"): "Blended: gemischt – ein Teil vor Ort, ein Teil online.",
+        ("schedule", "full_time"): "Vollzeit: ganztags an fast allen Werktagen, wie ein Job.",
+        ("schedule", "part_time"): "Teilzeit: einige Stunden am Tag oder an einigen Tagen; "
+        "gut neben Familie oder Arbeit.",
+        ("schedule", "evening"): "Abends: nach der üblichen Arbeitszeit.",
+        ("schedule", "weekend"): "Am Wochenende: samstags und/oder sonntags.",
+        ("schedule", "flexible"): "Zeitlich flexibel: Sie lernen, wann es Ihnen passt.",
+        ("education_type", "anpassungsweiterbildung"): "Anpassungsweiterbildung: Sie bringen "
+        "Ihr Wissen im eigenen Beruf auf den neuesten Stand.",
+        ("education_type", "aufstiegsweiterbildung"): "Aufstiegsweiterbildung: führt zu einem "
+        "höheren Abschluss, z. B. Meister oder Fachwirt.",
+        ("education_type", "umschulung"): "Umschulung: Sie lernen einen neuen Beruf, mit "
+        "Abschlussprüfung, meist in 2 Jahren.",
+        ("education_type", "teilqualifizierung"): "Teilqualifizierung: ein Baustein eines "
+        "Berufsabschlusses; mehrere Bausteine führen zum Abschluss.",
+        ("education_type", "sprachkurs"): "Sprachkurs: z. B. DaF (Deutsch als Fremdsprache) "
+        "oder Englisch; die Stufen A1 bis C2 sagen, wie weit Sie sind.",
+        ("education_type", "grundbildung"): "Grundbildung: Lesen, Schreiben, Rechnen und "
+        "Umgang mit dem Computer.",
+        ("education_type", "seminar"): "Seminar: ein kurzer Kurs zu einem Thema, oft wenige Tage.",
+        ("education_type", "studium"): "Studium: an einer Hochschule, oft berufsbegleitend.",
+        ("education_type", "schulabschluss"): "Schulabschluss: Sie holen einen Schulabschluss "
+        "nach, z. B. den Hauptschulabschluss.",
+        ("education_type", "aktivierung"): "Aktivierung: Hilfe beim Weg zurück in Arbeit.",
+        ("term", "daf"): "DaF / DaZ: Deutsch als Fremdsprache / als Zweitsprache.",
+        ("term", "bildungsgutschein"): "Bildungsgutschein: Die Agentur für Arbeit oder das "
+        "Jobcenter zahlt den Kurs. Der Anbieter braucht dafür eine AZAV-Zulassung.",
+        ("term", "azav"): "AZAV: eine Prüfung des Anbieters; nur dann kann ein "
+        "Bildungsgutschein den Kurs bezahlen.",
+    },
+    "en": {
+        ("format", "in_person"): "In person (Präsenz): you learn on site, with others in a "
+        "classroom.",
+        ("format", "online"): "Online: you learn on a computer or phone, from home.",
+        ("format", "blended"): "Blended: mixed – partly on site, partly online.",
+        ("schedule", "full_time"): "Full-time: all day on most weekdays, like a job.",
+        ("schedule", "part_time"): "Part-time: a few hours a day or on a few days; fits "
+        "around family or work.",
+        ("schedule", "evening"): "Evenings: after usual working hours.",
+        ("schedule", "weekend"): "Weekends: Saturdays and/or Sundays.",
+        ("schedule", "flexible"): "Flexible hours: you learn when it suits you.",
+        ("education_type", "anpassungsweiterbildung"): "Upskilling (Anpassungsweiterbildung): "
+        "bring your knowledge in your own job up to date.",
+        ("education_type", "aufstiegsweiterbildung"): "Career advancement "
+        "(Aufstiegsweiterbildung): leads to a higher qualification, e.g. master craftsperson.",
+        ("education_type", "umschulung"): "Retraining (Umschulung): you learn a new occupation, "
+        "with a final exam, usually in 2 years.",
+        ("education_type", "teilqualifizierung"): "Partial qualification "
+        "(Teilqualifizierung): one module of a vocational qualification; several modules "
+        "lead to the full qualification.",
+        ("education_type", "sprachkurs"): "Language course: e.g. DaF (German as a foreign "
+        "language) or English; levels A1 to C2 say how far you are.",
+        ("education_type", "grundbildung"): "Basic skills: reading, writing, arithmetic and "
+        "using a computer.",
+        ("education_type", "seminar"): "Seminar: a short course on one topic, often a few days.",
+        ("education_type", "studium"): "Degree programme: at a university, often alongside work.",
+        ("education_type", "schulabschluss"): "School-leaving qualification: catch up on a "
+        "school certificate.",
+        ("education_type", "aktivierung"): "Activation: help on the way back into work.",
+        ("term", "daf"): "DaF / DaZ: German as a foreign / second language.",
+        ("term", "bildungsgutschein"): "Bildungsgutschein (education voucher): the employment "
+        "agency or job centre pays for the course. The provider needs AZAV approval for it.",
+        ("term", "azav"): "AZAV: a check of the provider; only then can an education voucher "
+        "pay for the course.",
+    },
+}
+
+
+def explanation(lang: str, kind: str, code: str) -> str | None:
+    """What a code label means, in plain words; None when there is nothing to add."""
+    return EXPLANATIONS.get(lang, EXPLANATIONS["de"]).get((kind, code))
+
+
+def glossary(lang: str) -> list[str]:
+    """Every explanation of a language, for the search page's "Begriffe erklärt"."""
+    return list(EXPLANATIONS.get(lang, EXPLANATIONS["de"]).values())
 
 
 def texts(lang: str) -> dict[str, str]:

@@ -1,17 +1,18 @@
 """Citizen pages of a portal: search and offer pages rendered on the server with Jinja2."""
 
-from collections.abc import Iterable
+import contextlib
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, get_origin
-from urllib.parse import urlencode
+from typing import Any
+from urllib.parse import parse_qsl, quote, urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.codelists import (
@@ -25,16 +26,28 @@ from app.codelists import (
     SCHEDULE_LABELS,
     TARGET_GROUP_LABELS,
 )
-from app.errors import DomainError, InvalidInput
+from app.errors import DomainError
 from app.models.offer import OfferDate
+from app.models.organisation import Organisation
 from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
+from app.search.documents import is_current
 from app.services import portals as portal_service
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
 from app.services.monitoring.demand import record_search
 from app.services.offers import OfferView, has_ended, price_eur
-from app.services.page_texts import LANGUAGES, texts
+from app.services.page_form import PageForm, chips, read_form
+from app.services.page_query import (
+    PAGE_FIELDS,
+    FieldProblem,
+    search_params_from_query,
+)
+from app.services.page_texts import LANGUAGES, explanation, glossary, texts
+from app.services.query_hints import forgiven_words, replaced
+from app.services.ways_out import Hints, find_ways_out
+
+__all__ = ["FieldProblem", "search_params_from_query"]  # kept where callers found them
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -53,7 +66,6 @@ FACET_CODES: dict[str, dict[str, str] | None] = {
 }
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
 MAX_FACET_VALUES = 12
-PER_PAGE = 10
 
 
 @lru_cache
@@ -69,88 +81,6 @@ def environment() -> Environment:
 
 def page_language(value: str | None) -> str:
     return value if value in LANGUAGES else "de"
-
-
-# --- query parsing --------------------------------------------------------------------------
-
-# Every search parameter but the page size (fixed for pages) may come in a page's query.
-_PAGE_FIELDS = frozenset(SearchParams.model_fields) - {"per_page"}
-_LIST_FIELDS = frozenset(
-    name for name, f in SearchParams.model_fields.items() if get_origin(f.annotation) is list
-)
-MAX_VALUES_PER_FACET = 20
-
-
-@dataclass(frozen=True)
-class FieldProblem:
-    """A query parameter the page could not use: its name, what was sent, and the API's
-    message on it (English; the page shows the field's own label and the value)."""
-
-    field: str
-    value: str
-    message: str
-
-
-def search_params_from_query(
-    query: Iterable[tuple[str, str]],
-) -> tuple[SearchParams, list[FieldProblem]]:
-    """A citizen's form query as SearchParams, read by the API's rules (the same model, the
-    same cross-field checks). A value the API would refuse is left out of the search and
-    reported, so that a hand-edited or outdated link still shows a page, with a message."""
-    values: dict[str, list[str]] = {}
-    for key, value in query:
-        if key in _PAGE_FIELDS and (value := value.strip()):
-            values.setdefault(key, []).append(value)
-    data: dict[str, Any] = {
-        name: list(dict.fromkeys(found))[:MAX_VALUES_PER_FACET]
-        if name in _LIST_FIELDS
-        else found[0]
-        for name, found in values.items()
-    }
-    problems: list[FieldProblem] = []
-    # Each round removes at least one value, so this ends.
-    while True:
-        try:
-            params = SearchParams.model_validate({**data, "per_page": PER_PAGE})
-        except ValidationError as exc:
-            _drop_invalid(data, exc, problems)
-            continue
-        try:
-            search.check(*search.located(params))
-        except InvalidInput as exc:
-            loc = exc.details[0]["loc"] if exc.details else []
-            name = str(loc[-1]) if loc else ""
-            if name not in data:
-                raise  # not a parameter of the page's: a defect, not a citizen's mistake
-            problems.append(FieldProblem(name, _shown(data.pop(name)), exc.message))
-            continue
-        return params, problems
-
-
-def _drop_invalid(data: dict[str, Any], exc: ValidationError, problems: list[FieldProblem]) -> None:
-    bad_items: dict[str, set[int]] = {}
-    for err in exc.errors():
-        loc = err["loc"]
-        name = str(loc[0]) if loc else ""
-        if name not in data:
-            raise exc  # not a parameter of the page's: a defect, not a citizen's mistake
-        message = str(err["msg"]).removeprefix("Value error, ")
-        if name in _LIST_FIELDS and len(loc) > 1 and isinstance(loc[1], int):
-            bad_items.setdefault(name, set()).add(loc[1])
-            problems.append(FieldProblem(name, data[name][loc[1]], message))
-        elif name not in bad_items:
-            bad_items[name] = set()
-            problems.append(FieldProblem(name, _shown(data[name]), message))
-    for name, items in bad_items.items():
-        kept = [v for i, v in enumerate(data[name]) if i not in items] if items else []
-        if kept:
-            data[name] = kept
-        else:
-            data.pop(name)
-
-
-def _shown(value: Any) -> str:
-    return ", ".join(value) if isinstance(value, list) else str(value)
 
 
 # --- formatting -------------------------------------------------------------------------------
@@ -172,10 +102,6 @@ def format_price(value: Decimal | None, lang: str) -> str:
         whole = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
         return f"{whole} €"
     return f"€{value:,.2f}"
-
-
-def _with_lang(url: str, lang: str) -> str:
-    return url if lang == "de" else f"{url}?lang={lang}"
 
 
 @dataclass
@@ -201,6 +127,13 @@ class PageLink:
     current: bool
 
 
+def _input_id(name: str, value: str) -> str:
+    """A stable id per value, so that focus can return to a box after the page reloads."""
+    plain = re.sub(r"[^a-z0-9]+", "-", value.casefold()).strip("-")[:24]
+    digest = hashlib.blake2s(value.encode(), digest_size=3).hexdigest()
+    return f"f-{name}-{plain}-{digest}"
+
+
 def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) -> list[FacetGroup]:
     t = texts(lang)
     groups = []
@@ -210,15 +143,17 @@ def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) 
         values = facets.get(name, [])
         group = FacetGroup(name=name, legend=t.get(f"facet_{name}", name))
         seen = set()
-        for index, fv in enumerate(values[:MAX_FACET_VALUES]):
+        for fv in values[:MAX_FACET_VALUES]:
             seen.add(fv.value)
             group.options.append(
-                FacetOption(fv.value, fv.label, fv.count, fv.value in chosen, f"f-{name}-{index}")
+                FacetOption(
+                    fv.value, fv.label, fv.count, fv.value in chosen, _input_id(name, fv.value)
+                )
             )
         # A ticked value stays visible (and untickable) even when it has no hits now.
-        for index, value in enumerate(sorted(chosen - seen)):
+        for value in sorted(chosen - seen):
             label = (FACET_CODES[name] or {}).get(value, value)
-            group.options.append(FacetOption(value, label, 0, True, f"f-{name}-x{index}"))
+            group.options.append(FacetOption(value, label, 0, True, _input_id(name, value)))
         if group.options:
             groups.append(group)
     return groups
@@ -267,6 +202,49 @@ def _base_context(
 # --- pages ------------------------------------------------------------------------------------
 
 
+def _offer_url(slug: str, offer_id: int, lang: str, back: str) -> str:
+    """An offer's page, carrying the search it was found by so its back link returns there."""
+    items = ([("back", back)] if back else []) + ([("lang", lang)] if lang != "de" else [])
+    path = f"/p/{slug}/angebote/{offer_id}"
+    return f"{path}?{urlencode(items)}" if items else path
+
+
+def back_to_search(slug: str, back: str | None, lang: str) -> str:
+    """The search page an offer was found on. Only search parameters are carried over, onto
+    the portal's own search path: a crafted `back` leads nowhere else."""
+    items = [
+        (k, v)
+        for k, v in parse_qsl(back or "", keep_blank_values=False)[:100]
+        if k in PAGE_FIELDS and k != "lang"
+    ]
+    if lang != "de":
+        items.append(("lang", lang))
+    base = f"/p/{slug}/"
+    return f"{base}?{urlencode(items)}" if items else base
+
+
+def _seats_label(n: int | None, t: dict[str, str]) -> str | None:
+    """ "noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
+    if n is None:
+        return None
+    if n == 0:
+        return t["booked_out"]
+    return t["seats_free_one"] if n == 1 else t["seats_free"].format(n=n)
+
+
+def _radius_choices(form: PageForm) -> tuple[list[int | float], str]:
+    """The radius options and the one to show as chosen: "egal", the chosen radius, or the
+    default that applies when a postcode comes without one."""
+    choices: list[int | float] = list(RADIUS_CHOICES)
+    chosen = form.params.radius_km
+    if chosen is not None and chosen not in choices:
+        choices = sorted([*choices, chosen])
+    if form.radius_any:
+        return choices, "any"
+    value = chosen if chosen is not None else search.DEFAULT_RADIUS_KM
+    return choices, f"{value:g}"
+
+
 async def render_search_page(
     *, slug: str, query: list[tuple[str, str]], embed: bool = False
 ) -> tuple[int, str]:
@@ -275,13 +253,17 @@ async def render_search_page(
     public = await portal_service.public_portal(slug)
     portal = public.portal
     lang = page_language(dict(query).get("lang"))
-    params, problems = search_params_from_query(query)
+    t = texts(lang)
+    form = read_form(query, lang=lang)
+    params = form.params
     contacts = [] if embed else public.contacts
     status = 200
     result: SearchResult | None = None
     failed = False
     try:
-        result = await search.search_offers(params, scope=public.scope)
+        result = await search.search_offers(
+            params, scope=public.scope, default_radius=not form.radius_any
+        )
         record_search(params, result.total, portal=slug)
     except DomainError:
         # The page still works as a form and shows the counselling contacts.
@@ -289,10 +271,36 @@ async def render_search_page(
     path = f"/p/{slug}/embed" if embed else f"/p/{slug}/"
     links, previous, following = _page_links(
         base=path,
-        query=query,
+        query=form.query,
         page=params.page,
         total=result.total if result else 0,
         per_page=params.per_page,
+    )
+    facets = _facet_groups(result, params, lang)
+    active = chips(
+        form,
+        lang=lang,
+        labels={g.name: {o.value: o.label for o in g.options} for g in facets},
+    )
+    hints = Hints(ways=[])
+    forgiven: dict[str, str] = {}
+    if result is not None:
+        marked = [h.title_html for h in result.hits] + [h.snippet for h in result.hits]
+        forgiven = forgiven_words(params.q, marked) if params.q else {}
+        # Ways out are a nicety: when they cannot be counted, the results stand alone.
+        with contextlib.suppress(DomainError):
+            hints = await find_ways_out(
+                form=form,
+                result=result,
+                chips=active,
+                scope=public.scope,
+                base=path,
+                lang=lang,
+                facet_words=[o.value for g in facets if g.name == "city" for o in g.options],
+            )
+    page_items = [("page", str(params.page))] if params.page > 1 else []
+    back = urlencode(
+        [(k, v) for k, v in form.query if k in PAGE_FIELDS and k != "lang"] + page_items
     )
     hits = []
     for hit in result.hits if result else []:
@@ -303,25 +311,40 @@ async def render_search_page(
                 # markup is <mark>; everything else in the template is escaped by Jinja.
                 "title_html": Markup(hit.title_html),
                 "snippet": Markup(hit.snippet),
-                "url": _with_lang(f"/p/{slug}/angebote/{hit.id}", lang),
+                "url": _offer_url(slug, hit.id, lang, back),
                 "next_start": format_date(hit.next_start, lang),
                 "price": format_price(hit.price, lang),
                 "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
+                "azav_until": format_date(hit.azav_valid_until, lang),
+                "seats": _seats_label(hit.free_seats, t),
             }
         )
+    radius_choices, radius_value = _radius_choices(form)
+    problems = [
+        {"label": _field_label(p.field, lang), "value": p.value, "message": p.message}
+        for p in form.problems
+    ]
     context = _base_context(portal=portal, lang=lang, path=path, query=query) | {
         "embed": embed,
         "form_action": path,
         "params": params,
-        "problems": [
-            {"label": _field_label(p.field, lang), "value": p.value, "message": p.message}
-            for p in problems
-        ],
+        "problems": problems,
+        "field_errors": form.field_errors,
         "result": result,
         "failed": failed,
         "hits": hits,
-        "facets": _facet_groups(result, params, lang),
-        "radius_choices": RADIUS_CHOICES,
+        "facets": facets,
+        "radius_choices": radius_choices,
+        "radius_value": radius_value,
+        "default_radius": f"{search.DEFAULT_RADIUS_KM:g}",
+        "radius_applied": form.radius_km,
+        "radius_any": form.radius_any and form.centre_given,
+        "chips": [{"label": c.label, "url": _url(path, c.query)} for c in active],
+        "clear_url": _url(path, [(k, v) for k, v in form.query if k in ("q", "lang")]),
+        "forgiven": replaced(params.q, forgiven) if forgiven else None,
+        "ways": hints.ways,
+        "suggestion": hints.suggestion,
+        "glossary": [] if embed else glossary(lang),
         "sorts": [s.value for s in SortOrder],
         "pages": links,
         "previous_url": previous,
@@ -330,6 +353,10 @@ async def render_search_page(
         "suggest_url": f"/api/v1/portals/{slug}/suggest",
     }
     return status, environment().get_template("search.html").render(context)
+
+
+def _url(base: str, query: list[tuple[str, str]]) -> str:
+    return f"{base}?{urlencode(query)}" if query else base
 
 
 def _field_label(name: str, lang: str) -> str:
@@ -344,12 +371,47 @@ _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 def _seats_text(d: OfferDate, t: dict[str, str]) -> str | None:
-    """ "noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
-    if d.free_seats is None:
+    return _seats_label(d.free_seats, t)
+
+
+def _next_first(dates: list[OfferDate], today: date) -> list[OfferDate]:
+    """Current dates first, soonest first; dates any time after them; past ones last."""
+    return sorted(
+        dates,
+        key=lambda d: (not is_current(d, today), d.start_date is None, d.start_date or date.max),
+    )
+
+
+def _trust(org: Organisation, today: date, lang: str) -> dict[str, Any]:
+    """What the provider has to show: its AZAV approval only while valid, its certificates."""
+    valid = org.azav_approved and (org.azav_valid_until is None or org.azav_valid_until >= today)
+    return {
+        "azav": valid,
+        "azav_certifier": org.azav_certifier if valid else None,
+        "azav_until": format_date(org.azav_valid_until, lang) if valid else "",
+        "certificates": list(org.certificates or []),
+    }
+
+
+def _registration(
+    view: OfferView, first: OfferDate | None, t: dict[str, str], lang: str
+) -> str | None:
+    """Where "Anmelden / Anfrage" leads: the offer's own page, else an e-mail to the
+    provider with subject and text filled in."""
+    offer, org = view.offer, view.organisation
+    if offer.url:
+        return offer.url
+    email = (offer.contact or {}).get("email") or org.email
+    if not email:
         return None
-    if d.free_seats == 0:
-        return t["booked_out"]
-    return t["seats_free_one"] if d.free_seats == 1 else t["seats_free"].format(n=d.free_seats)
+    when = ""
+    if first is not None and first.start_date is not None:
+        when = t["register_when"].format(date=format_date(first.start_date, lang))
+    title = offer.title + (f" ({offer.course_number})" if offer.course_number else "")
+    subject = t["register_subject"].format(title=title)
+    body = t["register_body"].format(title=title, when=when)
+    # Everything after the address is percent-encoded: a title cannot add headers.
+    return f"mailto:{quote(email, safe='@.+-_')}?subject={quote(subject)}&body={quote(body)}"
 
 
 def _sessions_view(d: OfferDate, t: dict[str, str], lang: str) -> dict[str, Any]:
@@ -373,7 +435,9 @@ def _sessions_view(d: OfferDate, t: dict[str, str], lang: str) -> dict[str, Any]
     return {"label": label, "weekdays": ", ".join(weekdays), "lines": lines}
 
 
-def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) -> tuple[int, str]:
+def render_offer_page(
+    *, session: Session, slug: str, offer_id: int, lang: str, back: str | None = None
+) -> tuple[int, str]:
     """The offer page: dates, places, price, funding in plain words, contacts and JSON-LD;
     for an offer whose dates have all passed, a short page that says so (410) and leads to
     similar current offers."""
@@ -396,8 +460,10 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
             "contacts": portal_service.list_contacts(session=session, portal=portal),
         }
         return 410, environment().get_template("ended.html").render(context)
+    today = date.today()
+    ordered = _next_first(list(view.dates), today)
     dates = []
-    for d in view.dates:
+    for d in ordered:
         if d.start_date and d.end_date:
             when = t["from_to"].format(
                 start=format_date(d.start_date, lang), end=format_date(d.end_date, lang)
@@ -411,6 +477,7 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
                 "when": when,
                 "flexible": d.flexible_start and d.start_date is not None,
                 "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
+                "schedule_explained": explanation(lang, "schedule", d.schedule),
                 "schedule_note": d.schedule_note,
                 "deadline": (
                     t["deadline"].format(date=format_date(d.registration_deadline, lang))
@@ -431,12 +498,18 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
             }
         )
     path = f"/p/{slug}/angebote/{offer_id}"
-    context = _base_context(
-        portal=portal, lang=lang, path=path, query=[("lang", lang)] if lang != "de" else []
-    ) | {
+    own_query = ([("back", back)] if back else []) + ([("lang", lang)] if lang != "de" else [])
+    first = next((d for d in ordered if is_current(d, today)), None)
+    context = _base_context(portal=portal, lang=lang, path=path, query=own_query) | {
         "offer": offer,
         "organisation": view.organisation,
-        "back_url": _with_lang(f"/p/{slug}/", lang),
+        "back_url": back_to_search(slug, back, lang),
+        "trust": _trust(view.organisation, today, lang),
+        "register_url": _registration(view, first, t, lang),
+        "explain": {
+            "format": explanation(lang, "format", offer.format),
+            "education_type": explanation(lang, "education_type", offer.education_type),
+        },
         "category": CATEGORY_LABELS.get(offer.category, offer.category),
         "education_type": EDUCATION_TYPE_LABELS.get(offer.education_type, offer.education_type),
         "format": FORMAT_LABELS.get(offer.format, offer.format),
@@ -453,6 +526,22 @@ def render_offer_page(*, session: Session, slug: str, offer_id: int, lang: str) 
         "jsonld": Markup(offer_jsonld_text(view)),
     }
     return 200, environment().get_template("offer.html").render(context)
+
+
+INFO_PAGES = {"barrierefreiheit": "accessibility.html", "leichte-sprache": "easy_language.html"}
+
+
+async def render_info_page(*, slug: str, page: str, lang: str) -> str:
+    """The accessibility statement or the Leichte Sprache page of a portal."""
+    public = await portal_service.public_portal(slug)
+    query = [("lang", lang)] if lang != "de" else []
+    context = _base_context(
+        portal=public.portal, lang=lang, path=f"/p/{slug}/{page}", query=query
+    ) | {
+        "contacts": public.contacts,
+        "search_link": _url(f"/p/{slug}/", query),
+    }
+    return environment().get_template(INFO_PAGES[page]).render(context)
 
 
 def render_not_found(*, lang: str) -> str:

@@ -208,6 +208,10 @@ def to_info(public: "PublicPortal") -> PortalInfo:
         radius_km=portal.radius_km,
         languages=portal.languages,
         moderation=portal.moderation,
+        imprint_url=portal.imprint_url,
+        privacy_url=portal.privacy_url,
+        sign_language_url=portal.sign_language_url,
+        accessibility_email=portal.accessibility_email,
         contacts=contacts,
     )
 

@@ -28,3 +28,29 @@
     }, 200);
   });
 })();
+
+// Filters apply as they change. The whole page is sent again as a plain GET, so the address
+// stays shareable and the page the same as without JavaScript; focus returns to the control
+// that was changed, so a keyboard user carries on where they were.
+(function () {
+  "use strict";
+  var form = document.getElementById("search-form");
+  var filters = form && form.querySelector("details.filters");
+  if (!filters) return;
+  var KEY = "bildungsraum-focus";
+  if (window.matchMedia && window.matchMedia("(min-width: 60rem)").matches) filters.open = true;
+  try {
+    var id = window.sessionStorage.getItem(KEY);
+    window.sessionStorage.removeItem(KEY);
+    var back = id && document.getElementById(id);
+    if (back) { filters.open = true; back.focus(); }
+  } catch (e) { /* storage may be off; focus then starts at the top as usual */ }
+  filters.addEventListener("change", function (event) {
+    var control = event.target;
+    if (!control.name || (control.checkValidity && !control.checkValidity())) return;
+    // A date being typed is valid after its year's first digit (0002-…): wait for a real one.
+    if (control.type === "date" && control.value && control.value < "1900") return;
+    try { window.sessionStorage.setItem(KEY, control.id); } catch (e) { /* see above */ }
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  });
+})();

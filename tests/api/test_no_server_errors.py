@@ -30,6 +30,8 @@ PAGES = [
     ("GET", "/p/{slug}/"),
     ("GET", "/p/{slug}/angebote/{id}"),
     ("GET", "/p/{slug}/embed"),
+    ("GET", "/p/{slug}/barrierefreiheit"),
+    ("GET", "/p/{slug}/leichte-sprache"),
     ("GET", "/widget/{slug}.js"),
 ]
 

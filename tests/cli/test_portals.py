@@ -83,3 +83,31 @@ def test_update_keeps_what_is_not_given(client: TestClient, admin: dict[str, str
         ["44787"],
         ["de"],
     )
+
+
+def test_legal_links_and_accessibility_contact(client: TestClient, admin: dict[str, str]) -> None:
+    _ok("create", "--slug", "ruhr", "--name", "Ruhr", "--postcode", "44787")
+    _ok(
+        "update",
+        "--slug",
+        "ruhr",
+        "--imprint-url",
+        "https://ruhr.example/impressum",
+        "--privacy-url",
+        "https://ruhr.example/datenschutz",
+        "--sign-language-url",
+        "https://ruhr.example/dgs",
+        "--accessibility-email",
+        "barrierefrei@ruhr.example",
+    )
+    portal = client.get("/api/v1/admin/portals/ruhr", headers=admin).json()
+    assert portal["imprint_url"] == "https://ruhr.example/impressum"
+    assert portal["accessibility_email"] == "barrierefrei@ruhr.example"
+    bad = runner.invoke(
+        cli, ["portal", "update", "--slug", "ruhr", "--imprint-url", "javascript:x"]
+    )
+    assert bad.exit_code == 2
+    assert "imprint_url" in bad.output
+    _ok("update", "--slug", "ruhr", "--clear", "sign-language-url", "--clear", "privacy-url")
+    portal = client.get("/api/v1/admin/portals/ruhr", headers=admin).json()
+    assert (portal["sign_language_url"], portal["privacy_url"]) == (None, None)

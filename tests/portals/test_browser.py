@@ -171,8 +171,10 @@ def test_pages_in_chromium(
     # without JavaScript the form still finds the portal's offers, and only those
     expected = {f"/p/bochum/angebote/{region.offers[n]}" for n in ("bochum", "reviewed")}
     assert "q=buchhaltung" in report["nojs"]["url"]
-    assert expected <= set(report["nojs"]["hits"])
-    assert f"/p/bochum/angebote/{region.offers['dortmund']}" not in report["nojs"]["hits"]
+    # (hit links carry the search in `back`, for the offer page's way back)
+    hits = {h.split("?")[0] for h in report["nojs"]["hits"]}
+    assert expected <= hits
+    assert f"/p/bochum/angebote/{region.offers['dortmund']}" not in hits
 
     # the widget: results from our API only, hostile text shown as text
     widget = report["widget"]

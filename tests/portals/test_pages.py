@@ -63,8 +63,11 @@ def fake_search(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     """Replaces the search service's answer; records what the page asked for."""
     seen: dict[str, Any] = {"result": _fake_result()}
 
-    async def fake(params: SearchParams, *, scope: SearchScope | None = None) -> SearchResult:
+    async def fake(
+        params: SearchParams, *, scope: SearchScope | None = None, default_radius: bool = True
+    ) -> SearchResult:
         seen["params"], seen["scope"] = params, scope
+        seen["default_radius"] = default_radius
         if isinstance(seen["result"], Exception):
             raise seen["result"]
         return seen["result"]  # type: ignore[no-any-return]
@@ -350,8 +353,14 @@ def test_bad_page_parameters_become_messages(
     assert params.category == ["it_digital"]
     html = r.text
     assert 'class="notice problems" role="alert"' in html
-    for shown in ("Seite: „²“", "Höchstpreis: „NaN“", "Anbieter: „²“", "Umkreis: „²“"):
+    for shown in ("Seite: „²“", "Anbieter: „²“"):
         assert shown in html, shown
+    # a value of a field on the form is named at that field
+    assert "„NaN“ haben wir nicht verstanden und weggelassen." in html
+    assert 'id="price_max" name="price_max"' in html
+    assert 'aria-invalid="true" aria-describedby="price_max-error"' in html
+    # without a postcode the form's radius means nothing, and is no mistake of the citizen's
+    assert "Umkreis: „²“" not in html
 
 
 def test_page_parameters_follow_the_api_rules(

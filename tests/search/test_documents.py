@@ -67,3 +67,34 @@ def test_a_place_without_coordinates_still_names_its_city() -> None:
     shown, _ = _nearest(first[LOCATIONS], (51.48, 7.21))
     assert shown is not None
     assert shown["city"] == "Witten"
+
+
+def test_trust_and_free_places_are_in_the_document() -> None:
+    from app.search.documents import (
+        AZAV_CERTIFIER,
+        AZAV_UNTIL,
+        CERTIFICATES,
+        OPEN_END,
+        SEATS,
+        ProviderTrust,
+        day_end,
+        day_start,
+    )
+
+    trust = ProviderTrust(
+        azav_approved=True,
+        azav_certifier="CERT",
+        azav_valid_until=date(2027, 6, 30),
+        certificates=("ISO 9001",),
+    )
+    seated = replace(PLACED, free_seats=3)
+    [doc] = offer_documents(OfferSource(OFFER, [seated], "VHS", trust), today=TODAY)
+    assert doc[AZAV_UNTIL] == day_end(date(2027, 6, 30))
+    assert (doc[AZAV_CERTIFIER], doc[CERTIFICATES]) == ("CERT", ["ISO 9001"])
+    assert doc[SEATS] == [[day_start(date(2027, 2, 1)), 3]]
+    # An approval without an end holds; no approval is 0, which no day passes.
+    open_ended = replace(trust, azav_valid_until=None)
+    [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS", open_ended), today=TODAY)
+    assert (doc[AZAV_UNTIL], doc[SEATS]) == (OPEN_END, [])
+    [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS"), today=TODAY)
+    assert doc[AZAV_UNTIL] == 0
