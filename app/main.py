@@ -18,6 +18,7 @@ from app.routers import (
     dashboard,
     docs,
     exports,
+    follow,
     health,
     imports,
     moderation,
@@ -65,6 +66,7 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
+    app.include_router(follow.router)
     for module in (
         health,
         exports,

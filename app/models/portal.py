@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -29,6 +30,24 @@ Origin = Annotated[
     str, StringConstraints(max_length=200, pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
 ]
 UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
+
+
+# A map tile server's URL template: http(s), a host (a `{s}` subdomain allowed) and a path
+# with the {z}/{x}/{y} placeholders; no quotes, spaces or angle brackets (it goes into CSP).
+def _tile_placeholders(url: str) -> str:
+    if not all(p in url for p in ("{z}", "{x}", "{y}")):
+        raise ValueError("a tile URL needs the placeholders {z}, {x} and {y}")
+    return url
+
+
+TileUrl = Annotated[
+    str,
+    StringConstraints(
+        max_length=300, pattern=r"^https?://[A-Za-z0-9.{}-]+(?::\d{1,5})?/[^\s\"'<>;,]*$"
+    ),
+    AfterValidator(_tile_placeholders),
+]
+Attribution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 
@@ -69,6 +88,10 @@ class Portal(SQLModel, table=True):
     moderation: str = SQLField(default=Moderation.trusted_publish.value, max_length=20)
     languages: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
     cors_origins: list[str] = SQLField(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The map view's tiles; none: OpenStreetMap's, with its attribution (app/services/map_view.py).
+    map_tile_url: str | None = SQLField(default=None, max_length=300)
+    map_attribution: str | None = SQLField(default=None, max_length=300)
+    map_attribution_url: str | None = SQLField(default=None, max_length=500)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -153,6 +176,9 @@ class PortalFields(InputModel):
     moderation: Moderation = Moderation.trusted_publish
     languages: list[UiLanguage] = Field(default_factory=lambda: ["de", "en"], min_length=1)
     cors_origins: list[Origin] = Field(default_factory=list, max_length=50)
+    map_tile_url: TileUrl | None = None
+    map_attribution: Attribution | None = None
+    map_attribution_url: HttpUrl | None = None
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -198,6 +224,9 @@ class PortalPatch(InputModel):
     moderation: Moderation | None = None
     languages: list[UiLanguage] | None = Field(default=None, min_length=1)
     cors_origins: list[Origin] | None = Field(default=None, max_length=50)
+    map_tile_url: TileUrl | None = None
+    map_attribution: Attribution | None = None
+    map_attribution_url: HttpUrl | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -231,6 +260,9 @@ class PortalAdmin(BaseModel):
     moderation: str
     languages: list[str]
     cors_origins: list[str]
+    map_tile_url: str | None
+    map_attribution: str | None
+    map_attribution_url: str | None
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime

@@ -31,6 +31,7 @@ from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
 from app.services import portals as portal_service
+from app.services.follow_links import follow_links
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
 from app.services.monitoring.demand import record_search
 from app.services.offers import OfferView, has_ended, price_eur
@@ -64,6 +65,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["follow_links"] = follow_links
     return env
 
 
