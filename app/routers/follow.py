@@ -3,13 +3,17 @@ description, the map view and its data, the vendored map library, the iframe emb
 
 from typing import Annotated
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi.responses import FileResponse, HTMLResponse
 
 from app.config import get_settings
 from app.deps import SessionDep
+from app.errors import NotFound
 from app.routers.search import SearchParamsDep
-from app.services import calendar, feeds
-from app.services.pages import page_language
+from app.security_headers import page_policy
+from app.services import calendar, feeds, map_view
+from app.services.pages import STATIC_TYPES, page_language, render_not_found
 from app.services.portals import public_portal
 
 router = APIRouter(include_in_schema=False)
@@ -63,3 +67,41 @@ def offer_date_calendar(
             "Content-Disposition": f'attachment; filename="angebot-{offer_id}-{date_id}.ics"',
         },
     )
+
+
+@router.get("/p/{slug}/karte", response_class=HTMLResponse)
+async def map_page(slug: SlugPath, request: Request) -> HTMLResponse:
+    """The map view of a search; its images may come from the portal's tile server."""
+    query = list(request.query_params.multi_items())
+    try:
+        status, html, tile_source = await map_view.render_map_page(slug=slug, query=query)
+    except NotFound:
+        lang = page_language(request.query_params.get("lang"))
+        return HTMLResponse(render_not_found(lang=lang), status_code=404)
+    return HTMLResponse(
+        html,
+        status_code=status,
+        headers={
+            "Cache-Control": PAGE_CACHE,
+            "Content-Security-Policy": page_policy(image_sources=[tile_source]),
+        },
+    )
+
+
+@router.get("/p/{slug}/karte.json")
+async def map_data(slug: SlugPath, params: SearchParamsDep, lang: Lang = None) -> Response:
+    """The map's markers: the first hits of the search that have a place."""
+    data = await map_view.map_data(slug=slug, params=params, lang=page_language(lang))
+    return Response(
+        orjson.dumps(data), media_type="application/json", headers={"Cache-Control": PAGE_CACHE}
+    )
+
+
+@router.get("/static/vendor/{path:path}")
+def vendor_file(path: Annotated[str, Path(max_length=100)]) -> FileResponse:
+    """The map library, vendored (scripts/update-leaflet.sh): served from this host only."""
+    found = map_view.vendor_files().get(path)
+    if found is None:
+        raise NotFound(f"no static file {path!r}")
+    headers = {"Cache-Control": "public, max-age=86400"}
+    return FileResponse(found, media_type=STATIC_TYPES[found.suffix], headers=headers)
