@@ -12,7 +12,7 @@ EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)> javascript:alert
 
 
 def _img_src(response: Any) -> str:
-    policy = response.headers["content-security-policy"]
+    policy = str(response.headers["content-security-policy"])
     return next(p for p in policy.split("; ") if p.startswith("img-src"))
 
 
