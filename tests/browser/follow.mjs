@@ -266,8 +266,21 @@ async function run() {
       invalid: document.querySelector("section[aria-label] input[name=postcode]").getAttribute("aria-invalid"),
       status: document.querySelector("section[aria-label] [role=status]").textContent,
     }));
+    // Nothing within 5 km of Dortmund: a way out with its count, and it leads to results.
+    await widgetSearch(page, "44137", "5");
+    await page.waitForSelector("section[aria-label] .br-out button", { timeout: 10000 });
+    const wayOut = await page.evaluate(() => ({
+      status: document.querySelector("section[aria-label] [role=status]").textContent,
+      buttons: [...document.querySelectorAll("section[aria-label] .br-out button")].map((b) => b.textContent),
+    }));
+    await page.click("section[aria-label] .br-out button");
+    await page.waitForSelector("section[aria-label] ol li", { timeout: 10000 });
+    wayOut.after = await page.evaluate(() => ({
+      status: document.querySelector("section[aria-label] [role=status]").textContent,
+      postcode: document.querySelector("section[aria-label] input[name=postcode]").value,
+    }));
     const size = (await (await fetch(`${cfg.base}/widget/${cfg.slug}.js`)).arrayBuffer()).byteLength;
-    report.widget = { ...found, bad, hosts: [...hosts], asked, size };
+    report.widget = { ...found, bad, wayOut, hosts: [...hosts], asked, size };
     await page.close();
   }
 

@@ -204,6 +204,9 @@ def test_follow_and_keep_in_chromium(
     assert widget["bad"]["invalid"] == "true"
     assert "Postleitzahl" in widget["bad"]["problem"]
     assert "gefunden" in widget["bad"]["status"]
+    assert widget["wayOut"]["status"] == "Leider nichts gefunden."
+    assert widget["wayOut"]["buttons"] == ["Ohne Umkreis suchen (3)"]
+    assert widget["wayOut"]["after"] == {"status": "3 Angebote gefunden", "postcode": ""}
     assert widget["size"] <= 30 * 1024
 
     # The iframe is as tall as its content.
