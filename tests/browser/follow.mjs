@@ -214,6 +214,15 @@ async function run() {
     await page.close();
   }
 
+  if (cfg.screenshot) {
+    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    await page.goto(`${base}/karte?q=${q}`);
+    await markersShown(page);
+    await page.waitForLoadState("networkidle");
+    await page.screenshot({ path: cfg.screenshot });
+    await page.close();
+  }
+
   // 6. Hostile text in a map popup stays text.
   {
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });

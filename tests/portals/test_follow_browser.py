@@ -122,6 +122,7 @@ def test_follow_and_keep_in_chromium(
         "widgetPage": f"{origin}/",
         "widgetPageEn": f"{origin}/en",
         "embedHostPage": f"{origin}/eingebettet",
+        "screenshot": os.environ.get("BILDUNGSRAUM_MAP_SCREENSHOT"),
     }
     proc = subprocess.run(
         ["node", str(BROWSER_DIR / "follow.mjs"), json.dumps(config)],
