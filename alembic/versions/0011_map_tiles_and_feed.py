@@ -1,4 +1,5 @@
-"""portal map tiles: each portal may name its own tile server and its attribution
+"""map tiles and feeds: each portal may name its own tile server and its attribution; offers
+are indexed by publication time, which the Atom feeds of searches read newest first
 
 Existing portals keep none and so show OpenStreetMap's tiles.
 
@@ -37,7 +38,13 @@ def upgrade() -> None:
         )
 
 
+    with op.batch_alter_table("offer") as batch_op:
+        batch_op.create_index(batch_op.f("ix_offer_published_at"), ["published_at"], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table("offer") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offer_published_at"))
     with op.batch_alter_table("portal") as batch_op:
         batch_op.drop_column("map_attribution_url")
         batch_op.drop_column("map_attribution")
