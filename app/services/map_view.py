@@ -131,7 +131,13 @@ async def render_map_page(*, slug: str, query: list[tuple[str, str]]) -> tuple[i
         "other_lang_url": f"/p/{slug}/karte?{urlencode(other_query)}",
         "search_url": f"/p/{slug}/",
         "params": params,
-        "problems": [{"label": p.field, "value": p.value} for p in problems],
+        "problems": [
+            {
+                "label": t.get(f"field_{p.field}", t.get(f"facet_{p.field}", p.field)),
+                "value": p.value,
+            }
+            for p in problems
+        ],
         "failed": result is None,
         "total": result.total if result else 0,
         "markers": markers,

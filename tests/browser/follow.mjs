@@ -17,7 +17,7 @@ const browser = await chromium.launch({
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 const report = { axe: {}, keyboardMap: null, keyboardWatch: null, nojs: null, onDemand: null,
-                 popup: null, widget: null, embed: null, consoleErrors: [], errors: [] };
+                 popup: null, widget: null, embed: null, share: null, consoleErrors: [], errors: [] };
 const base = `${cfg.base}/p/${cfg.slug}`;
 const q = encodeURIComponent(cfg.query);
 
@@ -291,6 +291,33 @@ async function run() {
     const size = (await (await fetch(`${cfg.base}/widget/${cfg.slug}.js`)).arrayBuffer()).byteLength;
     report.widget = { ...found, bad, wayOut, hosts: [...hosts], asked, size };
     await page.close();
+  }
+
+  // 9. Share: the system's share sheet where there is one, else the link copied; and print.
+  {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: cfg.base });
+    const page = await context.newPage();
+    watchConsole(page, "share");
+    await page.goto(`${base}/?q=${q}`);
+    await page.waitForSelector("button.share");
+    const native = await page.evaluate(() => typeof navigator.share === "function");
+    // The fallback is what is checked: a browser without the Web Share API.
+    await page.evaluate(() => { delete Navigator.prototype.share; });
+    await page.click("button.share");
+    await page.waitForFunction(() => document.querySelector(".follow-status").textContent.length > 0);
+    const copied = await page.evaluate(() => navigator.clipboard.readText());
+    const said = await page.evaluate(() => document.querySelector(".follow-status").textContent);
+    await page.emulateMedia({ media: "print" });
+    const print = await page.evaluate(() => ({
+      header: getComputedStyle(document.querySelector("header.site")).display,
+      form: getComputedStyle(document.querySelector("form.search")).display,
+      follow: getComputedStyle(document.querySelector(".follow")).display,
+      keep: getComputedStyle(document.querySelector(".keep")).display,
+      hits: [...document.querySelectorAll(".hit")].filter((h) => h.offsetHeight > 0).length,
+    }));
+    report.share = { native, copied, said, url: page.url(), print };
+    await context.close();
   }
 
   // 8. The iframe embed sizes itself to its content on another site.

@@ -210,6 +210,19 @@ def test_follow_and_keep_in_chromium(
     assert widget["wayOut"]["after"] == {"status": "3 Angebote gefunden", "postcode": ""}
     assert widget["size"] <= 30 * 1024
 
+    # Share: the link copied where the browser has no share sheet; print without controls.
+    share = report["share"]
+    assert share["copied"] == share["url"]
+    assert share["said"] == "Der Link ist kopiert."
+    assert share["print"] == {
+        "header": "none",
+        "form": "none",
+        "follow": "none",
+        "keep": "none",
+        "hits": share["print"]["hits"],
+    }
+    assert share["print"]["hits"] >= 2
+
     # The iframe is as tall as its content.
     embed = report["embed"]
     assert embed["styleHeight"] != "40rem"
