@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 
 import anyio
 from lxml import etree
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from app.codelists import CATEGORY_LABELS, OfferStatus
@@ -26,9 +27,12 @@ ATOM = "http://www.w3.org/2005/Atom"
 OPENSEARCH = "http://a9.com/-/spec/opensearch/1.1/"
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 OPENSEARCH_TYPE = "application/opensearchdescription+xml; charset=utf-8"
-# The newest publications the feed looks at, and how many of those that match it lists:
-# a feed reader polls, so it needs what is new, not the whole catalogue.
-FEED_CANDIDATES = 500
+# A feed lists the newest publications its search finds: it reads publications newest first in
+# batches, asks the search which of each batch it finds, and stops at FEED_ENTRIES or after
+# FEED_BATCHES batches (a feed reader polls for what is new, not for the whole catalogue; a
+# regional portal in a national catalogue matches only some of any batch).
+FEED_BATCH = 500
+FEED_BATCHES = 6
 FEED_ENTRIES = 50
 SUMMARY_CHARS = 400
 # Characters XML 1.0 cannot carry at all; lxml refuses them, so they are dropped first.
@@ -55,15 +59,28 @@ class FeedEntry:
     updated_at: datetime
 
 
-def newest_publications(*, session: Session, limit: int = FEED_CANDIDATES) -> list[int]:
-    """Ids of the most recently published offers, newest first."""
-    rows = session.exec(
-        select(Offer.id)
-        .where(Offer.status == OfferStatus.published, col(Offer.published_at).is_not(None))
-        .order_by(col(Offer.published_at).desc(), col(Offer.id).desc())
-        .limit(limit)
+Position = tuple[datetime, int]
+
+
+def newest_publications(
+    *, session: Session, before: Position | None = None, limit: int = FEED_BATCH
+) -> list[Position]:
+    """Publication time and id of published offers, newest first, after `before` if given."""
+    query = select(Offer.published_at, Offer.id).where(
+        Offer.status == OfferStatus.published, col(Offer.published_at).is_not(None)
     )
-    return [i for i in rows if i is not None]
+    if before is not None:
+        moment, offer_id = before
+        query = query.where(
+            or_(
+                col(Offer.published_at) < moment,
+                and_(col(Offer.published_at) == moment, col(Offer.id) < offer_id),
+            )
+        )
+    rows = session.exec(
+        query.order_by(col(Offer.published_at).desc(), col(Offer.id).desc()).limit(limit)
+    )
+    return [(moment, offer_id) for moment, offer_id in rows if moment and offer_id]
 
 
 def feed_entries(*, session: Session, offer_ids: list[int]) -> list[FeedEntry]:
@@ -100,20 +117,30 @@ def feed_entries(*, session: Session, offer_ids: list[int]) -> list[FeedEntry]:
     return entries
 
 
-def _load(ids: list[int] | None) -> tuple[list[int], list[FeedEntry]]:
+def _batch(before: Position | None) -> list[Position]:
     with session_scope() as session:
-        if ids is None:
-            return newest_publications(session=session), []
-        return ids, feed_entries(session=session, offer_ids=ids)
+        return newest_publications(session=session, before=before, limit=FEED_BATCH)
+
+
+def _entries(offer_ids: list[int]) -> list[FeedEntry]:
+    with session_scope() as session:
+        return feed_entries(session=session, offer_ids=offer_ids)
 
 
 async def search_feed(*, slug: str, params: SearchParams, base_url: str, lang: str) -> bytes:
     """The Atom feed of a portal search: the newest publications the search finds."""
     public = await public_portal(slug)
-    candidates, _ = await anyio.to_thread.run_sync(_load, None)
-    found = await matching_offer_ids(params, scope=public.scope, offer_ids=candidates)
-    chosen = [i for i in candidates if i in found][:FEED_ENTRIES]
-    _, entries = await anyio.to_thread.run_sync(_load, chosen)
+    chosen: list[int] = []
+    before: Position | None = None
+    for _ in range(FEED_BATCHES):
+        batch = await anyio.to_thread.run_sync(_batch, before)
+        ids = [offer_id for _, offer_id in batch]
+        found = await matching_offer_ids(params, scope=public.scope, offer_ids=ids)
+        chosen += [i for i in ids if i in found]
+        if len(chosen) >= FEED_ENTRIES or len(batch) < FEED_BATCH:
+            break
+        before = batch[-1]
+    entries = await anyio.to_thread.run_sync(_entries, chosen[:FEED_ENTRIES])
     return atom_feed(
         portal=public.portal, params=params, entries=entries, base_url=base_url, lang=lang
     )

@@ -347,3 +347,23 @@ def test_offer_page_links_each_date_to_its_calendar(client: TestClient, region: 
     assert 'data-offer-title="Finanzbuchhaltung mit DATEV"' in html
     english = client.get(f"/p/bochum/angebote/{offer_id}?lang=en").text
     assert "Add to calendar" in english
+
+
+def test_feed_reads_publications_in_batches(
+    client: TestClient, region: Region, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A regional search matches only some of the newest publications: the feed reads on,
+    batch after batch (same publication time or not), up to its limit."""
+    from app.services import feeds
+
+    monkeypatch.setattr(feeds, "FEED_BATCH", 2)
+    ids = _offer_ids(_feed(client, "/p/bochum/neu.atom?q=buchhaltung"))
+    # Newest first: the reviewed offer was published last, Bochum's first of all.
+    assert ids == [region.offers["reviewed"], region.offers["bochum"]]
+    monkeypatch.setattr(feeds, "FEED_BATCHES", 2)
+    assert _offer_ids(_feed(client, "/p/bochum/neu.atom?q=buchhaltung")) == [
+        region.offers["reviewed"]
+    ]
+    monkeypatch.setattr(feeds, "FEED_BATCHES", 6)
+    monkeypatch.setattr(feeds, "FEED_ENTRIES", 1)
+    assert _offer_ids(_feed(client, "/p/bochum/neu.atom")) == [region.offers["reviewed"]]
