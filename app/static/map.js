@@ -66,8 +66,11 @@
         // A click shows the details first; the popup's own link opens the offer.
         L.DomEvent.stop(event);
         var content = popupFor(m, texts);
-        L.popup({ offset: [0, -28], autoPanPadding: [20, 20] })
+        var popup = L.popup({ offset: [0, -28], autoPanPadding: [20, 20] })
           .setLatLng([m.lat, m.lon]).setContent(content).openOn(map);
+        // Leaflet names its close button in English only.
+        var close = popup.getElement() && popup.getElement().querySelector(".leaflet-popup-close-button");
+        if (close) { close.setAttribute("aria-label", T.close); close.title = T.close; }
         var target = content.querySelector("a");
         if (target) target.focus();
       });

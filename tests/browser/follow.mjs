@@ -134,6 +134,7 @@ async function run() {
       focused: document.activeElement.closest(".leaflet-popup-content") !== null,
       link: document.activeElement.getAttribute("href"),
       text: document.querySelector(".leaflet-popup-content").textContent,
+      close: document.querySelector(".leaflet-popup-close-button").getAttribute("aria-label"),
     }));
     report.keyboardMap = { toggle, url: page.url(), steps, marker, outline, popup };
     await page.close();

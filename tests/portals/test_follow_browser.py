@@ -157,6 +157,7 @@ def test_follow_and_keep_in_chromium(
     assert kb["popup"]["focused"]
     assert kb["popup"]["link"] == kb["marker"]["href"]
     assert kb["marker"]["name"] in kb["popup"]["text"]
+    assert kb["popup"]["close"] == "Details schließen"
 
     # Keyboard only: keep an offer, open the watch list, follow it; nothing was sent.
     watch = report["keyboardWatch"]
