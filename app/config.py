@@ -145,6 +145,13 @@ class Settings(BaseSettings):
         default=12.0, gt=0, le=168, alias="DASHBOARD_SESSION_HOURS"
     )
 
+    # Where citizens reach the service (e.g. https://weiterbildung.example.de): the absolute
+    # links in feeds, calendars and the OpenSearch description. Empty: the request's own
+    # scheme and host, which a proxy must then pass through unchanged.
+    public_base_url: str = Field(
+        default="", pattern=r"^(https?://[A-Za-z0-9.-]+(:\d{1,5})?)?$", alias="PUBLIC_BASE_URL"
+    )
+
     @model_validator(mode="after")
     def _local_meilisearch(self) -> "Settings":
         if not self.meili_url:

@@ -19,6 +19,7 @@ from app.routers import (
     dashboard,
     docs,
     exports,
+    follow,
     health,
     imports,
     moderation,
@@ -67,6 +68,7 @@ def create_app() -> FastAPI:
     app.include_router(search.router)
     app.include_router(portals.public_router)
     app.include_router(pages.router)
+    app.include_router(follow.router)
     for module in (
         health,
         changes,

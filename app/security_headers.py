@@ -7,7 +7,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 # only from our own API. A JSON-LD block (<script type="application/ld+json">) is data, not
 # script: browsers do not execute it, so CSP neither blocks nor needs to allow it.
 _PAGE_POLICY = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{images}; "
     "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors {ancestors}"
 )
 # JSON, scripts, files: nothing in them may run or load anything, and nobody may frame them.
@@ -15,10 +15,14 @@ API_POLICY = "default-src 'none'; frame-ancestors 'none'"
 HSTS = "max-age=63072000; includeSubDomains"
 
 
-def page_policy(*, frame_ancestors: list[str] | None = None) -> str:
-    """The policy of a page; `frame_ancestors` lists the sites that may frame it (embed page)."""
+def page_policy(
+    *, frame_ancestors: list[str] | None = None, image_sources: list[str] | None = None
+) -> str:
+    """The policy of a page; `frame_ancestors` lists the sites that may frame it (embed page),
+    `image_sources` further hosts images may come from (the map view's tile server)."""
     ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
-    return _PAGE_POLICY.format(ancestors=ancestors)
+    images = "".join(f" {source}" for source in image_sources or [])
+    return _PAGE_POLICY.format(ancestors=ancestors, images=images)
 
 
 class SecurityHeaders:

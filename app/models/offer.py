@@ -109,7 +109,8 @@ class Offer(SQLModel, table=True):
     import_format: str | None = SQLField(default=None, max_length=20)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    published_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
+    # Indexed: the Atom feeds of searches read the newest publications first.
+    published_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime, index=True)
     # Set when an admin approved the offer; auto-published offers of trusted
     # organisations have none, so portals that review everything can tell them apart.
     reviewed_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)

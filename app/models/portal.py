@@ -5,6 +5,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     EmailStr,
@@ -29,6 +30,24 @@ Origin = Annotated[
     str, StringConstraints(max_length=200, pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
 ]
 UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
+
+
+# A map tile server's URL template: http(s), a host (a `{s}` subdomain allowed) and a path
+# with the {z}/{x}/{y} placeholders; no quotes, spaces or angle brackets (it goes into CSP).
+def _tile_placeholders(url: str) -> str:
+    if not all(p in url for p in ("{z}", "{x}", "{y}")):
+        raise ValueError("a tile URL needs the placeholders {z}, {x} and {y}")
+    return url
+
+
+TileUrl = Annotated[
+    str,
+    StringConstraints(
+        max_length=300, pattern=r"^https?://[A-Za-z0-9.{}-]+(?::\d{1,5})?/[^\s\"'<>;,]*$"
+    ),
+    AfterValidator(_tile_placeholders),
+]
+Attribution = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=300)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=50)]
 Hours = Annotated[str, StringConstraints(strip_whitespace=True, max_length=1000)]
 Completeness = Annotated[int, Field(ge=0, le=100)]
@@ -92,6 +111,10 @@ class Portal(SQLModel, table=True):
     sign_language_url: str | None = SQLField(default=None, max_length=500)
     accessibility_email: str | None = SQLField(default=None, max_length=200)
     accessibility_phone: str | None = SQLField(default=None, max_length=50)
+    # The map view's tiles; none: OpenStreetMap's, with its attribution (app/services/map_view.py).
+    map_tile_url: str | None = SQLField(default=None, max_length=300)
+    map_attribution: str | None = SQLField(default=None, max_length=300)
+    map_attribution_url: str | None = SQLField(default=None, max_length=500)
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
 
@@ -197,6 +220,9 @@ class PortalFields(InputModel):
         default=None, description="where citizens report barriers (accessibility statement)"
     )
     accessibility_phone: Phone | None = None
+    map_tile_url: TileUrl | None = None
+    map_attribution: Attribution | None = None
+    map_attribution_url: HttpUrl | None = None
 
     @model_validator(mode="after")
     def _coherent_region(self) -> "PortalFields":
@@ -253,6 +279,9 @@ class PortalPatch(InputModel):
     sign_language_url: PageUrl | None = None
     accessibility_email: EmailStr | None = None
     accessibility_phone: Phone | None = None
+    map_tile_url: TileUrl | None = None
+    map_attribution: Attribution | None = None
+    map_attribution_url: HttpUrl | None = None
 
 
 def check_region(p: "PortalFields") -> None:
@@ -294,6 +323,9 @@ class PortalAdmin(BaseModel):
     sign_language_url: str | None = None
     accessibility_email: str | None = None
     accessibility_phone: str | None = None
+    map_tile_url: str | None
+    map_attribution: str | None
+    map_attribution_url: str | None
     contacts: list[ContactPublic]
     created_at: datetime
     updated_at: datetime

@@ -491,3 +491,26 @@ async def suggest_offers(
         if len(suggestions) == limit:
             break
     return SuggestResult(q=q, suggestions=suggestions)
+
+
+async def matching_offer_ids(
+    params: SearchParams, *, scope: SearchScope | None, offer_ids: list[int]
+) -> set[int]:
+    """Which of these offers the search finds (published, current, in scope): the Atom feed
+    asks this of the newest publications, so its entries are the search's own hits."""
+    if not offer_ids:
+        return set()
+    params, centre = located(params)
+    params = params.model_copy(update={"page": 1, "per_page": len(offer_ids)})
+    queries, _ = build_queries(
+        params, scope, centre=centre, now_ts=int(time.time()), index=backend().index
+    )
+    main = queries[0]
+    query: dict[str, Any] = {k: main[k] for k in ("indexUid", "q", "distinct") if k in main}
+    query |= {
+        "filter": sf.join([main["filter"], sf.ids_in(f.OFFER_ID, offer_ids)]),
+        "limit": len(offer_ids),
+        "attributesToRetrieve": [f.OFFER_ID],
+    }
+    [result] = await backend().multi_search([query])
+    return {int(doc[f.OFFER_ID]) for doc in result.get("hits", [])}

@@ -34,6 +34,7 @@ from app.models.search import SearchParams, SearchResult, SortOrder
 from app.search import service as search
 from app.search.documents import is_current
 from app.services import portals as portal_service
+from app.services.follow_links import follow_links
 from app.services.interop.jsonld import course_jsonld, jsonld_script_text
 from app.services.monitoring.demand import record_search
 from app.services.offers import OfferView, has_ended, price_eur
@@ -76,6 +77,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals["follow_links"] = follow_links
     return env
 
 

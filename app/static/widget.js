@@ -15,12 +15,19 @@
     de: { label: "Weiterbildung suchen", button: "Suchen", found: " Angebote gefunden",
           one: "1 Angebot gefunden", none: "Leider nichts gefunden.", error: "Die Suche ist gerade nicht erreichbar.",
           start: "Beginn: ", flexible: "Einstieg jederzeit", also: "auch angeboten von ", onRequest: "Preis auf Anfrage", free: "kostenlos",
-          loading: "Suche läuft …", more: "Alle Ergebnisse ansehen" },
+          loading: "Suche läuft …", more: "Alle Ergebnisse ansehen", q: "Was möchten Sie lernen?",
+          postcode: "Postleitzahl", radius: "Umkreis", any: "egal", km: " km",
+          badPostcode: "Diese Postleitzahl kennen wir nicht. Bitte fünf Ziffern einer deutschen Postleitzahl eingeben.",
+          wider: "Ohne Umkreis suchen", online: "Auch Online-Kurse zeigen", waysOut: "So finden Sie mehr:" },
     en: { label: "Search further education", button: "Search", found: " offers found",
           one: "1 offer found", none: "Sorry, nothing found.", error: "Search is not available right now.",
           start: "Starts: ", flexible: "start any time", also: "also offered by ", onRequest: "Price on request", free: "free of charge",
-          loading: "Searching …", more: "See all results" }
+          loading: "Searching …", more: "See all results", q: "What would you like to learn?",
+          postcode: "Postcode", radius: "Distance", any: "any", km: " km",
+          badPostcode: "We do not know this postcode. Please enter the five digits of a German postcode.",
+          wider: "Search without a distance limit", online: "Also show online courses", waysOut: "To find more:" }
   }[lang];
+  var RADII = [5, 10, 25, 50, 100];
   var uid = "br-" + slug + "-" + Math.random().toString(36).slice(2, 8);
 
   function el(tag, cls, text) {
@@ -58,8 +65,11 @@
   var style = el("style", null,
     "." + uid + "{font:inherit;max-width:40rem}" +
     "." + uid + " form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}" +
-    "." + uid + " label{display:block;font-weight:600;width:100%}" +
-    "." + uid + " input{font:inherit;padding:.5rem;border:2px solid #595959;border-radius:4px;flex:1 1 12rem}" +
+    "." + uid + " label{display:block;font-weight:600}" +
+    "." + uid + " .br-f{display:flex;flex-direction:column;flex:1 1 8rem}" +
+    "." + uid + " .br-q{flex:1 1 100%}" +
+    "." + uid + " input,." + uid + " select{font:inherit;padding:.5rem;border:2px solid #595959;border-radius:4px;background:#fff;color:#1b1b1b}" +
+    "." + uid + " .br-out button{background:#fff;color:#0b4f9c;margin:.25rem .5rem .25rem 0}" +
     "." + uid + " button{font:inherit;font-weight:600;padding:.5rem 1rem;border:2px solid #0b4f9c;background:#0b4f9c;color:#fff;border-radius:4px;cursor:pointer}" +
     "." + uid + " :focus-visible{outline:3px solid #b34700;outline-offset:2px}" +
     "." + uid + " ol{list-style:none;padding:0;margin:.5rem 0}" +
@@ -74,42 +84,68 @@
   root.setAttribute("aria-label", T.label);
   var form = el("form");
   form.setAttribute("role", "search");
-  var label = el("label", null, T.label);
-  label.htmlFor = uid + "-q";
+  function field(cls, text, control, name) {
+    var box = el("div", "br-f " + cls);
+    var l = el("label", null, text);
+    control.id = uid + "-" + name;
+    control.name = name;
+    l.htmlFor = control.id;
+    box.appendChild(l);
+    box.appendChild(control);
+    form.appendChild(box);
+    return control;
+  }
   var input = el("input");
   input.type = "search";
-  input.id = uid + "-q";
-  input.name = "q";
   input.autocomplete = "off";
+  field("br-q", T.q, input, "q");
+  var postcode = el("input");
+  postcode.type = "text";
+  postcode.inputMode = "numeric";
+  postcode.maxLength = 5;
+  postcode.autocomplete = "postal-code";
+  postcode.setAttribute("pattern", "[0-9]{5}");
+  field("br-pc", T.postcode, postcode, "postcode");
+  var radius = el("select");
+  radius.appendChild(el("option", null, T.any)).value = "";
+  RADII.forEach(function (r) { radius.appendChild(el("option", null, r + T.km)).value = String(r); });
+  field("br-r", T.radius, radius, "radius_km");
   var button = el("button", null, T.button);
   button.type = "submit";
-  form.appendChild(label);
-  form.appendChild(input);
   form.appendChild(button);
+  var problem = el("p", "br-problem");
+  problem.id = uid + "-problem";
   var status = el("p", "br-status");
   status.setAttribute("role", "status");
   var list = el("ol");
   var more = el("p");
+  var out = el("div", "br-out");
   root.appendChild(style);
   root.appendChild(form);
+  root.appendChild(problem);
   root.appendChild(status);
   root.appendChild(list);
   root.appendChild(more);
+  root.appendChild(out);
 
   var target = document.getElementById("bildungsraum-" + slug);
   if (target) target.appendChild(root);
   else script.parentNode.insertBefore(root, script.nextSibling);
 
-  function pageUrl(path, q) {
+  function pageUrl(path, q, extra) {
     var url = new URL(path, origin);
     if (q) url.searchParams.set("q", q);
+    Object.keys(extra || {}).forEach(function (k) { url.searchParams.set(k, extra[k]); });
     if (lang !== "de") url.searchParams.set("lang", lang);
     return url.href;
   }
 
-  function render(data, q) {
-    while (list.firstChild) list.removeChild(list.firstChild);
-    while (more.firstChild) more.removeChild(more.firstChild);
+  function clear(node) { while (node.firstChild) node.removeChild(node.firstChild); }
+
+  function render(data, q, extra) {
+    clear(list);
+    clear(more);
+    clear(out);
     var total = data.total || 0;
     status.textContent = total === 0 ? T.none : total === 1 ? T.one : total + T.found;
     (data.hits || []).forEach(function (hit) {
@@ -133,21 +169,82 @@
     });
     if (total > (data.hits || []).length) {
       var link = el("a", null, T.more);
-      link.href = pageUrl("/p/" + slug + "/", q);
+      link.href = pageUrl("/p/" + slug + "/", q, extra);
       more.appendChild(link);
     }
   }
 
-  form.addEventListener("submit", function (event) {
-    event.preventDefault();
-    var q = input.value.trim();
-    status.textContent = T.loading;
+  function ask(q, extra, limit) {
     var url = new URL("/api/v1/portals/" + slug + "/search", origin);
     url.searchParams.set("q", q);
-    url.searchParams.set("per_page", "10");
-    fetch(url.href, { headers: { Accept: "application/json" }, credentials: "omit" })
-      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.json(); })
-      .then(function (data) { render(data, q); })
-      .catch(function () { status.textContent = T.error; });
+    url.searchParams.set("per_page", String(limit));
+    Object.keys(extra).forEach(function (k) { url.searchParams.set(k, extra[k]); });
+    return fetch(url.href, { headers: { Accept: "application/json" }, credentials: "omit" })
+      .then(function (r) {
+        if (r.status === 422) return r.json().then(function (body) { throw { invalid: body }; });
+        if (!r.ok) throw new Error(String(r.status));
+        return r.json();
+      });
+  }
+
+  // Nothing found: offer the same ways out as the portal's page, each with its count.
+  function waysOut(q, extra) {
+    var tries = [];
+    if (extra.postcode) tries.push([T.wider, { include_online: extra.include_online }]);
+    if (!extra.include_online) tries.push([T.online, Object.assign({}, extra, { include_online: "1" })]);
+    tries.forEach(function (t) {
+      var wanted = {};
+      Object.keys(t[1]).forEach(function (k) { if (t[1][k]) wanted[k] = t[1][k]; });
+      ask(q, wanted, 1).then(function (data) {
+        if (!data.total) return;
+        if (!out.firstChild) out.appendChild(el("p", null, T.waysOut));
+        var b = el("button", null, t[0] + " (" + data.total + ")");
+        b.type = "button";
+        b.addEventListener("click", function () {
+          if (!wanted.postcode) { postcode.value = ""; radius.value = ""; }
+          run(q, wanted);
+        });
+        out.appendChild(b);
+      }).catch(function () {});
+    });
+  }
+
+  function run(q, extra) {
+    status.textContent = T.loading;
+    problem.textContent = "";
+    postcode.removeAttribute("aria-invalid");
+    postcode.removeAttribute("aria-describedby");
+    ask(q, extra, 10)
+      .then(function (data) {
+        render(data, q, extra);
+        if (!data.total) waysOut(q, extra);
+      })
+      .catch(function (err) {
+        var invalid = err && err.invalid && err.invalid.error;
+        var fields = (invalid && invalid.details || []).map(function (d) { return String((d.loc || []).slice(-1)[0]); });
+        if (fields.indexOf("postcode") >= 0 || fields.indexOf("radius_km") >= 0) {
+          // Said at the field, and searched again without the place.
+          problem.textContent = T.badPostcode;
+          postcode.setAttribute("aria-invalid", "true");
+          postcode.setAttribute("aria-describedby", problem.id);
+          var rest = Object.assign({}, extra);
+          delete rest.postcode;
+          delete rest.radius_km;
+          ask(q, rest, 10).then(function (data) { render(data, q, rest); }, function () { status.textContent = T.error; });
+          return;
+        }
+        status.textContent = T.error;
+      });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    var extra = {};
+    var pc = postcode.value.trim();
+    if (pc) {
+      extra.postcode = pc;
+      if (radius.value) extra.radius_km = radius.value;
+    }
+    run(input.value.trim(), extra);
   });
 })();

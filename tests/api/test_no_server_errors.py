@@ -33,6 +33,12 @@ PAGES = [
     ("GET", "/p/{slug}/barrierefreiheit"),
     ("GET", "/p/{slug}/leichte-sprache"),
     ("GET", "/widget/{slug}.js"),
+    ("GET", "/p/{slug}/neu.atom"),
+    ("GET", "/p/{slug}/opensearch.xml"),
+    ("GET", "/p/{slug}/karte"),
+    ("GET", "/p/{slug}/karte.json"),
+    ("GET", "/p/{slug}/angebote/{id}/termine/{date}.ics"),
+    ("GET", "/static/vendor/{name}"),
 ]
 
 
