@@ -4,7 +4,7 @@ and take the monitoring snapshot."""
 import logging
 import threading
 import time
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine, or_
 from sqlmodel import Session, col, select
@@ -13,6 +13,7 @@ from app.codelists import OfferStatus
 from app.config import get_settings
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
+from app.search.filters import STALE_HIDE_DAYS
 from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import changes, outbox
 from app.services.monitoring import snapshots
@@ -38,11 +39,23 @@ def sweep_if_due(engine: Engine, today: date) -> int:
                 col(Offer.visible_until).between(since, today),
             )
         )
+        # Unchanged for a year since the last sweep: portals that hide stale offers drop them
+        # (the change feed's facts say "stale" once the indexer has seen them again).
+        stale_days = timedelta(days=STALE_HIDE_DAYS)
+        went_stale = select(Offer.id).where(
+            col(Offer.updated_at).between(
+                _midnight(since - stale_days), _midnight(today - stale_days + timedelta(days=1))
+            )
+        )
         ids = set(
             session.exec(
                 select(Offer.id).where(
                     Offer.status == OfferStatus.published,
-                    or_(col(Offer.id).in_(by_date), col(Offer.id).in_(by_window)),
+                    or_(
+                        col(Offer.id).in_(by_date),
+                        col(Offer.id).in_(by_window),
+                        col(Offer.id).in_(went_stale),
+                    ),
                 )
             )
         )
@@ -52,6 +65,10 @@ def sweep_if_due(engine: Engine, today: date) -> int:
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()
         return len(ids)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
 
 
 class DailySnapshot:

@@ -7,7 +7,7 @@ the table `duplicate_candidate`, and the portal settings `min_completeness`, `hi
 and `duplicates`.
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-12-04 21:00:00
 """
 
@@ -19,7 +19,7 @@ import app.models.types
 from alembic import op
 
 revision: str = "0009"
-down_revision: str | None = "0005"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -24,7 +24,7 @@ from app.models.portal import Portal
 from app.models.search import SearchScope
 from app.search.state import get_state, set_state
 from app.services.offers import OfferView, has_ended, is_public, load_dates, to_public
-from app.services.portals import in_scope, portal_scope
+from app.services.portals import in_scope, is_stale_for_portals, portal_scope
 
 CURSOR_VERSION = 1
 # 1 version byte + 8 id bytes, url-safe base64 without padding.
@@ -98,6 +98,10 @@ def public_state(view: OfferView | None, *, today: date) -> PublicState:
         "category": offer.category,
         "organisation_id": offer.organisation_id,
         "reviewed": offer.reviewed_at is not None,
+        "completeness": offer.completeness,
+        # Judged when the change is recorded: the daily sweep requeues offers that cross the
+        # mark, so a portal hiding stale offers gets its tombstone (indexer/sweep.py).
+        "stale": is_stale_for_portals(offer.updated_at),
         # every date's place, as the portal's offer page judges it (app/services/portals.py)
         "places": [[d.postcode, d.lat, d.lon] for d in view.dates],
     }
@@ -298,6 +302,9 @@ def facts_in_scope(facts: dict[str, Any] | None, scope: SearchScope) -> bool:
         category=facts["category"],
         organisation_id=facts["organisation_id"],
         reviewed=facts["reviewed"],
+        # Changes recorded before portals had these rules: complete and fresh.
+        completeness=facts.get("completeness", 100),
+        stale=facts.get("stale", False),
         places=[(pc, lat, lon) for pc, lat, lon in facts["places"]],
     )
 

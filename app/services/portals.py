@@ -4,6 +4,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import anyio
@@ -254,8 +255,16 @@ def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
         category=o.category,
         organisation_id=o.organisation_id,
         reviewed=o.reviewed_at is not None,
+        completeness=o.completeness,
+        stale=is_stale_for_portals(o.updated_at),
         places=[(d.postcode, d.lat, d.lon) for d in view.dates],
     )
+
+
+def is_stale_for_portals(updated_at: datetime) -> bool:
+    """Unchanged for so long that portals with `hide_stale` leave it out (as the search's
+    filter does, app/search/filters.py)."""
+    return int(updated_at.timestamp()) < stale_cutoff(int(time.time()))
 
 
 Place = tuple[str | None, float | None, float | None]
@@ -267,6 +276,8 @@ def in_scope(
     category: str,
     organisation_id: int,
     reviewed: bool,
+    completeness: int,
+    stale: bool,
     places: Iterable[Place],
 ) -> bool:
     """May a portal with this scope show an offer with these facts? Places are (postcode,
@@ -281,9 +292,9 @@ def in_scope(
         return False
     if scope.reviewed_only and not reviewed:
         return False
-    if o.completeness < scope.min_completeness and o.reviewed_at is None:
+    if completeness < scope.min_completeness and not reviewed:
         return False
-    if scope.hide_stale and int(o.updated_at.timestamp()) < stale_cutoff(int(time.time())):
+    if scope.hide_stale and stale:
         return False
     has_postcode_rule = bool(scope.postcodes or scope.postcode_prefixes)
     has_radius_rule = scope.center is not None and scope.radius_km is not None

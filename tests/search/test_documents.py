@@ -88,13 +88,13 @@ def test_trust_and_free_places_are_in_the_document() -> None:
         certificates=("ISO 9001",),
     )
     seated = replace(PLACED, free_seats=3)
-    [doc] = offer_documents(OfferSource(OFFER, [seated], "VHS", trust), today=TODAY)
+    [doc] = offer_documents(OfferSource(OFFER, [seated], "VHS", trust=trust), today=TODAY)
     assert doc[AZAV_UNTIL] == day_end(date(2027, 6, 30))
     assert (doc[AZAV_CERTIFIER], doc[CERTIFICATES]) == ("CERT", ["ISO 9001"])
     assert doc[SEATS] == [[day_start(date(2027, 2, 1)), 3]]
     # An approval without an end holds; no approval is 0, which no day passes.
     open_ended = replace(trust, azav_valid_until=None)
-    [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS", open_ended), today=TODAY)
+    [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS", trust=open_ended), today=TODAY)
     assert (doc[AZAV_UNTIL], doc[SEATS]) == (OPEN_END, [])
     [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS"), today=TODAY)
     assert doc[AZAV_UNTIL] == 0
