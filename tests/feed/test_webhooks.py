@@ -463,3 +463,31 @@ def test_a_portal_endpoint_gets_the_portal_feed(
         ("offer.removed", 1, "left_portal"),
     ]
     assert got[0]["data"]["offer"] == {"id": 1, "postcode": "44787"}
+
+
+def test_operator_keys_are_bound_to_portals(client: TestClient, admin: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    r = client.post("/api/v1/api-keys", json={"role": "operator"}, headers=admin)
+    assert r.status_code == 422
+    assert "needs portals" in r.json()["error"]["message"]
+    r = client.post(
+        "/api/v1/api-keys", json={"role": "operator", "portals": ["nirgendwo"]}, headers=admin
+    )
+    assert r.status_code == 422
+    client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["create-key", "--role", "operator"])
+    assert refused.exit_code == 2
+    made = runner.invoke(cli, ["create-key", "--role", "operator", "--portal", "bochum"])
+    assert made.exit_code == 0, made.output
+    key = {"Authorization": f"Bearer {made.output.strip().splitlines()[-1]}"}
+    assert client.get("/api/v1/webhooks", headers=key).json() == []
+    listed = client.get("/api/v1/api-keys", headers=admin).json()
+    assert [k["portals"] for k in listed if k["role"] == "operator"] == [["bochum"]]
