@@ -463,3 +463,65 @@ def test_a_portal_endpoint_gets_the_portal_feed(
         ("offer.removed", 1, "left_portal"),
     ]
     assert got[0]["data"]["offer"] == {"id": 1, "postcode": "44787"}
+
+
+def test_operator_keys_are_bound_to_portals(client: TestClient, admin: dict[str, str]) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import cli
+
+    r = client.post("/api/v1/api-keys", json={"role": "operator"}, headers=admin)
+    assert r.status_code == 422
+    assert "needs portals" in r.json()["error"]["message"]
+    r = client.post(
+        "/api/v1/api-keys", json={"role": "operator", "portals": ["nirgendwo"]}, headers=admin
+    )
+    assert r.status_code == 422
+    client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["create-key", "--role", "operator"])
+    assert refused.exit_code == 2
+    made = runner.invoke(cli, ["create-key", "--role", "operator", "--portal", "bochum"])
+    assert made.exit_code == 0, made.output
+    key = {"Authorization": f"Bearer {made.output.strip().splitlines()[-1]}"}
+    assert client.get("/api/v1/webhooks", headers=key).json() == []
+    listed = client.get("/api/v1/api-keys", headers=admin).json()
+    assert [k["portals"] for k in listed if k["role"] == "operator"] == [["bochum"]]
+
+
+def test_indexing_goes_on_while_a_receiver_hangs(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+    receiver: Receiver,
+    local_targets: None,
+) -> None:
+    """The indexer writes the feed and nothing else: a hanging receiver, with the worker busy
+    on it, changes nothing for indexing, searching and the feed."""
+    register(client, admin, receiver.url("/hang"))
+    h = trusted_provider["headers"]
+    stop = threading.Event()
+    worker = WebhookWorker(db.get_engine())
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    try:
+        first = client.post("/api/v1/offers", json=offer_payload(title="Erster"), headers=h)
+        search_index.drain()
+        deadline = time.monotonic() + 10
+        while not receiver.state.bodies("/hang"):  # the worker now waits on the receiver
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        second = client.post("/api/v1/offers", json=offer_payload(title="Zweiter"), headers=h)
+        assert search_index.drain() == 1
+        hits = client.get("/api/v1/search", params={"q": "Zweiter"}).json()["hits"]
+        assert [hit["id"] for hit in hits] == [second.json()["id"]]
+        feed = client.get("/api/v1/changes").json()["items"]
+        assert [i["offer_id"] for i in feed] == [first.json()["id"], second.json()["id"]]
+    finally:
+        stop.set()
+        thread.join()
