@@ -130,7 +130,7 @@ def api_path(query: dict[str, Any]) -> str:
 PORTAL_SLUG = "bench-ruhr"
 PORTAL_PREFIXES = ["44", "45", "58"]
 PORTAL_ORIGIN = "https://www.bochum.de"
-PAGE_HITS = 10  # hits per portal page (app.services.pages.PER_PAGE)
+PAGE_HITS = 10  # hits per portal page (app.services.page_query.PER_PAGE)
 
 
 def portal_api_path(query: dict[str, Any]) -> str:
