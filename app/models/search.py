@@ -77,6 +77,11 @@ class SearchParams(BaseModel):
     lat: float | None = Field(None, ge=-90, le=90)
     lon: float | None = Field(None, ge=-180, le=180)
     radius_km: float | None = Field(None, gt=0, le=500)
+    radius_any: bool = Field(
+        False,
+        description="with a postcode or lat/lon: no radius at all, distances only (\"Umkreis: "
+        "egal\"); without it and without radius_km a centre searches 25 km around it",
+    )
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance
     level: list[CefrLevel] = Field([], description="CEFR levels A1 … C2 (language courses)")

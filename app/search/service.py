@@ -167,7 +167,7 @@ def located(
         centre = postcode_centre(params.postcode, loc=["query", "postcode"])
     else:
         return params, None
-    if params.radius_km is None and default_radius:
+    if params.radius_km is None and default_radius and not params.radius_any:
         params = params.model_copy(update={"radius_km": DEFAULT_RADIUS_KM})
     return params, centre
 
@@ -184,6 +184,8 @@ def check(params: SearchParams, centre: tuple[float, float] | None) -> None:
         raise _query_error("sort", "sort=distance needs a postcode or lat and lon")
     if params.radius_km is not None and centre is None:
         raise _query_error("radius_km", "radius_km needs a postcode or lat and lon")
+    if params.radius_any and params.radius_km is not None:
+        raise _query_error("radius_any", "give radius_km or radius_any, not both")
     if params.page * params.per_page > MAX_RESULT_WINDOW:
         raise _query_error(
             "page",

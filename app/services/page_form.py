@@ -65,7 +65,12 @@ def read_form(query: Iterable[tuple[str, str]], *, lang: str) -> PageForm:
     postcode it cannot place is reported at its field while the search runs without it."""
     t = texts(lang)
     items = [(k, v.strip()) for k, v in query if k != "page"]
-    radius_any = any(k == "radius_km" and v.casefold() in RADIUS_ANY for k, v in items)
+    radius_any = any(
+        (k == "radius_km" and v.casefold() in RADIUS_ANY)
+        or (k == "radius_any" and v.casefold() in ("1", "true"))
+        for k, v in items
+    )
+    items = [(k, v) for k, v in items if k != "radius_any"]
     kept = [(k, v) for k, v in items if not (k == "radius_km" and v.casefold() in RADIUS_ANY)]
     if not any(k in ("postcode", "lat") and v for k, v in kept):
         kept = [(k, v) for k, v in kept if k != "radius_km"]
@@ -88,6 +93,9 @@ def read_form(query: Iterable[tuple[str, str]], *, lang: str) -> PageForm:
     if postcode_bad or not params.postcode and params.lat is None:
         kept = [(k, v) for k, v in kept if k != "radius_km"]
         radius_any = radius_any and not postcode_bad
+    if radius_any and (params.postcode or params.lat is not None):
+        # The search's own parameter: links built from it (map, feed) keep "egal".
+        params = params.model_copy(update={"radius_any": True, "radius_km": None})
     return PageForm(
         params=params, query=kept, problems=shown, field_errors=errors, radius_any=radius_any
     )

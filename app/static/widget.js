@@ -230,6 +230,7 @@
           var rest = Object.assign({}, extra);
           delete rest.postcode;
           delete rest.radius_km;
+          delete rest.radius_any;
           ask(q, rest, 10).then(function (data) { render(data, q, rest); }, function () { status.textContent = T.error; });
           return;
         }
@@ -243,7 +244,9 @@
     var pc = postcode.value.trim();
     if (pc) {
       extra.postcode = pc;
+      // "egal" is said, not left out: without a radius the API searches 25 km around.
       if (radius.value) extra.radius_km = radius.value;
+      else extra.radius_any = "1";
     }
     run(input.value.trim(), extra);
   });

@@ -1,5 +1,6 @@
 """The map view of a portal search: page, JSON, tile server policy, vendored library."""
 
+import html
 import re
 from typing import Any
 
@@ -122,3 +123,21 @@ def test_vendored_map_library(client: TestClient) -> None:
     # The map scripts load nothing from other hosts: no absolute URL in our own code.
     own = client.get("/static/map.js").text + client.get("/static/follow.js").text
     assert not re.search(r"https?://", own)
+
+
+def test_links_of_an_egal_search_keep_it(client: TestClient, region: Region) -> None:
+    """"Umkreis: egal" far from the portal's offers: the list finds them, and so do the map,
+    the feed and the way back, which carry the search as `radius_any`."""
+    query = {"q": "buchhaltung", "postcode": "50667", "radius_km": "any"}  # Köln, ~60 km away
+    page = client.get("/p/umkreis/", params=query).text
+    assert f"/angebote/{region.offers['bochum']}" in page
+    links = set(re.findall(r'(?:href|data-[a-z-]+)="(/p/umkreis/(?:karte|neu\.atom)[^"]*)"', page))
+    assert links, "the page links its map and feed"
+    for link in links:
+        assert "radius_any=1" in html.unescape(link), link
+    egal = {"q": "buchhaltung", "postcode": "50667", "radius_any": "1"}
+    data = client.get("/p/umkreis/karte.json", params=egal)
+    assert data.status_code == 200, data.text
+    assert region.offers["bochum"] in {m["id"] for m in data.json()["markers"]}
+    near_only = {"q": "buchhaltung", "postcode": "50667"}
+    assert client.get("/p/umkreis/karte.json", params=near_only).json()["markers"] == []

@@ -467,3 +467,19 @@ def test_suggestions_from_an_empty_index_are_none_not_an_error(
     assert r.status_code == 200, r.text
     assert r.json()["suggestions"] == []
     assert client.get("/api/v1/search", params={"q": "Buchhaltung"}).json()["total"] == 0
+
+
+def test_radius_any_measures_distances_without_a_limit(
+    client: TestClient, catalogue: dict[str, int]
+) -> None:
+    koeln = {"lat": "50.9375", "lon": "6.9603"}  # 55-75 km from every place of the catalogue
+    assert _search(client, **koeln)["hits"] == []  # a centre alone: 25 km around it
+    anywhere = _search(client, **koeln, radius_any="true", sort="distance")
+    placed = {catalogue["fibu"], catalogue["stapler"], catalogue["pflege"]}
+    assert placed <= _ids(anywhere)
+    distances = [h["distance_km"] for h in anywhere["hits"] if h["distance_km"] is not None]
+    assert distances == sorted(distances)
+    assert all(d > 50 for d in distances)
+    both = client.get("/api/v1/search", params={**koeln, "radius_any": "true", "radius_km": "5"})
+    assert both.status_code == 422
+    assert both.json()["error"]["details"][0]["loc"] == ["query", "radius_any"]
