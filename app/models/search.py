@@ -79,8 +79,8 @@ class SearchParams(BaseModel):
     radius_km: float | None = Field(None, gt=0, le=500)
     radius_any: bool = Field(
         False,
-        description="with a postcode or lat/lon: no radius at all, distances only (\"Umkreis: "
-        "egal\"); without it and without radius_km a centre searches 25 km around it",
+        description='with a postcode or lat/lon: no radius at all, distances only ("Umkreis: '
+        'egal"); without it and without radius_km a centre searches 25 km around it',
     )
     include_online: bool = False
     sort: SortOrder = SortOrder.relevance

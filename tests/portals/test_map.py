@@ -126,7 +126,7 @@ def test_vendored_map_library(client: TestClient) -> None:
 
 
 def test_links_of_an_egal_search_keep_it(client: TestClient, region: Region) -> None:
-    """"Umkreis: egal" far from the portal's offers: the list finds them, and so do the map,
+    """ "Umkreis: egal" far from the portal's offers: the list finds them, and so do the map,
     the feed and the way back, which carry the search as `radius_any`."""
     query = {"q": "buchhaltung", "postcode": "50667", "radius_km": "any"}  # Köln, ~60 km away
     page = client.get("/p/umkreis/", params=query).text
