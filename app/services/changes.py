@@ -375,6 +375,11 @@ def read_portal_changes(
 # --- retention ---------------------------------------------------------------------------
 
 
+def pruned_through(session: Session) -> int:
+    """The newest change id pruning has passed: cursors before it have lost changes."""
+    return int(get_state(session, PRUNED_THROUGH) or 0)
+
+
 def prune_changes(*, session: Session, older_than: datetime) -> int:
     """Drop changes older than the retention that no consumer starting over needs: those a
     later change of the same offer replaced, and removals. The feed from the beginning still

@@ -84,6 +84,19 @@ def fan_out(*, session: Session, endpoint_id: int) -> int:
     endpoint = session.exec(query).first()
     if endpoint is None or not endpoint.active:
         return 0
+    if 0 < endpoint.position < changes.pruned_through(session):
+        # Changes this endpoint has not had were pruned (it was disabled, or the worker stopped,
+        # for longer than the feed's retention): carrying on would skip removals silently.
+        endpoint.active = False
+        endpoint.disabled_at = utcnow()
+        endpoint.disabled_reason = (
+            "changes after this endpoint's position are no longer kept (FEED_RETENTION_DAYS); "
+            "replay from the start (POST .../replay with no cursor), then PATCH active=true"
+        )
+        session.add(endpoint)
+        session.commit()
+        log.warning("webhook %s disabled: its position is older than the feed", endpoint.id)
+        return 0
     portal = None if endpoint.portal_id is None else session.get(Portal, endpoint.portal_id)
     rows = changes.rows_after(session, endpoint.position, FAN_OUT_BATCH, documents=portal is None)
     if not rows:
@@ -256,9 +269,11 @@ class Sender:
             if endpoint is None:
                 session.commit()
                 return
-            if failed is None:
+            if delivered or failed is None:
+                # The window of failures counts from the last delivery that went through: a
+                # receiver that fails now and then under steady traffic is not disabled.
                 endpoint.failing_since = None
-            else:
+            if failed is not None:
                 self._failed(session, endpoint, *failed, now=now)
             session.add(endpoint)
             session.commit()

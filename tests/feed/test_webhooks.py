@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
-from sqlmodel import select
+from sqlmodel import col, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from app import config, db
@@ -525,3 +525,53 @@ def test_indexing_goes_on_while_a_receiver_hangs(
     finally:
         stop.set()
         thread.join()
+
+
+def test_a_receiver_that_fails_now_and_then_stays_enabled(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    """The retry window counts from the last delivery that went through: a round that
+    delivers and then fails once does not carry an old failure's start forward."""
+    from app.models.webhooks import WebhookEndpoint
+    from app.services.webhook_sender import Attempt
+
+    hook = register(client, admin, receiver.url("/ok"))
+    add_changes(2)
+    worker = WebhookWorker(db.get_engine())
+    worker.fan_out_all()
+    first, second = deliveries(hook["id"])
+    with db.session_scope() as session:
+        session.execute(
+            update(WebhookEndpoint)
+            .where(col(WebhookEndpoint.id) == hook["id"])
+            .values(failing_since=utcnow() - timedelta(days=2))
+        )
+    assert first.id is not None
+    worker.sender._record(hook["id"], {204: [first.id]}, (second, Attempt(False, 500, "HTTP 500")))
+    state = client.get(f"/api/v1/webhooks/{hook['id']}", headers=admin).json()
+    assert state["active"], state["disabled_reason"]
+    assert state["pending"] == 1
+
+
+def test_an_endpoint_behind_the_pruned_history_is_disabled_not_skipped(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    from app.search.state import set_state
+
+    hook = register(client, admin, receiver.url("/ok"))
+    add_changes(2)
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 2)
+    later = add_changes(2)
+    with db.session_scope() as session:  # pruning passed changes the endpoint never had
+        set_state(session, changes.PRUNED_THROUGH, str(later[-1]))
+    worker.run_once()
+    one = f"/api/v1/webhooks/{hook['id']}"
+    state = client.get(one, headers=admin).json()
+    assert not state["active"]
+    assert "FEED_RETENTION_DAYS" in state["disabled_reason"]
+    assert len(receiver.state.bodies("/ok")) == 2  # nothing sent past the gap
+    # Replayed from the start and enabled again: the whole feed goes out.
+    assert client.post(f"{one}/replay", json={}, headers=admin).status_code == 200
+    assert client.patch(one, json={"active": True}, headers=admin).status_code == 200
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 6)
