@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from app.cli.database import catalogue_session, require_catalogue
+from app.services.public_addresses import redacted
 
 feed_app = typer.Typer(no_args_is_help=True, help="The public change feed.")
 webhooks_app = typer.Typer(no_args_is_help=True, help="Webhook endpoints and their deliveries.")
@@ -45,7 +46,9 @@ def webhooks_list() -> None:
         typer.echo("no webhook endpoints")
     for w in rows:
         state = "active" if w.active else f"disabled: {w.disabled_reason}"
-        typer.echo(f"{w.id}\t{w.portal or '(all)'}\t{state}\tpending {w.pending}\t{w.url}")
+        typer.echo(
+            f"{w.id}\t{w.portal or '(all)'}\t{state}\tpending {w.pending}\t{redacted(w.url)}"
+        )
 
 
 @webhooks_app.command("run")

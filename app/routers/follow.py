@@ -29,6 +29,14 @@ def _base_url(request: Request) -> str:
     return get_settings().public_base_url or str(request.base_url).rstrip("/")
 
 
+def _cache(policy: str) -> str:
+    """Without PUBLIC_BASE_URL the links inside come from the request's Host header, which a
+    client can set: such answers are kept by the browser only, never by a shared cache."""
+    if get_settings().public_base_url:
+        return policy
+    return policy.replace("public", "private", 1).split(", s-maxage")[0]
+
+
 @router.get("/p/{slug}/neu.atom")
 async def search_feed(
     slug: SlugPath, params: SearchParamsDep, request: Request, lang: Lang = None
@@ -37,7 +45,7 @@ async def search_feed(
     body = await feeds.search_feed(
         slug=slug, params=params, base_url=_base_url(request), lang=page_language(lang)
     )
-    return Response(body, media_type=feeds.ATOM_TYPE, headers={"Cache-Control": FEED_CACHE})
+    return Response(body, media_type=feeds.ATOM_TYPE, headers={"Cache-Control": _cache(FEED_CACHE)})
 
 
 @router.get("/p/{slug}/opensearch.xml")
@@ -47,7 +55,9 @@ async def opensearch(slug: SlugPath, request: Request, lang: Lang = None) -> Res
         portal=portal, base_url=_base_url(request), lang=page_language(lang)
     )
     return Response(
-        body, media_type=feeds.OPENSEARCH_TYPE, headers={"Cache-Control": "public, max-age=3600"}
+        body,
+        media_type=feeds.OPENSEARCH_TYPE,
+        headers={"Cache-Control": _cache("public, max-age=3600")},
     )
 
 
@@ -103,5 +113,5 @@ def vendor_file(path: Annotated[str, Path(max_length=100)]) -> FileResponse:
     found = map_view.vendor_files().get(path)
     if found is None:
         raise NotFound(f"no static file {path!r}")
-    headers = {"Cache-Control": "public, max-age=86400"}
+    headers = {"Cache-Control": _cache("public, max-age=86400")}
     return FileResponse(found, media_type=STATIC_TYPES[found.suffix], headers=headers)

@@ -64,7 +64,7 @@ def facet_filters(params: SearchParams) -> dict[str, str]:
 
 
 def other_filters(
-    params: SearchParams, centre: tuple[float, float] | None, *, now_ts: int = 0
+    params: SearchParams, centre: tuple[float, float] | None, *, now_ts: int
 ) -> list[str]:
     clauses: list[str] = []
     if params.azav is not None:

@@ -37,10 +37,6 @@ FEED_ENTRIES = 50
 SUMMARY_CHARS = 400
 # Characters XML 1.0 cannot carry at all; lxml refuses them, so they are dropped first.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-# The search parameters a feed and the search page share; page and page size are the
-# page's own business.
-_NOT_SEARCH = {"page", "per_page"}
 
 
 def xml_text(value: str | None) -> str:

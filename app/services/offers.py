@@ -663,7 +663,9 @@ def publish_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
         fields = place_locations(OfferFields.model_validate(offer.pending_revision))
         _write_fields(session, offer, fields, fields.model_dump(mode="json"))
     now = utcnow()
-    offer.published_at = offer.published_at or now
+    if offer.status != OfferStatus.published:
+        # Published (again): new to citizens, so it leads the "new offers" feeds.
+        offer.published_at = now
     offer.reviewed_at = now
     offer.rejection_reason = None
     if offer.status == OfferStatus.published:
@@ -746,7 +748,7 @@ def resubmit_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
     org = _organisation(session, offer.organisation_id)
     target = OfferStatus.published if org.trusted else OfferStatus.submitted
     if target == OfferStatus.published:
-        offer.published_at = offer.published_at or utcnow()
+        offer.published_at = utcnow()  # back in the catalogue: new to citizens again
     offer.rejection_reason = None
     return _move(
         session=session,

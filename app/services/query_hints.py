@@ -66,22 +66,34 @@ def vocabulary() -> frozenset[str]:
     return frozenset(w for w in words if len(w) >= MIN_WORD and not w.isdigit())
 
 
+# Each unknown word costs a scan of the vocabulary (~5 ms for a long word): a query of
+# nonsense words must not hold the page for long, so only the first few are looked at.
+MAX_UNKNOWN_WORDS = 5
+
+
 def did_you_mean(q: str, *, extra: Iterable[str] = ()) -> str | None:
     """The query with each unknown word replaced by the closest known one, or None."""
     known = vocabulary() | {w.casefold() for w in extra}
     changed = False
+    looked_up = 0
 
     def best(m: re.Match[str]) -> str:
-        nonlocal changed
+        nonlocal changed, looked_up
         typed = m.group(0)
         t = typed.casefold()
-        if len(t) < MIN_WORD or t in known:
+        if len(t) < MIN_WORD or t in known or looked_up >= MAX_UNKNOWN_WORDS:
             return typed
-        close = difflib.get_close_matches(t, known, n=1, cutoff=0.8)
-        if not close:
+        looked_up += 1
+        close = _closest(t, known)
+        if close is None:
             return typed
         changed = True
-        return close[0].capitalize() if typed[:1].isupper() else close[0]
+        return close.capitalize() if typed[:1].isupper() else close
 
     suggestion = _WORD.sub(best, q)
     return suggestion if changed else None
+
+
+def _closest(word: str, known: frozenset[str]) -> str | None:
+    close = difflib.get_close_matches(word, known, n=1, cutoff=0.8)
+    return close[0] if close else None

@@ -72,6 +72,20 @@ def test_feed_follows_publications_and_withdrawals(
     assert r.status_code == 200, r.text
     search_index.drain()
     assert new_id not in _offer_ids(_feed(client, "/p/bochum/neu.atom?q=buchhaltung"))
+    # Brought back after a newer offer was published: it leads the feed again.
+    newer = client.post(
+        "/api/v1/offers",
+        json=at(BOCHUM, title="Buchhaltung kompakt", keywords=["Buchhaltung"]),
+        headers=trusted_provider["headers"],
+    )
+    assert newer.status_code == 201, newer.text
+    r = client.post(f"/api/v1/offers/{new_id}/submit", headers=trusted_provider["headers"])
+    assert r.status_code == 200, r.text
+    search_index.drain()
+    assert _offer_ids(_feed(client, "/p/bochum/neu.atom?q=buchhaltung"))[:2] == [
+        new_id,
+        int(newer.json()["id"]),
+    ]
 
 
 def test_feed_in_english_and_bad_parameters(client: TestClient, region: Region) -> None:
@@ -297,8 +311,12 @@ def test_public_base_url_setting(
     )
     parsed = _feed(client, "/p/bochum/neu.atom")
     assert parsed.feed.id.startswith("https://weiterbildung.example.de/")
+    assert client.get("/p/bochum/neu.atom").headers["cache-control"] == "public, max-age=300"
     monkeypatch.delenv("PUBLIC_BASE_URL")
     config.get_settings.cache_clear()
+    # Links from the request's Host header (which a client sets) stay out of shared caches.
+    for path in ("/p/bochum/neu.atom", "/p/bochum/opensearch.xml"):
+        assert client.get(path).headers["cache-control"].startswith("private"), path
 
 
 _ASSET = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"([^>]*)>')
