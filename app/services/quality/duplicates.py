@@ -227,7 +227,7 @@ def _run_clause(run: Run) -> ColumnElement[bool]:
     )
 
 
-def _candidate_query(f: Facts) -> Select[Any] | None:
+def _candidate_query(f: Facts) -> Select[int | None, str] | None:
     """Other organisations' live offers with a run at the same place and time whose title
     contains this title's longest word (titles alike enough share it); the indexes on
     offer_date keep it to a few rows. Returns (id, title)."""
