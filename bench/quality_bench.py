@@ -59,6 +59,13 @@ def setup(offers: int, database_url: str | None) -> Path:
     upgrade(config.get_settings().sqlalchemy_url)
     step(f"loading {offers:,} offers")
     load_large_catalogue(offers=offers)
+    if database_url:
+        # The planner's statistics, as a catalogue in use has them (autovacuum would take
+        # them a while after a bulk load).
+        from sqlalchemy import text
+
+        with db.get_engine().connect() as connection:
+            connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
     return tmp
 
 

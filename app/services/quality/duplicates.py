@@ -335,6 +335,7 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
     result = CheckResult()
     facts = _load(session, offer_ids)
     known: dict[int, Facts] = dict(facts)
+    retry: set[int] = set()
     for offer_id, f in facts.items():
         query = _candidate_query(f)
         rows = list(session.execute(query)) if query is not None else []
@@ -358,10 +359,11 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
             with session.begin_nested():
                 _store(session, offer_id, matches, result, prune=True)
         except IntegrityError:
-            # Another check stored the same pair a moment ago; the next check sees it.
+            # Another check stored the same pair a moment ago: left waiting, checked again.
+            retry.add(offer_id)
             continue
         result.checked += 1
-    _mark_checked(session, list(offer_ids), now)
+    _mark_checked(session, [i for i in offer_ids if i not in retry], now)
     session.flush()
     return result
 
