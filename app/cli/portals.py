@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from app.cli.database import catalogue_session
 from app.codelists import Category
 from app.errors import DomainError
-from app.models.portal import ContactIn, Moderation, PortalCreate, PortalPatch
+from app.models.portal import ContactIn, DuplicateDisplay, Moderation, PortalCreate, PortalPatch
 from app.services import portals as service
 
 Ids = list[int] | None
@@ -78,6 +78,10 @@ def create(
         int, typer.Option(help="offers below this completeness (0-100) wait for review")
     ] = 0,
     hide_stale: Annotated[bool, typer.Option(help="hide offers unchanged for 12 months")] = False,
+    duplicates: Annotated[
+        DuplicateDisplay,
+        typer.Option(help="also_offered: name the other providers of a duplicate; hidden: not"),
+    ] = DuplicateDisplay.also_offered,
 ) -> None:
     """Create a portal; prints its search page path as the last line."""
     try:
@@ -97,6 +101,7 @@ def create(
             cors_origins=cors_origin or [],
             min_completeness=min_completeness,
             hide_stale=hide_stale,
+            duplicates=duplicates,
         )
     except ValidationError as exc:
         _fail(_invalid(exc))
@@ -205,6 +210,10 @@ def update(
         str | None, typer.Option(help="where citizens report barriers")
     ] = None,
     accessibility_phone: Annotated[str | None, typer.Option(help="the same by phone")] = None,
+    duplicates: Annotated[
+        DuplicateDisplay | None,
+        typer.Option(help="also_offered: name the other providers of a duplicate; hidden: not"),
+    ] = None,
     clear: Annotated[
         list[str] | None,
         typer.Option(help=f"empty a setting (repeat): {', '.join(CLEARABLE)}"),
@@ -238,6 +247,7 @@ def update(
         "sign_language_url": sign_language_url,
         "accessibility_email": accessibility_email,
         "accessibility_phone": accessibility_phone,
+        "duplicates": duplicates,
     }
     changes |= {k: v for k, v in given.items() if v is not None}
     if not changes:

@@ -242,3 +242,40 @@ def test_full_delivery_without_an_offer_archives_it_as_a_removal(
     assert queued == 1
     search_index.drain()
     assert search_index.client.index(search_index.uid).search("Word")["estimatedTotalHits"] == 0
+
+
+def test_cli_sets_the_portal_quality_settings(client: TestClient, admin: dict[str, str]) -> None:
+    runner = CliRunner()
+    created = runner.invoke(
+        cli,
+        [
+            "portal",
+            "create",
+            "--slug",
+            "q",
+            "--name",
+            "Q",
+            "--postcode-prefix",
+            "44",
+            "--min-completeness",
+            "60",
+            "--hide-stale",
+            "--duplicates",
+            "hidden",
+        ],
+    )
+    assert created.exit_code == 0, created.output
+    portal = client.get("/api/v1/admin/portals/q", headers=admin).json()
+    assert (portal["min_completeness"], portal["hide_stale"], portal["duplicates"]) == (
+        60,
+        True,
+        "hidden",
+    )
+    updated = runner.invoke(
+        cli, ["portal", "update", "--slug", "q", "--show-stale", "--duplicates", "also_offered"]
+    )
+    assert updated.exit_code == 0, updated.output
+    portal = client.get("/api/v1/admin/portals/q", headers=admin).json()
+    assert (portal["hide_stale"], portal["duplicates"]) == (False, "also_offered")
+    bad = runner.invoke(cli, ["portal", "update", "--slug", "q", "--min-completeness", "101"])
+    assert bad.exit_code != 0

@@ -9,9 +9,9 @@ Two ways in, one comparison (`compare`):
   word), then rapidfuzz scores each. `check_pending` runs it for every offer written since
   its last check (created, changed, imported, published); the duplicate check worker
   (app/services/quality/worker.py) calls it every few seconds.
-- `scan_all` for the whole catalogue at once: offers grouped by place, and within each place
-  MinHash LSH (datasketch) over the titles' character trigrams proposes pairs without
-  comparing every offer with every other.
+- `scan_all` for the whole catalogue at once: offers grouped by place and week-long start
+  slot, and within neighbouring slots MinHash LSH (datasketch) over the titles' character
+  trigrams proposes pairs without comparing every offer with every other.
 
 Pairs are stored once (lower offer id first). An open pair that no longer matches after a
 change is dropped; a decided pair is never touched again (not_duplicate: never proposed
@@ -49,8 +49,8 @@ from app.models.types import utcnow
 TITLE_MIN = 75
 SCORE_MIN = 80
 DESCRIPTION_CHARS = 1_000
-# Titles share at least one of their longest words; at most this many are looked for.
-TITLE_WORDS = 3
+# Titles alike enough share their longest word (candidates are looked up by it).
+TITLE_WORDS = 1
 MIN_WORD = 4
 # Candidates scored per written offer at most (the most alike titles are not guaranteed to
 # be first; a title so common that it matches more offers in one city is no good signal).
@@ -173,9 +173,7 @@ def compare(a: Facts, b: Facts) -> Match | None:
     if fit is None:
         return None
     place, dates = fit
-    title = round(
-        (fuzz.token_sort_ratio(a.title, b.title) + fuzz.token_set_ratio(a.title, b.title)) / 2
-    )
+    title = title_score(a.title, b.title)
     if title < TITLE_MIN:
         return None
     description: int | None = None
@@ -187,6 +185,11 @@ def compare(a: Facts, b: Facts) -> Match | None:
     return Match(
         score, {"title": title, "description": description, "place": place, "dates": dates}
     )
+
+
+def title_score(a: str, b: str) -> int:
+    """How alike two processed titles are, 0-100: word order and extra words count half."""
+    return round((fuzz.token_sort_ratio(a, b) + fuzz.token_set_ratio(a, b)) / 2)
 
 
 def reason_text(reason: dict[str, Any]) -> str:
@@ -201,7 +204,9 @@ def reason_text(reason: dict[str, Any]) -> str:
 
 
 def _title_words(title: str) -> list[str]:
-    words = sorted({w for w in _WORD.findall(title) if len(w) >= MIN_WORD}, key=len, reverse=True)
+    words = sorted(
+        {w for w in _WORD.findall(title) if len(w) >= MIN_WORD}, key=lambda w: (-len(w), w)
+    )
     return words[:TITLE_WORDS]
 
 
@@ -222,21 +227,21 @@ def _run_clause(run: Run) -> ColumnElement[bool]:
     )
 
 
-def _candidate_query(f: Facts) -> Select[Any] | None:
+def _candidate_query(f: Facts) -> Select[int | None, str] | None:
     """Other organisations' live offers with a run at the same place and time whose title
-    shares one of this title's longest words; the indexes on offer_date (city, start_date)
-    keep it to a few rows."""
+    contains this title's longest word (titles alike enough share it); the indexes on
+    offer_date keep it to a few rows. Returns (id, title)."""
     words = _title_words(f.title)
     if not words or not f.runs:
         return None
     runs = select(col(OfferDate.offer_id)).where(or_(*(_run_clause(r) for r in f.runs)))
     return (
-        select(col(Offer.id))
+        select(col(Offer.id), col(Offer.title))
         .where(
             col(Offer.id).in_(runs),
             col(Offer.organisation_id) != f.organisation_id,
             col(Offer.status).in_(LIVE),
-            or_(*(col(Offer.title).icontains(w, autoescape=True) for w in words)),
+            col(Offer.title).icontains(words[0], autoescape=True),
         )
         .limit(MAX_CANDIDATES)
     )
@@ -255,6 +260,9 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
+_PAIRS = DuplicateCandidate.__table__  # type: ignore[attr-defined]
+
+
 def _store(
     session: Session,
     offer_id: int,
@@ -264,40 +272,50 @@ def _store(
     prune: bool,
 ) -> None:
     """Keep the offer's matches: new pairs inserted, open ones updated, decided ones left;
-    with `prune`, open pairs that no longer match are dropped."""
+    with `prune`, open pairs that no longer match are dropped. Plain statements, no ORM
+    objects: a written offer of a crowded course has dozens of pairs."""
+    t = _PAIRS
     existing = {
-        (p.offer_b_id if p.offer_a_id == offer_id else p.offer_a_id): p
-        for p in session.execute(
-            select(DuplicateCandidate).where(
-                or_(
-                    col(DuplicateCandidate.offer_a_id) == offer_id,
-                    col(DuplicateCandidate.offer_b_id) == offer_id,
-                )
+        (b if a == offer_id else a): (pair_id, status, score, reason)
+        for pair_id, a, b, status, score, reason in session.execute(
+            select(t.c.id, t.c.offer_a_id, t.c.offer_b_id, t.c.status, t.c.score, t.c.reason).where(
+                or_(t.c.offer_a_id == offer_id, t.c.offer_b_id == offer_id)
             )
-        ).scalars()
+        )
     }
+    now = utcnow()
+    new_rows = []
     for other, match in matches.items():
-        pair = existing.get(other)
+        known = existing.get(other)
         result.found += 1
-        if pair is None:
+        if known is None:
             a, b = _pair(offer_id, other)
-            session.add(
-                DuplicateCandidate(
-                    offer_a_id=a, offer_b_id=b, score=match.score, reason=match.reason
-                )
+            new_rows.append(
+                {
+                    "offer_a_id": a,
+                    "offer_b_id": b,
+                    "score": match.score,
+                    "reason": match.reason,
+                    "status": PairStatus.open.value,
+                    "found_at": now,
+                }
             )
-            result.new += 1
-        elif pair.status == PairStatus.open and (pair.score, pair.reason) != (
-            match.score,
-            match.reason,
-        ):
-            pair.score, pair.reason = match.score, match.reason
-            session.add(pair)
+        elif known[1] == PairStatus.open and (known[2], known[3]) != (match.score, match.reason):
+            session.execute(
+                update(t).where(t.c.id == known[0]).values(score=match.score, reason=match.reason)
+            )
+    if new_rows:
+        session.execute(insert(t), new_rows)
+        result.new += len(new_rows)
     if prune:
-        for other, pair in existing.items():
-            if other not in matches and pair.status == PairStatus.open:
-                session.delete(pair)
-                result.dropped += 1
+        gone = [
+            known[0]
+            for other, known in existing.items()
+            if other not in matches and known[1] == PairStatus.open
+        ]
+        if gone:
+            session.execute(t.delete().where(t.c.id.in_(gone)))
+            result.dropped += len(gone)
 
 
 def _mark_checked(session: Session, offer_ids: list[int], at: datetime) -> None:
@@ -317,9 +335,17 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
     result = CheckResult()
     facts = _load(session, offer_ids)
     known: dict[int, Facts] = dict(facts)
+    retry: set[int] = set()
     for offer_id, f in facts.items():
         query = _candidate_query(f)
-        candidates = list(session.execute(query).scalars()) if query is not None else []
+        rows = list(session.execute(query)) if query is not None else []
+        # Titles first: only candidates whose title is alike are loaded whole.
+        candidates = [
+            other
+            for other, title in rows
+            if title_score(f.title, utils.default_process(title)) >= TITLE_MIN
+        ]
+        result.compared += len(rows) - len(candidates)
         missing = [c for c in candidates if c not in known]
         known.update(_load(session, missing))
         matches = {}
@@ -333,10 +359,11 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
             with session.begin_nested():
                 _store(session, offer_id, matches, result, prune=True)
         except IntegrityError:
-            # Another check stored the same pair a moment ago; the next check sees it.
+            # Another check stored the same pair a moment ago: left waiting, checked again.
+            retry.add(offer_id)
             continue
         result.checked += 1
-    _mark_checked(session, list(offer_ids), now)
+    _mark_checked(session, [i for i in offer_ids if i not in retry], now)
     session.flush()
     return result
 
@@ -380,17 +407,26 @@ def _all_live_ids(session: Session) -> list[int]:
     )
 
 
+def _bucket(run: Run) -> tuple[str, int | None]:
+    """The run's place and its start's week-long slot: runs that can match share a place and
+    lie in the same or neighbouring slots (any-time runs: one slot of their own)."""
+    if run.start is None:
+        return run.place, None
+    return run.place, run.start.toordinal() // START_WINDOW_DAYS
+
+
 def candidate_pairs(facts: dict[int, Facts]) -> Iterator[tuple[int, int]]:
-    """Pairs of different organisations taught at one place whose titles MinHash LSH deems
-    alike, each once. Blocking by place first keeps the pairs proposed to offers that can
-    match at all (a common title in every city would otherwise pair every city with all)."""
+    """Pairs of different organisations with runs at one place and about one time whose titles
+    MinHash LSH deems alike, each once. Blocking by place and start slot first keeps the pairs
+    proposed to those that can match at all (a common course taught by many providers in
+    every city and every month would otherwise pair them all)."""
     # Imported here: datasketch brings scipy (~2 s, tens of MB) that only the scan needs.
     from datasketch import MinHash, MinHashLSH
 
-    by_place: dict[str, list[int]] = {}
+    buckets: dict[tuple[str, int | None], list[int]] = {}
     for offer_id, f in facts.items():
-        for place in f.places:
-            by_place.setdefault(place, []).append(offer_id)
+        for key in {_bucket(r) for r in f.runs}:
+            buckets.setdefault(key, []).append(offer_id)
     ids = list(facts)
     hashes = dict(
         zip(
@@ -399,22 +435,26 @@ def candidate_pairs(facts: dict[int, Facts]) -> Iterator[tuple[int, int]]:
             strict=True,
         )
     )
-    seen: set[tuple[int, int]] = set()
-    for members in by_place.values():
-        if len(members) < 2:
-            continue
+    indexes: dict[tuple[str, int | None], MinHashLSH] = {}
+    for key, members in buckets.items():
         lsh = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERM)
         with lsh.insertion_session() as inserting:
             for offer_id in members:
                 inserting.insert(offer_id, hashes[offer_id], check_duplication=False)
+        indexes[key] = lsh
+    seen: set[tuple[int, int]] = set()
+    for (place, slot), members in buckets.items():
+        near = [(place, None)] if slot is None else [(place, slot + d) for d in (-1, 0, 1)]
+        lshs = [indexes[k] for k in near if k in indexes]
         for offer_id in members:
             org = facts[offer_id].organisation_id
-            for other in lsh.query(hashes[offer_id]):
-                if other > offer_id and facts[other].organisation_id != org:
-                    pair = (offer_id, other)
-                    if pair not in seen:
-                        seen.add(pair)
-                        yield pair
+            for lsh in lshs:
+                for other in lsh.query(hashes[offer_id]):
+                    if other > offer_id and facts[other].organisation_id != org:
+                        pair = (offer_id, other)
+                        if pair not in seen:
+                            seen.add(pair)
+                            yield pair
 
 
 def _store_all(

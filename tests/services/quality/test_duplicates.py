@@ -132,3 +132,15 @@ def test_check_after_writes_and_full_scan_find_the_same_pair(
         result = scan_all(session=session)
     assert result.new == 2
     assert sorted((a, b) for a, b, _ in _pairs()) == sorted([(ihk, other), (own, other)])
+
+
+def test_worker_round_checks_what_was_written(
+    client: TestClient, trusted_provider: dict[str, Any], provider: dict[str, Any]
+) -> None:
+    from app.services.quality import worker
+
+    a = _offer(client, trusted_provider["headers"], title="Gabelstapler Führerschein")
+    b = _offer(client, provider["headers"], title="Gabelstapler Führerschein kompakt")
+    assert worker.run_once() == 2
+    assert _pairs() == [(a, b, "open")]
+    assert worker.run_once() == 0
