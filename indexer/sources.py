@@ -7,16 +7,16 @@ offers on SQLite; the full reindex went from 1.78× to 1.22× the raw bulk load)
 """
 
 from dataclasses import fields
+from datetime import date
 from typing import Any, cast
 
-from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, or_, select
 
 from app.codelists import OfferStatus
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.search.documents import DateFacts, OfferFacts, OfferSource, ProviderTrust
+from app.search.documents import DateFacts, OfferFacts, OfferSource, ProviderTrust, is_current
 
 
 def _columns(model: Any, facts: type) -> list[Any]:
@@ -38,7 +38,9 @@ _ORGANISATION_COLUMNS = [
 ]
 
 
-def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSource]:
+def load_sources(
+    session: Session, offer_ids: list[int], *, today: date | None = None
+) -> dict[int, OfferSource]:
     """Sources for the offers that still exist, keyed by id."""
     if not offer_ids:
         return {}
@@ -68,7 +70,7 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
             azav_valid_until=valid_until,
             certificates=tuple(certificates or ()),
         )
-    duplicates, also_offered_by = _duplicate_decisions(session, list(dates))
+    duplicates, also_offered_by = _duplicate_decisions(session, list(dates), today or date.today())
     return {
         o.id: OfferSource(
             offer=o,
@@ -83,27 +85,27 @@ def load_sources(session: Session, offer_ids: list[int]) -> dict[int, OfferSourc
 
 
 def _duplicate_decisions(
-    session: Session, offer_ids: list[int]
+    session: Session, offer_ids: list[int], today: date
 ) -> tuple[set[int], dict[int, set[str]]]:
     """Which of these offers an admin marked as the same as another's canonical offer (only
-    while that one is published: the course must stay findable), and for canonical ones the
-    providers of their published twins."""
+    while a citizen can find that one today: the course must stay findable), and for
+    canonical ones the providers of their published twins."""
     pair = DuplicateCandidate
-    canonical_offer = aliased(Offer)
-    rows = session.connection().execute(
-        select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id, canonical_offer.status)
-        .join(canonical_offer, col(canonical_offer.id) == col(pair.canonical_offer_id))
-        .where(
-            pair.status == PairStatus.same.value,
-            or_(col(pair.offer_a_id).in_(offer_ids), col(pair.offer_b_id).in_(offer_ids)),
+    rows = list(
+        session.connection().execute(
+            select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id).where(
+                pair.status == PairStatus.same.value,
+                or_(col(pair.offer_a_id).in_(offer_ids), col(pair.offer_b_id).in_(offer_ids)),
+            )
         )
     )
     wanted = set(offer_ids)
+    findable = _findable(session, {c for _, _, c in rows if c is not None}, today)
     duplicates: set[int] = set()
     twins: dict[int, set[int]] = {}
-    for a, b, canonical, canonical_status in rows:
+    for a, b, canonical in rows:
         other = b if canonical == a else a
-        if other in wanted and canonical_status == OfferStatus.published:
+        if other in wanted and canonical in findable:
             duplicates.add(other)
         if canonical in wanted:
             twins.setdefault(canonical, set()).add(other)
@@ -123,3 +125,43 @@ def _duplicate_decisions(
     return duplicates, {
         canonical: {providers[t] for t in ts if t in providers} for canonical, ts in twins.items()
     }
+
+
+def _findable(session: Session, offer_ids: set[int], today: date) -> set[int]:
+    """Of these offers, those a citizen can find today: published, announced, and with a
+    current date or none at all (the rules of the search documents)."""
+    if not offer_ids:
+        return set()
+    connection = session.connection()
+    window = select(
+        col(Offer.id), col(Offer.status), col(Offer.visible_from), col(Offer.visible_until)
+    ).where(col(Offer.id).in_(offer_ids))
+    announced: set[int] = {
+        offer_id
+        for offer_id, status, visible_from, visible_until in cast(Any, connection.execute(window))
+        if status == OfferStatus.published
+        and (visible_from is None or visible_from <= today)
+        and (visible_until is None or visible_until >= today)
+    }
+    current: dict[int, bool] = {}
+    for row in connection.execute(
+        select(*_DATE_COLUMNS).where(col(OfferDate.offer_id).in_(announced))
+    ):
+        fact = DateFacts(*row)
+        current[fact.offer_id] = current.get(fact.offer_id, False) or is_current(fact, today)
+    return {i for i in announced if current.get(i, True)}
+
+
+def twins_of(session: Session, canonical_ids: set[int]) -> set[int]:
+    """The offers marked as the same as one of these canonical offers: whether they are hidden
+    follows their canonical offer, so they are indexed again with it."""
+    if not canonical_ids:
+        return set()
+    pair = DuplicateCandidate
+    rows = session.connection().execute(
+        select(pair.offer_a_id, pair.offer_b_id, pair.canonical_offer_id).where(
+            pair.status == PairStatus.same.value,
+            col(pair.canonical_offer_id).in_(canonical_ids),
+        )
+    )
+    return {b if canonical == a else a for a, b, canonical in rows}

@@ -26,9 +26,9 @@ from app.search.index_admin import (
     wait,
 )
 from app.search.state import REBUILD_TARGET, get_state, new_search_generation
-from app.services import changes
+from app.services import changes, outbox
 from indexer.locks import index_guard, lock_offers
-from indexer.sources import load_sources
+from indexer.sources import load_sources, twins_of
 from indexer.sweep import DailySnapshot, sweep_if_due
 
 log = logging.getLogger("bildungsraum.indexer")
@@ -49,7 +49,7 @@ class IndexWriter:
     def write(
         self, session: Session, offer_ids: list[int], targets: list[str], today: date
     ) -> None:
-        sources = load_sources(session, offer_ids)
+        sources = load_sources(session, offer_ids, today=today)
         rev = secrets.token_hex(8)
         docs = [
             doc
@@ -133,6 +133,10 @@ class Indexer:
             changes.record_changes(
                 session=session, offer_ids={r.offer_id for r in settled}, today=self.today()
             )
+            # An offer an admin marked as the same as a canonical one is hidden only while the
+            # canonical one can be found: when that changes, so must the twin's document.
+            twins = twins_of(session, {r.offer_id for r in settled}) - set(offer_ids)
+            outbox.enqueue(session=session, offer_ids=sorted(twins))
             # Even a refused batch may have changed the index before the refusal.
             new_search_generation(session)
             session.commit()

@@ -196,3 +196,71 @@ def test_unknown_pair_is_404_and_a_removed_offer_409(
     r = client.post(url.format(pair_id), json={"decision": "not_duplicate"}, headers=admin)
     assert r.status_code == 409
     assert "archived" in r.json()["error"]["message"]
+
+
+def _decide(client: TestClient, admin: dict[str, str], pair_id: int, canonical: int) -> Any:
+    return client.post(
+        f"/api/v1/moderation/duplicates/{pair_id}/decision",
+        json={"decision": "same", "canonical_offer_id": canonical},
+        headers=admin,
+    )
+
+
+def _pair_of(client: TestClient, admin: dict[str, str], a: int, b: int) -> int:
+    for item in _queue(client, admin)["items"]:
+        if {o["id"] for o in item["offers"]} == {a, b}:
+            return int(item["id"])
+    raise AssertionError(f"no pair of {a} and {b}")
+
+
+def test_the_other_offer_is_found_again_when_the_canonical_one_ends(
+    client: TestClient, admin: dict[str, str], twins: dict[str, Any], search_index: SearchIndex
+) -> None:
+    pair_id = _pair_of(client, admin, twins["vhs"], twins["ihk"])
+    assert _decide(client, admin, pair_id, twins["vhs"]).status_code == 200
+    search_index.drain()
+    hits = client.get("/api/v1/search", params={"q": "DATEV"}).json()["hits"]
+    assert [h["id"] for h in hits] == [twins["vhs"]]
+    # The canonical offer's dates pass (still published): the daily sweep queues it again.
+    with db.session_scope() as session:
+        session.execute(
+            text(
+                "UPDATE offer_date SET start_date = '2020-01-01', end_date = '2020-02-01', "
+                "registration_deadline = NULL WHERE offer_id = :id"
+            ),
+            {"id": twins["vhs"]},
+        )
+        session.execute(
+            text(
+                "INSERT INTO outbox (offer_id, created_at, attempts) "
+                "VALUES (:id, CURRENT_TIMESTAMP, 0)"
+            ),
+            {"id": twins["vhs"]},
+        )
+    search_index.drain()
+    hits = client.get("/api/v1/search", params={"q": "DATEV"}).json()["hits"]
+    assert [h["id"] for h in hits] == [twins["ihk"]]
+
+
+def test_decisions_never_chain(
+    client: TestClient,
+    admin: dict[str, str],
+    twins: dict[str, Any],
+    make_org: Callable[..., int],
+    make_key: Callable[..., dict[str, str]],
+) -> None:
+    """A twin is nobody's canonical offer and a canonical offer nobody's twin: a cycle of
+    "same" decisions would hide every offer in it."""
+    third_key = make_key("provider", make_org(name="Bildungswerk", trusted=True))
+    third = _offer(client, third_key, "Finanzbuchhaltung mit DATEV kompakt")
+    _check()
+    vhs, ihk = twins["vhs"], twins["ihk"]
+    assert _decide(client, admin, _pair_of(client, admin, vhs, ihk), vhs).status_code == 200
+    refused = _decide(client, admin, _pair_of(client, admin, ihk, third), ihk)
+    assert refused.status_code == 409, refused.text
+    assert f"offer {ihk} is marked as the same as offer {vhs}" in refused.text
+    refused = _decide(client, admin, _pair_of(client, admin, vhs, third), third)
+    assert refused.status_code == 409, refused.text
+    assert f"offer {vhs} is the canonical offer of pair" in refused.text
+    # The third joins the existing canonical offer: allowed.
+    assert _decide(client, admin, _pair_of(client, admin, vhs, third), vhs).status_code == 200

@@ -97,6 +97,38 @@ def list_pairs(
     return int(total), [_public(p, offers) for p in pairs]
 
 
+def _refuse_chains(session: Session, *, pair_id: int, canonical: int, other: int) -> None:
+    """A canonical offer is never itself hidden as another's twin, and a twin is no other
+    pair's canonical offer: chains (and cycles, which would hide every offer in them) of
+    "same" decisions cannot arise, and each twin depends on exactly one findable offer."""
+    decided = select(DuplicateCandidate).where(
+        col(DuplicateCandidate.status) == PairStatus.same.value,
+        col(DuplicateCandidate.id) != pair_id,
+    )
+    as_twin = session.scalars(
+        decided.where(
+            or_(
+                col(DuplicateCandidate.offer_a_id) == canonical,
+                col(DuplicateCandidate.offer_b_id) == canonical,
+            ),
+            col(DuplicateCandidate.canonical_offer_id) != canonical,
+        )
+    ).first()
+    if as_twin is not None:
+        raise Conflict(
+            f"offer {canonical} is marked as the same as offer {as_twin.canonical_offer_id} "
+            f"(pair {as_twin.id}); choose that offer's pair, or undo that decision first"
+        )
+    as_canonical = session.scalars(
+        decided.where(col(DuplicateCandidate.canonical_offer_id) == other)
+    ).first()
+    if as_canonical is not None:
+        raise Conflict(
+            f"offer {other} is the canonical offer of pair {as_canonical.id}; choose it as "
+            "the canonical offer here, or undo that decision first"
+        )
+
+
 def decide(
     *, session: Session, actor: Actor, pair_id: int, decision: DuplicateDecision
 ) -> DuplicatePair:
@@ -116,6 +148,9 @@ def decide(
             ["canonical_offer_id"],
             f"offer {canonical} is not in this pair; choose {pair.offer_a_id} or {pair.offer_b_id}",
         )
+    if canonical is not None:
+        other = pair.offer_b_id if canonical == pair.offer_a_id else pair.offer_a_id
+        _refuse_chains(session, pair_id=pair_id, canonical=canonical, other=other)
     before = pair.status
     pair.status = decision.decision
     pair.canonical_offer_id = canonical
