@@ -49,7 +49,7 @@ class GuardedHttpToolsProtocol(HttpToolsProtocol):
         self._headers_completed = 0
         self._header_deadline: asyncio.TimerHandle | None = None
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]  # uvicorn hands a Transport
         super().connection_made(transport)
         self._arm_header_deadline()
 

@@ -63,7 +63,7 @@ def import_command(
                     session=session,
                     actor=Actor.system("cli"),
                     organisation_id=org,
-                    stream=_ProgressReader(raw, bar),  # type: ignore[arg-type]
+                    stream=_ProgressReader(raw, bar),  # type: ignore[arg-type]  # read() is all it needs
                     format=format,
                     dry_run=dry_run,
                     partial=partial,

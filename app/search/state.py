@@ -72,7 +72,7 @@ def _move_generation(session: Session, key: str) -> None:
     moved = session.execute(
         update(IndexerState).where(col(IndexerState.key) == key).values(value=value)
     )
-    if moved.rowcount:  # type: ignore[attr-defined]
+    if moved.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         return
     try:
         with session.begin_nested():  # the first write ever may race another first write

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.models.audit import AuditEntry
 from app.services.auth import Actor
@@ -37,6 +37,6 @@ def history(*, session: Session, entity: str, entity_id: int) -> list[AuditEntry
     query = (
         select(AuditEntry)
         .where(AuditEntry.entity == entity, AuditEntry.entity_id == entity_id)
-        .order_by(AuditEntry.id)  # type: ignore[arg-type]
+        .order_by(col(AuditEntry.id))
     )
     return list(session.exec(query))

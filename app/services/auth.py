@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.errors import Forbidden, InvalidInput, NotFound, Unauthorized
 from app.models.api_key import ApiKey, Role
@@ -96,7 +96,7 @@ def revoke_api_key(*, session: Session, key_id: int) -> ApiKey:
 
 def list_api_keys(*, session: Session) -> list[ApiKey]:
     """All keys, newest first (hashes never leave the service)."""
-    return list(session.exec(select(ApiKey).order_by(ApiKey.id.desc())))  # type: ignore[union-attr]
+    return list(session.exec(select(ApiKey).order_by(col(ApiKey.id).desc())))
 
 
 def authenticate(*, session: Session, token: str) -> Actor:

@@ -150,6 +150,21 @@ def test_rescore_computes_stored_scores_again(
     assert (stored, queued) == (65, [offer_id])
 
 
+def test_the_worker_scores_offers_stored_before_the_score_once(
+    client: TestClient, trusted_provider: dict[str, Any]
+) -> None:
+    from app.services.quality.worker import score_existing_once
+
+    _post(client, trusted_provider["headers"], offer_payload())
+    with db.session_scope() as session:
+        session.execute(text("UPDATE offer SET completeness = 0"))  # as after the upgrade
+    assert score_existing_once() == 1
+    with db.session_scope() as session:
+        assert session.execute(text("SELECT completeness FROM offer")).scalar_one() == 65
+        session.execute(text("UPDATE offer SET completeness = 0"))
+    assert score_existing_once() == 0  # once per database, not at every start
+
+
 # --- freshness ------------------------------------------------------------------------------
 
 

@@ -82,18 +82,18 @@ def import_file(
     if fmt == "openqcat":
         from app.services.interop.openqcat_import import parse_openqcat
 
-        records = parse_openqcat(source)  # type: ignore[arg-type]
+        records = parse_openqcat(source)  # type: ignore[arg-type]  # a reader: read() is all it needs
     elif fmt == "openvhs":
         from app.services.interop.openvhs_import import parse_openvhs
 
         report.delivery = "full"  # an Open-vhs file is always the whole programme
-        records = parse_openvhs(source)  # type: ignore[arg-type]
+        records = parse_openvhs(source)  # type: ignore[arg-type]  # a reader: read() is all it needs
     else:
         from app.services.interop.csv_import import parse_csv
 
         report.delivery = "delta"
         try:
-            records = parse_csv(source)  # type: ignore[arg-type]
+            records = parse_csv(source)  # type: ignore[arg-type]  # a reader: read() is all it needs
         except FileRejected as exc:
             report.error, report.error_line = exc.message, exc.line
             return report

@@ -8,7 +8,7 @@ Elsewhere (SQLite) the portable multi-row INSERT ... RETURNING is used. Both wri
 """
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from sqlalchemy import JSON, insert, select, text, update
@@ -27,10 +27,10 @@ from app.services.offers import UpsertOutcome
 
 CHUNK_SIZE = 1000
 
-_OFFER_TABLE = Offer.__table__  # type: ignore[attr-defined]
-_DATE_TABLE = OfferDate.__table__  # type: ignore[attr-defined]
-_AUDIT_TABLE = AuditEntry.__table__  # type: ignore[attr-defined]
-_OUTBOX_TABLE = OutboxEntry.__table__  # type: ignore[attr-defined]
+_OFFER_TABLE = cast(Any, Offer).__table__
+_DATE_TABLE = cast(Any, OfferDate).__table__
+_AUDIT_TABLE = cast(Any, AuditEntry).__table__
+_OUTBOX_TABLE = cast(Any, OutboxEntry).__table__
 _OFFER_COLUMNS: tuple[str, ...] = tuple(c.name for c in _OFFER_TABLE.columns)
 # JSON columns are sent as JSON text; readers parse it, so spacing does not matter.
 _OFFER_JSON = frozenset(c.name for c in _OFFER_TABLE.columns if isinstance(c.type, JSON))

@@ -135,7 +135,7 @@ def _date(value: Any, what: str) -> date | None:
     found = _date_of(value) if type(value) is str else _date_of(line_of(value))
     if found is _BAD:
         raise _BadValue(f"{what} {line_of(value)!r} is not a date")
-    return found  # type: ignore[return-value]
+    return found  # type: ignore[return-value]  # _BAD was refused above
 
 
 _BAD = object()
@@ -165,7 +165,7 @@ def _time(value: Any) -> time | None:
     found = _time_of(value) if type(value) is str else _time_of(line_of(value))
     if found is _BAD:
         raise _BadValue(f"time {line_of(value)!r} is not a time of day")
-    return found  # type: ignore[return-value]
+    return found  # type: ignore[return-value]  # _BAD was refused above
 
 
 @lru_cache(maxsize=8192)

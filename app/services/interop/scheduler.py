@@ -11,7 +11,7 @@ import signal
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
 from sqlmodel import col
@@ -42,7 +42,7 @@ class Outcome:
 
 def _claim(source_id: int, *, now: datetime, force: bool) -> ImportSource:
     """Take the source's lease; Conflict when someone else holds it (or it is not due)."""
-    table = ImportSource.__table__  # type: ignore[attr-defined]
+    table = cast(Any, ImportSource).__table__
     with session_scope() as session:
         source = session.get(ImportSource, source_id)
         if source is None:

@@ -130,7 +130,7 @@ def open_checked(stream: IO[bytes]) -> tuple[PrefixedStream, str | None]:
     head = stream.read(PROLOGUE_LIMIT)
     if head.startswith(UTF16_BOMS):
         utf8 = Utf16AsUtf8(PrefixedStream(head, stream))
-        return open_checked(utf8)  # type: ignore[arg-type]
+        return open_checked(utf8)  # type: ignore[arg-type]  # a reader: read() is all it needs
     encoding = check_prologue(head)
     return PrefixedStream(head, stream), encoding
 

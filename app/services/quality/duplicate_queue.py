@@ -79,8 +79,8 @@ def list_pairs(
     a, b = aliased(Offer), aliased(Offer)
     query = (
         select(DuplicateCandidate)
-        .join(a, a.id == DuplicateCandidate.offer_a_id)  # type: ignore[arg-type]
-        .join(b, b.id == DuplicateCandidate.offer_b_id)  # type: ignore[arg-type]
+        .join(a, col(a.id) == col(DuplicateCandidate.offer_a_id))
+        .join(b, col(b.id) == col(DuplicateCandidate.offer_b_id))
         .where(col(DuplicateCandidate.status) == status.value)
     )
     if status == PairStatus.open:

@@ -22,7 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from rapidfuzz import fuzz, utils
 from sqlalchemy import (
@@ -260,7 +260,7 @@ def _pair(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
-_PAIRS = DuplicateCandidate.__table__  # type: ignore[attr-defined]
+_PAIRS = cast(Any, DuplicateCandidate).__table__
 
 
 def _store(
@@ -319,7 +319,7 @@ def _store(
 
 
 def _mark_checked(session: Session, offer_ids: list[int], at: datetime) -> None:
-    table = Offer.__table__  # type: ignore[attr-defined]
+    table = cast(Any, Offer).__table__
     for start in range(0, len(offer_ids), 1000):
         session.execute(
             update(table)
@@ -461,7 +461,7 @@ def _store_all(
     session: Session, matches: dict[tuple[int, int], Match], result: CheckResult
 ) -> None:
     """The scan's matches in bulk: new pairs inserted, open ones updated, decided ones left."""
-    table = DuplicateCandidate.__table__  # type: ignore[attr-defined]
+    table = cast(Any, DuplicateCandidate).__table__
     existing = {
         (a, b): (pair_id, status, score, reason)
         for pair_id, a, b, status, score, reason in session.execute(

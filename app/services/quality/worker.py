@@ -9,7 +9,9 @@ import threading
 
 from app.config import get_settings
 from app.db import session_scope
+from app.search.state import get_state, set_state
 from app.services.quality.duplicates import check_pending
+from app.services.quality.rescore import rescore_all
 
 log = logging.getLogger("bildungsraum.duplicates")
 
@@ -24,9 +26,31 @@ def run_once(*, limit: int | None = None) -> int:
     return result.checked
 
 
+# Offers stored before the score existed have completeness 0: a portal's minimum would hold
+# them back. The first worker after the upgrade scores them all once (and queues the changed
+# ones for the indexer), so nobody has to remember `bildungsraum quality rescore`.
+SCORED = "completeness_scored"
+
+
+def score_existing_once() -> int:
+    """Score every offer once per database; returns how many scores changed."""
+    with session_scope() as session:
+        if get_state(session, SCORED):
+            return 0
+        changed = rescore_all(session=session)
+        set_state(session, SCORED, "1")
+    if changed:
+        log.info("completeness scored for %d offers stored before the score existed", changed)
+    return changed
+
+
 def serve(stop: threading.Event) -> None:
     """Check what waits; when a whole batch was checked go on at once, else wait the poll."""
     settings = get_settings()
+    try:
+        score_existing_once()
+    except Exception:  # the next start tries again; the check itself need not wait for it
+        log.exception("scoring existing offers failed")
     log.info("duplicate check: every %g s", settings.duplicate_poll_s)
     while not stop.is_set():
         try:
