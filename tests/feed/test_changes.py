@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from app import db
 from app.migrations import downgrade, upgrade
@@ -331,3 +331,43 @@ def test_the_consumer_in_docs_partners_md_ends_with_the_catalogue(
     assert scope["offers"] == public_catalogue(client)
     assert len(scope["offers"]) == 4
     assert (tmp_path / "cursor.txt").read_text() == scope["cursor"]
+
+
+def test_portal_feed_follows_the_portals_quality_rules(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    """A portal that holds back thin offers and hides stale ones shows neither in its feed,
+    and an offer that goes stale leaves it with a tombstone."""
+    h = trusted_provider["headers"]
+    body = {
+        "slug": "streng",
+        "name": "Streng",
+        "postcode_prefixes": ["447"],
+        "min_completeness": 60,
+        "hide_stale": True,
+    }
+    assert client.post("/api/v1/admin/portals", json=body, headers=admin).status_code == 201
+    full_body = offer_payload(description="Ausführlich. " * 30, contact={"phone": "0234 1"})
+    full = client.post("/api/v1/offers", json=full_body, headers=h).json()
+    thin = client.post("/api/v1/offers", json=offer_payload(price=None), headers=h).json()
+    assert full["completeness"]["score"] >= 60 > thin["completeness"]["score"], (full, thin)
+    search_index.drain()
+    path = "/api/v1/portals/streng/changes"
+    state: Feed = {}
+    cursor = follow(client, path, state)
+    assert list(state) == [full["id"]]
+    assert state == public_catalogue(client, "/api/v1/portals/streng")
+    # Unchanged for more than a year: the daily sweep queues it, and the portal drops it.
+    with db.session_scope() as session:
+        session.execute(
+            update(Offer)
+            .where(col(Offer.id) == full["id"])
+            .values(updated_at=utcnow() - timedelta(days=400))
+        )
+        outbox.enqueue(session=session, offer_ids=[full["id"]])
+    search_index.drain()
+    items = client.get(path, params={"since": cursor}).json()["items"]
+    assert [(i["offer_id"], i["reason"]) for i in items] == [(full["id"], "left_portal")]

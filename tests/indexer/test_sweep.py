@@ -2,7 +2,7 @@
 next start and visibility changed), once a day; and the monitoring snapshot is taken once a
 day, in a thread of its own, retried later when it failed."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -82,3 +82,27 @@ def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
     # Another process (a restarted indexer) sees the stored snapshot and takes none.
     assert not DailySnapshot(engine).start_if_due(day)
     assert taken == [day, day]
+
+
+def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(
+    engine: Engine, client: TestClient, trusted_provider: dict[str, Any]
+) -> None:
+    from sqlalchemy import text
+
+    from app.search.filters import STALE_HIDE_DAYS
+
+    today = date.today()
+    r = client.post("/api/v1/offers", json=offer_payload(), headers=trusted_provider["headers"])
+    offer_id = int(r.json()["id"])
+    assert sweep_if_due(engine, today - timedelta(days=1)) == 0
+    _clear_outbox(engine)
+    # Last changed a year ago today: it crosses the mark between the two sweeps.
+    crossed = datetime.combine(today - timedelta(days=STALE_HIDE_DAYS), time(12), UTC)
+    with Session(engine) as session:
+        session.execute(
+            text("UPDATE offer SET updated_at = :at WHERE id = :id"),
+            {"at": crossed, "id": offer_id},
+        )
+        session.commit()
+    assert sweep_if_due(engine, today) == 1
+    assert _queued(engine) == {offer_id}
