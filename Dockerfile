@@ -1,4 +1,5 @@
-# The API image (the indexer runs from the same image with `python -m indexer`).
+# The API image (the indexer and the workers run from the same image: `python -m indexer`,
+# `python -m workers.webhooks`, `python -m workers.duplicates`).
 # Meilisearch runs from the official image getmeili/meilisearch:v1.21; see compose.yaml.
 FROM python:3.11-slim AS build
 WORKDIR /src
@@ -6,6 +7,7 @@ COPY pyproject.toml README.md alembic.ini ./
 # .dockerignore keeps app/demo (the demo catalogue) out of the build context and the image.
 COPY app ./app
 COPY indexer ./indexer
+COPY workers ./workers
 COPY alembic ./alembic
 RUN pip install --no-cache-dir --prefix=/install .
 
@@ -17,6 +19,7 @@ COPY alembic.ini ./
 COPY alembic ./alembic
 COPY app ./app
 COPY indexer ./indexer
+COPY workers ./workers
 # WEB_CONCURRENCY: uvicorn's worker count, read by the settings too (the demand threshold
 # scales with it, docs/monitoring.md).
 ENV BILDUNGSRAUM_ENV=production PYTHONUNBUFFERED=1 PORT=8000 WEB_CONCURRENCY=2

@@ -57,9 +57,9 @@ browser-deps:
 	./scripts/install-browser-test-deps.sh
 
 lint: setup
-	$(BIN)/ruff check app indexer tests bench testkit
-	$(BIN)/ruff format --check app indexer tests bench testkit
-	$(BIN)/mypy app indexer bench tests testkit
+	$(BIN)/ruff check app indexer workers tests bench testkit
+	$(BIN)/ruff format --check app indexer workers tests bench testkit
+	$(BIN)/mypy app indexer workers bench tests testkit
 
 bench: setup meilisearch
 	$(BIN)/python -m bench.search_bench

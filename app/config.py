@@ -101,7 +101,7 @@ class Settings(BaseSettings):
     pull_timeout_s: float = Field(default=120.0, gt=0, alias="PULL_TIMEOUT")
     pull_connect_timeout_s: float = Field(default=10.0, gt=0, alias="PULL_CONNECT_TIMEOUT")
     pull_poll_s: float = Field(default=30.0, gt=0, alias="PULL_POLL")
-    # The duplicate check (app/services/quality/worker.py): offers written since their last
+    # The duplicate check (workers/duplicates.py): offers written since their last
     # check are checked in batches, at the latest every DUPLICATE_POLL seconds.
     duplicate_poll_s: float = Field(default=2.0, gt=0, alias="DUPLICATE_POLL")
     duplicate_batch: int = Field(default=500, ge=1, le=10_000, alias="DUPLICATE_BATCH")

@@ -156,9 +156,9 @@ def time_feed(path: str, cursors: list[str | None], rounds: int) -> list[float]:
 def time_deliveries(changes: int) -> tuple[float, int]:
     from app import db
     from app.models.webhooks import WebhookEndpoint
-    from app.services.webhook_sender import WebhookWorker
     from app.services.webhooks import new_secret
     from testkit.webhook_receiver import Receiver
+    from workers.webhooks import WebhookWorker
 
     receiver = Receiver().start()
     with db.session_scope() as session:

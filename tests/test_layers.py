@@ -10,11 +10,12 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # package → the packages it must never import
 FORBIDDEN = {
-    "app": ("indexer", "bench", "tests", "testkit"),
+    "app": ("indexer", "workers", "bench", "tests", "testkit"),
     "app.search": ("app.services", "app.routers", "app.cli"),
     "app.services": ("app.routers", "app.cli"),
     "app.models": ("app.services", "app.routers", "app.search", "app.cli"),
-    "indexer": ("app.routers", "app.cli"),
+    "indexer": ("app.routers", "app.cli", "workers"),
+    "workers": ("app.routers", "app.cli", "indexer"),
     "testkit": ("tests", "bench"),
     "bench": ("tests",),
 }

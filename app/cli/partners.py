@@ -1,6 +1,8 @@
 """`bildungsraum feed prune` and `bildungsraum webhooks list|run|once`: the change feed's
 retention and the webhook worker."""
 
+import subprocess
+import sys
 from datetime import timedelta
 from typing import Annotated
 
@@ -51,21 +53,20 @@ def webhooks_list() -> None:
         )
 
 
+def _hand_over(*args: str) -> None:
+    """Run the webhook worker's own program (`python -m workers.webhooks`): the API package
+    never imports its workers."""
+    require_catalogue()
+    raise typer.Exit(subprocess.call([sys.executable, "-m", "workers.webhooks", *args]))
+
+
 @webhooks_app.command("run")
 def webhooks_run() -> None:
     """Deliver webhooks until stopped (what `make run` and compose.yaml start)."""
-    from app.services.webhook_sender import main
-
-    require_catalogue()
-    main()
+    _hand_over()
 
 
 @webhooks_app.command("once")
 def webhooks_once() -> None:
     """Queue and send what is due once, then exit."""
-    from app.db import get_engine
-    from app.services.webhook_sender import WebhookWorker
-
-    require_catalogue()
-    sent = WebhookWorker(get_engine()).run_once()
-    typer.echo(f"delivered {sent} webhook messages")
+    _hand_over("--once")

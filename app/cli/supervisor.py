@@ -212,16 +212,12 @@ def run_all(*, host: str, port: int) -> None:
         # Webhook deliveries in a process of their own: a slow receiver never delays indexing.
         webhooks = Part(
             "the webhook worker",
-            lambda: subprocess.Popen(
-                [sys.executable, "-m", "app.services.webhook_sender"], env=env
-            ),
+            lambda: subprocess.Popen([sys.executable, "-m", "workers.webhooks"], env=env),
         )
         # Duplicate candidates of what was written, found soon after, off the write path.
         duplicates = Part(
             "the duplicate check",
-            lambda: subprocess.Popen(
-                [sys.executable, "-m", "app.services.quality.worker"], env=env
-            ),
+            lambda: subprocess.Popen([sys.executable, "-m", "workers.duplicates"], env=env),
         )
         api = Part(
             "the API",

@@ -1,6 +1,6 @@
 """Webhook endpoints: registration by admins (any scope) and portal operators (their portals),
 the delivery log, replay from a feed cursor. Deliveries themselves are the webhook worker's
-(app/services/webhook_sender.py)."""
+(workers/webhooks.py)."""
 
 import base64
 import secrets

@@ -153,7 +153,7 @@ def test_rescore_computes_stored_scores_again(
 def test_the_worker_scores_offers_stored_before_the_score_once(
     client: TestClient, trusted_provider: dict[str, Any]
 ) -> None:
-    from app.services.quality.worker import score_existing_once
+    from workers.duplicates import score_existing_once
 
     _post(client, trusted_provider["headers"], offer_payload())
     with db.session_scope() as session:

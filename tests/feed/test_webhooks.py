@@ -23,9 +23,9 @@ from app.models.changes import PublicChange
 from app.models.types import utcnow
 from app.models.webhooks import DeliveryStatus, WebhookDelivery
 from app.services import changes
-from app.services.webhook_sender import WebhookWorker, message, signed_headers
 from testkit.webhook_receiver import Receiver
 from tests.conftest import SearchIndex, offer_payload
+from workers.webhooks import WebhookWorker, message, signed_headers
 
 
 @pytest.fixture
@@ -358,7 +358,7 @@ def test_a_worker_killed_mid_batch_delivers_everything_after_a_restart(
     ids = add_changes(300, offers=30)
     receiver.state.delay_s = 0.003
     env = {**os.environ, "WEBHOOK_POLL": "0.05"}
-    command = [sys.executable, "-m", "app.services.webhook_sender"]
+    command = [sys.executable, "-m", "workers.webhooks"]
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(command, env=env, stderr=subprocess.DEVNULL)
@@ -415,6 +415,9 @@ def test_command_line_lists_endpoints_and_prunes_the_feed(
     result = runner.invoke(cli, ["feed", "prune", "--days", "7"])
     assert result.exit_code == 0, result.output
     assert result.output.strip() == "pruned 1 changes older than 7 days"
+    # `webhooks once` hands over to the worker's program, which tries the due deliveries.
+    assert runner.invoke(cli, ["webhooks", "once"]).exit_code == 0
+    assert {d.attempts for d in deliveries(hook["id"])} == {1}
 
 
 def test_a_portal_endpoint_gets_the_portal_feed(
@@ -533,7 +536,7 @@ def test_a_receiver_that_fails_now_and_then_stays_enabled(
     """The retry window counts from the last delivery that went through: a round that
     delivers and then fails once does not carry an old failure's start forward."""
     from app.models.webhooks import WebhookEndpoint
-    from app.services.webhook_sender import Attempt
+    from workers.webhooks import Attempt
 
     hook = register(client, admin, receiver.url("/ok"))
     add_changes(2)

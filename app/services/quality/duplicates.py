@@ -8,7 +8,7 @@ Two ways in, one comparison (`compare`):
   organisations' live offers with a date at the same place and time whose title shares a
   word), then rapidfuzz scores each. `check_pending` runs it for every offer written since
   its last check (created, changed, imported, published); the duplicate check worker
-  (app/services/quality/worker.py) calls it every few seconds.
+  (workers/duplicates.py) calls it every few seconds.
 - `scan_all` for the whole catalogue at once: offers grouped by place and week-long start
   slot, and within neighbouring slots MinHash LSH (datasketch) over the titles' character
   trigrams proposes pairs without comparing every offer with every other.

@@ -137,7 +137,7 @@ def test_check_after_writes_and_full_scan_find_the_same_pair(
 def test_worker_round_checks_what_was_written(
     client: TestClient, trusted_provider: dict[str, Any], provider: dict[str, Any]
 ) -> None:
-    from app.services.quality import worker
+    from workers import duplicates as worker
 
     a = _offer(client, trusted_provider["headers"], title="Gabelstapler Führerschein")
     b = _offer(client, provider["headers"], title="Gabelstapler Führerschein kompakt")

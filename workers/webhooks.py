@@ -1,4 +1,4 @@
-"""The webhook worker (`python -m app.services.webhook_sender`): turns feed changes into
+"""The webhook worker (`python -m workers.webhooks`): turns feed changes into
 deliveries per endpoint and sends them, signed per Standard Webhooks.
 
 Its own process, not the indexer's: a receiver that is slow or gone must never delay
@@ -13,6 +13,7 @@ had not recorded (at least once, never skipped).
 import logging
 import signal
 import ssl
+import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -392,8 +393,13 @@ class WebhookWorker:
             self._last_beat = now
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    """Deliver until stopped; with `--once`, queue and send what is due once and exit."""
+    args = sys.argv[1:] if argv is None else argv
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    if args == ["--once"]:
+        print(f"delivered {WebhookWorker(get_engine()).run_once()} webhook messages")
+        return
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())

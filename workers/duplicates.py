@@ -1,4 +1,4 @@
-"""The duplicate check worker: `python -m app.services.quality.worker` checks every offer
+"""The duplicate check worker: `python -m workers.duplicates` checks every offer
 written since its last check (created, changed, imported, published) every DUPLICATE_POLL
 seconds. Its own process: an import of 10,000 offers is checked here, after it committed,
 without slowing the import or the API's writes (each check costs a few ms, bench/)."""
