@@ -12,8 +12,9 @@ from lxml import etree
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
-from app.codelists import CATEGORY_LABELS, OfferStatus
+from app.codelists import OfferStatus
 from app.db import session_scope
+from app.i18n import code_label
 from app.models.offer import Offer
 from app.models.organisation import Organisation
 from app.models.portal import Portal
@@ -185,7 +186,7 @@ def atom_feed(
         add(entry, "updated", _iso(e.updated_at))
         entry_author = etree.SubElement(entry, f"{{{ATOM}}}author")
         add(entry_author, "name", e.provider)
-        add(entry, "category", term=e.category, label=CATEGORY_LABELS.get(e.category, e.category))
+        add(entry, "category", term=e.category, label=code_label("category", e.category, lang))
         add(entry, "summary", e.summary, type="text")
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 

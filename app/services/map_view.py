@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from app.errors import DomainError
+from app.i18n import format_date
 from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult
 from app.search import service as search
@@ -66,7 +67,7 @@ def _markers(result: SearchResult | None, slug: str, lang: str) -> list[dict[str
                 "url": url,
                 "provider": hit.provider,
                 "place": " ".join(p for p in (loc.postcode, loc.city) if p) or (hit.city or ""),
-                "start": pages.format_date(hit.next_start, lang),
+                "start": format_date(hit.next_start, lang),
                 "approximate": loc.approximate,
                 "lat": round(loc.lat, 6),
                 "lon": round(loc.lon, 6),

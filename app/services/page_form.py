@@ -4,9 +4,9 @@ the fields they belong to), and the active filters as removable chips."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode
 
+from app.i18n import format_amount, format_date
 from app.models.search import SearchParams
 from app.search.service import DEFAULT_RADIUS_KM
 from app.services.page_query import FieldProblem, search_params_from_query
@@ -130,7 +130,7 @@ def chips(form: PageForm, *, lang: str, labels: dict[str, dict[str, str]]) -> li
     for name in ("start_from", "start_to"):
         day: date | None = getattr(p, name)
         if day is not None:
-            shown = day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()
+            shown = format_date(day, lang)
             found.append(
                 Chip(name, t[f"chip_{name}"].format(date=shown), _without(form.query, name))
             )
@@ -143,12 +143,6 @@ def chips(form: PageForm, *, lang: str, labels: dict[str, dict[str, str]]) -> li
             )
         )
     return found
-
-
-def format_amount(value: Decimal, lang: str) -> str:
-    if lang == "de":
-        return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"€{value:,.2f}"
 
 
 def page_url(base: str, query: list[tuple[str, str]]) -> str:

@@ -15,18 +15,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app.codelists import (
-    CATEGORY_LABELS,
-    CEFR_LEVEL_LABELS,
-    EDUCATION_TYPE_LABELS,
-    FORMAT_LABELS,
-    FUNDING_EXPLANATIONS,
-    FUNDING_LABELS,
-    LANGUAGE_LABELS,
-    SCHEDULE_LABELS,
-    TARGET_GROUP_LABELS,
-)
 from app.errors import DomainError
+from app.i18n import (
+    code_label,
+    code_labels,
+    format_amount,
+    format_date,
+    format_number,
+    funding_explanations,
+)
 from app.models.offer import OfferDate
 from app.models.organisation import Organisation
 from app.models.portal import Portal
@@ -53,15 +50,15 @@ __all__ = ["FieldProblem", "search_params_from_query"]  # kept where callers fou
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
-# Facets a citizen may tick, with the code list that checks their values.
-FACET_CODES: dict[str, dict[str, str] | None] = {
-    "category": CATEGORY_LABELS,
-    "education_type": EDUCATION_TYPE_LABELS,
-    "format": FORMAT_LABELS,
-    "schedule": SCHEDULE_LABELS,
-    "funding": FUNDING_LABELS,
-    "language": LANGUAGE_LABELS,
-    "level": CEFR_LEVEL_LABELS,
+# Facets a citizen may tick, with the code list (app/codelists.py) that labels their values.
+FACET_CODES: dict[str, str | None] = {
+    "category": "category",
+    "education_type": "education_type",
+    "format": "format",
+    "schedule": "schedule",
+    "funding": "funding",
+    "language": "language",
+    "level": "level",
     "city": None,
     "provider": None,
 }
@@ -78,6 +75,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals["follow_links"] = follow_links
+    env.filters["number"] = format_number
     return env
 
 
@@ -88,22 +86,13 @@ def page_language(value: str | None) -> str:
 # --- formatting -------------------------------------------------------------------------------
 
 
-def format_date(value: date | None, lang: str) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
-
-
 def format_price(value: Decimal | None, lang: str) -> str:
     t = texts(lang)
     if value is None:
         return t["price_on_request"]
     if value == 0:
         return t["price_free"]
-    if lang == "de":
-        whole = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-        return f"{whole} €"
-    return f"€{value:,.2f}"
+    return format_amount(value, lang)
 
 
 @dataclass
@@ -144,17 +133,24 @@ def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) 
         chosen = {str(v) for v in getattr(params, name)}
         values = facets.get(name, [])
         group = FacetGroup(name=name, legend=t.get(f"facet_{name}", name))
+        # The search service labels values in German; the page shows the page language's.
+        code_list = FACET_CODES[name]
+        labels = code_labels(code_list, lang) if code_list else {}
         seen = set()
         for fv in values[:MAX_FACET_VALUES]:
             seen.add(fv.value)
             group.options.append(
                 FacetOption(
-                    fv.value, fv.label, fv.count, fv.value in chosen, _input_id(name, fv.value)
+                    fv.value,
+                    labels.get(fv.value, fv.label),
+                    fv.count,
+                    fv.value in chosen,
+                    _input_id(name, fv.value),
                 )
             )
         # A ticked value stays visible (and untickable) even when it has no hits now.
         for value in sorted(chosen - seen):
-            label = (FACET_CODES[name] or {}).get(value, value)
+            label = labels.get(value, value)
             group.options.append(FacetOption(value, label, 0, True, _input_id(name, value)))
         if group.options:
             groups.append(group)
@@ -316,7 +312,9 @@ async def render_search_page(
                 "url": _offer_url(slug, hit.id, lang, back),
                 "next_start": format_date(hit.next_start, lang),
                 "price": format_price(hit.price, lang),
-                "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
+                "distance": (
+                    None if hit.distance_km is None else format_number(hit.distance_km, lang)
+                ),
                 "azav_until": format_date(hit.azav_valid_until, lang),
                 "seats": _seats_label(hit.free_seats, t),
             }
@@ -333,6 +331,7 @@ async def render_search_page(
         "problems": problems,
         "field_errors": form.field_errors,
         "result": result,
+        "total": format_number(result.total if result else 0, lang),
         "failed": failed,
         "hits": hits,
         "facets": facets,
@@ -457,7 +456,7 @@ def render_offer_page(
         ) | {
             "offer": offer,
             "organisation": view.organisation,
-            "category": CATEGORY_LABELS.get(offer.category, offer.category),
+            "category": code_label("category", offer.category, lang),
             "similar_url": f"/p/{slug}/?{urlencode(similar)}",
             "contacts": portal_service.list_contacts(session=session, portal=portal),
         }
@@ -478,7 +477,7 @@ def render_offer_page(
             {
                 "when": when,
                 "flexible": d.flexible_start and d.start_date is not None,
-                "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
+                "schedule": code_label("schedule", d.schedule, lang),
                 "schedule_explained": explanation(lang, "schedule", d.schedule),
                 "schedule_note": d.schedule_note,
                 "deadline": (
@@ -488,7 +487,7 @@ def render_offer_page(
                 ),
                 "online": d.online,
                 "place": d,
-                "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
+                "language": code_labels("language", lang).get(d.teaching_language or ""),
                 "seats": _seats_text(d, t),
                 "booked_out": d.free_seats == 0,
                 "min_participants": (
@@ -512,14 +511,15 @@ def render_offer_page(
             "format": explanation(lang, "format", offer.format),
             "education_type": explanation(lang, "education_type", offer.education_type),
         },
-        "category": CATEGORY_LABELS.get(offer.category, offer.category),
-        "education_type": EDUCATION_TYPE_LABELS.get(offer.education_type, offer.education_type),
-        "format": FORMAT_LABELS.get(offer.format, offer.format),
-        "languages": [LANGUAGE_LABELS.get(c, c) for c in offer.languages],
-        "target_groups": [TARGET_GROUP_LABELS.get(g, g) for g in offer.target_groups],
+        "category": code_label("category", offer.category, lang),
+        "education_type": code_label("education_type", offer.education_type, lang),
+        "format": code_label("format", offer.format, lang),
+        "languages": [code_label("language", c, lang) for c in offer.languages],
+        "target_groups": [code_label("target_group", g, lang) for g in offer.target_groups],
         "price": format_price(price_eur(offer), lang),
         "funding": [
-            (FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, "")) for f in offer.funding
+            (code_label("funding", f, lang), funding_explanations(lang).get(f, ""))
+            for f in offer.funding
         ],
         "dates": dates,
         "links": offer.links,
