@@ -1,15 +1,77 @@
-"""What changes with the language of a citizen page besides its texts: code-list labels, and how
-dates, prices and numbers are written (Babel's CLDR data, so "6. März 2027" / "6 March 2027")."""
+"""The languages of the citizen pages: their texts from the gettext catalogues in app/locale,
+their code-list labels, and how they write dates, prices and numbers (Babel's CLDR data, so
+"6. März 2027" / "6 March 2027"). A language is there when its catalogue is."""
 
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
+from io import BytesIO
+from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as babel_format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal
+from babel.support import Translations
 
 from app.codelists import FUNDINGS, TABLES
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+DOMAIN = "messages"
+# The language the catalogue keys were first written in; its catalogue is every other one's
+# fallback, so a text a new catalogue still lacks shows in German rather than as its key.
+SOURCE_LANGUAGE = "de"
+
+
+def N_(key: str) -> str:
+    """Marks a text key that code looks up by a computed name, so that extraction
+    (scripts/i18n.sh) finds it and keeps it in the catalogues; returns the key unchanged."""
+    return key
+
+
+def _languages() -> tuple[str, ...]:
+    found = sorted(p.parent.parent.name for p in LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+    if SOURCE_LANGUAGE not in found:
+        raise RuntimeError(f"no {SOURCE_LANGUAGE} catalogue in {LOCALE_DIR}")
+    return (SOURCE_LANGUAGE, *(lang for lang in found if lang != SOURCE_LANGUAGE))
+
+
+# The page languages: one per catalogue on disk, German first. Adding a language is adding
+# app/locale/<lang>/LC_MESSAGES/messages.po (scripts/i18n.sh init <lang>).
+LANGUAGES: tuple[str, ...] = _languages()
+
+
+@lru_cache
+def translations(lang: str) -> Translations:
+    """The texts of a page language (the source language for any other value).
+
+    Compiled here from the .po file, once per process, rather than read from a committed .mo:
+    nothing generated can fall out of step with the catalogue a translator edited, and the
+    cost (a few milliseconds per language) is paid at the first page, not per request.
+    """
+    if lang not in LANGUAGES:
+        lang = SOURCE_LANGUAGE
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang, domain=DOMAIN)
+    compiled = BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    found = Translations(fp=compiled, domain=DOMAIN)
+    if lang != SOURCE_LANGUAGE:
+        found.add_fallback(translations(SOURCE_LANGUAGE))
+    return found
+
+
+@lru_cache
+def text_keys() -> frozenset[str]:
+    """Every text key of the source catalogue."""
+    path = LOCALE_DIR / SOURCE_LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as f:
+        catalog = read_po(f, domain=DOMAIN)
+    return frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
+
 
 # The region a page language is written for; a language without an entry is written the way
 # CLDR writes it without a region. British English: day before month, as readers in Germany

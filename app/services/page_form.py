@@ -81,11 +81,11 @@ def read_form(query: Iterable[tuple[str, str]], *, lang: str) -> PageForm:
     postcode_bad = any(p.field == "postcode" for p in problems)
     for p in problems:
         if p.field == "postcode":
-            errors["postcode"] = t["postcode_invalid"]
+            errors["postcode"] = t.gettext("postcode_invalid")
         elif postcode_bad and "needs a postcode" in p.message:
             continue  # said at the postcode: without a place there is no radius
         elif p.field in FIELD_LEVEL:
-            errors[p.field] = t["field_not_understood"].format(value=p.value)
+            errors[p.field] = t.gettext("field_not_understood").format(value=p.value)
         else:
             shown.append(p)
     if radius_any:
@@ -118,12 +118,12 @@ def chips(form: PageForm, *, lang: str, labels: dict[str, dict[str, str]]) -> li
             found.append(Chip(name, values.get(value, value), _without(form.query, name, value)))
     for name, key in FLAGS.items():
         if getattr(p, name):
-            found.append(Chip(name, t[key], _without(form.query, name)))
+            found.append(Chip(name, t.gettext(key), _without(form.query, name)))
     if p.price_max is not None and not p.free:
         found.append(
             Chip(
                 "price_max",
-                t["chip_price_max"].format(price=format_amount(p.price_max, lang)),
+                t.gettext("chip_price_max").format(price=format_amount(p.price_max, lang)),
                 _without(form.query, "price_max"),
             )
         )
@@ -131,14 +131,13 @@ def chips(form: PageForm, *, lang: str, labels: dict[str, dict[str, str]]) -> li
         day: date | None = getattr(p, name)
         if day is not None:
             shown = format_date(day, lang)
-            found.append(
-                Chip(name, t[f"chip_{name}"].format(date=shown), _without(form.query, name))
-            )
+            key = f"chip_{name}"  # keys in page_texts.COMPUTED_KEYS
+            found.append(Chip(name, t.gettext(key).format(date=shown), _without(form.query, name)))
     if form.centre_given and p.radius_km is not None:
         found.append(
             Chip(
                 "radius_km",
-                t["chip_radius"].format(km=f"{p.radius_km:g}"),
+                t.gettext("chip_radius").format(km=f"{p.radius_km:g}"),
                 _without(form.query, "radius_km") + [("radius_km", "any")],
             )
         )
