@@ -6,7 +6,7 @@ from typing import Final
 
 from babel.support import Translations
 
-from app.i18n import N_, translations
+from app.i18n import N_, locale, translations
 
 # Looked up as f"facet_{name}", f"field_{name}", f"chip_{name}", f"sort_{order}" or by a
 # form flag's name: listed so that extraction keeps them in the catalogues.
@@ -94,3 +94,41 @@ def glossary(lang: str) -> list[str]:
     """Every explanation of a language, for the search page's "Begriffe erklärt"."""
     t = translations(lang)
     return [t.gettext(key) for key in EXPLANATIONS.values()]
+
+
+# The search widget's texts (app/static/widget.js), by the name the script uses.
+WIDGET_TEXTS: Final[dict[str, str]] = {
+    "label": N_("widget_label"),
+    "button": N_("search_button"),
+    "none": N_("widget_none"),
+    "error": N_("widget_error"),
+    "start": N_("next_start"),
+    "flexible": N_("flexible_start"),
+    "also": N_("also_offered_by"),
+    "onRequest": N_("price_on_request"),
+    "free": N_("price_free"),
+    "loading": N_("widget_loading"),
+    "more": N_("widget_more"),
+    "q": N_("q_label"),
+    "postcode": N_("field_postcode"),
+    "radius": N_("radius_label"),
+    "any": N_("radius_any"),
+    "km": N_("km"),
+    "badPostcode": N_("widget_bad_postcode"),
+    "wider": N_("widget_wider"),
+    "online": N_("widget_online"),
+    "waysOut": N_("widget_ways_out"),
+}
+
+
+def widget_texts(lang: str) -> dict[str, str]:
+    """The widget's texts in one language, with the locale its script formats numbers and
+    dates in ("de-DE")."""
+    t = translations(lang)
+    return {name: t.gettext(key) for name, key in WIDGET_TEXTS.items()} | {
+        # The script picks "1 …" or the other form; a language with more plural forms than two
+        # would need the widget to ask the server for its count text.
+        "one": t.ngettext("results_one", "results_count", 1).format(n=1),
+        "found": t.ngettext("results_one", "results_count", 2),
+        "locale": str(locale(lang)).replace("_", "-"),
+    }

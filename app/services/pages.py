@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -46,7 +47,7 @@ from app.services.page_query import (
     FieldProblem,
     search_params_from_query,
 )
-from app.services.page_texts import explanation, glossary, texts
+from app.services.page_texts import explanation, glossary, texts, widget_texts
 from app.services.query_hints import forgiven_words, replaced
 from app.services.ways_out import Hints, find_ways_out
 
@@ -585,12 +586,27 @@ STATIC_TYPES = {
 @lru_cache
 def static_files() -> dict[str, Path]:
     """The files the app serves under /static/, by name: nothing outside app/static."""
-    return {p.name: p for p in STATIC.iterdir() if p.is_file() and p.suffix in STATIC_TYPES}
+    # The widget is served with its texts filled in, under /widget/<portal>.js only.
+    return {
+        p.name: p
+        for p in STATIC.iterdir()
+        if p.is_file() and p.suffix in STATIC_TYPES and p.name != "widget.js"
+    }
+
+
+WIDGET_TEXTS_MARKER = '/*TEXTS*/{"de": {}}/*TEXTS*/'
 
 
 @lru_cache
 def widget_script() -> str:
-    return (STATIC / "widget.js").read_text(encoding="utf-8")
+    """The widget's code with the texts of every page language from the catalogues: one file
+    for all languages, so a site's `data-lang` needs no second download or cache entry."""
+    code = (STATIC / "widget.js").read_text(encoding="utf-8")
+    table = {lang: widget_texts(lang) for lang in LANGUAGES}
+    if WIDGET_TEXTS_MARKER not in code:
+        raise RuntimeError("widget.js: the marker for its texts is missing")
+    # JSON is a JavaScript expression; the script puts texts into the page as textContent only.
+    return code.replace(WIDGET_TEXTS_MARKER, json.dumps(table, ensure_ascii=False), 1)
 
 
 async def widget_for(*, slug: str) -> str:

@@ -1,6 +1,7 @@
 """Citizen pages in German and English: code-list labels, dates, prices and numbers are written
 in the page's language (Babel's CLDR formats), not only its fixed texts."""
 
+import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -159,3 +160,21 @@ def test_offer_page_in_both_languages(
     ):
         assert text in de, text
     assert "6 March 2030" not in de
+
+
+def test_widget_texts_come_from_the_catalogues(client: TestClient, bochum: None) -> None:
+    code = client.get("/widget/bochum.js").text
+    table = json.loads(re.search(r"var TEXTS = (\{.*?\});\n", code).group(1))  # type: ignore[union-attr]
+    assert set(table) == {"de", "en"}
+    assert table["de"]["label"] == "Weiterbildung suchen"
+    assert table["en"]["label"] == "Search further education"
+    assert table["de"]["found"] == "{n} Angebote gefunden"
+    assert table["en"]["one"] == "1 offer found"
+    assert (table["de"]["locale"], table["en"]["locale"]) == ("de-DE", "en-GB")
+    # every text the script reads is there, in both languages
+    used = set(re.findall(r"\bT\.(\w+)", code))
+    for lang in ("de", "en"):
+        assert used <= set(table[lang]), used - set(table[lang])
+        assert all(table[lang].values())
+    # the script without its texts is not served
+    assert client.get("/static/widget.js").status_code == 404
