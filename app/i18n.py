@@ -2,6 +2,7 @@
 their code-list labels, and how they write dates, prices and numbers (Babel's CLDR data, so
 "6. März 2027" / "6 March 2027"). A language is there when its catalogue is."""
 
+from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
@@ -70,7 +71,10 @@ def text_keys() -> frozenset[str]:
     path = LOCALE_DIR / SOURCE_LANGUAGE / "LC_MESSAGES" / f"{DOMAIN}.po"
     with path.open("rb") as f:
         catalog = read_po(f, domain=DOMAIN)
-    return frozenset(m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id)
+    # (code-list labels, which have a context, are looked up by code_labels)
+    return frozenset(
+        m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and not m.context
+    )
 
 
 # The region a page language is written for; a language without an entry is written the way
@@ -105,13 +109,25 @@ def format_number(value: float | int | Decimal, lang: str, *, digits: int = 0) -
 
 @lru_cache
 def code_labels(list_name: str, lang: str) -> dict[str, str]:
-    """Code → label of one code list (app/codelists.py) in the page language."""
-    return TABLES[list_name].labels(lang)
+    """Code → label of one code list in the page language, from its catalogue (context: the
+    list's name, key: the code); German and English there are copied from app/codelists.py."""
+    t = translations(lang)
+    return {code: str(t.pgettext(list_name, code)) for code in TABLES[list_name].codes()}
 
 
 def code_label(list_name: str, code: str, lang: str) -> str:
     """One code's label; a code the list does not know is shown as it is."""
     return code_labels(list_name, lang).get(code, code)
+
+
+def extract_code_lists(
+    fileobj: object, keywords: object, comment_tags: object, options: object
+) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:
+    """Babel extractor (babel.cfg): every code of every code list, with the list's name as
+    context and its German and English labels as comments for translators."""
+    for table in TABLES.values():
+        for row in table.rows:
+            yield 0, "pgettext", (table.name, str(row.code)), [f"de: {row.de}", f"en: {row.en}"]
 
 
 @lru_cache

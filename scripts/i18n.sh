@@ -14,6 +14,10 @@ LOCALES=app/locale
 POT="$(mktemp --suffix=.pot)"
 trap 'rm -f "$POT"' EXIT
 
+# The code-list extractor (babel.cfg) imports this tree's app package.
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+PYTHON="${VENV:-.venv}/bin/python"
+
 # N_() marks a key looked up by a computed name (app/services/page_texts.py).
 "$PYBABEL" extract -F babel.cfg -k N_ --no-location --sort-output \
     --project=Bildungsraum --version=1 -o "$POT" . 2>&1 |
@@ -25,6 +29,7 @@ sed -i 's/^"POT-Creation-Date: .*"$/"POT-Creation-Date: 2026-12-01 00:00+0000\\n
 case "${1:-update}" in
 update)
     "$PYBABEL" update -i "$POT" -d "$LOCALES" --no-fuzzy-matching --ignore-obsolete
+    "$PYTHON" scripts/i18n_code_labels.py
     ;;
 init)
     lang="${2:?usage: scripts/i18n.sh init <lang>}"

@@ -15,6 +15,7 @@ from babel.messages.pofile import read_po, write_po
 from fastapi.testclient import TestClient
 
 from app import i18n
+from app.codelists import TABLES
 from app.services import pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,8 +33,8 @@ def test_german_and_english_are_the_page_languages() -> None:
 @pytest.mark.parametrize("lang", i18n.LANGUAGES)
 def test_every_key_is_translated(lang: str) -> None:
     catalogue = _catalogue(lang)
-    source = {m.id for m in _catalogue(i18n.SOURCE_LANGUAGE) if m.id}
-    assert {m.id for m in catalogue if m.id} == source
+    source = {(m.context, m.id) for m in _catalogue(i18n.SOURCE_LANGUAGE) if m.id}
+    assert {(m.context, m.id) for m in catalogue if m.id} == source
     for message in catalogue:
         if not message.id:
             continue
@@ -45,6 +46,17 @@ def test_every_key_is_translated(lang: str) -> None:
     plural = next(m for m in catalogue if m.id == ("results_one", "results_count"))
     assert isinstance(plural.string, tuple | list)
     assert len(plural.string) == catalogue.num_plurals
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_code_list_labels_are_those_of_the_code_lists(lang: str) -> None:
+    catalogue = _catalogue(lang)
+    for name, table in TABLES.items():
+        for code, label in table.labels(lang).items():
+            message = catalogue.get(code, context=name)
+            assert message is not None, (name, code)
+            assert message.string == label, (name, code)
+        assert i18n.code_labels(name, lang) == table.labels(lang)
 
 
 def test_catalogues_are_in_step_with_the_code() -> None:
@@ -87,14 +99,17 @@ def third_language(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[
     shutil.copytree(i18n.LOCALE_DIR, locale_dir)
     french = Catalog(locale="fr")
     french.add("not_found_title", "Page introuvable")
+    french.add("languages", "Langues étrangères", context="category")
     (locale_dir / "fr" / "LC_MESSAGES").mkdir(parents=True)
     with (locale_dir / "fr" / "LC_MESSAGES" / "messages.po").open("wb") as f:
         write_po(f, french)
     monkeypatch.setattr(i18n, "LOCALE_DIR", locale_dir)
     monkeypatch.setattr(i18n, "LANGUAGES", i18n._languages())
     i18n.translations.cache_clear()
+    i18n.code_labels.cache_clear()
     yield locale_dir
     i18n.translations.cache_clear()
+    i18n.code_labels.cache_clear()
 
 
 def test_a_third_language_is_a_catalogue(third_language: Path) -> None:
@@ -103,5 +118,8 @@ def test_a_third_language_is_a_catalogue(third_language: Path) -> None:
     assert french.gettext("not_found_title") == "Page introuvable"
     # what the new catalogue does not translate yet shows in German, never as its key
     assert french.gettext("not_found_text") == "Dieses Angebot gibt es hier nicht (mehr)."
+    # code-list labels too: translated, else German
+    assert i18n.code_label("category", "languages", "fr") == "Langues étrangères"
+    assert i18n.code_label("category", "it_digital", "fr") == "IT und Digitales"
     # and the locale data for dates and prices come with Babel
     assert i18n.format_amount(Decimal("1290"), "fr") == "1\u202f290,00\u00a0€"
