@@ -16,7 +16,7 @@ STAMP := $(VENV)/.installed-py$(PY_VERSION)-$(shell cat pyproject.toml | sha256s
 export DATA_DIR ?= ./data
 export PORT ?= 8000
 
-.PHONY: run test test-fast setup venv python meilisearch browser-deps lint bench clean
+.PHONY: run test test-fast setup venv python meilisearch browser-deps lint bench i18n clean
 
 run: setup meilisearch
 	$(BIN)/bildungsraum run --port $(PORT)
@@ -60,6 +60,10 @@ lint: setup
 	$(BIN)/ruff check app indexer workers tests bench testkit
 	$(BIN)/ruff format --check app indexer workers tests bench testkit
 	$(BIN)/mypy app indexer workers bench tests testkit
+
+# The pages' catalogues (app/locale) in step with code and templates; docs/portals.md.
+i18n: setup
+	./scripts/i18n.sh update
 
 bench: setup meilisearch
 	$(BIN)/python -m bench.search_bench

@@ -189,6 +189,9 @@ def main() -> None:
                 ("few found", few_urls),
                 ("offer page", offer_urls),
                 ("info pages", info_urls),
+                # English: another catalogue, English code-list labels and British formats
+                ("filtered en", [f"{url}&lang=en" for url in filtered_urls]),
+                ("offer en", [f"{url}?lang=en" for url in offer_urls]),
             )
             for name, urls in pages:
                 times, biggest = timed(client, urls, args.n)

@@ -19,6 +19,7 @@ from sqlmodel import Field as SQLField
 from sqlmodel import SQLModel
 
 from app.codelists import Category
+from app.i18n import LANGUAGES
 from app.models.organisation import Postcode
 from app.models.types import DbId, InputModel, UTCDateTime, utcnow
 
@@ -29,7 +30,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Origin = Annotated[
     str, StringConstraints(max_length=200, pattern=r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$")
 ]
-UiLanguage = Annotated[str, StringConstraints(pattern=r"^(de|en)$")]
+# A page language: one with a catalogue in app/locale (app/i18n.py).
+UiLanguage = Annotated[str, StringConstraints(pattern=rf"^({'|'.join(LANGUAGES)})$")]
 
 
 # A map tile server's URL template: http(s), a host (a `{s}` subdomain allowed) and a path

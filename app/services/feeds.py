@@ -12,8 +12,9 @@ from lxml import etree
 from sqlalchemy import tuple_
 from sqlmodel import Session, col, select
 
-from app.codelists import CATEGORY_LABELS, OfferStatus
+from app.codelists import OfferStatus
 from app.db import session_scope
+from app.i18n import code_label
 from app.models.offer import Offer
 from app.models.organisation import Organisation
 from app.models.portal import Portal
@@ -151,9 +152,9 @@ def atom_feed(
     page_url = f"{base_url}/p/{portal.slug}/" + (f"?{urlencode(query)}" if query else "")
     self_url = base_url + feed_path(portal.slug, params, lang=lang)
     title = (
-        t["feed_title_q"].format(portal=portal.name, q=params.q)
+        t.gettext("feed_title_q").format(portal=portal.name, q=params.q)
         if params.q
-        else t["feed_title"].format(portal=portal.name)
+        else t.gettext("feed_title").format(portal=portal.name)
     )
     feed = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
     feed.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
@@ -165,7 +166,7 @@ def atom_feed(
 
     add(feed, "id", self_url)
     add(feed, "title", title)
-    add(feed, "subtitle", t["feed_subtitle"])
+    add(feed, "subtitle", t.gettext("feed_subtitle"))
     updated = max((e.updated_at for e in entries), default=portal.updated_at)
     add(feed, "updated", _iso(updated))
     add(feed, "link", rel="self", type="application/atom+xml", href=self_url)
@@ -185,7 +186,7 @@ def atom_feed(
         add(entry, "updated", _iso(e.updated_at))
         entry_author = etree.SubElement(entry, f"{{{ATOM}}}author")
         add(entry_author, "name", e.provider)
-        add(entry, "category", term=e.category, label=CATEGORY_LABELS.get(e.category, e.category))
+        add(entry, "category", term=e.category, label=code_label("category", e.category, lang))
         add(entry, "summary", e.summary, type="text")
     return bytes(etree.tostring(feed, xml_declaration=True, encoding="utf-8"))
 
@@ -202,7 +203,7 @@ def opensearch_description(*, portal: Portal, base_url: str, lang: str) -> bytes
 
     # The specification allows 16 characters for the short name.
     add("ShortName", portal.name[:16])
-    add("Description", t["opensearch_description"].format(portal=portal.name)[:1024])
+    add("Description", t.gettext("opensearch_description").format(portal=portal.name)[:1024])
     add("InputEncoding", "UTF-8")
     add("Language", lang)
     lang_part = "" if lang == "de" else f"&lang={lang}"

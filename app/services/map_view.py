@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from app.errors import DomainError
+from app.i18n import format_date
 from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult
 from app.search import service as search
@@ -23,7 +24,6 @@ MAP_HITS = 100
 VENDOR = pages.STATIC / "vendor"
 DEFAULT_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 DEFAULT_ATTRIBUTION_URL = "https://www.openstreetmap.org/copyright"
-DEFAULT_ATTRIBUTION = {"de": "© OpenStreetMap-Mitwirkende", "en": "© OpenStreetMap contributors"}
 
 
 @dataclass(frozen=True)
@@ -36,7 +36,8 @@ class Tiles:
 def tiles(portal: Portal, lang: str) -> Tiles:
     if portal.map_tile_url:
         return Tiles(portal.map_tile_url, portal.map_attribution or "", portal.map_attribution_url)
-    return Tiles(DEFAULT_TILE_URL, DEFAULT_ATTRIBUTION[lang], DEFAULT_ATTRIBUTION_URL)
+    attribution = texts(lang).gettext("map_osm_attribution")
+    return Tiles(DEFAULT_TILE_URL, attribution, DEFAULT_ATTRIBUTION_URL)
 
 
 def tile_source(url: str) -> str:
@@ -66,7 +67,7 @@ def _markers(result: SearchResult | None, slug: str, lang: str) -> list[dict[str
                 "url": url,
                 "provider": hit.provider,
                 "place": " ".join(p for p in (loc.postcode, loc.city) if p) or (hit.city or ""),
-                "start": pages.format_date(hit.next_start, lang),
+                "start": format_date(hit.next_start, lang),
                 "approximate": loc.approximate,
                 "lat": round(loc.lat, 6),
                 "lon": round(loc.lon, 6),
@@ -91,9 +92,9 @@ async def map_data(*, slug: str, params: SearchParams, lang: str) -> dict[str, A
         "shown": len(markers),
         "markers": markers,
         "texts": {
-            "approximate": t["map_approximate"],
-            "start": t["next_start"],
-            "cluster": t["map_cluster"],
+            "approximate": t.gettext("map_approximate"),
+            "start": t.gettext("next_start"),
+            "cluster": t.gettext("map_cluster"),
         },
     }
 
@@ -104,7 +105,6 @@ async def render_map_page(*, slug: str, query: list[tuple[str, str]]) -> tuple[i
     public = await public_portal(slug)
     portal = public.portal
     lang = pages.page_language(dict(query).get("lang"))
-    t = texts(lang)
     params, problems = pages.search_params_from_query(query)
     status, result = 200, None
     try:
@@ -121,7 +121,6 @@ async def render_map_page(*, slug: str, query: list[tuple[str, str]]) -> tuple[i
     json_query = search_query(params, lang=lang)
     source = tiles(portal, lang)
     context = {
-        "t": t,
         "lang": lang,
         "portal": portal,
         "embed": False,
@@ -133,7 +132,7 @@ async def render_map_page(*, slug: str, query: list[tuple[str, str]]) -> tuple[i
         "params": params,
         "problems": [
             {
-                "label": t.get(f"field_{p.field}", t.get(f"facet_{p.field}", p.field)),
+                "label": pages.field_label(p.field, lang),
                 "value": p.value,
             }
             for p in problems
@@ -145,7 +144,7 @@ async def render_map_page(*, slug: str, query: list[tuple[str, str]]) -> tuple[i
         "json_url": f"/p/{slug}/karte.json" + (f"?{urlencode(json_query)}" if json_query else ""),
         "tiles": source,
     }
-    html = pages.environment().get_template("map.html").render(context)
+    html = pages.environment(lang).get_template("map.html").render(context)
     return status, html, tile_source(source.url)
 
 

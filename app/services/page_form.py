@@ -4,9 +4,9 @@ the fields they belong to), and the active filters as removable chips."""
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal
 from urllib.parse import urlencode
 
+from app.i18n import format_amount, format_date
 from app.models.search import SearchParams
 from app.search.service import DEFAULT_RADIUS_KM
 from app.services.page_query import FieldProblem, search_params_from_query
@@ -81,11 +81,11 @@ def read_form(query: Iterable[tuple[str, str]], *, lang: str) -> PageForm:
     postcode_bad = any(p.field == "postcode" for p in problems)
     for p in problems:
         if p.field == "postcode":
-            errors["postcode"] = t["postcode_invalid"]
+            errors["postcode"] = t.gettext("postcode_invalid")
         elif postcode_bad and "needs a postcode" in p.message:
             continue  # said at the postcode: without a place there is no radius
         elif p.field in FIELD_LEVEL:
-            errors[p.field] = t["field_not_understood"].format(value=p.value)
+            errors[p.field] = t.gettext("field_not_understood").format(value=p.value)
         else:
             shown.append(p)
     if radius_any:
@@ -118,37 +118,30 @@ def chips(form: PageForm, *, lang: str, labels: dict[str, dict[str, str]]) -> li
             found.append(Chip(name, values.get(value, value), _without(form.query, name, value)))
     for name, key in FLAGS.items():
         if getattr(p, name):
-            found.append(Chip(name, t[key], _without(form.query, name)))
+            found.append(Chip(name, t.gettext(key), _without(form.query, name)))
     if p.price_max is not None and not p.free:
         found.append(
             Chip(
                 "price_max",
-                t["chip_price_max"].format(price=format_amount(p.price_max, lang)),
+                t.gettext("chip_price_max").format(price=format_amount(p.price_max, lang)),
                 _without(form.query, "price_max"),
             )
         )
     for name in ("start_from", "start_to"):
         day: date | None = getattr(p, name)
         if day is not None:
-            shown = day.strftime("%d.%m.%Y") if lang == "de" else day.isoformat()
-            found.append(
-                Chip(name, t[f"chip_{name}"].format(date=shown), _without(form.query, name))
-            )
+            shown = format_date(day, lang)
+            key = f"chip_{name}"  # keys in page_texts.COMPUTED_KEYS
+            found.append(Chip(name, t.gettext(key).format(date=shown), _without(form.query, name)))
     if form.centre_given and p.radius_km is not None:
         found.append(
             Chip(
                 "radius_km",
-                t["chip_radius"].format(km=f"{p.radius_km:g}"),
+                t.gettext("chip_radius").format(km=f"{p.radius_km:g}"),
                 _without(form.query, "radius_km") + [("radius_km", "any")],
             )
         )
     return found
-
-
-def format_amount(value: Decimal, lang: str) -> str:
-    if lang == "de":
-        return f"{value:,.2f} €".replace(",", "X").replace(".", ",").replace("X", ".")
-    return f"€{value:,.2f}"
 
 
 def page_url(base: str, query: list[tuple[str, str]]) -> str:

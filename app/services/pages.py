@@ -2,6 +2,7 @@
 
 import contextlib
 import hashlib
+import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,22 +12,24 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlencode
 
+from babel.support import Translations
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from sqlmodel import Session
 
-from app.codelists import (
-    CATEGORY_LABELS,
-    CEFR_LEVEL_LABELS,
-    EDUCATION_TYPE_LABELS,
-    FORMAT_LABELS,
-    FUNDING_EXPLANATIONS,
-    FUNDING_LABELS,
-    LANGUAGE_LABELS,
-    SCHEDULE_LABELS,
-    TARGET_GROUP_LABELS,
-)
 from app.errors import DomainError
+from app.i18n import (
+    LANGUAGES,
+    SOURCE_LANGUAGE,
+    code_label,
+    code_labels,
+    format_amount,
+    format_date,
+    format_number,
+    funding_explanations,
+    text_keys,
+    translations,
+)
 from app.models.offer import OfferDate
 from app.models.organisation import Organisation
 from app.models.portal import Portal
@@ -44,7 +47,7 @@ from app.services.page_query import (
     FieldProblem,
     search_params_from_query,
 )
-from app.services.page_texts import LANGUAGES, explanation, glossary, texts
+from app.services.page_texts import explanation, glossary, texts, widget_texts
 from app.services.query_hints import forgiven_words, replaced
 from app.services.ways_out import Hints, find_ways_out
 
@@ -53,15 +56,15 @@ __all__ = ["FieldProblem", "search_params_from_query"]  # kept where callers fou
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 STATIC = Path(__file__).resolve().parent.parent / "static"
 
-# Facets a citizen may tick, with the code list that checks their values.
-FACET_CODES: dict[str, dict[str, str] | None] = {
-    "category": CATEGORY_LABELS,
-    "education_type": EDUCATION_TYPE_LABELS,
-    "format": FORMAT_LABELS,
-    "schedule": SCHEDULE_LABELS,
-    "funding": FUNDING_LABELS,
-    "language": LANGUAGE_LABELS,
-    "level": CEFR_LEVEL_LABELS,
+# Facets a citizen may tick, with the code list (app/codelists.py) that labels their values.
+FACET_CODES: dict[str, str | None] = {
+    "category": "category",
+    "education_type": "education_type",
+    "format": "format",
+    "schedule": "schedule",
+    "funding": "funding",
+    "language": "language",
+    "level": "level",
     "city": None,
     "provider": None,
 }
@@ -70,40 +73,40 @@ MAX_FACET_VALUES = 12
 
 
 @lru_cache
-def environment() -> Environment:
+def environment(lang: str = SOURCE_LANGUAGE) -> Environment:
+    """The templates in one page language: `_()` and `ngettext()` look texts up in its gettext
+    catalogue. One environment per language (not one whose texts are swapped per request), so
+    concurrent requests in different languages cannot see each other's, and each keeps its
+    compiled templates."""
     env = Environment(
         loader=FileSystemLoader(str(TEMPLATES)),
         autoescape=select_autoescape(["html", "j2"], default_for_string=True),
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Old-style gettext: texts hold str.format fields ({n}) that the templates fill in. The
+    # i18n extension adds this method at run time, which Jinja's type stubs cannot know.
+    env.install_gettext_translations(translations(lang), newstyle=False)  # type: ignore[attr-defined]
     env.globals["follow_links"] = follow_links
+    env.filters["number"] = format_number
     return env
 
 
 def page_language(value: str | None) -> str:
-    return value if value in LANGUAGES else "de"
+    return value if value in LANGUAGES else SOURCE_LANGUAGE
 
 
 # --- formatting -------------------------------------------------------------------------------
 
 
-def format_date(value: date | None, lang: str) -> str:
-    if value is None:
-        return ""
-    return value.strftime("%d.%m.%Y") if lang == "de" else value.isoformat()
-
-
 def format_price(value: Decimal | None, lang: str) -> str:
     t = texts(lang)
     if value is None:
-        return t["price_on_request"]
+        return t.gettext("price_on_request")
     if value == 0:
-        return t["price_free"]
-    if lang == "de":
-        whole = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
-        return f"{whole} €"
-    return f"€{value:,.2f}"
+        return t.gettext("price_free")
+    return format_amount(value, lang)
 
 
 @dataclass
@@ -143,18 +146,26 @@ def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) 
     for name in FACET_CODES:
         chosen = {str(v) for v in getattr(params, name)}
         values = facets.get(name, [])
-        group = FacetGroup(name=name, legend=t.get(f"facet_{name}", name))
+        legend = f"facet_{name}"  # keys in page_texts.COMPUTED_KEYS
+        group = FacetGroup(name=name, legend=t.gettext(legend))
+        # The search service labels values in German; the page shows the page language's.
+        code_list = FACET_CODES[name]
+        labels = code_labels(code_list, lang) if code_list else {}
         seen = set()
         for fv in values[:MAX_FACET_VALUES]:
             seen.add(fv.value)
             group.options.append(
                 FacetOption(
-                    fv.value, fv.label, fv.count, fv.value in chosen, _input_id(name, fv.value)
+                    fv.value,
+                    labels.get(fv.value, fv.label),
+                    fv.count,
+                    fv.value in chosen,
+                    _input_id(name, fv.value),
                 )
             )
         # A ticked value stays visible (and untickable) even when it has no hits now.
         for value in sorted(chosen - seen):
-            label = (FACET_CODES[name] or {}).get(value, value)
+            label = labels.get(value, value)
             group.options.append(FacetOption(value, label, 0, True, _input_id(name, value)))
         if group.options:
             groups.append(group)
@@ -191,7 +202,6 @@ def _base_context(
 ) -> dict[str, Any]:
     other_lang, other_url = _lang_switch(path, query, lang)
     return {
-        "t": texts(lang),
         "lang": lang,
         "portal": portal,
         "show_lang_switch": other_lang in portal.languages or other_lang == "de",
@@ -225,13 +235,13 @@ def back_to_search(slug: str, back: str | None, lang: str) -> str:
     return f"{base}?{urlencode(items)}" if items else base
 
 
-def _seats_label(n: int | None, t: dict[str, str]) -> str | None:
+def _seats_label(n: int | None, t: Translations) -> str | None:
     """ "noch 3 Plätze frei" / "ausgebucht", when the provider says how many places are left."""
     if n is None:
         return None
     if n == 0:
-        return t["booked_out"]
-    return t["seats_free_one"] if n == 1 else t["seats_free"].format(n=n)
+        return t.gettext("booked_out")
+    return t.ngettext("seats_free_one", "seats_free", n).format(n=n)
 
 
 def _radius_choices(form: PageForm) -> tuple[list[int | float], str]:
@@ -316,14 +326,16 @@ async def render_search_page(
                 "url": _offer_url(slug, hit.id, lang, back),
                 "next_start": format_date(hit.next_start, lang),
                 "price": format_price(hit.price, lang),
-                "distance": None if hit.distance_km is None else f"{hit.distance_km:.0f}",
+                "distance": (
+                    None if hit.distance_km is None else format_number(hit.distance_km, lang)
+                ),
                 "azav_until": format_date(hit.azav_valid_until, lang),
                 "seats": _seats_label(hit.free_seats, t),
             }
         )
     radius_choices, radius_value = _radius_choices(form)
     problems = [
-        {"label": _field_label(p.field, lang), "value": p.value, "message": p.message}
+        {"label": field_label(p.field, lang), "value": p.value, "message": p.message}
         for p in form.problems
     ]
     context = _base_context(portal=portal, lang=lang, path=path, query=query) | {
@@ -333,6 +345,7 @@ async def render_search_page(
         "problems": problems,
         "field_errors": form.field_errors,
         "result": result,
+        "total": format_number(result.total if result else 0, lang),
         "failed": failed,
         "hits": hits,
         "facets": facets,
@@ -354,25 +367,26 @@ async def render_search_page(
         "contacts": contacts,
         "suggest_url": f"/api/v1/portals/{slug}/suggest",
     }
-    return status, environment().get_template("search.html").render(context)
+    return status, environment(lang).get_template("search.html").render(context)
 
 
 def _url(base: str, query: list[tuple[str, str]]) -> str:
     return f"{base}?{urlencode(query)}" if query else base
 
 
-def _field_label(name: str, lang: str) -> str:
-    t = texts(lang)
+def field_label(name: str, lang: str) -> str:
+    """What the page calls a search parameter, for messages about its value."""
+    keys = text_keys()
     for key in (f"field_{name}", f"facet_{name}", f"{name}_label", name):
-        if key in t:
-            return t[key]
+        if key in keys:
+            return texts(lang).gettext(key)
     return name
 
 
 _WEEK = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
-def _seats_text(d: OfferDate, t: dict[str, str]) -> str | None:
+def _seats_text(d: OfferDate, t: Translations) -> str | None:
     return _seats_label(d.free_seats, t)
 
 
@@ -396,7 +410,7 @@ def _trust(org: Organisation, today: date, lang: str) -> dict[str, Any]:
 
 
 def _registration(
-    view: OfferView, first: OfferDate | None, t: dict[str, str], lang: str
+    view: OfferView, first: OfferDate | None, t: Translations, lang: str
 ) -> str | None:
     """Where "Anmelden / Anfrage" leads: the offer's own page, else an e-mail to the
     provider with subject and text filled in."""
@@ -408,31 +422,31 @@ def _registration(
         return None
     when = ""
     if first is not None and first.start_date is not None:
-        when = t["register_when"].format(date=format_date(first.start_date, lang))
+        when = t.gettext("register_when").format(date=format_date(first.start_date, lang))
     title = offer.title + (f" ({offer.course_number})" if offer.course_number else "")
-    subject = t["register_subject"].format(title=title)
-    body = t["register_body"].format(title=title, when=when)
+    subject = t.gettext("register_subject").format(title=title)
+    body = t.gettext("register_body").format(title=title, when=when)
     # Everything after the address is percent-encoded: a title cannot add headers.
     return f"mailto:{quote(email, safe='@.+-_')}?subject={quote(subject)}&body={quote(body)}"
 
 
-def _sessions_view(d: OfferDate, t: dict[str, str], lang: str) -> dict[str, Any]:
+def _sessions_view(d: OfferDate, t: Translations, lang: str) -> dict[str, Any]:
     """The sessions of a course run: a count, the weekdays and one line per session."""
-    days = t["weekdays"].split(",")
+    days = t.gettext("weekdays").split(",")
     lines = []
     for item in d.sessions:
         day = date.fromisoformat(item["date"])
         line = f"{days[day.weekday()]}, {format_date(day, lang)}"
         start, end = item.get("start_time"), item.get("end_time")
         if start and end:
-            line += ", " + t["session_time"].format(start=start[:5], end=end[:5])
+            line += ", " + t.gettext("session_time").format(start=start[:5], end=end[:5])
         elif start:
-            line += ", " + t["session_from"].format(start=start[:5])
+            line += ", " + t.gettext("session_from").format(start=start[:5])
         lines.append(line)
     count = d.session_count or len(lines)
     label = None
     if count:
-        label = t["sessions_one"] if count == 1 else t["sessions"].format(n=count)
+        label = t.ngettext("sessions_one", "sessions", count).format(n=count)
     weekdays = [days[_WEEK.index(w)] for w in d.weekdays if w in _WEEK]
     return {"label": label, "weekdays": ", ".join(weekdays), "lines": lines}
 
@@ -457,42 +471,42 @@ def render_offer_page(
         ) | {
             "offer": offer,
             "organisation": view.organisation,
-            "category": CATEGORY_LABELS.get(offer.category, offer.category),
+            "category": code_label("category", offer.category, lang),
             "similar_url": f"/p/{slug}/?{urlencode(similar)}",
             "contacts": portal_service.list_contacts(session=session, portal=portal),
         }
-        return 410, environment().get_template("ended.html").render(context)
+        return 410, environment(lang).get_template("ended.html").render(context)
     today = date.today()
     ordered = _next_first(list(view.dates), today)
     dates = []
     for d in ordered:
         if d.start_date and d.end_date:
-            when = t["from_to"].format(
+            when = t.gettext("from_to").format(
                 start=format_date(d.start_date, lang), end=format_date(d.end_date, lang)
             )
         elif d.start_date:
-            when = t["starts"].format(start=format_date(d.start_date, lang))
+            when = t.gettext("starts").format(start=format_date(d.start_date, lang))
         else:
-            when = t["flexible_start"]
+            when = t.gettext("flexible_start")
         dates.append(
             {
                 "when": when,
                 "flexible": d.flexible_start and d.start_date is not None,
-                "schedule": SCHEDULE_LABELS.get(d.schedule, d.schedule),
+                "schedule": code_label("schedule", d.schedule, lang),
                 "schedule_explained": explanation(lang, "schedule", d.schedule),
                 "schedule_note": d.schedule_note,
                 "deadline": (
-                    t["deadline"].format(date=format_date(d.registration_deadline, lang))
+                    t.gettext("deadline").format(date=format_date(d.registration_deadline, lang))
                     if d.registration_deadline
                     else None
                 ),
                 "online": d.online,
                 "place": d,
-                "language": LANGUAGE_LABELS.get(d.teaching_language or "", None),
+                "language": code_labels("language", lang).get(d.teaching_language or ""),
                 "seats": _seats_text(d, t),
                 "booked_out": d.free_seats == 0,
                 "min_participants": (
-                    t["min_participants"].format(n=d.min_participants)
+                    t.gettext("min_participants").format(n=d.min_participants)
                     if d.min_participants
                     else None
                 ),
@@ -512,14 +526,15 @@ def render_offer_page(
             "format": explanation(lang, "format", offer.format),
             "education_type": explanation(lang, "education_type", offer.education_type),
         },
-        "category": CATEGORY_LABELS.get(offer.category, offer.category),
-        "education_type": EDUCATION_TYPE_LABELS.get(offer.education_type, offer.education_type),
-        "format": FORMAT_LABELS.get(offer.format, offer.format),
-        "languages": [LANGUAGE_LABELS.get(c, c) for c in offer.languages],
-        "target_groups": [TARGET_GROUP_LABELS.get(g, g) for g in offer.target_groups],
+        "category": code_label("category", offer.category, lang),
+        "education_type": code_label("education_type", offer.education_type, lang),
+        "format": code_label("format", offer.format, lang),
+        "languages": [code_label("language", c, lang) for c in offer.languages],
+        "target_groups": [code_label("target_group", g, lang) for g in offer.target_groups],
         "price": format_price(price_eur(offer), lang),
         "funding": [
-            (FUNDING_LABELS.get(f, f), FUNDING_EXPLANATIONS.get(f, "")) for f in offer.funding
+            (code_label("funding", f, lang), funding_explanations(lang).get(f, ""))
+            for f in offer.funding
         ],
         "dates": dates,
         "links": offer.links,
@@ -527,7 +542,7 @@ def render_offer_page(
         "contacts": portal_service.list_contacts(session=session, portal=portal),
         "jsonld": Markup(offer_jsonld_text(view)),
     }
-    return 200, environment().get_template("offer.html").render(context)
+    return 200, environment(lang).get_template("offer.html").render(context)
 
 
 INFO_PAGES = {"barrierefreiheit": "accessibility.html", "leichte-sprache": "easy_language.html"}
@@ -543,11 +558,11 @@ async def render_info_page(*, slug: str, page: str, lang: str) -> str:
         "contacts": public.contacts,
         "search_link": _url(f"/p/{slug}/", query),
     }
-    return environment().get_template(INFO_PAGES[page]).render(context)
+    return environment(lang).get_template(INFO_PAGES[page]).render(context)
 
 
 def render_not_found(*, lang: str) -> str:
-    return environment().get_template("not_found.html").render(t=texts(lang), lang=lang)
+    return environment(lang).get_template("not_found.html").render(lang=lang)
 
 
 # --- JSON-LD --------------------------------------------------------------------------------
@@ -571,12 +586,27 @@ STATIC_TYPES = {
 @lru_cache
 def static_files() -> dict[str, Path]:
     """The files the app serves under /static/, by name: nothing outside app/static."""
-    return {p.name: p for p in STATIC.iterdir() if p.is_file() and p.suffix in STATIC_TYPES}
+    # The widget is served with its texts filled in, under /widget/<portal>.js only.
+    return {
+        p.name: p
+        for p in STATIC.iterdir()
+        if p.is_file() and p.suffix in STATIC_TYPES and p.name != "widget.js"
+    }
+
+
+WIDGET_TEXTS_MARKER = '/*TEXTS*/{"de": {}}/*TEXTS*/'
 
 
 @lru_cache
 def widget_script() -> str:
-    return (STATIC / "widget.js").read_text(encoding="utf-8")
+    """The widget's code with the texts of every page language from the catalogues: one file
+    for all languages, so a site's `data-lang` needs no second download or cache entry."""
+    code = (STATIC / "widget.js").read_text(encoding="utf-8")
+    table = {lang: widget_texts(lang) for lang in LANGUAGES}
+    if WIDGET_TEXTS_MARKER not in code:
+        raise RuntimeError("widget.js: the marker for its texts is missing")
+    # JSON is a JavaScript expression; the script puts texts into the page as textContent only.
+    return code.replace(WIDGET_TEXTS_MARKER, json.dumps(table, ensure_ascii=False), 1)
 
 
 async def widget_for(*, slug: str) -> str:

@@ -46,14 +46,14 @@ async def find_ways_out(
     candidates: list[tuple[str, list[tuple[str, str]]]] = []
     if form.radius_km is not None:
         query = [(k, v) for k, v in form.query if k != "radius_km"] + [("radius_km", "any")]
-        candidates.append((t["way_no_radius"], query))
+        candidates.append((t.gettext("way_no_radius"), query))
         if not form.params.include_online:
-            candidates.append((t["way_online"], [*form.query, ("include_online", "1")]))
+            candidates.append((t.gettext("way_online"), [*form.query, ("include_online", "1")]))
     for chip in chips:
         if chip.name != "radius_km":
-            candidates.append((t["way_without"].format(label=chip.label), chip.query))
+            candidates.append((t.gettext("way_without").format(label=chip.label), chip.query))
     if form.params.q and chips:
-        candidates.append((t["way_no_words"], [(k, v) for k, v in form.query if k != "q"]))
+        candidates.append((t.gettext("way_no_words"), [(k, v) for k, v in form.query if k != "q"]))
     candidates = candidates[:MAX_WAYS]
     forms = [read_form(query, lang=lang) for _, query in candidates]
     suggestion_q = did_you_mean(form.params.q, extra=facet_words) if form.params.q else None

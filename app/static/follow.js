@@ -11,7 +11,8 @@
   var slug = box.getAttribute("data-slug") || "";
   var KEY = "bildungsraum:merkliste:" + slug;
   var MAX = 200;
-  var lang = document.documentElement.lang === "en" ? "en" : "de";
+  // The page's language (German, the default, is left out of links).
+  var lang = document.documentElement.lang || "de";
 
   function el(tag, cls, text) {
     var node = document.createElement(tag);

@@ -10,23 +10,12 @@
   if (!match) return;
   var origin = src.origin;
   var slug = match[1];
-  var lang = script.getAttribute("data-lang") === "en" ? "en" : "de";
-  var T = {
-    de: { label: "Weiterbildung suchen", button: "Suchen", found: " Angebote gefunden",
-          one: "1 Angebot gefunden", none: "Leider nichts gefunden.", error: "Die Suche ist gerade nicht erreichbar.",
-          start: "Beginn: ", flexible: "Einstieg jederzeit", also: "auch angeboten von ", onRequest: "Preis auf Anfrage", free: "kostenlos",
-          loading: "Suche läuft …", more: "Alle Ergebnisse ansehen", q: "Was möchten Sie lernen?",
-          postcode: "Postleitzahl", radius: "Umkreis", any: "egal", km: " km",
-          badPostcode: "Diese Postleitzahl kennen wir nicht. Bitte fünf Ziffern einer deutschen Postleitzahl eingeben.",
-          wider: "Ohne Umkreis suchen", online: "Auch Online-Kurse zeigen", waysOut: "So finden Sie mehr:" },
-    en: { label: "Search further education", button: "Search", found: " offers found",
-          one: "1 offer found", none: "Sorry, nothing found.", error: "Search is not available right now.",
-          start: "Starts: ", flexible: "start any time", also: "also offered by ", onRequest: "Price on request", free: "free of charge",
-          loading: "Searching …", more: "See all results", q: "What would you like to learn?",
-          postcode: "Postcode", radius: "Distance", any: "any", km: " km",
-          badPostcode: "We do not know this postcode. Please enter the five digits of a German postcode.",
-          wider: "Search without a distance limit", online: "Also show online courses", waysOut: "To find more:" }
-  }[lang];
+  // The texts of every page language, from the gettext catalogues: the server puts them in
+  // place of the marker below (app/services/pages.py, widget_script). The first is German.
+  var TEXTS = /*TEXTS*/{"de": {}}/*TEXTS*/;
+  var lang = script.getAttribute("data-lang");
+  if (!Object.prototype.hasOwnProperty.call(TEXTS, lang)) lang = Object.keys(TEXTS)[0];
+  var T = TEXTS[lang];
   var RADII = [5, 10, 25, 50, 100];
   var uid = "br-" + slug + "-" + Math.random().toString(36).slice(2, 8);
 
@@ -53,13 +42,15 @@
     if (value === null || value === undefined) return T.onRequest;
     var n = Number(value);
     if (n === 0) return T.free;
-    return n.toLocaleString(lang === "de" ? "de-DE" : "en-GB", { style: "currency", currency: "EUR" });
+    return n.toLocaleString(T.locale, { style: "currency", currency: "EUR" });
   }
 
   function day(iso) {
     if (!iso) return "";
-    var p = String(iso).split("-");
-    return lang === "de" ? p[2] + "." + p[1] + "." + p[0] : iso;
+    // Noon UTC: the same calendar day in every time zone of the visitor.
+    var d = new Date(String(iso).slice(0, 10) + "T12:00:00Z");
+    if (isNaN(d.getTime())) return String(iso);
+    return d.toLocaleDateString(T.locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
   var style = el("style", null,
@@ -108,7 +99,7 @@
   field("br-pc", T.postcode, postcode, "postcode");
   var radius = el("select");
   radius.appendChild(el("option", null, T.any)).value = "";
-  RADII.forEach(function (r) { radius.appendChild(el("option", null, r + T.km)).value = String(r); });
+  RADII.forEach(function (r) { radius.appendChild(el("option", null, r + " " + T.km)).value = String(r); });
   field("br-r", T.radius, radius, "radius_km");
   var button = el("button", null, T.button);
   button.type = "submit";
@@ -136,7 +127,7 @@
     var url = new URL(path, origin);
     if (q) url.searchParams.set("q", q);
     Object.keys(extra || {}).forEach(function (k) { url.searchParams.set(k, extra[k]); });
-    if (lang !== "de") url.searchParams.set("lang", lang);
+    if (lang !== Object.keys(TEXTS)[0]) url.searchParams.set("lang", lang);
     return url.href;
   }
 
@@ -147,7 +138,7 @@
     clear(more);
     clear(out);
     var total = data.total || 0;
-    status.textContent = total === 0 ? T.none : total === 1 ? T.one : total + T.found;
+    status.textContent = total === 0 ? T.none : total === 1 ? T.one : T.found.replace("{n}", total.toLocaleString(T.locale));
     (data.hits || []).forEach(function (hit) {
       var item = el("li");
       var h = el("h3");
@@ -158,12 +149,12 @@
       item.appendChild(h);
       item.appendChild(el("p", "br-meta", [hit.provider, hit.city].filter(Boolean).join(" · ")));
       if (hit.also_offered_by && hit.also_offered_by.length) {
-        item.appendChild(el("p", "br-meta", T.also + hit.also_offered_by.join(", ")));
+        item.appendChild(el("p", "br-meta", T.also + " " + hit.also_offered_by.join(", ")));
       }
       var snippet = el("p");
       snippet.appendChild(snippetNodes(hit.snippet || ""));
       item.appendChild(snippet);
-      var when = hit.next_start ? T.start + day(hit.next_start) : hit.flexible_start ? T.flexible : "";
+      var when = hit.next_start ? T.start + ": " + day(hit.next_start) : hit.flexible_start ? T.flexible : "";
       item.appendChild(el("p", "br-meta", [when, price(hit.price)].filter(Boolean).join(" · ")));
       list.appendChild(item);
     });

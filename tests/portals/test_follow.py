@@ -92,6 +92,12 @@ def test_feed_in_english_and_bad_parameters(client: TestClient, region: Region) 
     parsed = _feed(client, "/p/bochum/neu.atom?lang=en")
     assert parsed.feed.title == "Weiterbildung Bochum: new offers"
     assert all(e.link.endswith("?lang=en") for e in parsed.entries)
+    # categories carry the English label; the German feed the German one
+    labels = {t.label for e in parsed.entries for t in e.tags}
+    assert "Accounting, tax and finance" in labels
+    assert "Buchhaltung, Steuern und Finanzen" not in labels
+    german = _feed(client, "/p/bochum/neu.atom")
+    assert "Buchhaltung, Steuern und Finanzen" in {t.label for e in german.entries for t in e.tags}
     for bad in ("radius_km=abc", "category=nonsense", "q=" + "x" * 300, "radius_km=10"):
         r = client.get(f"/p/bochum/neu.atom?{bad}")
         assert r.status_code == 422, (bad, r.text)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.i18n import format_date
 from tests.conftest import SearchIndex
 from tests.portals.conftest import BOCHUM, Region, at, create_portal
 
@@ -180,7 +181,7 @@ def test_trust_and_seats_on_hits(client: TestClient, courses: dict[str, int]) ->
     page = client.get("/p/bochum/", params={"q": "excel"}).text
     hits = page.split('<li class="hit">')[1:]
     by_title = {_titles('<li class="hit">' + h).pop(): h for h in hits}
-    valid = (date.today() + timedelta(days=365)).strftime("%d.%m.%Y")
+    valid = format_date(date.today() + timedelta(days=365), "de")
     assert "AZAV-zugelassen" in by_title["Excel mit Zulassung"]
     assert f"gültig bis {valid}" in by_title["Excel mit Zulassung"]
     assert "ISO 9001" in by_title["Excel mit Zulassung"]
@@ -274,7 +275,7 @@ def test_offer_page_trust_registration_dates_and_plain_words(
     page = client.get(f"/p/bochum/angebote/{r.json()['id']}").text
     # trust: AZAV with certifier and end, certificates
     assert "AZAV-zugelassen" in page
-    assert "geprüft von CERT Prüfstelle, gültig bis 31.12.2099" in page
+    assert "geprüft von CERT Prüfstelle, gültig bis 31. Dezember 2099" in page
     assert "ISO 9001" in page
     # registration: a prefilled e-mail, every character of the title encoded
     mailto = htmllib.unescape(
@@ -285,8 +286,8 @@ def test_offer_page_trust_registration_dates_and_plain_words(
         assert raw not in mailto
     assert 'Anfrage: Excel "&" <b>Profi</b>' in unquote(mailto)
     # the next date first
-    soon = (date.today() + timedelta(days=30)).strftime("%d.%m.%Y")
-    far = (date.today() + timedelta(days=90)).strftime("%d.%m.%Y")
+    soon = format_date(date.today() + timedelta(days=30), "de")
+    far = format_date(date.today() + timedelta(days=90), "de")
     assert page.index(soon) < page.index(far)
     # plain words for the jargon, and one "Kontakt zum Anbieter"
     assert "Präsenz: Sie lernen vor Ort" in page
