@@ -235,3 +235,21 @@ def test_csv_coordinates_columns_place_exactly(
     offer = client.get(f"/api/v1/offers/{offer_id}", headers=trusted_provider["headers"]).json()
     place = offer["dates"][0]["location"]
     assert (place["lat"], place["lon"], place["approximate"]) == (51.4372, 7.3346, False)
+
+
+def test_pages_name_the_city_of_a_place_placed_by_its_postcode(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    offer_id = _write_by_post(client, trusted_provider["headers"])
+    search_index.drain()
+    body = {"slug": "ruhr", "name": "Ruhr", "postcode_prefixes": ["44", "58"]}
+    assert client.post("/api/v1/admin/portals", json=body, headers=admin).status_code == 201
+    page = client.get("/p/ruhr/", params={"postcode": BOCHUM_POSTCODE, "radius_km": "25"}).text
+    hit = page[page.index(f"/p/ruhr/angebote/{offer_id}") :][:3000]
+    assert "Witten" in hit
+    assert "km" in hit  # the distance is measured from the postcode's centre
+    offer_page = client.get(f"/p/ruhr/angebote/{offer_id}").text
+    assert "58452 Witten" in offer_page
