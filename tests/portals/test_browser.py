@@ -23,6 +23,25 @@ from tests.portals.conftest import BOCHUM, Region, at
 
 BROWSER_DIR = Path(__file__).resolve().parent.parent / "browser"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+def run_browser_script(script: str, config: dict[str, Any], *, timeout: int) -> dict[str, Any]:
+    """Run one of tests/browser/*.mjs in Chromium with this configuration and return its JSON
+    report, which must name no error of the pages."""
+    proc = subprocess.run(
+        ["node", str(BROWSER_DIR / script), json.dumps(config)],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=BROWSER_DIR,
+        env={**os.environ, "CHROMIUM": CHROMIUM},
+    )
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, Any] = json.loads(proc.stdout)
+    assert report["errors"] == []
+    return report
+
+
 EVIL_TITLE = "Buchhaltung <img src=x onerror=window.__pwned=true> Spezial"
 
 _BROWSER_READY = bool(
@@ -137,17 +156,7 @@ def test_pages_in_chromium(
         "widgetPage": f"{origin}/",
         "screenshot": os.environ.get("BILDUNGSRAUM_SCREENSHOT"),
     }
-    proc = subprocess.run(
-        ["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
-        capture_output=True,
-        text=True,
-        timeout=180,
-        cwd=BROWSER_DIR,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["errors"] == []
+    report = run_browser_script("run.mjs", config, timeout=180)
 
     # axe-core: no WCAG 2.0/2.1 A or AA violation on any page
     assert set(report["axe"]) == {
@@ -208,17 +217,7 @@ def test_monitoring_dashboard_in_chromium(known: KnownCatalogue, live_app: str) 
         "pages": pages,
         "screenshot": os.environ.get("BILDUNGSRAUM_MONITORING_SCREENSHOT"),
     }
-    proc = subprocess.run(
-        ["node", str(BROWSER_DIR / "run.mjs"), json.dumps(config)],
-        capture_output=True,
-        text=True,
-        timeout=240,
-        cwd=BROWSER_DIR,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["errors"] == []
+    report = run_browser_script("run.mjs", config, timeout=240)
     m = report["monitoring"]
     expected = {"sign_in", "sign_in_mobile"} | {
         f"{name}_{width}" for name, _ in pages for width in (1280, 390)

@@ -4,9 +4,7 @@ loaded on demand, hostile text inert in map popups and the widget, the iframe si
 content. Needs `scripts/install-browser-test-deps.sh` once."""
 
 import base64
-import json
 import os
-import subprocess
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -19,9 +17,8 @@ from tests.conftest import SearchIndex
 from tests.portals import test_browser
 from tests.portals.conftest import BOCHUM, Region, at
 from tests.portals.test_browser import (
-    BROWSER_DIR,
-    CHROMIUM,
     live_app,  # noqa: F401 (a fixture, used by its name)
+    run_browser_script,
 )
 
 # Marked and skipped like the other browser tests.
@@ -124,17 +121,7 @@ def test_follow_and_keep_in_chromium(
         "embedHostPage": f"{origin}/eingebettet",
         "screenshot": os.environ.get("BILDUNGSRAUM_MAP_SCREENSHOT"),
     }
-    proc = subprocess.run(
-        ["node", str(BROWSER_DIR / "follow.mjs"), json.dumps(config)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=BROWSER_DIR,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["errors"] == []
+    report = run_browser_script("follow.mjs", config, timeout=300)
 
     # axe-core: no WCAG 2.0/2.1 A or AA violation, 1280 and 390 px, German and English.
     assert set(report["axe"]) == {

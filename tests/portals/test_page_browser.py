@@ -2,9 +2,7 @@
 German and English, counselling cards that never overflow, filters by keyboard alone, every
 filter without JavaScript, and hostile provider text inert."""
 
-import json
 import os
-import subprocess
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -13,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import SearchIndex
 from tests.portals.conftest import BOCHUM, Region, at
-from tests.portals.test_browser import BROWSER_DIR, CHROMIUM, pytestmark
 from tests.portals.test_browser import live_app as live_app
+from tests.portals.test_browser import pytestmark, run_browser_script
 
 __all__ = ["pytestmark"]  # the browser marks and skip, shared with the first browser test
 EVIL = '<img src=x onerror="window.__pwned=true"><script>window.__pwned=true</script>'
@@ -114,17 +112,7 @@ def test_portal_page_in_chromium(
         "evilOfferId": ids["evil"],
         "screenshot": os.environ.get("BILDUNGSRAUM_FILTERS_SCREENSHOT"),
     }
-    proc = subprocess.run(
-        ["node", str(BROWSER_DIR / "pages.mjs"), json.dumps(config)],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        cwd=BROWSER_DIR,
-        env={**os.environ, "CHROMIUM": CHROMIUM},
-    )
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
-    assert report["errors"] == []
+    report = run_browser_script("pages.mjs", config, timeout=300)
 
     # axe-core: every page, both widths, both languages, no WCAG 2.0/2.1 A or AA violation
     names = ("search", "results_filters", "zero", "offer", "easy", "statement")
