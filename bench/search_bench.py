@@ -244,8 +244,8 @@ def content_length(header: bytes) -> int:
 class LeanClient:
     """A blocking keep-alive HTTP/1.1 client on one socket, for timing requests one by one.
 
-    httpx's sync client spends ~1-3 ms of its own per request on this VM (measured against the
-    same servers), which would hide the API's own overhead; this costs ~0.1 ms."""
+    httpx's sync client spends ~1-3 ms of its own per request on a 2-core machine (measured
+    against the same servers), which would hide the API's own overhead; this costs ~0.1 ms."""
 
     def __init__(self, base: str, headers: dict[str, str] | None = None) -> None:
         host, _, port = base.removeprefix("http://").partition(":")
