@@ -18,8 +18,9 @@ from app.services.interop import detect_format, import_file
 from app.services.interop.report import ImportReport
 from testkit.openvhs_files import berlin_json, course_xml, programme
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "openvhs"
-SAMPLE = SHARED / "beispiel-vhs-bochum.xml"
+# The shared Open-vhs sample (../shared/data/openvhs/beispiel-vhs-bochum.xml), kept as a
+# fixture so that the suite runs in any clone.
+SAMPLE = Path(__file__).resolve().parent / "fixtures" / "openvhs_beispiel_vhs_bochum.xml"
 BERLIN = Path(__file__).parent / "fixtures" / "openvhs_berlin.json"
 SPREADSHEETS = "7A1C0E52-0000-4000-8000-000000000001"
 ENGLISH = "7A1C0E52-0000-4000-8000-000000000002"
