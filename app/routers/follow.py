@@ -21,7 +21,7 @@ SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]
 IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Lang = Annotated[str | None, Query(max_length=5)]
 # Feed readers poll: a few minutes in shared caches spare the search.
-FEED_CACHE = "public, max-age=300"
+FEED_CACHE_S = 300
 PAGE_CACHE = "public, max-age=0, s-maxage=60"
 
 
@@ -29,12 +29,11 @@ def _base_url(request: Request) -> str:
     return get_settings().public_base_url or str(request.base_url).rstrip("/")
 
 
-def _cache(policy: str) -> str:
+def _cache(max_age_s: int) -> str:
     """Without PUBLIC_BASE_URL the links inside come from the request's Host header, which a
     client can set: such answers are kept by the browser only, never by a shared cache."""
-    if get_settings().public_base_url:
-        return policy
-    return policy.replace("public", "private", 1).split(", s-maxage")[0]
+    scope = "public" if get_settings().public_base_url else "private"
+    return f"{scope}, max-age={max_age_s}"
 
 
 @router.get("/p/{slug}/neu.atom")
@@ -45,7 +44,9 @@ async def search_feed(
     body = await feeds.search_feed(
         slug=slug, params=params, base_url=_base_url(request), lang=page_language(lang)
     )
-    return Response(body, media_type=feeds.ATOM_TYPE, headers={"Cache-Control": _cache(FEED_CACHE)})
+    return Response(
+        body, media_type=feeds.ATOM_TYPE, headers={"Cache-Control": _cache(FEED_CACHE_S)}
+    )
 
 
 @router.get("/p/{slug}/opensearch.xml")
@@ -57,7 +58,7 @@ async def opensearch(slug: SlugPath, request: Request, lang: Lang = None) -> Res
     return Response(
         body,
         media_type=feeds.OPENSEARCH_TYPE,
-        headers={"Cache-Control": _cache("public, max-age=3600")},
+        headers={"Cache-Control": _cache(3600)},
     )
 
 
@@ -113,5 +114,5 @@ def vendor_file(path: Annotated[str, Path(max_length=100)]) -> FileResponse:
     found = map_view.vendor_files().get(path)
     if found is None:
         raise NotFound(f"no static file {path!r}")
-    headers = {"Cache-Control": _cache("public, max-age=86400")}
+    headers = {"Cache-Control": _cache(86400)}
     return FileResponse(found, media_type=STATIC_TYPES[found.suffix], headers=headers)
