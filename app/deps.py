@@ -1,16 +1,19 @@
 """Dependency aliases for the routers: one session (one transaction) per request, the caller."""
 
 from collections.abc import Iterator
-from typing import Annotated
+from typing import Annotated, Any, get_origin
 
 import anyio
 from fastapi import Depends, Query, Request, Security
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.db import get_engine, session_scope
 from app.errors import Forbidden, Unauthorized
 from app.models.api_key import Role
+from app.models.search import SearchParams
 from app.openapi import bearer_scheme
 from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor, authenticate, require_admin
@@ -131,3 +134,40 @@ class Pagination:
 
 
 PaginationDep = Annotated[Pagination, Depends()]
+
+
+# --- search parameters ------------------------------------------------------------------------
+
+_LIST_PARAMS = frozenset(
+    name
+    for name, field in SearchParams.model_fields.items()
+    if get_origin(field.annotation) is list
+)
+
+
+async def read_search_params(request: Request) -> SearchParams:
+    """The search parameters of the query string, read as FastAPI reads a query model (a list
+    parameter takes every value, any other the last; unknown names are ignored) and validated
+    by one `model_validate`. FastAPI's own reading looks at each of the model's 25 fields in
+    turn, ~0.19 ms per search against ~0.02 ms here (bench/README.md), a seventh of the API's
+    own time per search. The OpenAPI document lists the parameters as before: app/openapi.py
+    adds those FastAPI generates for the model. Async: no I/O, and a plain `def` dependency
+    would cost a trip to the thread pool."""
+    # An absent list is given as empty: the same value as the default, which pydantic would
+    # copy per field instead (a quarter of the validation's time).
+    data: dict[str, Any] = {name: [] for name in _LIST_PARAMS}
+    for name, value in request.query_params.multi_items():
+        if name in _LIST_PARAMS:
+            data[name].append(value)
+        else:
+            data[name] = value
+    try:
+        return SearchParams.model_validate(data)
+    except ValidationError as exc:
+        raise RequestValidationError(
+            [{**error, "loc": ("query", *error["loc"])} for error in exc.errors(include_url=False)]
+        ) from None
+
+
+# Every search parameter as one model; unknown code values get a 422 naming the allowed ones.
+SearchParamsDep = Annotated[SearchParams, Depends(read_search_params)]

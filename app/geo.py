@@ -53,12 +53,17 @@ def known_centre(postcode: str) -> tuple[float, float] | None:
     return float(lat), float(lon)
 
 
+_RADIANS = math.pi / 180  # what math.radians multiplies by
+
+
 def distance_km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    """Great-circle distance (haversine), as Meilisearch computes it."""
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+    """Great-circle distance (haversine), as Meilisearch computes it. Written out, without
+    math.radians per coordinate: it runs for every place of every hit of a radius search."""
+    lat1 = a[0] * _RADIANS
+    lat2 = b[0] * _RADIANS
     h = (
         math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((b[1] * _RADIANS - a[1] * _RADIANS) / 2) ** 2
     )
     return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))
 

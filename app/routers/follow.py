@@ -8,9 +8,8 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import FileResponse, HTMLResponse
 
 from app.config import get_settings
-from app.deps import SessionDep
+from app.deps import SearchParamsDep, SessionDep
 from app.errors import NotFound
-from app.routers.search import SearchParamsDep
 from app.security_headers import page_policy
 from app.services import calendar, feeds, map_view
 from app.services.pages import STATIC_TYPES, page_language, render_not_found

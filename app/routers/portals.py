@@ -6,7 +6,7 @@ import orjson
 from fastapi import APIRouter, Body, Path, Query, Response, status
 
 from app import api_examples
-from app.deps import AdminDep, SessionDep
+from app.deps import AdminDep, SearchParamsDep, SessionDep
 from app.models.changes import ChangePage
 from app.models.offer import OfferPublic
 from app.models.portal import (
@@ -21,7 +21,6 @@ from app.models.portal import (
 from app.models.search import SearchResult, SuggestResult
 from app.openapi import documented
 from app.routers.changes import LimitQuery, SinceQuery
-from app.routers.search import SearchParamsDep
 from app.search import service as search
 from app.services import changes
 from app.services import offers as offer_service

@@ -4,16 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from app.models.search import SearchParams, SearchResult, SuggestResult
+from app.deps import SearchParamsDep
+from app.models.search import SearchResult, SuggestResult
 from app.models.types import CleanText
 from app.search.service import search_offers, suggest_offers
 from app.services.monitoring.demand import record_search
 
 router = APIRouter(prefix="/api/v1", tags=["search"])
-
-# Every search parameter as one query model; unknown code values get a 422 naming the
-# allowed ones, unknown parameters are ignored.
-SearchParamsDep = Annotated[SearchParams, Query()]
 
 
 @router.get("/search", response_model=SearchResult)

@@ -98,3 +98,22 @@ def test_trust_and_free_places_are_in_the_document() -> None:
     assert (doc[AZAV_UNTIL], doc[SEATS]) == (OPEN_END, [])
     [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS"), today=TODAY)
     assert doc[AZAV_UNTIL] == 0
+
+
+def test_distances_are_the_haversine_of_radians() -> None:
+    """app.geo.distance_km is written out for speed; it must stay the textbook formula."""
+    import math
+    import random
+
+    from app.geo import EARTH_RADIUS_KM, distance_km
+
+    rng = random.Random(7)
+    for _ in range(2_000):
+        a = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+        b = (rng.uniform(-90, 90), rng.uniform(-180, 180))
+        lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
+        h = (
+            math.sin((lat2 - lat1) / 2) ** 2
+            + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        )
+        assert distance_km(a, b) == 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(h))

@@ -1,7 +1,7 @@
 """One search-parameter model behind `/api/v1/search` and the portal search: both must
 understand and refuse exactly the same things, in the one error shape with `["query", name]`."""
 
-from typing import Any
+from typing import Annotated, Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -99,3 +99,70 @@ def test_openapi_documents_every_search_parameter() -> None:
         names = {p["name"] for p in spec["parameters"] if p["in"] == "query"}
         assert names == set(SearchParams.model_fields), path
         assert "SearchResult" in str(spec["responses"]["200"])
+
+
+def _native_and_ours() -> TestClient:
+    """Two routes that answer the parameters they read: ours (app.deps.SearchParamsDep) and
+    FastAPI's own reading of the same model as a query model, with our error answers."""
+    from fastapi import FastAPI, Query
+
+    from app.deps import SearchParamsDep
+    from app.errors import install_error_handlers
+
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.get("/ours")
+    async def ours(params: SearchParamsDep) -> dict[str, Any]:
+        return {"params": params.model_dump(mode="json"), "set": sorted(params.model_fields_set)}
+
+    @app.get("/native")
+    async def native(params: Annotated[SearchParams, Query()]) -> dict[str, Any]:
+        return {"params": params.model_dump(mode="json"), "set": sorted(params.model_fields_set)}
+
+    return TestClient(app)
+
+
+@pytest.mark.parametrize(
+    "query", [*QUERIES, "category=", "q=a&q=b", "city=Bochum&city=", "per_page=5&per_page="]
+)
+def test_the_reader_reads_as_fastapi_reads_a_query_model(query: str) -> None:
+    client = _native_and_ours()
+    ours = client.get(f"/ours?{query}")
+    native = client.get(f"/native?{query}")
+    assert ours.status_code == native.status_code, query
+    if ours.status_code == 200:
+        # The same values; an absent list counts as set (given as empty), which is no filter.
+        assert ours.json()["params"] == native.json()["params"]
+        listed = {n for n, f in SearchParams.model_fields.items() if f.default == []}
+        assert set(ours.json()["set"]) - listed == set(native.json()["set"]) - listed
+    else:
+        assert ours.json() == native.json()
+
+
+def test_openapi_lists_the_parameters_as_fastapi_documents_the_model() -> None:
+    """The routes read the parameters themselves; the document must still say exactly what
+    FastAPI says of the model as a query model, in the same place."""
+    from fastapi import FastAPI, Query
+
+    from app.main import create_app
+
+    native = FastAPI()
+
+    @native.get("/search")
+    async def search(params: Annotated[SearchParams, Query()]) -> None:
+        """Documented only."""
+
+    expected = native.openapi()["paths"]["/search"]["get"]["parameters"]
+    spec = create_app().openapi()
+    assert spec["paths"]["/api/v1/search"]["get"]["parameters"] == expected
+    portal = spec["paths"]["/api/v1/portals/{slug}/search"]["get"]["parameters"]
+    assert [p["name"] for p in portal[:1]] == ["slug"]
+    assert portal[1:] == expected
+    suggest = spec["paths"]["/api/v1/portals/{slug}/suggest"]["get"]["parameters"]
+    assert suggest[1:-1] == expected
+    assert suggest[-1]["name"] == "limit"
+    schemas = spec["components"]["schemas"]
+    for name, schema in native.openapi()["components"]["schemas"].items():
+        if name not in ("HTTPValidationError", "ValidationError"):
+            assert schemas[name] == schema, name
