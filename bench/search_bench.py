@@ -570,9 +570,10 @@ class Bench:
         }
 
     # 3 -------------------------------------------------------------------------------------
-    def start_api(self, factory: str = "app.main:create_app") -> None:
-        """Two API processes: as deployed (answer cache on), and with the cache off, whose
-        every search goes to Meilisearch (the engine path and the API's own overhead)."""
+    def start_api(self) -> None:
+        """Two API processes, each the served configuration (`bildungsraum serve`, as in the
+        Docker image): as deployed (answer cache on), and with the cache off, whose every
+        search goes to Meilisearch (the engine path and the API's own overhead)."""
         from app.search.index_admin import ensure_scoped_keys
 
         self.search_key, self.indexer_key = ensure_scoped_keys(self.admin, INDEX)
@@ -590,41 +591,22 @@ class Bench:
             RATE_LIMIT_SEARCH="1000000/second",
         )
         # As deployed: the Dockerfile runs WEB_CONCURRENCY=2 workers, each with its own cache.
-        self.api = self._launch_api(factory, "api", {}, workers=2)
-        self.api_nocache = self._launch_api(factory, "api_nocache", {"SEARCH_CACHE_ENTRIES": "0"})
+        self.api = self._launch_api("api", {}, workers=2)
+        self.api_nocache = self._launch_api("api_nocache", {"SEARCH_CACHE_ENTRIES": "0"})
 
-    def _launch_api(self, factory: str, name: str, env: dict[str, str], workers: int = 1) -> str:
+    def _launch_api(self, name: str, env: dict[str, str], workers: int = 1) -> str:
         port = _free_port()
         url = f"http://127.0.0.1:{port}"
         self.procs[name] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                factory,
-                "--factory",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--workers",
-                str(workers),
-                "--loop",
-                "uvloop",
-                "--http",
-                "httptools",
-                "--no-access-log",
-                "--no-server-header",
-                "--log-level",
-                "warning",
-            ],
+            [sys.executable, "-m", "app.cli", "serve", "--port", str(port)]
+            + ["--workers", str(workers)],
             cwd=ROOT,
             env=self.env | env,
             stdout=open(self.tmp / f"{name}.log", "ab"),  # noqa: SIM115
             stderr=subprocess.STDOUT,
         )
         wait_http(f"{url}/health", proc=self.procs[name])
-        step(f"{name} ({factory}) up at {url} (pid {self.procs[name].pid})")
+        step(f"{name} (bildungsraum serve) up at {url} (pid {self.procs[name].pid})")
         return url
 
     @property
@@ -1155,12 +1137,20 @@ def table(r: dict[str, Any]) -> str:
             ):
                 ratio = routes[route]["p50"] / routes[reference]["p50"]
                 gap = over[route] - over["api"]
-                add(
-                    f"3 {kind}: {label} p50 | its raw p50 (ratio)",
-                    f"{routes[route]['p50']:.2f} | {routes[reference]['p50']:.2f} ms ({ratio:.2f})",
-                    "ratio <= 1.25",
-                    ratio <= 1.25,
+                figure = (
+                    f"{routes[route]['p50']:.2f} | {routes[reference]['p50']:.2f} ms ({ratio:.2f})"
                 )
+                if route == "page":
+                    # The target is the API routes'; a page's server time (rendering, the
+                    # ways out) is measured the same way and shown beside them.
+                    add(f"3 {kind}: {label} p50 | its raw p50 (ratio)", figure)
+                else:
+                    add(
+                        f"3 {kind}: {label} p50 | its raw p50 (ratio)",
+                        figure,
+                        "ratio <= 1.25",
+                        ratio <= 1.25,
+                    )
                 if route.startswith("portal"):
                     add(
                         f"3 {kind}: {label} overhead, p50 of pairs",
