@@ -1,5 +1,5 @@
-"""A local webhook receiver for tests and the benchmark: answers 2xx, 500, hangs, closes the
-connection or redirects, per path; records what it got. Bound to 127.0.0.1."""
+"""A local webhook receiver for tests and the benchmark: answers 2xx, 500, hangs, trickles its
+answer, closes the connection or redirects, per path; records what it got. Bound to 127.0.0.1."""
 
 import socket
 import threading
@@ -53,6 +53,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/hang" or (failing and path == "/flaky-hang"):
             time.sleep(HANG_S)
             self._send(204)
+        elif path == "/trickle" or (failing and path == "/flaky-trickle"):
+            self._trickle()
         elif path == "/fail" or (failing and path == "/flaky"):
             self._send(500, b"kaputt")
         elif path == "/close" or (failing and path == "/flaky-close"):
@@ -62,6 +64,19 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(302, headers={"Location": "/ok"})
         else:
             self._send(204)
+
+    def _trickle(self) -> None:
+        """A status line, then a header byte every 0.1 s for HANG_S: every read finds
+        something, so only a deadline for the whole answer ends the wait."""
+        try:
+            self.wfile.write(b"HTTP/1.1 204 No Content\r\nX-Slow: ")
+            end = time.monotonic() + HANG_S
+            while time.monotonic() < end:
+                time.sleep(0.1)
+                self.wfile.write(b"a")
+            self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+        except OSError:
+            self.close_connection = True
 
     def _send(self, status: int, body: bytes = b"", headers: dict[str, str] | None = None) -> None:
         try:

@@ -145,6 +145,12 @@ class Sender:
     settings: Settings = field(default_factory=get_settings)
     _pools: dict[int, httpcore.ConnectionPool] = field(default_factory=dict, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    # The deadline of the POST each sending thread has in progress (time.monotonic()).
+    _deadlines: threading.local = field(default_factory=threading.local, init=False)
+
+    def _deadline(self) -> float | None:
+        at: float | None = getattr(self._deadlines, "at", None)
+        return at
 
     def _pool(self, endpoint_id: int) -> httpcore.ConnectionPool:
         with self._lock:
@@ -155,6 +161,9 @@ class Sender:
                     network_backend=GuardedBackend(
                         parse_networks(self.settings.webhook_allowed_networks),
                         setting="WEBHOOK_ALLOWED_NETWORKS",
+                        # One POST, answer included, takes WEBHOOK_TIMEOUT at most: a
+                        # receiver trickling its answer cannot hold a sending thread.
+                        deadline=self._deadline,
                     ),
                     retries=0,
                     max_connections=1,
@@ -176,6 +185,7 @@ class Sender:
             "pool": timeout,
         }
         pool = self._pool(endpoint.id)
+        self._deadlines.at = time.monotonic() + timeout
         try:
             with pool.stream(
                 "POST",
@@ -202,6 +212,8 @@ class Sender:
             return Attempt(False, error="only http and https URLs can be called")
         except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
             return Attempt(False, error=f"the connection failed ({exc.__class__.__name__})")
+        finally:
+            self._deadlines.at = None
         if 200 <= status < 300:
             return Attempt(True, status=status)
         if 300 <= status < 400:

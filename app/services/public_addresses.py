@@ -10,7 +10,9 @@ reads no proxy variables that would route around the check.
 
 import ipaddress
 import socket
-from collections.abc import Iterable
+import ssl
+import time
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,13 +99,62 @@ def refuse_private_target(url: str, allowed: list[Network], *, resolve: bool) ->
             )
 
 
-class GuardedBackend(httpcore.NetworkBackend):
-    """Resolves the host itself and connects only to an address that passes the check."""
+Deadline = Callable[[], float | None]
 
-    def __init__(self, allowed: list[Network], *, setting: str) -> None:
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose reads and writes end by the deadline of the request in progress
+    (`time.monotonic()`): httpcore's timeouts hold per read, and a peer that sends a byte
+    now and then would hold the caller for good."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None, error: type[Exception]) -> float | None:
+        deadline = self._deadline()
+        if deadline is None:
+            return timeout
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise error("the answer did not arrive in time")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._left(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._left(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        inner = self._inner.start_tls(
+            ssl_context, server_hostname, self._left(timeout, httpcore.ConnectTimeout)
+        )
+        return _DeadlineStream(inner, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Resolves the host itself and connects only to an address that passes the check. With
+    `deadline`, each request ends by the time it returns, however its peer trickles."""
+
+    def __init__(
+        self, allowed: list[Network], *, setting: str, deadline: Deadline | None = None
+    ) -> None:
         self._allowed = allowed
         self._setting = setting  # named in the refusal: where to allow a network
         self._inner = httpcore.SyncBackend()
+        self._deadline = deadline
 
     def connect_tcp(
         self,
@@ -131,7 +182,7 @@ class GuardedBackend(httpcore.NetworkBackend):
             try:
                 # The checked address itself: TLS still verifies the certificate for `host`,
                 # which httpcore passes as the server name.
-                return self._inner.connect_tcp(
+                stream = self._inner.connect_tcp(
                     str(address),
                     port,
                     timeout=timeout,
@@ -140,6 +191,8 @@ class GuardedBackend(httpcore.NetworkBackend):
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
                 error = exc
+                continue
+            return stream if self._deadline is None else _DeadlineStream(stream, self._deadline)
         assert error is not None
         raise error
 

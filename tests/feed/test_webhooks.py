@@ -1,6 +1,6 @@
 """Webhooks: registration rules, signed deliveries a Standard Webhooks verifier accepts,
-faulty receivers (500, hang, closed connection, redirect) retried and logged with nothing
-lost, disabling after the retry window, replay, and a worker killed mid-batch."""
+faulty receivers (500, hang, trickle, closed connection, redirect) retried and logged with
+nothing lost, disabling after the retry window, replay, and a worker killed mid-batch."""
 
 import os
 import signal
@@ -249,7 +249,7 @@ def test_an_offer_change_reaches_the_receiver_through_the_indexer(
     assert (removed["data"]["offer_id"], removed["data"]["reason"]) == (offer["id"], "withdrawn")
 
 
-@pytest.mark.parametrize("path", ["/flaky", "/flaky-hang", "/flaky-close"])
+@pytest.mark.parametrize("path", ["/flaky", "/flaky-hang", "/flaky-trickle", "/flaky-close"])
 def test_failing_receivers_are_retried_in_order_and_logged(
     client: TestClient,
     admin: dict[str, str],
@@ -278,6 +278,7 @@ def test_failing_receivers_are_retried_in_order_and_logged(
     problem = {
         "/flaky": "HTTP 500",
         "/flaky-hang": "no answer within 0.5 s",
+        "/flaky-trickle": "no answer within 0.5 s",
         "/flaky-close": "the connection failed",
     }[path]
     assert problem in first["last_error"]

@@ -4,6 +4,7 @@ huge and compressed answers. Bound to 127.0.0.1; every loop is bounded in size a
 import gzip
 import hashlib
 import threading
+import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -86,6 +87,19 @@ class _Handler(BaseHTTPRequestHandler):
     def _hang(self) -> None:
         self.state.release.wait(10)  # the test's timeout is shorter; the server gives up later
         self._send(200, self.state.content)
+
+    def _trickle(self) -> None:
+        # A status line, then a header byte every 0.1 s for 12 s: each read finds something in
+        # time; only a deadline for the whole answer ends the wait sooner.
+        try:
+            self.wfile.write(b"HTTP/1.1 200 OK\r\nX-Slow: ")
+            end = time.monotonic() + 12
+            while time.monotonic() < end and not self.state.release.wait(0.1):
+                self.wfile.write(b"a")
+            self.wfile.write(b"\r\nContent-Length: 0\r\n\r\n")
+        except OSError:
+            pass  # the client gave up: expected
+        self.close_connection = True
 
     def _redirect(self) -> None:
         self._send(302, b"", {"Location": self.state.redirect_to})

@@ -172,6 +172,7 @@ def test_failures_back_off_and_are_reported(
     ("path", "redirect", "expected"),
     [
         ("hang", "", "no complete answer within 1.5 s"),
+        ("trickle", "", "no complete answer within 1.5 s"),
         ("huge-declared", "", "larger than 1,000,000 bytes"),
         ("huge", "", "larger than 1,000,000 bytes; stopped there"),
         ("bomb", "", "larger than 1,000,000 bytes"),

@@ -123,7 +123,10 @@ def fetch(
         headers.append((b"If-Modified-Since", last_modified.encode("latin-1", "replace")))
     with httpcore.ConnectionPool(
         ssl_context=ssl.create_default_context(),
-        network_backend=GuardedBackend(allowed, setting="PULL_ALLOWED_NETWORKS"),
+        # The whole pull, headers trickled byte by byte included, ends by the deadline.
+        network_backend=GuardedBackend(
+            allowed, setting="PULL_ALLOWED_NETWORKS", deadline=lambda: deadline
+        ),
         retries=0,
         max_connections=1,
     ) as pool:
