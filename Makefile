@@ -27,7 +27,7 @@ test: setup meilisearch browser-deps
 # The inner loop: everything that needs no Meilisearch, no browser and no served process, on
 # SQLite.
 test-fast: setup
-	$(BIN)/python -m pytest -q -m "not meili and not browser and not served"
+	$(BIN)/python -m pytest -q -n auto -m "not meili and not browser and not served"
 
 setup: $(STAMP)
 
