@@ -263,33 +263,41 @@ def _pair(a: int, b: int) -> tuple[int, int]:
 _PAIRS = cast(Any, DuplicateCandidate).__table__
 
 
-def _store(
-    session: Session,
-    offer_id: int,
-    matches: dict[int, Match],
-    result: CheckResult,
-    *,
-    prune: bool,
-) -> None:
-    """Keep the offer's matches: new pairs inserted, open ones updated, decided ones left;
-    with `prune`, open pairs that no longer match are dropped. Plain statements, no ORM
-    objects: a written offer of a crowded course has dozens of pairs."""
+# A stored pair as the writers need it: row id, status, score, reason.
+StoredPair = tuple[int, str, int, dict[str, Any]]
+
+
+def _stored_pairs(
+    session: Session, *where: ColumnElement[bool]
+) -> dict[tuple[int, int], StoredPair]:
+    """The stored pairs (those matching `where`), by their offer ids lower first."""
     t = _PAIRS
-    existing = {
-        (b if a == offer_id else a): (pair_id, status, score, reason)
-        for pair_id, a, b, status, score, reason in session.execute(
-            select(t.c.id, t.c.offer_a_id, t.c.offer_b_id, t.c.status, t.c.score, t.c.reason).where(
-                or_(t.c.offer_a_id == offer_id, t.c.offer_b_id == offer_id)
-            )
+    rows = session.execute(
+        select(t.c.id, t.c.offer_a_id, t.c.offer_b_id, t.c.status, t.c.score, t.c.reason).where(
+            *where
         )
+    )
+    return {
+        _pair(a, b): (pair_id, status, score, reason)
+        for pair_id, a, b, status, score, reason in rows
     }
+
+
+def _write_pairs(
+    session: Session,
+    matches: dict[tuple[int, int], Match],
+    existing: dict[tuple[int, int], StoredPair],
+    result: CheckResult,
+) -> None:
+    """Matches by their offer ids lower first: new pairs inserted, open ones given the new score
+    and reason, decided ones left as the admin decided. Plain statements, no ORM objects: a
+    written offer of a crowded course has dozens of pairs, the full scan thousands."""
     now = utcnow()
     new_rows = []
-    for other, match in matches.items():
-        known = existing.get(other)
+    for (a, b), match in matches.items():
         result.found += 1
+        known = existing.get((a, b))
         if known is None:
-            a, b = _pair(offer_id, other)
             new_rows.append(
                 {
                     "offer_a_id": a,
@@ -302,16 +310,34 @@ def _store(
             )
         elif known[1] == PairStatus.open and (known[2], known[3]) != (match.score, match.reason):
             session.execute(
-                update(t).where(t.c.id == known[0]).values(score=match.score, reason=match.reason)
+                update(_PAIRS)
+                .where(_PAIRS.c.id == known[0])
+                .values(score=match.score, reason=match.reason)
             )
-    if new_rows:
-        session.execute(insert(t), new_rows)
-        result.new += len(new_rows)
+    for start in range(0, len(new_rows), 1000):
+        session.execute(insert(_PAIRS), new_rows[start : start + 1000])
+    result.new += len(new_rows)
+
+
+def _store(
+    session: Session,
+    offer_id: int,
+    matches: dict[int, Match],
+    result: CheckResult,
+    *,
+    prune: bool,
+) -> None:
+    """Keep the offer's matches (`_write_pairs`); with `prune`, open pairs that no longer match
+    are dropped."""
+    t = _PAIRS
+    existing = _stored_pairs(session, or_(t.c.offer_a_id == offer_id, t.c.offer_b_id == offer_id))
+    pairs = {_pair(offer_id, other): match for other, match in matches.items()}
+    _write_pairs(session, pairs, existing, result)
     if prune:
         gone = [
             known[0]
-            for other, known in existing.items()
-            if other not in matches and known[1] == PairStatus.open
+            for pair, known in existing.items()
+            if pair not in pairs and known[1] == PairStatus.open
         ]
         if gone:
             session.execute(t.delete().where(t.c.id.in_(gone)))
@@ -460,46 +486,8 @@ def candidate_pairs(facts: dict[int, Facts]) -> Iterator[tuple[int, int]]:
 def _store_all(
     session: Session, matches: dict[tuple[int, int], Match], result: CheckResult
 ) -> None:
-    """The scan's matches in bulk: new pairs inserted, open ones updated, decided ones left."""
-    table = cast(Any, DuplicateCandidate).__table__
-    existing = {
-        (a, b): (pair_id, status, score, reason)
-        for pair_id, a, b, status, score, reason in session.execute(
-            select(
-                table.c.id,
-                table.c.offer_a_id,
-                table.c.offer_b_id,
-                table.c.status,
-                table.c.score,
-                table.c.reason,
-            )
-        )
-    }
-    now = utcnow()
-    new_rows = []
-    for (a, b), match in matches.items():
-        result.found += 1
-        known = existing.get((a, b))
-        if known is None:
-            new_rows.append(
-                {
-                    "offer_a_id": a,
-                    "offer_b_id": b,
-                    "score": match.score,
-                    "reason": match.reason,
-                    "status": PairStatus.open.value,
-                    "found_at": now,
-                }
-            )
-        elif known[1] == PairStatus.open and (known[2], known[3]) != (match.score, match.reason):
-            session.execute(
-                update(table)
-                .where(table.c.id == known[0])
-                .values(score=match.score, reason=match.reason)
-            )
-    for start in range(0, len(new_rows), 1000):
-        session.execute(insert(table), new_rows[start : start + 1000])
-    result.new += len(new_rows)
+    """The scan's matches in bulk (`_write_pairs`); open pairs it did not find are kept."""
+    _write_pairs(session, matches, _stored_pairs(session), result)
 
 
 def scan_all(*, session: Session) -> CheckResult:
