@@ -4,11 +4,11 @@ seconds. Its own process: an import of 10,000 offers is checked here, after it c
 without slowing the import or the API's writes (each check costs a few ms, bench/)."""
 
 import logging
-import signal
 import threading
 
 from app.config import get_settings
 from app.db import session_scope
+from app.processes import run_until_signalled
 from app.search.state import get_state, set_state
 from app.services.quality.duplicates import check_pending
 from app.services.quality.rescore import rescore_all
@@ -63,11 +63,7 @@ def serve(stop: threading.Event) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve(stop)
+    run_until_signalled(serve)
 
 
 if __name__ == "__main__":

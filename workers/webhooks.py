@@ -11,7 +11,6 @@ had not recorded (at least once, never skipped).
 """
 
 import logging
-import signal
 import ssl
 import sys
 import threading
@@ -33,6 +32,7 @@ from app.db import get_engine
 from app.models.portal import Portal
 from app.models.types import utcnow
 from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from app.processes import run_until_signalled
 from app.services import changes
 from app.services.portals import portal_scope
 from app.services.public_addresses import GuardedBackend, OutboundError, parse_networks, redacted
@@ -412,11 +412,12 @@ def main(argv: list[str] | None = None) -> None:
     if args == ["--once"]:
         print(f"delivered {WebhookWorker(get_engine()).run_once()} webhook messages")
         return
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("webhook worker running")
-    WebhookWorker(get_engine()).run_forever(stop)
+
+    def serve(stop: threading.Event) -> None:
+        log.info("webhook worker running")
+        WebhookWorker(get_engine()).run_forever(stop)
+
+    run_until_signalled(serve)
 
 
 if __name__ == "__main__":

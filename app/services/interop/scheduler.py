@@ -7,7 +7,6 @@ row, so several schedulers (or `bildungsraum source run`) never pull one source 
 """
 
 import logging
-import signal
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -21,6 +20,7 @@ from app.db import session_scope
 from app.errors import Conflict, DomainError, NotFound
 from app.models.import_source import ImportSource, SourceStatus
 from app.models.types import utcnow
+from app.processes import run_until_signalled
 from app.services.auth import Actor
 from app.services.interop import import_file
 from app.services.interop.fetch import Fetched, FetchError, fetch, parse_networks, redacted
@@ -203,11 +203,7 @@ def serve(stop: threading.Event) -> None:
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    serve(stop)
+    run_until_signalled(serve)
 
 
 if __name__ == "__main__":
