@@ -19,6 +19,7 @@ from sqlalchemy import Engine, text
 from app import config, db
 from app.config import normalise_database_url
 from app.migrations import upgrade
+from app.models.search import SearchHit
 from testkit.meili_server import MeiliServer
 
 _TMP = Path(tempfile.mkdtemp(prefix="bildungsraum-tests-"))
@@ -252,6 +253,30 @@ def offer_payload(
     ]
     body.update(overrides)
     return body
+
+
+def search_hit(**fields: Any) -> SearchHit:
+    """A hit as the search service returns it: a seminar in Bochum with no place, price,
+    funding or certificates unless `fields` say otherwise."""
+    defaults: dict[str, Any] = {
+        "id": 1,
+        "title": "Kurs",
+        "provider": "VHS Bochum",
+        "provider_id": 1,
+        "category": "it_digital",
+        "category_label": "IT und Digitales",
+        "education_type": "seminar",
+        "format": "in_person",
+        "next_start": date(2030, 1, 15),
+        "flexible_start": False,
+        "city": "Bochum",
+        "location": None,
+        "price": None,
+        "funding": [],
+        "snippet": "Kurs",
+        "title_html": "Kurs",
+    }
+    return SearchHit(**(defaults | fields))
 
 
 @pytest.fixture

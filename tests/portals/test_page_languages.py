@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.models.search import FacetValue, SearchHit, SearchParams, SearchResult, SearchScope
+from app.models.search import FacetValue, SearchParams, SearchResult, SearchScope
 from app.search import service as search
+from tests.conftest import search_hit
 from tests.portals.conftest import BOCHUM, at, create_portal
 
 NBSP = "\xa0"
@@ -19,25 +20,7 @@ JSONLD = re.compile(r'<script type="application/ld\+json">.*?</script>', re.S)
 
 
 def _result() -> SearchResult:
-    hit = SearchHit(
-        id=1,
-        title="Kurs",
-        provider="VHS Bochum",
-        provider_id=1,
-        category="it_digital",
-        category_label="IT und Digitales",
-        education_type="seminar",
-        format="in_person",
-        next_start=date(2030, 3, 6),
-        flexible_start=False,
-        city="Bochum",
-        location=None,
-        price=Decimal("1290.5"),
-        funding=[],
-        distance_km=1234.4,
-        snippet="Kurs",
-        title_html="Kurs",
-    )
+    hit = search_hit(next_start=date(2030, 3, 6), price=Decimal("1290.5"), distance_km=1234.4)
     # The search service labels facet values in German, whatever the page language.
     facets = {
         "category": [FacetValue(value="it_digital", label="IT und Digitales", count=7)],

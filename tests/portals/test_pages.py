@@ -2,7 +2,6 @@
 
 import json
 import re
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -10,9 +9,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.errors import ServiceUnavailable
-from app.models.search import FacetValue, SearchHit, SearchParams, SearchResult, SearchScope
+from app.models.search import FacetValue, SearchParams, SearchResult, SearchScope
 from app.search import service as search
-from tests.conftest import SearchIndex
+from tests.conftest import SearchIndex, search_hit
 from tests.portals.conftest import BOCHUM, Region, at, create_portal
 
 EVIL = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -21,21 +20,11 @@ JSONLD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.S)
 
 def _fake_result(n: int = 10, *, provider: str = "VHS Bochum") -> SearchResult:
     hits = [
-        SearchHit(
+        search_hit(
             id=i + 1,
             title=f"Kurs {i}",
             provider=provider,
-            provider_id=1,
-            category="it_digital",
-            category_label="IT und Digitales",
-            education_type="seminar",
-            format="in_person",
-            next_start=date(2030, 1, 15),
-            flexible_start=False,
-            city="Bochum",
-            location=None,
             price=[None, Decimal("0"), Decimal("1290.5")][i % 3],
-            funding=[],
             snippet="Sie lernen <mark>Buchhaltung</mark> &amp; mehr " + "Lorem ipsum dolor " * 12,
             title_html=f"<mark>Kurs</mark> {i}",
         )

@@ -7,39 +7,35 @@ from decimal import Decimal
 import pytest
 
 from app.models.search import FacetValue, HitLocation, SearchHit, SearchResult
+from tests.conftest import search_hit
 
 
 def _hit(n: int, **changes: object) -> SearchHit:
-    hit = SearchHit(
-        id=n,
-        title=f"Kurs {n} – Übung <b>&</b> \"Zitat\" 'ja' \u2028",
-        provider="VHS Bochum",
-        provider_id=7,
-        category="languages",
-        category_label="Sprachen",
-        education_type="course",
-        format="in_person",
-        next_start=date(2027, 1, 31),
-        flexible_start=False,
-        city="Bochum",
-        location=HitLocation(
+    """A hit with every field filled (each one is written), then `changes`."""
+    every_field: dict[str, object] = {
+        "id": n,
+        "title": f"Kurs {n} – Übung <b>&</b> \"Zitat\" 'ja' \u2028",
+        "provider_id": 7,
+        "category": "languages",
+        "category_label": "Sprachen",
+        "education_type": "course",
+        "next_start": date(2027, 1, 31),
+        "location": HitLocation(
             name="VHS", postcode="44787", city="Bochum", lat=51.481845, lon=7.216236
         ),
-        price=Decimal("1234.50"),
-        funding=["bildungsgutschein"],
-        distance_km=3.1,
-        also_offered_by=["IHK Bochum"],
-        azav=True,
-        azav_valid_until=date(2028, 6, 30),
-        azav_certifier="CERTQUA",
-        certificates=["ISO 9001"],
-        free_seats=4,
-        snippet="ein <mark>Deutsch</mark>kurs …",
-        title_html="<mark>Kurs</mark>",
-    )
-    for name, value in changes.items():
-        setattr(hit, name, value)
-    return hit
+        "price": Decimal("1234.50"),
+        "funding": ["bildungsgutschein"],
+        "distance_km": 3.1,
+        "also_offered_by": ["IHK Bochum"],
+        "azav": True,
+        "azav_valid_until": date(2028, 6, 30),
+        "azav_certifier": "CERTQUA",
+        "certificates": ["ISO 9001"],
+        "free_seats": 4,
+        "snippet": "ein <mark>Deutsch</mark>kurs …",
+        "title_html": "<mark>Kurs</mark>",
+    }
+    return search_hit(**(every_field | changes))
 
 
 @pytest.mark.parametrize(
