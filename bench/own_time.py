@@ -31,8 +31,6 @@ from bench.search_bench import (
     RESULTS,
     ROOT,
     Bench,
-    Database,
-    _normalise,
     api_path,
     page_path,
     portal_api_path,
@@ -47,9 +45,7 @@ Answer = tuple[int, bytes]
 
 def prepare(offers: int) -> Bench:
     """Meilisearch, database, N offers indexed, the bench portal; the settings point there."""
-    from app.migrations import upgrade
-    from app.search.index_admin import ensure_scoped_keys, meili_client
-    from testkit.meili_server import MeiliServer
+    from app.search.index_admin import ensure_scoped_keys
 
     bench = Bench(
         offers=offers,
@@ -60,27 +56,12 @@ def prepare(offers: int) -> Bench:
         commits=0,
         keep=False,
     )
-    bench.db = Database(None, bench.tmp)
-    bench.meili = MeiliServer(data_dir=bench.tmp / "meili")
-    url = bench.db.create()
-    bench.meili.start()
-    os.environ.update(
-        DATABASE_URL=url,
-        DATA_DIR=str(bench.tmp),
-        MEILI_URL=bench.meili.url,
-        MEILI_MASTER_KEY=bench.meili.master_key,
-        MEILI_INDEX=INDEX,
+    bench.setup(
         BILDUNGSRAUM_ENV="development",
         # Every search goes to the (replayed) engine; the limiter runs, out of reach.
         SEARCH_CACHE_ENTRIES="0",
         RATE_LIMIT_SEARCH="1000000/second",
     )
-    from app import db
-
-    upgrade(_normalise(url))
-    bench.engine = db.build_engine(_normalise(url))
-    bench.admin = meili_client(bench.meili.url, bench.meili.master_key, timeout=120)
-    bench.load()
     search_key, indexer_key = ensure_scoped_keys(bench.admin, INDEX)
     os.environ.update(MEILI_SEARCH_KEY=search_key, MEILI_ADMIN_KEY=indexer_key)
     from app.config import get_settings

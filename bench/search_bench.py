@@ -432,6 +432,42 @@ class Bench:
     procs: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     portal_scope: Any = None
 
+    def __post_init__(self) -> None:
+        from testkit.meili_server import MeiliServer
+
+        self.db = Database(self.database_url, self.tmp)
+        self.meili = MeiliServer(data_dir=self.tmp / "meili")
+
+    # 0 -------------------------------------------------------------------------------------
+    def setup(self, **env: str) -> None:
+        """Start the throw-away database (migrated) and Meilisearch, and load N offers and the
+        bench portal into both; this process's settings point there, with `env` on top."""
+        from app import db
+        from app.migrations import upgrade
+        from app.search.index_admin import meili_client
+
+        url = self.db.create()
+        # Settings are read once per process; point this one at the throw-away setup.
+        os.environ["DATABASE_URL"] = url
+        os.environ["DATA_DIR"] = str(self.tmp)
+        self.meili.start()
+        self.master_key = self.meili.master_key
+        os.environ.update(
+            MEILI_URL=self.meili.url, MEILI_MASTER_KEY=self.master_key, MEILI_INDEX=INDEX, **env
+        )
+        upgrade(_normalise(url))
+        self.engine = db.build_engine(_normalise(url))
+        self.admin = meili_client(self.meili.url, self.master_key, timeout=120)
+        self.results["setup"] = {
+            "database": "postgresql" if self.db.name else "sqlite",
+            "meilisearch": self.admin.get_version().get("pkgVersion"),
+            "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S"),
+            "loadavg_1m_start": round(os.getloadavg()[0], 2),
+        }
+        self.load()
+
     # 1 -------------------------------------------------------------------------------------
     def load(self) -> None:
         from app.db import session_scope
@@ -989,36 +1025,8 @@ class Bench:
 
     # run -----------------------------------------------------------------------------------
     def run(self) -> dict[str, Any]:
-        from app.search.index_admin import meili_client
-        from testkit.meili_server import MeiliServer
-
-        self.db = Database(self.database_url, self.tmp)
-        self.meili = MeiliServer(data_dir=self.tmp / "meili")
         try:
-            url = self.db.create()
-            # Settings are read once per process; point this one at the throw-away setup.
-            os.environ["DATABASE_URL"] = url
-            os.environ["DATA_DIR"] = str(self.tmp)
-            self.meili.start()
-            self.master_key = self.meili.master_key
-            os.environ.update(
-                MEILI_URL=self.meili.url, MEILI_MASTER_KEY=self.master_key, MEILI_INDEX=INDEX
-            )
-            from app import db
-            from app.migrations import upgrade
-
-            upgrade(_normalise(url))
-            self.engine = db.build_engine(_normalise(url))
-            self.admin = meili_client(self.meili.url, self.master_key, timeout=120)
-            self.results["setup"] = {
-                "database": "postgresql" if self.db.name else "sqlite",
-                "meilisearch": self.admin.get_version().get("pkgVersion"),
-                "python": platform.python_version(),
-                "cpus": os.cpu_count(),
-                "date": time.strftime("%Y-%m-%d %H:%M:%S"),
-                "loadavg_1m_start": round(os.getloadavg()[0], 2),
-            }
-            self.load()
+            self.setup()
             self.reindex()
             self.start_api()
             self.results["latency"] = self.latency()
