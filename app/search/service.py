@@ -29,7 +29,7 @@ from app.models.search import (
 )
 from app.search import documents as f
 from app.search import filters as sf
-from app.search.cache import AnswerCache
+from app.search.cache import AnswerCache, KnownQueries
 from app.search.http import MeiliHttp
 
 log = logging.getLogger("bildungsraum.search")
@@ -115,12 +115,14 @@ class SearchBackend:
 
 _backend: SearchBackend | None = None
 _cache: AnswerCache[SearchResult] | None = None
+_known: KnownQueries[SearchParams] | None = None
 
 
 def configure_backend() -> SearchBackend:
     """Create the process's backend and answer cache from the settings (at application start)."""
-    global _backend, _cache
+    global _backend, _cache, _known
     settings = get_settings()
+    _known = KnownQueries(settings.search_cache_entries)
     if _cache is not None:
         _cache.stop()
     _cache = AnswerCache(
@@ -145,6 +147,14 @@ async def close_backend() -> None:
 
 def backend() -> SearchBackend:
     return _backend or configure_backend()
+
+
+def known_queries() -> KnownQueries[SearchParams]:
+    """The validated search parameters of query strings read before (see KnownQueries)."""
+    if _known is None:
+        configure_backend()
+    assert _known is not None
+    return _known
 
 
 def answer_cache() -> AnswerCache[SearchResult]:

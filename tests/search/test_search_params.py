@@ -1,6 +1,7 @@
 """One search-parameter model behind `/api/v1/search` and the portal search: both must
 understand and refuse exactly the same things, in the one error shape with `["query", name]`."""
 
+from types import SimpleNamespace
 from typing import Annotated, Any
 
 import pytest
@@ -10,6 +11,7 @@ from app.models.portal import Portal
 from app.models.search import SearchParams, SearchResult, SearchScope
 from app.routers import search as search_router
 from app.search import service as search_service
+from app.search.cache import KnownQueries
 from app.services import portals as portal_service
 
 QUERIES = [
@@ -166,3 +168,73 @@ def test_openapi_lists_the_parameters_as_fastapi_documents_the_model() -> None:
     for name, schema in native.openapi()["components"]["schemas"].items():
         if name not in ("HTTPValidationError", "ValidationError"):
             assert schemas[name] == schema, name
+
+
+def _count_validations(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    from app import deps
+
+    validated: list[dict[str, Any]] = []
+
+    def model_validate(data: dict[str, Any]) -> SearchParams:
+        validated.append(data)
+        return SearchParams.model_validate(data)
+
+    monkeypatch.setattr(deps, "SearchParams", SimpleNamespace(model_validate=model_validate))
+    return validated
+
+
+def test_a_query_string_read_before_is_not_validated_again(
+    monkeypatch: pytest.MonkeyPatch, app_client: tuple[TestClient, list[SearchParams]]
+) -> None:
+    client, captured = app_client
+    validated = _count_validations(monkeypatch)
+    query = "q=Pflege&category=it_digital&page=2"
+    with client:
+        for path in ("/api/v1/search", "/api/v1/search", "/api/v1/portals/ruhr/search"):
+            assert client.get(f"{path}?{query}").status_code == 200
+        assert len(validated) == 1
+        assert (
+            captured[0]
+            == captured[1]
+            == captured[2]
+            == SearchParams.model_validate({"q": "Pflege", "category": ["it_digital"], "page": "2"})
+        )
+        # Another string is read, even one that means the same.
+        assert client.get("/api/v1/search?page=2&category=it_digital&q=Pflege").status_code == 200
+        assert len(validated) == 2
+        # What is refused is refused every time: nothing invalid is kept.
+        for _ in range(2):
+            refused = client.get("/api/v1/search?page=0")
+            assert refused.status_code == 422
+            assert refused.json()["error"]["details"][0]["loc"] == ["query", "page"]
+        assert len(validated) == 4
+
+
+def test_with_the_cache_off_every_search_is_validated(
+    monkeypatch: pytest.MonkeyPatch, app_client: tuple[TestClient, list[SearchParams]]
+) -> None:
+    from app import config
+
+    client, _ = app_client
+    validated = _count_validations(monkeypatch)
+    monkeypatch.setenv("SEARCH_CACHE_ENTRIES", "0")
+    config.get_settings.cache_clear()
+    try:
+        with client:
+            for _ in range(3):
+                assert client.get("/api/v1/search?q=Pflege").status_code == 200
+    finally:
+        config.get_settings.cache_clear()  # read again once the environment is restored
+    assert len(validated) == 3
+
+
+def test_known_queries_are_bounded_and_the_oldest_unused_go_first() -> None:
+    known: KnownQueries[str] = KnownQueries(entries=2)
+    known.put(b"a", "A")
+    known.put(b"b", "B")
+    assert known.get(b"a") == "A"  # now the most recently used
+    known.put(b"c", "C")
+    assert (known.get(b"a"), known.get(b"b"), known.get(b"c")) == ("A", None, "C")
+    off: KnownQueries[str] = KnownQueries(entries=0)
+    off.put(b"a", "A")
+    assert off.get(b"a") is None
