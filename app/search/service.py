@@ -31,6 +31,7 @@ from app.search import documents as f
 from app.search import filters as sf
 from app.search.cache import AnswerCache, KnownQueries
 from app.search.http import MeiliHttp
+from app.search.index_settings import DISPLAYED
 
 log = logging.getLogger("bildungsraum.search")
 
@@ -46,27 +47,10 @@ FACET_LABELS = {
     "level": "level",
     "dvv_category": "dvv_category",
 }
-_RETRIEVE = [
-    f.OFFER_ID,
-    f.TITLE,
-    f.PROVIDER,
-    f.PROVIDER_ID,
-    f.CATEGORY,
-    f.CATEGORY_LABEL,
-    f.EDUCATION_TYPE,
-    f.FORMAT,
-    f.FUNDING,
-    f.PRICE,
-    f.STARTS,
-    f.FLEXIBLE,
-    f.LOCATIONS,
-    f.DESCRIPTION,
-    f.ALSO_OFFERED_BY,
-    f.AZAV_UNTIL,
-    f.AZAV_CERTIFIER,
-    f.CERTIFICATES,
-    f.SEATS,
-]
+# What hits are built from: every displayed field but the document id (an offer has one
+# document per place), the stored next start (recomputed for the search's start window) and
+# the city list (a hit names the city of its nearest place).
+_RETRIEVE = [name for name in DISPLAYED if name not in (f.ID, f.NEXT_START, f.CITIES)]
 _RETRIEVE_WITH_SNIPPET = [name for name in _RETRIEVE if name != f.DESCRIPTION]
 
 
