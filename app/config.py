@@ -118,6 +118,9 @@ class Settings(BaseSettings):
     # A receiver must answer within this many seconds (connect: WEBHOOK_CONNECT_TIMEOUT).
     webhook_timeout_s: float = Field(default=10.0, gt=0, alias="WEBHOOK_TIMEOUT")
     webhook_connect_timeout_s: float = Field(default=3.0, gt=0, alias="WEBHOOK_CONNECT_TIMEOUT")
+    # Registering or changing an endpoint resolves its host name to check that it is public;
+    # a resolver that has not answered after this many seconds gets a 503, not a held request.
+    webhook_resolve_timeout_s: float = Field(default=3.0, gt=0, alias="WEBHOOK_RESOLVE_TIMEOUT")
     # After a failed delivery: retry after base, 2 x base, 4 x base ... at most max; an
     # endpoint failing for WEBHOOK_RETRY_HOURS is disabled (its deliveries are kept).
     webhook_retry_base_s: float = Field(default=5.0, gt=0, alias="WEBHOOK_RETRY_BASE")
@@ -127,6 +130,11 @@ class Settings(BaseSettings):
     # Endpoints served at once by the webhook worker (one slow receiver holds one of them).
     webhook_concurrency: int = Field(default=8, ge=1, le=64, alias="WEBHOOK_CONCURRENCY")
     webhook_heartbeat_file: Path | None = Field(default=None, alias="WEBHOOK_HEARTBEAT_FILE")
+    # Delivered deliveries older than this are pruned by the webhook worker (each endpoint's
+    # newest stays, so its log shows when it last received one); pending ones never are.
+    webhook_keep_delivered_days: float = Field(
+        default=30.0, gt=0, alias="WEBHOOK_KEEP_DELIVERED_DAYS"
+    )
 
     # Bildungsmonitoring (docs/monitoring.md). A search term appears in no output until this
     # many distinct clients searched it in the period.

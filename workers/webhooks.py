@@ -2,20 +2,27 @@
 deliveries per endpoint and sends them, signed per Standard Webhooks.
 
 Its own process, not the indexer's: a receiver that is slow or gone must never delay
-indexing. Each endpoint is served by at most one thread at a time, WEBHOOK_CONCURRENCY
-endpoints at once, so a slow receiver holds only its own. Deliveries of an endpoint go out
-strictly in feed order (so in order per offer): a failed one is retried with exponential
-backoff and holds back the later ones. Rows are the record: a delivery is marked delivered
-only after the receiver answered 2xx, so a worker killed at any point sends again what it
-had not recorded (at least once, never skipped).
+indexing. Each endpoint is served by one thread of one worker at a time, under a lease on
+its row (several workers may run), WEBHOOK_CONCURRENCY endpoints at once per worker, so a
+slow receiver holds only its own. Deliveries of an endpoint go out strictly in feed order
+(so in order per offer): a failed one is retried with exponential backoff and holds back the
+later ones. Rows are the record: a delivery is marked delivered only after the receiver
+answered 2xx, so a worker killed at any point sends again what it had not recorded (at least
+once, never skipped), once its lease has expired. Delivered rows older than
+WEBHOOK_KEEP_DELIVERED_DAYS are pruned as the worker goes.
 """
 
 import logging
+import os
+import secrets
+import socket
 import ssl
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,11 +31,12 @@ from urllib.parse import urljoin
 import httpcore
 import orjson
 from sqlalchemy import Engine, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 from standardwebhooks import Webhook
 
 from app.config import Settings, get_settings
-from app.db import get_engine
+from app.db import get_engine, session_scope
+from app.models.changes import PublicChange
 from app.models.portal import Portal
 from app.models.types import utcnow
 from app.models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -36,6 +44,7 @@ from app.processes import run_until_signalled
 from app.services import changes
 from app.services.portals import portal_scope
 from app.services.public_addresses import GuardedBackend, OutboundError, parse_networks, redacted
+from app.services.webhooks import prune_deliveries
 
 log = logging.getLogger("bildungsraum.webhooks")
 
@@ -47,6 +56,15 @@ SEND_BATCH = 200
 # Bytes of a receiver's answer read (then the connection is reused); the rest is ignored.
 MAX_ANSWER = 64 * 1024
 HEARTBEAT_S = 5.0
+# Old delivered rows are pruned this many per transaction, a batch per round while full
+# batches come back, then again after PRUNE_EVERY_S: a large backlog never stalls the loop.
+PRUNE_BATCH = 500
+PRUNE_EVERY_S = 600.0
+# An endpoint's lease lasts three receiver timeouts (WEBHOOK_TIMEOUT) and this margin, and is
+# renewed before a POST when less than two and the margin are left. A POST ends within one
+# timeout, so what it sent is recorded while the lease still holds; a worker killed while
+# holding a lease keeps its endpoint from the others for at most the whole lease.
+LEASE_MARGIN_S = 5.0
 
 
 def message(payload: dict[str, Any], *, change_id: int, event: str) -> tuple[str, bytes]:
@@ -125,6 +143,67 @@ def fan_out(*, session: Session, endpoint_id: int) -> int:
     session.add(endpoint)
     session.commit()
     return queued
+
+
+# --- one worker per endpoint ----------------------------------------------------------------
+
+
+def lease_holder_name() -> str:
+    """Names a worker in the leases it holds: unique per process and worker, then the host
+    for whoever reads the row."""
+    return f"{os.getpid()}:{secrets.token_hex(4)}@{socket.gethostname()}"[:100]
+
+
+@dataclass
+class EndpointLease:
+    """A worker's claim on one endpoint: only the holder queues and sends its deliveries.
+    Taken and renewed by an UPDATE whose condition (lease free or expired; held by us) the
+    database checks atomically, PostgreSQL and SQLite alike."""
+
+    engine: Engine
+    endpoint_id: int
+    holder: str
+    seconds: float
+    # keep() renews the lease when less than this is left.
+    renew_below_s: float
+    # When the lease ends (time.monotonic()); 0 when not held.
+    _until: float = field(default=0.0, init=False)
+
+    def _take(self, condition: Any) -> bool:
+        started, now = time.monotonic(), utcnow()
+        with self.engine.begin() as connection:
+            taken = connection.execute(
+                update(WebhookEndpoint)
+                .where(col(WebhookEndpoint.id) == self.endpoint_id, condition)
+                .values(lease_holder=self.holder, lease_until=now + timedelta(seconds=self.seconds))
+            )
+        self._until = started + self.seconds if taken.rowcount == 1 else 0.0
+        return self._until > 0
+
+    def claim(self) -> bool:
+        """Take the lease if no one holds it, or its holder let it expire."""
+        until = col(WebhookEndpoint.lease_until)
+        return self._take(until.is_(None) | (until < utcnow()))
+
+    def keep(self) -> bool:
+        """Still held, renewed when it runs short; False once lost (expired and taken)."""
+        if self._until == 0:
+            return False
+        if self._until - time.monotonic() >= self.renew_below_s:
+            return True
+        return self._take(col(WebhookEndpoint.lease_holder) == self.holder)
+
+    def release(self) -> None:
+        self._until = 0.0
+        with self.engine.begin() as connection:
+            connection.execute(
+                update(WebhookEndpoint)
+                .where(
+                    col(WebhookEndpoint.id) == self.endpoint_id,
+                    col(WebhookEndpoint.lease_holder) == self.holder,
+                )
+                .values(lease_holder=None, lease_until=None)
+            )
 
 
 # --- sending ---------------------------------------------------------------------------------
@@ -225,9 +304,10 @@ class Sender:
             )
         return Attempt(False, status=status, error=f"the receiver answered HTTP {status}")
 
-    def deliver(self, endpoint_id: int) -> int:
-        """Send the endpoint's due deliveries in order until one fails; returns how many went
-        out. The database connection is not held while waiting for the receiver."""
+    def deliver(self, endpoint_id: int, lease: EndpointLease) -> int:
+        """Send the endpoint's due deliveries in order until one fails or the lease is lost;
+        returns how many went out. The database connection is not held while waiting for the
+        receiver."""
         now = utcnow()
         with Session(self.engine, expire_on_commit=False) as session:
             endpoint = session.get(WebhookEndpoint, endpoint_id)
@@ -249,6 +329,9 @@ class Sender:
         delivered: dict[int, list[int]] = {}  # HTTP status → delivery ids
         failed: tuple[WebhookDelivery, Attempt] | None = None
         for delivery in batch:
+            if not lease.keep():
+                log.warning("webhook %s: lease lost; another worker sends the rest", endpoint_id)
+                break
             attempt = self.post(endpoint, delivery)
             if not attempt.ok:
                 failed = (delivery, attempt)
@@ -256,7 +339,8 @@ class Sender:
             assert delivery.id is not None
             assert attempt.status is not None
             delivered.setdefault(attempt.status, []).append(delivery.id)
-        self._record(endpoint_id, delivered, failed)
+        if delivered or failed is not None:
+            self._record(endpoint_id, delivered, failed)
         return sum(len(ids) for ids in delivered.values())
 
     def _record(
@@ -342,10 +426,83 @@ class WebhookWorker:
     engine: Engine
     settings: Settings = field(default_factory=get_settings)
     sender: Sender = field(init=False)
+    holder: str = field(default_factory=lease_holder_name, init=False)
     _last_beat: float = field(default=0.0, init=False)
+    _next_prune: float = field(default=0.0, init=False)  # time.monotonic()
 
     def __post_init__(self) -> None:
         self.sender = Sender(self.engine, self.settings)
+
+    @contextmanager
+    def leased(self, endpoint_id: int) -> Iterator[EndpointLease | None]:
+        """The endpoint's lease for the block, released after it; None when another worker
+        holds it."""
+        timeout = self.settings.webhook_timeout_s
+        lease = EndpointLease(
+            self.engine,
+            endpoint_id,
+            self.holder,
+            seconds=3 * timeout + LEASE_MARGIN_S,
+            renew_below_s=2 * timeout + LEASE_MARGIN_S,
+        )
+        if not lease.claim():
+            yield None
+            return
+        try:
+            yield lease
+        finally:
+            lease.release()
+
+    def has_work(self, endpoint_id: int) -> bool:
+        """Changes to queue or a delivery due, read before taking the lease: an idle
+        endpoint costs no write."""
+        with Session(self.engine) as session:
+            endpoint = session.get(WebhookEndpoint, endpoint_id)
+            if endpoint is None or not endpoint.active:
+                return False
+            newest = session.exec(select(func.max(col(PublicChange.id)))).one()
+            if newest is not None and newest > endpoint.position:
+                return True
+            if 0 < endpoint.position < changes.pruned_through(session):
+                return True  # fan_out disables it
+            first = session.exec(
+                select(WebhookDelivery.next_attempt_at)
+                .where(
+                    WebhookDelivery.endpoint_id == endpoint_id,
+                    WebhookDelivery.status == DeliveryStatus.pending,
+                )
+                .order_by(col(WebhookDelivery.id))
+                .limit(1)
+            ).first()
+            return first is not None and first <= utcnow()
+
+    def serve(self, endpoint_id: int, *, until_idle: bool) -> int:
+        """Queue and send the endpoint's deliveries under its lease: one batch, or until
+        nothing is due or one fails; nothing while another worker serves it."""
+        if not self.has_work(endpoint_id):
+            return 0
+        total = 0
+        with self.leased(endpoint_id) as lease:
+            while lease is not None and lease.keep():
+                with Session(self.engine) as session:
+                    fan_out(session=session, endpoint_id=endpoint_id)
+                sent = self.sender.deliver(endpoint_id, lease)
+                total += sent
+                if not (sent and until_idle):
+                    break
+        return total
+
+    def prune_delivered(self) -> int:
+        """One batch of delivered rows older than WEBHOOK_KEEP_DELIVERED_DAYS, in a
+        transaction of its own, when pruning is due."""
+        now = time.monotonic()
+        if now < self._next_prune:
+            return 0
+        older_than = utcnow() - timedelta(days=self.settings.webhook_keep_delivered_days)
+        with session_scope(self.engine) as session:
+            pruned = prune_deliveries(session=session, older_than=older_than, limit=PRUNE_BATCH)
+        self._next_prune = now if pruned == PRUNE_BATCH else now + PRUNE_EVERY_S
+        return pruned
 
     def active_endpoints(self) -> list[int]:
         with Session(self.engine) as session:
@@ -360,14 +517,16 @@ class WebhookWorker:
     def fan_out_all(self) -> int:
         queued = 0
         for endpoint_id in self.active_endpoints():
-            with Session(self.engine) as session:
-                queued += fan_out(session=session, endpoint_id=endpoint_id)
+            with self.leased(endpoint_id) as lease:
+                if lease is None:
+                    continue  # its holder queues them
+                with Session(self.engine) as session:
+                    queued += fan_out(session=session, endpoint_id=endpoint_id)
         return queued
 
     def run_once(self) -> int:
         """Queue and send everything due, endpoint after endpoint (tests, `webhooks once`)."""
-        self.fan_out_all()
-        return sum(self.sender.deliver(i) for i in self.active_endpoints())
+        return sum(self.serve(i, until_idle=False) for i in self.active_endpoints())
 
     def run_forever(self, stop: threading.Event) -> None:
         busy: dict[int, Future[int]] = {}
@@ -377,22 +536,19 @@ class WebhookWorker:
             while not stop.is_set():
                 self.beat()
                 try:
-                    self.fan_out_all()
                     for endpoint_id in self.active_endpoints():
                         running = busy.get(endpoint_id)
                         if running is None or running.done():
-                            busy[endpoint_id] = pool.submit(self._deliver, endpoint_id)
+                            busy[endpoint_id] = pool.submit(self._serve, endpoint_id)
+                    self.prune_delivered()
                 except Exception:  # the database may be away for a moment: next round
                     log.exception("webhook round failed")
                 stop.wait(self.settings.webhook_poll_s)
         self.sender.close()
 
-    def _deliver(self, endpoint_id: int) -> int:
+    def _serve(self, endpoint_id: int) -> int:
         try:
-            total = 0
-            while sent := self.sender.deliver(endpoint_id):
-                total += sent
-            return total
+            return self.serve(endpoint_id, until_idle=True)
         except Exception:
             log.exception("delivering to webhook %s failed", endpoint_id)
             return 0

@@ -37,13 +37,11 @@ def feed_prune(
 def webhooks_list() -> None:
     """Every endpoint: id, scope, state, pending deliveries, URL."""
     from app.services.auth import Actor
-    from app.services.webhooks import list_endpoints, to_public
+    from app.services.webhooks import list_endpoints, to_public_list
 
     with catalogue_session() as session:
-        rows = [
-            to_public(session=session, endpoint=e)
-            for e in list_endpoints(session=session, actor=Actor.system())
-        ]
+        endpoints = list_endpoints(session=session, actor=Actor.system())
+        rows = to_public_list(session=session, endpoints=endpoints)
     if not rows:
         typer.echo("no webhook endpoints")
     for w in rows:

@@ -46,12 +46,19 @@ class WebhookEndpoint(SQLModel, table=True):
     created_by_key_id: int | None = None
     created_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = SQLField(default_factory=utcnow, sa_type=UTCDateTime)
+    # The webhook worker serving the endpoint, until when: one worker at a time queues and
+    # sends its deliveries, so none goes out twice or out of order. A worker that died
+    # leaves the lease to expire.
+    lease_holder: str | None = SQLField(default=None, max_length=100)
+    lease_until: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
 
 
 class WebhookDelivery(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
     __table_args__ = (
         Index("ix_webhook_delivery_endpoint_status_id", "endpoint_id", "status", "id"),
+        # The worker prunes delivered rows by age (WEBHOOK_KEEP_DELIVERED_DAYS).
+        Index("ix_webhook_delivery_status_delivered_at", "status", "delivered_at"),
     )
 
     id: int | None = SQLField(

@@ -1,10 +1,11 @@
 """Webhook endpoints of admins (whole catalogue or a portal) and portal operators (theirs)."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response, status
 
 from app.deps import SessionDep, WebhookActorDep
+from app.errors import ErrorBody
 from app.models.webhooks import (
     DeliveryPublic,
     ReplayIn,
@@ -18,9 +19,20 @@ from app.services import webhooks as service
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"])
 EndpointId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# A URL's host name is resolved to check that it is public; a slow resolver answers 503.
+URL_CHECKED: dict[int | str, dict[str, Any]] = {
+    503: {
+        "model": ErrorBody,
+        "description": "The database is unavailable, or the URL's host name could not be "
+        "resolved within WEBHOOK_RESOLVE_TIMEOUT (`details` names `url`); try again "
+        "(`Retry-After`)",
+    }
+}
 
 
-@router.post("", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated)
+@router.post(
+    "", status_code=status.HTTP_201_CREATED, response_model=WebhookCreated, responses=URL_CHECKED
+)
 def register_webhook(
     body: WebhookIn, session: SessionDep, actor: WebhookActorDep
 ) -> WebhookCreated:
@@ -35,10 +47,8 @@ def register_webhook(
 @router.get("", response_model=list[WebhookPublic])
 def list_webhooks(session: SessionDep, actor: WebhookActorDep) -> list[WebhookPublic]:
     """The caller's endpoints (admins: all) with their state and pending deliveries."""
-    return [
-        service.to_public(session=session, endpoint=e)
-        for e in service.list_endpoints(session=session, actor=actor)
-    ]
+    endpoints = service.list_endpoints(session=session, actor=actor)
+    return service.to_public_list(session=session, endpoints=endpoints)
 
 
 @router.get("/{endpoint_id}", response_model=WebhookPublic)
@@ -50,7 +60,7 @@ def get_webhook(
     return service.to_public(session=session, endpoint=endpoint)
 
 
-@router.patch("/{endpoint_id}", response_model=WebhookPublic)
+@router.patch("/{endpoint_id}", response_model=WebhookPublic, responses=URL_CHECKED)
 def update_webhook(
     endpoint_id: EndpointId, body: WebhookPatch, session: SessionDep, actor: WebhookActorDep
 ) -> WebhookPublic:

@@ -13,6 +13,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -32,6 +33,17 @@ class OutboundError(Exception):
 
 class AddressRefused(OutboundError):
     pass
+
+
+class ResolveTimeout(OutboundError):
+    """The resolver did not answer in time: nothing is known about the host yet."""
+
+
+# getaddrinfo cannot be interrupted, so a lookup with a deadline runs on one of these threads
+# and its caller stops waiting at the deadline. A lookup still queued then is cancelled: a
+# hung resolver ties up at most these threads, however many callers give up on it.
+_RESOLVER_THREADS = 4
+_resolver = ThreadPoolExecutor(_RESOLVER_THREADS, thread_name_prefix="resolve")
 
 
 def parse_networks(text: str) -> list[Network]:
@@ -76,9 +88,35 @@ def check_url(url: str) -> None:
         raise OutboundError("credentials in the URL are refused; ask for a URL without them")
 
 
-def refuse_private_target(url: str, allowed: list[Network], *, resolve: bool) -> None:
+def host_addresses(host: str) -> list[Address]:
+    """The addresses the system resolver gives for a host name; waits as long as it does."""
+    try:
+        infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise OutboundError(f"the host {host} cannot be resolved") from exc
+    return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+
+
+def resolve_host(host: str, *, timeout_s: float | None) -> list[Address]:
+    """`host_addresses`, given up after `timeout_s` (ResolveTimeout); None waits for good."""
+    if timeout_s is None:
+        return host_addresses(host)
+    lookup = _resolver.submit(host_addresses, host)
+    try:
+        return lookup.result(timeout=timeout_s)
+    except TimeoutError:
+        lookup.cancel()
+        raise ResolveTimeout(
+            f"the host {host} could not be resolved within {timeout_s:g} s; please try again"
+        ) from None
+
+
+def refuse_private_target(
+    url: str, allowed: list[Network], *, resolve: bool, resolve_timeout_s: float | None = None
+) -> None:
     """Refuse a URL whose host is (or, with `resolve`, resolves to) an address that is not
-    public, unless listed in `allowed`. Connections are checked again when made."""
+    public, unless listed in `allowed`; a lookup slower than `resolve_timeout_s` raises
+    ResolveTimeout. Connections are checked again when made."""
     check_url(url)
     host = (urlsplit(url).hostname or "").strip("[]")
     try:
@@ -86,11 +124,7 @@ def refuse_private_target(url: str, allowed: list[Network], *, resolve: bool) ->
     except ValueError:
         if not resolve:
             return
-        try:
-            infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError, ValueError) as exc:
-            raise OutboundError(f"the host {host} cannot be resolved") from exc
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        addresses = resolve_host(host, timeout_s=resolve_timeout_s)
     for address in addresses:
         if not address_allowed(address, allowed):
             raise AddressRefused(

@@ -4,11 +4,15 @@ the delivery log, replay from a feed cursor. Deliveries themselves are the webho
 
 import base64
 import secrets
+from collections.abc import Sequence
+from datetime import datetime
 
+from sqlalchemy import delete as delete_rows
+from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, func, select
 
 from app.config import get_settings
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound, ServiceUnavailable
 from app.models.api_key import Role
 from app.models.changes import PublicChange
 from app.models.portal import Portal
@@ -25,7 +29,12 @@ from app.models.webhooks import (
 from app.services import audit, changes
 from app.services.auth import Actor
 from app.services.monitoring.regions import analyst_portals
-from app.services.public_addresses import OutboundError, parse_networks, refuse_private_target
+from app.services.public_addresses import (
+    OutboundError,
+    ResolveTimeout,
+    parse_networks,
+    refuse_private_target,
+)
 
 
 def new_secret() -> str:
@@ -35,10 +44,18 @@ def new_secret() -> str:
 
 def checked_url(url: str) -> str:
     """http(s), no credentials, and a host that is (and resolves to) a public address unless
-    WEBHOOK_ALLOWED_NETWORKS lists it. The worker checks every connection again."""
-    allowed = parse_networks(get_settings().webhook_allowed_networks)
+    WEBHOOK_ALLOWED_NETWORKS lists it. The worker checks every connection again. A resolver
+    slower than WEBHOOK_RESOLVE_TIMEOUT is a 503: the name may well be fine."""
+    settings = get_settings()
+    allowed = parse_networks(settings.webhook_allowed_networks)
     try:
-        refuse_private_target(url, allowed, resolve=True)
+        refuse_private_target(
+            url, allowed, resolve=True, resolve_timeout_s=settings.webhook_resolve_timeout_s
+        )
+    except ResolveTimeout as exc:
+        raise ServiceUnavailable(
+            f"url: {exc.message}", details=[{"loc": ["url"], "message": exc.message}]
+        ) from None
     except OutboundError as exc:
         raise InvalidInput.at(["url"], exc.message) from None
     return url
@@ -218,29 +235,78 @@ def deliveries(
     return list(session.exec(query.order_by(col(WebhookDelivery.id).desc()).limit(limit)))
 
 
-def to_public(*, session: Session, endpoint: WebhookEndpoint) -> WebhookPublic:
-    slug = None
-    if endpoint.portal_id is not None:
-        portal = session.get(Portal, endpoint.portal_id)
-        slug = portal.slug if portal else None
-    pending = session.exec(
-        select(func.count())
-        .select_from(WebhookDelivery)
-        .where(
-            WebhookDelivery.endpoint_id == endpoint.id,
-            WebhookDelivery.status == DeliveryStatus.pending,
-        )
-    ).one()
-    assert endpoint.id is not None
-    return WebhookPublic.model_validate(
-        {
-            **endpoint.model_dump(exclude={"secret", "position"}),
-            "id": endpoint.id,
-            "portal": slug,
-            "cursor": changes.encode_cursor(endpoint.position),
-            "pending": int(pending),
-        }
+def prune_deliveries(*, session: Session, older_than: datetime, limit: int) -> int:
+    """Drop up to `limit` deliveries delivered before `older_than`. Pending ones (waiting for
+    a retry too) stay, and so does each endpoint's newest delivered one: its log still shows
+    when the endpoint last received a message."""
+    newer = aliased(WebhookDelivery)
+    newest_delivered = (
+        select(func.max(newer.id))
+        .where(newer.endpoint_id == WebhookDelivery.endpoint_id)
+        .where(newer.status == DeliveryStatus.delivered)
+        .scalar_subquery()
     )
+    ids = list(
+        session.exec(
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.delivered,
+                col(WebhookDelivery.delivered_at) < older_than,
+                col(WebhookDelivery.id) < newest_delivered,
+            )
+            .order_by(col(WebhookDelivery.delivered_at))
+            .limit(limit)
+        )
+    )
+    if not ids:
+        return 0
+    session.execute(delete_rows(WebhookDelivery).where(col(WebhookDelivery.id).in_(ids)))
+    session.flush()
+    return len(ids)
+
+
+def to_public(*, session: Session, endpoint: WebhookEndpoint) -> WebhookPublic:
+    return to_public_list(session=session, endpoints=[endpoint])[0]
+
+
+def to_public_list(
+    *, session: Session, endpoints: Sequence[WebhookEndpoint]
+) -> list[WebhookPublic]:
+    """Endpoints as their owners see them; two queries however many there are."""
+    ids = [e.id for e in endpoints if e.id is not None]
+    portal_ids = {e.portal_id for e in endpoints if e.portal_id is not None}
+    slugs: dict[int | None, str] = {}
+    if portal_ids:
+        slugs = dict(
+            session.exec(select(Portal.id, Portal.slug).where(col(Portal.id).in_(portal_ids))).all()
+        )
+    pending: dict[int, int] = {}
+    if ids:
+        pending = dict(
+            session.exec(
+                select(WebhookDelivery.endpoint_id, func.count())
+                .where(
+                    col(WebhookDelivery.endpoint_id).in_(ids),
+                    WebhookDelivery.status == DeliveryStatus.pending,
+                )
+                .group_by(col(WebhookDelivery.endpoint_id))
+            ).all()
+        )
+    public = []
+    for endpoint in endpoints:
+        assert endpoint.id is not None
+        public.append(
+            WebhookPublic.model_validate(
+                {
+                    **endpoint.model_dump(exclude={"secret", "position"}),
+                    "id": endpoint.id,
+                    "portal": slugs.get(endpoint.portal_id),
+                    "cursor": changes.encode_cursor(endpoint.position),
+                    "pending": pending.get(endpoint.id, 0),
+                }
+            )
+        )
+    return public
 
 
 def delivery_public(delivery: WebhookDelivery) -> DeliveryPublic:

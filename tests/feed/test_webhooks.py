@@ -4,6 +4,7 @@ nothing lost, disabling after the retry window, replay, and a worker killed mid-
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -14,7 +15,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import event, update
 from sqlmodel import col, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
@@ -72,6 +73,16 @@ def register(client: TestClient, headers: dict[str, str], url: str, **extra: Any
     return dict(r.json())
 
 
+def add_portals(client: TestClient, admin: dict[str, str], *slugs: str) -> None:
+    for slug in slugs:
+        r = client.post(
+            "/api/v1/admin/portals",
+            json={"slug": slug, "name": slug, "postcode_prefixes": ["44"]},
+            headers=admin,
+        )
+        assert r.status_code == 201, r.text
+
+
 def deliveries(endpoint_id: int) -> list[WebhookDelivery]:
     with db.session_scope() as session:
         return list(
@@ -127,13 +138,7 @@ def test_registration_refuses_bad_and_private_urls(
 def test_registration_rules_and_operator_scopes(
     client: TestClient, admin: dict[str, str], provider: dict[str, Any], local_targets: None
 ) -> None:
-    for slug in ("bochum", "herne"):
-        r = client.post(
-            "/api/v1/admin/portals",
-            json={"slug": slug, "name": slug, "postcode_prefixes": ["44"]},
-            headers=admin,
-        )
-        assert r.status_code == 201, r.text
+    add_portals(client, admin, "bochum", "herne")
 
     def operator(slug: str) -> dict[str, str]:
         r = client.post(
@@ -579,3 +584,228 @@ def test_an_endpoint_behind_the_pruned_history_is_disabled_not_skipped(
     assert client.post(f"{one}/replay", json={}, headers=admin).status_code == 200
     assert client.patch(one, json={"active": True}, headers=admin).status_code == 200
     run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 6)
+
+
+# --- registration waits for the resolver no longer than WEBHOOK_RESOLVE_TIMEOUT ------------
+
+
+@pytest.fixture
+def slow_resolver(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A host name the resolver does not answer for (until the test ends); registration
+    waits 0.3 s for it."""
+    monkeypatch.setenv("WEBHOOK_RESOLVE_TIMEOUT", "0.3")
+    config.get_settings.cache_clear()
+    slow_host = "slow.partner.example"
+    answer = threading.Event()
+    real = socket.getaddrinfo
+
+    def resolver(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if host == slow_host:
+            answer.wait(5)
+            raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    yield slow_host
+    answer.set()
+
+
+def test_a_slow_resolver_answers_503_within_the_deadline(
+    client: TestClient, admin: dict[str, str], local_targets: None, slow_resolver: str
+) -> None:
+    hook = register(client, admin, "http://127.0.0.1:9/hook")
+    slow_url = f"https://{slow_resolver}/hook"
+    for method, path in (("POST", "/api/v1/webhooks"), ("PATCH", f"/api/v1/webhooks/{hook['id']}")):
+        started = time.monotonic()
+        r = client.request(method, path, json={"url": slow_url}, headers=admin)
+        assert time.monotonic() - started < 2, method
+        assert r.status_code == 503, r.text
+        assert r.headers["Retry-After"] == "5"
+        error = r.json()["error"]
+        assert error["code"] == "service_unavailable"
+        assert error["details"][0]["loc"] == ["url"]
+        assert "could not be resolved within 0.3 s" in error["details"][0]["message"]
+    # Nothing registered or changed.
+    listed = client.get("/api/v1/webhooks", headers=admin).json()
+    assert [w["url"] for w in listed] == ["http://127.0.0.1:9/hook"]
+
+
+# --- the endpoint list --------------------------------------------------------------------
+
+
+def test_listing_endpoints_takes_the_same_queries_for_2_and_20(
+    client: TestClient, admin: dict[str, str], local_targets: None
+) -> None:
+    add_portals(client, admin, "bochum", "herne")
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    def listed() -> tuple[int, list[dict[str, Any]]]:
+        client.get("/api/v1/webhooks", headers=admin)  # the same key checks both times
+        statements.clear()
+        r = client.get("/api/v1/webhooks", headers=admin)
+        assert r.status_code == 200, r.text
+        return len(statements), r.json()
+
+    def add_endpoints(n: int) -> None:
+        for i in range(n):
+            portal = {"portal": ("bochum", "herne")[i % 2]} if i % 3 else {}
+            register(client, admin, f"http://127.0.0.1:9/hook{i}", **portal)
+
+    engine = db.get_engine()
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        add_endpoints(2)
+        add_changes(3)
+        WebhookWorker(engine).fan_out_all()
+        few, two = listed()
+        add_endpoints(18)
+        many, twenty = listed()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(two) == 2
+    assert len(twenty) == 20
+    assert few == many, (few, many)
+    # The changes have no portal facts: none reaches the portal's endpoint.
+    assert [(w["portal"], w["pending"]) for w in twenty[:3]] == [
+        (None, 3),
+        ("herne", 0),
+        (None, 0),
+    ]
+    assert {w["portal"] for w in twenty} == {None, "bochum", "herne"}
+
+
+# --- pruning delivered rows -----------------------------------------------------------------
+
+
+def age_deliveries(ids: list[int | None], days: float) -> None:
+    when = utcnow() - timedelta(days=days)
+    with db.session_scope() as session:
+        session.execute(
+            update(WebhookDelivery)
+            .where(col(WebhookDelivery.id).in_(ids))
+            .values(created_at=when, next_attempt_at=when)
+        )
+        session.execute(
+            update(WebhookDelivery)
+            .where(
+                col(WebhookDelivery.id).in_(ids),
+                col(WebhookDelivery.status) == DeliveryStatus.delivered,
+            )
+            .values(delivered_at=when)
+        )
+
+
+@pytest.fixture
+def small_prune_batches(local_targets: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Delivered rows kept 30 days, pruned two per transaction."""
+    import workers.webhooks
+
+    monkeypatch.setenv("WEBHOOK_KEEP_DELIVERED_DAYS", "30")
+    config.get_settings.cache_clear()
+    monkeypatch.setattr(workers.webhooks, "PRUNE_BATCH", 2)
+
+
+def test_the_worker_prunes_old_delivered_rows_in_batches(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, small_prune_batches: None
+) -> None:
+    """Delivered rows older than WEBHOOK_KEEP_DELIVERED_DAYS go, a batch per transaction;
+    rows waiting for a retry stay whatever their age, and so does each endpoint's newest
+    delivered row, which its log shows."""
+    busy = register(client, admin, receiver.url("/ok"))
+    quiet = register(client, admin, receiver.url("/ok"), event_types=["offer.published"])
+    failing = register(client, admin, receiver.url("/fail"))
+    add_changes(6, offers=2)  # 2 published, 4 updated
+    worker = WebhookWorker(db.get_engine())
+
+    def settled() -> bool:
+        done = [d.status for hook in (busy, quiet) for d in deliveries(hook["id"])]
+        waiting = deliveries(failing["id"])
+        return done == [DeliveryStatus.delivered] * 8 and bool(waiting) and waiting[0].attempts > 0
+
+    run_until(worker, settled)
+    busy_rows = [d.id for d in deliveries(busy["id"])]
+    quiet_rows = [d.id for d in deliveries(quiet["id"])]
+    assert (len(busy_rows), len(quiet_rows), len(deliveries(failing["id"]))) == (6, 2, 6)
+    age_deliveries(busy_rows[:4], days=31)
+    age_deliveries(busy_rows[4:], days=29)
+    age_deliveries(quiet_rows, days=40)
+    age_deliveries([d.id for d in deliveries(failing["id"])], days=40)
+
+    stop = threading.Event()
+    thread = threading.Thread(target=worker.run_forever, args=(stop,))
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(deliveries(busy["id"])) > 2 or len(deliveries(quiet["id"])) > 1:
+            assert time.monotonic() < deadline, "old delivered rows were not pruned"
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        thread.join()
+    assert [d.id for d in deliveries(busy["id"])] == busy_rows[4:]
+    assert [d.id for d in deliveries(quiet["id"])] == quiet_rows[-1:]
+    assert len(deliveries(failing["id"])) == 6  # still to be retried: kept
+    log = client.get(f"/api/v1/webhooks/{quiet['id']}/deliveries", headers=admin).json()
+    assert [(d["status"], d["attempts"]) for d in log] == [("delivered", 1)]
+    # Five rows, two a round: the last round found fewer than a batch and waits its turn.
+    assert worker.prune_delivered() == 0
+
+
+# --- one worker per endpoint at a time ------------------------------------------------------
+
+
+def test_two_workers_deliver_each_message_once_in_order(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    hook = register(client, admin, receiver.url("/ok"))
+    expected = [f"change_{i}" for i in add_changes(60, offers=6)]
+    receiver.state.delay_s = 0.003
+    stop = threading.Event()
+    workers = [WebhookWorker(db.get_engine()) for _ in range(2)]
+    threads = [threading.Thread(target=w.run_forever, args=(stop,)) for w in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        deadline = time.monotonic() + 20
+        while len(set(received_ids(receiver, "/ok"))) < 60 or any(
+            d.status != DeliveryStatus.delivered for d in deliveries(hook["id"])
+        ):
+            assert time.monotonic() < deadline, "the deliveries did not finish in time"
+            time.sleep(0.02)
+    finally:
+        stop.set()
+        for thread in threads:
+            thread.join()
+    assert received_ids(receiver, "/ok") == expected
+    assert len(deliveries(hook["id"])) == 60
+
+
+def test_a_lease_left_by_a_dead_worker_holds_until_it_expires(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    from app.models.webhooks import WebhookEndpoint
+
+    hook = register(client, admin, receiver.url("/ok"))
+    add_changes(2)
+
+    def lease(until: timedelta) -> None:
+        with db.session_scope() as session:
+            session.execute(
+                update(WebhookEndpoint)
+                .where(col(WebhookEndpoint.id) == hook["id"])
+                .values(lease_holder="1234:gone@elsewhere", lease_until=utcnow() + until)
+            )
+
+    lease(timedelta(minutes=1))
+    worker = WebhookWorker(db.get_engine())
+    assert worker.run_once() == 0
+    assert deliveries(hook["id"]) == []  # not even queued: that is the holder's work
+    lease(timedelta(seconds=-1))
+    run_until(worker, lambda: len(receiver.state.bodies("/ok")) == 2)
+    with db.session_scope() as session:
+        endpoint = session.get(WebhookEndpoint, hook["id"])
+        assert endpoint is not None
+        assert (endpoint.lease_holder, endpoint.lease_until) == (None, None)  # released
