@@ -11,9 +11,9 @@ reads no proxy variables that would route around the check.
 import ipaddress
 import socket
 import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -37,13 +37,6 @@ class AddressRefused(OutboundError):
 
 class ResolveTimeout(OutboundError):
     """The resolver did not answer in time: nothing is known about the host yet."""
-
-
-# getaddrinfo cannot be interrupted, so a lookup with a deadline runs on one of these threads
-# and its caller stops waiting at the deadline. A lookup still queued then is cancelled: a
-# hung resolver ties up at most these threads, however many callers give up on it.
-_RESOLVER_THREADS = 4
-_resolver = ThreadPoolExecutor(_RESOLVER_THREADS, thread_name_prefix="resolve")
 
 
 def parse_networks(text: str) -> list[Network]:
@@ -93,22 +86,40 @@ def host_addresses(host: str) -> list[Address]:
     try:
         infos = socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError, ValueError) as exc:
-        raise OutboundError(f"the host {host} cannot be resolved") from exc
+        reason = getattr(exc, "strerror", None) or exc
+        raise OutboundError(f"the host {host} cannot be resolved ({reason})") from exc
     return list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
 
 
 def resolve_host(host: str, *, timeout_s: float | None) -> list[Address]:
-    """`host_addresses`, given up after `timeout_s` (ResolveTimeout); None waits for good."""
+    """`host_addresses`, given up after `timeout_s` (ResolveTimeout); None waits for good.
+
+    getaddrinfo cannot be interrupted, so a lookup with a deadline runs on a thread of its
+    own, which the caller stops waiting for: a name whose resolver never answers holds that
+    thread until the system resolver gives up (seconds), and no lookup of another name waits
+    behind it, as it would in a shared pool."""
     if timeout_s is None:
         return host_addresses(host)
-    lookup = _resolver.submit(host_addresses, host)
-    try:
-        return lookup.result(timeout=timeout_s)
-    except TimeoutError:
-        lookup.cancel()
+    outcome: list[list[Address] | OutboundError] = []
+    done = threading.Event()
+
+    def look_up() -> None:
+        try:
+            outcome.append(host_addresses(host))
+        except OutboundError as exc:
+            outcome.append(exc)
+        finally:
+            done.set()
+
+    threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
+    if not done.wait(timeout_s) or not outcome:
         raise ResolveTimeout(
             f"the host {host} could not be resolved within {timeout_s:g} s; please try again"
-        ) from None
+        )
+    found = outcome[0]
+    if isinstance(found, OutboundError):
+        raise found
+    return found
 
 
 def refuse_private_target(
@@ -198,13 +209,9 @@ class GuardedBackend(httpcore.NetworkBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except OSError as exc:
-            raise OutboundError(
-                f"the host {host} cannot be resolved ({exc.strerror or exc})"
-            ) from None
-        addresses = list(dict.fromkeys(ipaddress.ip_address(info[4][0]) for info in infos))
+        # The lookup too ends within the connect timeout: a receiver's name server that never
+        # answers holds neither the sending thread nor the endpoint's lease.
+        addresses = resolve_host(host, timeout_s=timeout)
         usable = [a for a in addresses if address_allowed(a, self._allowed)]
         if not usable:
             raise AddressRefused(

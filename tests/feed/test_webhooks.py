@@ -2,6 +2,7 @@
 faulty receivers (500, hang, trickle, closed connection, redirect) retried and logged with
 nothing lost, disabling after the retry window, replay, and a worker killed mid-batch."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -24,6 +25,13 @@ from app.models.changes import PublicChange
 from app.models.types import utcnow
 from app.models.webhooks import DeliveryStatus, WebhookDelivery
 from app.services import changes
+from app.services.public_addresses import (
+    GuardedBackend,
+    OutboundError,
+    ResolveTimeout,
+    parse_networks,
+    resolve_host,
+)
 from testkit.webhook_receiver import Receiver
 from tests.conftest import SearchIndex, offer_payload
 from workers.webhooks import WebhookWorker, message, signed_headers
@@ -628,6 +636,30 @@ def test_a_slow_resolver_answers_503_within_the_deadline(
     # Nothing registered or changed.
     listed = client.get("/api/v1/webhooks", headers=admin).json()
     assert [w["url"] for w in listed] == ["http://127.0.0.1:9/hook"]
+
+
+def test_a_slow_resolver_holds_a_connection_no_longer_than_its_timeout(
+    slow_resolver: str,
+) -> None:
+    """The worker's and the pulls' connections resolve under the connect timeout, each lookup
+    on its own thread: names whose resolver hangs delay no lookup of another name."""
+    backend = GuardedBackend(parse_networks("127.0.0.0/8"), setting="WEBHOOK_ALLOWED_NETWORKS")
+    hung = [
+        threading.Thread(target=resolve_host_quietly, args=(slow_resolver,), daemon=True)
+        for _ in range(6)
+    ]
+    for thread in hung:
+        thread.start()
+    started = time.monotonic()
+    with pytest.raises(ResolveTimeout):
+        backend.connect_tcp(slow_resolver, 443, timeout=0.2)
+    assert time.monotonic() - started < 1
+    assert resolve_host("localhost", timeout_s=0.5)  # not queued behind the hung ones
+
+
+def resolve_host_quietly(host: str) -> None:
+    with contextlib.suppress(OutboundError):  # timed out, or refused once the test ends
+        resolve_host(host, timeout_s=3)
 
 
 # --- the endpoint list --------------------------------------------------------------------
