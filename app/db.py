@@ -3,7 +3,6 @@ Every wait on the database is bounded (connect, pool, statement, lock), so that 
 that is down or hangs costs a request a few seconds and a 503, never a hang."""
 
 import sqlite3
-import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
@@ -12,11 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-import psycopg
 from sqlalchemy import Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
@@ -50,28 +46,6 @@ class DatabaseTimeouts:
         )
 
 
-class DeadlineConnection(psycopg.Connection[Any]):
-    """A psycopg connection whose every wait on the server (statement, fetch, commit, ping)
-    ends after `deadline_s`. PostgreSQL's statement_timeout cannot help when the server or
-    the network hangs: the server never sees the query, and psycopg would wait forever. On
-    the deadline the connection is closed, so the pool discards it."""
-
-    deadline_s: float | None = None
-
-    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
-        deadline = timeout if timeout is not None else self.deadline_s
-        started = time.monotonic()
-        try:
-            return super().wait(gen, interval=interval, timeout=deadline)
-        except psycopg.OperationalError:
-            if deadline is None or time.monotonic() - started < deadline:
-                raise
-            self.close()
-            raise psycopg.OperationalError(
-                f"the database did not answer within {deadline:g} s"
-            ) from None
-
-
 def build_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
     timeouts = timeouts or DatabaseTimeouts.from_settings()
     parsed = make_url(url)
@@ -95,36 +69,11 @@ def build_engine(url: str, timeouts: DatabaseTimeouts | None = None) -> Engine:
     if sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
-        _bound_postgres_waits(engine, timeouts)
+        # Imported for PostgreSQL only: psycopg and its libpq add ~20 MB to every process.
+        from app.db_postgres import bound_postgres_waits
+
+        bound_postgres_waits(engine, timeouts.statement_s + 0.5, ping_s=timeouts.ping_s)
     return engine
-
-
-def _bound_postgres_waits(engine: Engine, timeouts: DatabaseTimeouts) -> None:
-    # The server cancels a slow statement itself (statement_timeout, set above); the client
-    # deadline is a little longer and catches a server or network that hangs.
-    deadline = timeouts.statement_s + 0.5
-
-    def connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> DeadlineConnection:
-        connection = DeadlineConnection.connect(*cargs, **cparams)
-        connection.deadline_s = deadline
-        return connection
-
-    def ping(
-        dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
-    ) -> None:
-        # SQLAlchemy's pool_pre_ping would wait the whole statement deadline on a hung
-        # server; this ping gives up sooner, and the pool then tries a new connection.
-        dbapi_connection.deadline_s = timeouts.ping_s
-        try:
-            dbapi_connection.execute("SELECT 1")
-            dbapi_connection.rollback()  # hand the connection on outside a transaction
-        except psycopg.Error as exc:
-            raise DisconnectionError(str(exc)) from exc
-        finally:
-            dbapi_connection.deadline_s = deadline
-
-    event.listen(engine, "do_connect", connect)
-    event.listen(engine, "checkout", ping)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
