@@ -60,11 +60,13 @@ HEARTBEAT_S = 5.0
 # batches come back, then again after PRUNE_EVERY_S: a large backlog never stalls the loop.
 PRUNE_BATCH = 500
 PRUNE_EVERY_S = 600.0
-# An endpoint's lease lasts three receiver timeouts (WEBHOOK_TIMEOUT) and this margin, and is
+# An endpoint's lease lasts three receiver timeouts (WEBHOOK_TIMEOUT) and a margin, and is
 # renewed before a POST when less than two and the margin are left. A POST ends within one
-# timeout, so what it sent is recorded while the lease still holds; a worker killed while
-# holding a lease keeps its endpoint from the others for at most the whole lease.
-LEASE_MARGIN_S = 5.0
+# timeout, and recording what it sent within one database statement deadline
+# (DB_STATEMENT_TIMEOUT), which the margin covers with this much to spare; so what was sent is
+# recorded while the lease still holds. A worker killed while holding a lease keeps its
+# endpoint from the others for at most the whole lease.
+LEASE_SPARE_S = 1.0
 
 
 def message(payload: dict[str, Any], *, change_id: int, event: str) -> tuple[str, bytes]:
@@ -438,12 +440,13 @@ class WebhookWorker:
         """The endpoint's lease for the block, released after it; None when another worker
         holds it."""
         timeout = self.settings.webhook_timeout_s
+        margin = self.settings.db_statement_timeout_s + LEASE_SPARE_S
         lease = EndpointLease(
             self.engine,
             endpoint_id,
             self.holder,
-            seconds=3 * timeout + LEASE_MARGIN_S,
-            renew_below_s=2 * timeout + LEASE_MARGIN_S,
+            seconds=3 * timeout + margin,
+            renew_below_s=2 * timeout + margin,
         )
         if not lease.claim():
             yield None

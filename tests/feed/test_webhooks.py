@@ -371,7 +371,8 @@ def test_a_worker_killed_mid_batch_delivers_everything_after_a_restart(
     hook = register(client, admin, receiver.url("/ok"))
     ids = add_changes(300, offers=30)
     receiver.state.delay_s = 0.003
-    env = {**os.environ, "WEBHOOK_POLL": "0.05"}
+    # The killed worker's lease ends after 3 x WEBHOOK_TIMEOUT + DB_STATEMENT_TIMEOUT + 1 s.
+    env = {**os.environ, "WEBHOOK_POLL": "0.05", "DB_STATEMENT_TIMEOUT": "1"}
     command = [sys.executable, "-m", "workers.webhooks"]
 
     def start() -> subprocess.Popen[bytes]:
