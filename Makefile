@@ -9,6 +9,9 @@ ifeq ($(strip $(PYTHON)),)
 $(error no Python 3.11, 3.12 or 3.13 found: install one, or name it with PYTHON=...)
 endif
 VENV ?= .venv
+# Extra options for `python -m venv` (the Makefile's own tests pass --without-pip: they check
+# when a venv is made, not pip's installation).
+VENV_OPTIONS ?=
 BIN := $(VENV)/bin
 PY_VERSION := $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 VENV_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
@@ -21,13 +24,18 @@ export PORT ?= 8000
 run: setup meilisearch
 	$(BIN)/bildungsraum run --port $(PORT)
 
+# The suite starts many Python processes (the command line, workers, served apps, one per
+# xdist worker), and pytest rewrites its plugins' modules: with bytecode written once, none
+# of them compiles the sources again (collection 10.2 -> 5.8 s), whatever the shell says.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest
+
 test: setup meilisearch browser-deps
-	REQUIRE_BROWSER_TESTS=1 $(BIN)/python -m pytest -q
+	REQUIRE_BROWSER_TESTS=1 $(PYTEST) -q
 
 # The inner loop: everything that needs no Meilisearch, no browser and no served process, on
 # SQLite.
 test-fast: setup
-	$(BIN)/python -m pytest -q -n auto -m "not meili and not browser and not served"
+	$(PYTEST) -q -n auto -m "not meili and not browser and not served"
 
 setup: $(STAMP)
 
@@ -40,7 +48,7 @@ venv:
 ifneq ($(VENV_VERSION),$(PY_VERSION))
 	@echo "making $(VENV) with Python $(PY_VERSION) ($(PYTHON))$(if $(VENV_VERSION), instead of $(VENV_VERSION),)"
 	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv $(VENV_OPTIONS) $(VENV)
 endif
 
 $(STAMP): pyproject.toml

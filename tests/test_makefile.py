@@ -20,9 +20,10 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _make(cwd: Path, *args: str, path: str | None = None) -> str:
+    args = (*args, "VENV_OPTIONS=--without-pip")
     env = dict(os.environ, PATH=path or os.environ["PATH"])
     # Run as from a shell, also when the suite itself runs under `make VENV=… PYTHON=…`.
-    for name in ("PYTHON", "VENV", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
+    for name in ("PYTHON", "VENV", "VENV_OPTIONS", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"):
         env.pop(name, None)
     done = subprocess.run(
         ["make", "--no-print-directory", *args],

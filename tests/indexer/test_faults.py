@@ -57,6 +57,7 @@ def _primary_ids(client: meilisearch.Client, uid: str) -> list[int]:
     return [int(d.offer_id) for d in docs.results]
 
 
+@pytest.mark.meili  # starts a Meilisearch of its own
 def test_meilisearch_down_writes_queue_and_catch_up(
     database_url: str, make_org: Any, make_key: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -113,6 +114,7 @@ def test_meilisearch_down_writes_queue_and_catch_up(
         server.stop()
 
 
+@pytest.mark.meili  # starts a Meilisearch of its own
 def test_a_hung_meilisearch_answers_503_within_two_seconds(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from testkit.openqcat_files import write_openqcat_file
 from testkit.served_app import served_app
@@ -46,6 +47,7 @@ def _alive(pids: set[int]) -> set[int]:
     return alive
 
 
+@pytest.mark.served
 def test_no_import_process_outlives_its_import_or_the_api(
     database_url: str, provider: dict[str, Any], tmp_path: Path
 ) -> None:
