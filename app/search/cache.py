@@ -34,6 +34,38 @@ from app.search.state import Generations, get_generations
 log = logging.getLogger("bildungsraum.search")
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
+
+
+class BoundedLru(Generic[K, T]):
+    """At most `entries` values, the least recently used dropped first; none with 0."""
+
+    def __init__(self, entries: int) -> None:
+        self.entries = entries
+        self._values: OrderedDict[K, T] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def get(self, key: K) -> T | None:
+        found = self._values.get(key)
+        if found is not None:
+            self._values.move_to_end(key)
+        return found
+
+    def put(self, key: K, value: T) -> None:
+        if not self.entries:
+            return
+        self._values[key] = value
+        self._values.move_to_end(key)
+        while len(self._values) > self.entries:
+            self._values.popitem(last=False)
+
+    def drop(self, key: K) -> None:
+        self._values.pop(key, None)
+
+    def clear(self) -> None:
+        self._values.clear()
 
 
 def read_generations() -> Generations:
@@ -49,11 +81,14 @@ class AnswerCache(Generic[T]):
     # What the answers depend on: the index and the portals' configuration (search scopes).
     read: Callable[[], Hashable] = read_generations
     clock: Callable[[], float] = time.monotonic
-    _answers: OrderedDict[str, tuple[float, T]] = field(default_factory=OrderedDict)
+    _answers: BoundedLru[str, tuple[float, T]] = field(init=False)
     _generation: Hashable = None
     _readable: bool = False
     _changed_at: float = float("-inf")
     _poller: "asyncio.Task[None] | None" = None
+
+    def __post_init__(self) -> None:
+        self._answers = BoundedLru(self.entries)
 
     async def refresh(self) -> bool:
         """Re-read the generation; drop everything when it moved. False when unreadable."""
@@ -119,9 +154,8 @@ class AnswerCache(Generic[T]):
             return None
         stored_at, answer = found
         if self.clock() - stored_at > self.max_age_s:
-            del self._answers[key]
+            self._answers.drop(key)
             return None
-        self._answers.move_to_end(key)
         return answer
 
     def put(self, key: str, answer: T, *, asked_at: float) -> None:
@@ -130,10 +164,7 @@ class AnswerCache(Generic[T]):
             # The generation moved (or could not be read) while this search ran: the answer
             # may predate the change.
             return
-        self._answers[key] = (asked_at, answer)
-        self._answers.move_to_end(key)
-        while len(self._answers) > self.entries:
-            self._answers.popitem(last=False)
+        self._answers.put(key, (asked_at, answer))
 
     def stop(self) -> None:
         """Stop the background re-reads (at application shutdown)."""
@@ -143,28 +174,10 @@ class AnswerCache(Generic[T]):
             self._poller = None
 
 
-class KnownQueries(Generic[T]):
+class KnownQueries(BoundedLru[bytes, T]):
     """The validated parameters of query strings read before, so that a repeated search goes
     from its query string to the answer cache without reading and validating the parameters
     again (measured with `bench/own_time.py`). Safe because validation is a function of the
     query string alone (no clock, no data: a code list is part of the code), nothing invalid
     is kept, and what is kept is frozen. Bounded like the answer cache and turned off with it
     (`search_cache_entries` = 0), so a cache-off measurement still validates every search."""
-
-    def __init__(self, entries: int) -> None:
-        self.entries = entries
-        self._known: OrderedDict[bytes, T] = OrderedDict()
-
-    def get(self, query: bytes) -> T | None:
-        known = self._known.get(query)
-        if known is not None:
-            self._known.move_to_end(query)
-        return known
-
-    def put(self, query: bytes, value: T) -> None:
-        if not self.entries:
-            return
-        self._known[query] = value
-        self._known.move_to_end(query)
-        while len(self._known) > self.entries:
-            self._known.popitem(last=False)

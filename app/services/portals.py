@@ -1,7 +1,6 @@
 """Portals: configuration, counselling contacts, the search scope and the CORS allow-list."""
 
 import time
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,6 +30,7 @@ from app.models.portal import (
 )
 from app.models.search import SearchScope
 from app.models.types import utcnow
+from app.search.cache import BoundedLru
 from app.search.filters import stale_cutoff
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
@@ -337,8 +337,7 @@ class PortalDirectory:
     global search (bench/search_bench.py). Unknown slugs are remembered too, within bounds."""
 
     def __init__(self, entries: int = 1000) -> None:
-        self.entries = entries
-        self._kept: OrderedDict[str, tuple[Any, PublicPortal | None]] = OrderedDict()
+        self._kept: BoundedLru[str, tuple[Any, PublicPortal | None]] = BoundedLru(entries)
 
     async def get(self, slug: str) -> PublicPortal:
         cache = answer_cache()
@@ -346,14 +345,11 @@ class PortalDirectory:
         generation = cache.generation.portals if isinstance(cache.generation, Generations) else None
         kept = self._kept.get(slug)
         if fresh and kept is not None and kept[0] == generation:
-            self._kept.move_to_end(slug)
             found = kept[1]
         else:
             found = await anyio.to_thread.run_sync(_load_public_portal, slug)
             if fresh:
-                self._kept[slug] = (generation, found)
-                while len(self._kept) > self.entries:
-                    self._kept.popitem(last=False)
+                self._kept.put(slug, (generation, found))
         if found is None:
             raise NotFound(f"portal {slug!r} does not exist")
         return found
