@@ -100,24 +100,24 @@ def resolve_host(host: str, *, timeout_s: float | None) -> list[Address]:
     behind it, as it would in a shared pool."""
     if timeout_s is None:
         return host_addresses(host)
-    outcome: list[list[Address] | OutboundError] = []
+    outcome: list[list[Address] | BaseException] = []
     done = threading.Event()
 
     def look_up() -> None:
         try:
             outcome.append(host_addresses(host))
-        except OutboundError as exc:
+        except BaseException as exc:  # raised again in the caller, as a plain call would
             outcome.append(exc)
         finally:
             done.set()
 
     threading.Thread(target=look_up, name=f"resolve {host}", daemon=True).start()
-    if not done.wait(timeout_s) or not outcome:
+    if not done.wait(timeout_s):
         raise ResolveTimeout(
             f"the host {host} could not be resolved within {timeout_s:g} s; please try again"
         )
     found = outcome[0]
-    if isinstance(found, OutboundError):
+    if isinstance(found, BaseException):
         raise found
     return found
 
