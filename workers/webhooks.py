@@ -423,6 +423,12 @@ class Sender:
 # --- the loop --------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FeedMarks:
+    newest: int  # the newest change's id (0: none yet)
+    pruned_through: int
+
+
 @dataclass
 class WebhookWorker:
     engine: Engine
@@ -456,17 +462,25 @@ class WebhookWorker:
         finally:
             lease.release()
 
-    def has_work(self, endpoint_id: int) -> bool:
+    def feed_marks(self) -> FeedMarks:
+        """The feed's newest change and how far it is pruned: read once per round for every
+        endpoint's `has_work`."""
+        with Session(self.engine) as session:
+            newest = session.exec(select(func.max(col(PublicChange.id)))).one()
+            return FeedMarks(newest=newest or 0, pruned_through=changes.pruned_through(session))
+
+    def has_work(self, endpoint_id: int, marks: FeedMarks | None = None) -> bool:
         """Changes to queue or a delivery due, read before taking the lease: an idle
-        endpoint costs no write."""
+        endpoint costs no write. `marks` may be a round old: what came later is found in
+        the next round."""
+        marks = marks or self.feed_marks()
         with Session(self.engine) as session:
             endpoint = session.get(WebhookEndpoint, endpoint_id)
             if endpoint is None or not endpoint.active:
                 return False
-            newest = session.exec(select(func.max(col(PublicChange.id)))).one()
-            if newest is not None and newest > endpoint.position:
+            if marks.newest > endpoint.position:
                 return True
-            if 0 < endpoint.position < changes.pruned_through(session):
+            if 0 < endpoint.position < marks.pruned_through:
                 return True  # fan_out disables it
             first = session.exec(
                 select(WebhookDelivery.next_attempt_at)
@@ -479,10 +493,10 @@ class WebhookWorker:
             ).first()
             return first is not None and first <= utcnow()
 
-    def serve(self, endpoint_id: int, *, until_idle: bool) -> int:
+    def serve(self, endpoint_id: int, *, until_idle: bool, marks: FeedMarks | None = None) -> int:
         """Queue and send the endpoint's deliveries under its lease: one batch, or until
         nothing is due or one fails; nothing while another worker serves it."""
-        if not self.has_work(endpoint_id):
+        if not self.has_work(endpoint_id, marks):
             return 0
         total = 0
         with self.leased(endpoint_id) as lease:
@@ -529,7 +543,8 @@ class WebhookWorker:
 
     def run_once(self) -> int:
         """Queue and send everything due, endpoint after endpoint (tests, `webhooks once`)."""
-        return sum(self.serve(i, until_idle=False) for i in self.active_endpoints())
+        marks = self.feed_marks()
+        return sum(self.serve(i, until_idle=False, marks=marks) for i in self.active_endpoints())
 
     def run_forever(self, stop: threading.Event) -> None:
         busy: dict[int, Future[int]] = {}
@@ -539,19 +554,20 @@ class WebhookWorker:
             while not stop.is_set():
                 self.beat()
                 try:
+                    marks = self.feed_marks()
                     for endpoint_id in self.active_endpoints():
                         running = busy.get(endpoint_id)
                         if running is None or running.done():
-                            busy[endpoint_id] = pool.submit(self._serve, endpoint_id)
+                            busy[endpoint_id] = pool.submit(self._serve, endpoint_id, marks)
                     self.prune_delivered()
                 except Exception:  # the database may be away for a moment: next round
                     log.exception("webhook round failed")
                 stop.wait(self.settings.webhook_poll_s)
         self.sender.close()
 
-    def _serve(self, endpoint_id: int) -> int:
+    def _serve(self, endpoint_id: int, marks: FeedMarks) -> int:
         try:
-            return self.serve(endpoint_id, until_idle=True)
+            return self.serve(endpoint_id, until_idle=True, marks=marks)
         except Exception:
             log.exception("delivering to webhook %s failed", endpoint_id)
             return 0

@@ -658,6 +658,21 @@ def test_a_slow_resolver_holds_a_connection_no_longer_than_its_timeout(
     assert resolve_host("localhost", timeout_s=0.5)  # not queued behind the hung ones
 
 
+def test_an_unexpected_error_in_the_lookup_is_raised_as_itself(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Not reported as a timeout: the caller sees what went wrong in the lookup thread."""
+
+    def broken(host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("resolver library fault")
+
+    monkeypatch.setattr(socket, "getaddrinfo", broken)
+    started = time.monotonic()
+    with pytest.raises(RuntimeError, match="resolver library fault"):
+        resolve_host("partner.example", timeout_s=3)
+    assert time.monotonic() - started < 1
+
+
 def resolve_host_quietly(host: str) -> None:
     with contextlib.suppress(OutboundError):  # timed out, or refused once the test ends
         resolve_host(host, timeout_s=3)
@@ -708,6 +723,29 @@ def test_listing_endpoints_takes_the_same_queries_for_2_and_20(
         (None, 0),
     ]
     assert {w["portal"] for w in twenty} == {None, "bochum", "herne"}
+
+
+def test_a_round_reads_the_feed_marks_once_for_all_endpoints(
+    client: TestClient, admin: dict[str, str], local_targets: None
+) -> None:
+    """The newest change and the pruned mark are read once per round, not per endpoint; an
+    idle endpoint then costs one read of its own row and its oldest pending delivery."""
+    for i in range(6):
+        register(client, admin, f"http://127.0.0.1:9/hook{i}")
+    worker = WebhookWorker(db.get_engine())
+    statements: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(statement)
+
+    event.listen(db.get_engine(), "before_cursor_execute", count)
+    try:
+        assert worker.run_once() == 0
+    finally:
+        event.remove(db.get_engine(), "before_cursor_execute", count)
+    newest = [s for s in statements if "max(public_change.id)" in s.lower()]
+    assert len(newest) == 1, statements
+    assert len(statements) <= 4 + 2 * 6, statements
 
 
 # --- pruning delivered rows -----------------------------------------------------------------
