@@ -124,6 +124,9 @@ class OfferDate(SQLModel, table=True):
         Index("ix_offer_date_city_start_date", "city", "start_date"),
         Index("ix_offer_date_online_start_date", "online", "start_date"),
         Index("ix_offer_date_flexible_start_city", "flexible_start", "city"),
+        # Online courses that start any time: without it, both databases read every online
+        # date for them (44 -> 8 ms per check at 100k offers, SQLite).
+        Index("ix_offer_date_flexible_start_online", "flexible_start", "online"),
     )
 
     id: int | None = SQLField(default=None, primary_key=True)

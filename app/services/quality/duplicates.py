@@ -212,7 +212,8 @@ def _title_words(title: str) -> list[str]:
 
 def _run_clause(run: Run) -> ColumnElement[bool]:
     """Dates of other offers at this run's place that start about when it does; one range of
-    an index on offer_date: (city, start_date), (online, start_date) or (flexible_start, city).
+    an index on offer_date: (city, start_date), (online, start_date), (flexible_start, city)
+    or (flexible_start, online).
     `= true`, not `IS 1`: SQLite ranges an index only for the former."""
     place = (
         col(OfferDate.online) == true() if run.place == ONLINE else col(OfferDate.city) == run.place
