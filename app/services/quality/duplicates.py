@@ -228,18 +228,27 @@ def _run_clause(run: Run) -> ColumnElement[bool]:
     )
 
 
-def _candidate_query(f: Facts) -> Select[int | None, str] | None:
+def _candidate_query(f: Facts, dialect: str) -> Select[int | None, str] | None:
     """Other organisations' live offers with a run at the same place and time whose title
     contains this title's longest word (titles alike enough share it); the indexes on
-    offer_date keep it to a few rows. Returns (id, title)."""
+    offer_date keep it to a few rows. Returns (id, title).
+
+    On PostgreSQL the dates' offer ids are gathered first (`= ANY(ARRAY(...))`, an init
+    plan) and then looked up by id: with `IN (...)` its planner preferred to read every
+    offer's title (~100 ms at 100,000 offers for an online course with dated runs)."""
     words = _title_words(f.title)
     if not words or not f.runs:
         return None
     runs = select(col(OfferDate.offer_id)).where(or_(*(_run_clause(r) for r in f.runs)))
+    dated = (
+        col(Offer.id) == func.any(func.array(runs.scalar_subquery()))
+        if dialect == "postgresql"
+        else col(Offer.id).in_(runs)
+    )
     return (
         select(col(Offer.id), col(Offer.title))
         .where(
-            col(Offer.id).in_(runs),
+            dated,
             col(Offer.organisation_id) != f.organisation_id,
             col(Offer.status).in_(LIVE),
             col(Offer.title).icontains(words[0], autoescape=True),
@@ -361,10 +370,11 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
     now = utcnow()
     result = CheckResult()
     facts = _load(session, offer_ids)
+    dialect = session.get_bind().dialect.name
     known: dict[int, Facts] = dict(facts)
     retry: set[int] = set()
     for offer_id, f in facts.items():
-        query = _candidate_query(f)
+        query = _candidate_query(f, dialect)
         rows = list(session.execute(query)) if query is not None else []
         # Titles first: only candidates whose title is alike are loaded whole.
         candidates = [
