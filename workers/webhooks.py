@@ -293,6 +293,11 @@ class Sender:
             return Attempt(False, error="only http and https URLs can be called")
         except (httpcore.NetworkError, httpcore.ProtocolError) as exc:
             return Attempt(False, error=f"the connection failed ({exc.__class__.__name__})")
+        except Exception as exc:
+            # Anything else (a fault in a library under the request) fails this attempt, so
+            # the delivery backs off as any failure does instead of being sent every round.
+            log.exception("webhook %s: the request failed unexpectedly", endpoint.id)
+            return Attempt(False, error=f"the request failed ({exc.__class__.__name__})")
         finally:
             self._deadlines.at = None
         if 200 <= status < 300:
@@ -437,6 +442,7 @@ class WebhookWorker:
     holder: str = field(default_factory=lease_holder_name, init=False)
     _last_beat: float = field(default=0.0, init=False)
     _next_prune: float = field(default=0.0, init=False)  # time.monotonic()
+    _marks: FeedMarks | None = field(default=None, init=False)  # the newest round's
 
     def __post_init__(self) -> None:
         self.sender = Sender(self.engine, self.settings)
@@ -554,20 +560,22 @@ class WebhookWorker:
             while not stop.is_set():
                 self.beat()
                 try:
-                    marks = self.feed_marks()
+                    self._marks = self.feed_marks()
                     for endpoint_id in self.active_endpoints():
                         running = busy.get(endpoint_id)
                         if running is None or running.done():
-                            busy[endpoint_id] = pool.submit(self._serve, endpoint_id, marks)
+                            busy[endpoint_id] = pool.submit(self._serve, endpoint_id)
                     self.prune_delivered()
                 except Exception:  # the database may be away for a moment: next round
                     log.exception("webhook round failed")
                 stop.wait(self.settings.webhook_poll_s)
         self.sender.close()
 
-    def _serve(self, endpoint_id: int, marks: FeedMarks) -> int:
+    def _serve(self, endpoint_id: int) -> int:
         try:
-            return self.serve(endpoint_id, until_idle=True, marks=marks)
+            # The newest round's marks when the task starts: a task that waited in the pool
+            # for a free thread does not decide on older ones.
+            return self.serve(endpoint_id, until_idle=True, marks=self._marks)
         except Exception:
             log.exception("delivering to webhook %s failed", endpoint_id)
             return 0

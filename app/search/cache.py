@@ -48,6 +48,7 @@ class BoundedLru(Generic[K, T]):
         return len(self._values)
 
     def get(self, key: K) -> T | None:
+        """The value, or None when there is none (so None itself is not kept as a value)."""
         found = self._values.get(key)
         if found is not None:
             self._values.move_to_end(key)

@@ -275,7 +275,8 @@ def feed_item(
 
 def rows_after(session: Session, after: int, limit: int, *, documents: bool = True) -> list[Any]:
     """Changes after an id, oldest first; without `documents`, what deciding on a portal's
-    changes needs (for `scoped_items`). Plain rows, not the ORM's: a page reads thousands."""
+    changes needs (for `scoped_items`; no time, no document: not for `feed_item` as they
+    are). Plain rows, not the ORM's: a page reads thousands."""
     return list(
         session.connection()
         .execute(
@@ -379,6 +380,8 @@ def scoped_items(
     }
     items = []
     for row, (event, reason, tombstone) in chosen:
+        if row.id not in rest:
+            continue  # pruned between the two reads (only changes past the retention are)
         created_at, document = rest[row.id]
         item = feed_item(
             row,

@@ -673,6 +673,31 @@ def test_an_unexpected_error_in_the_lookup_is_raised_as_itself(
     assert time.monotonic() - started < 1
 
 
+def test_an_unexpected_error_under_a_request_fails_the_attempt_with_backoff(
+    client: TestClient,
+    admin: dict[str, str],
+    receiver: Receiver,
+    local_targets: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fault below the request (here in the resolver) is a failed attempt, logged, with
+    the backoff every failure gets: not an error the worker meets again every round."""
+    hook = register(client, admin, receiver.url("/ok").replace("127.0.0.1", "localhost"))
+    add_changes(1)
+
+    def broken(host: Any, *args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("resolver library fault")
+
+    monkeypatch.setattr(socket, "getaddrinfo", broken)
+    WebhookWorker(db.get_engine()).run_once()
+    [delivery] = deliveries(hook["id"])
+    assert delivery.status == DeliveryStatus.pending
+    assert delivery.attempts == 1
+    assert delivery.last_error == "the request failed (RuntimeError)"
+    assert delivery.next_attempt_at > utcnow()
+    assert receiver.state.bodies("/ok") == []
+
+
 def resolve_host_quietly(host: str) -> None:
     with contextlib.suppress(OutboundError):  # timed out, or refused once the test ends
         resolve_host(host, timeout_s=3)
