@@ -7,11 +7,13 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import text, update
+from sqlmodel import col
 from typer.testing import CliRunner
 
 from app import db
 from app.cli import cli
+from app.models.offer import Offer
 from app.models.types import utcnow
 from app.search.index_settings import index_settings
 from app.services import outbox
@@ -36,9 +38,12 @@ def _post(client: TestClient, headers: dict[str, str], body: dict[str, Any]) -> 
 def _age(offer_id: int, days: int) -> None:
     """Pretend the provider last changed the offer `days` ago, and let the index know."""
     with db.session_scope() as session:
+        # Through the column's type: a datetime handed to sqlite3 as it is relies on its
+        # default adapter, deprecated since Python 3.12.
         session.execute(
-            text("UPDATE offer SET updated_at = :at WHERE id = :id"),
-            {"at": utcnow() - timedelta(days=days), "id": offer_id},
+            update(Offer)
+            .where(col(Offer.id) == offer_id)
+            .values(updated_at=utcnow() - timedelta(days=days))
         )
         outbox.enqueue(session=session, offer_ids=[offer_id])
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
 from app.services.monitoring import snapshots
 from indexer.sweep import DailySnapshot, sweep_if_due
@@ -87,8 +88,6 @@ def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
 def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(
     engine: Engine, client: TestClient, trusted_provider: dict[str, Any]
 ) -> None:
-    from sqlalchemy import text
-
     from app.search.filters import STALE_HIDE_DAYS
 
     today = date.today()
@@ -99,10 +98,7 @@ def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(
     # Last changed a year ago today: it crosses the mark between the two sweeps.
     crossed = datetime.combine(today - timedelta(days=STALE_HIDE_DAYS), time(12), UTC)
     with Session(engine) as session:
-        session.execute(
-            text("UPDATE offer SET updated_at = :at WHERE id = :id"),
-            {"at": crossed, "id": offer_id},
-        )
+        session.execute(update(Offer).where(col(Offer.id) == offer_id).values(updated_at=crossed))
         session.commit()
     assert sweep_if_due(engine, today) == 1
     assert _queued(engine) == {offer_id}
