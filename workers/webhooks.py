@@ -537,16 +537,6 @@ class WebhookWorker:
                 if i is not None
             ]
 
-    def fan_out_all(self) -> int:
-        queued = 0
-        for endpoint_id in self.active_endpoints():
-            with self.leased(endpoint_id) as lease:
-                if lease is None:
-                    continue  # its holder queues them
-                with Session(self.engine) as session:
-                    queued += fan_out(session=session, endpoint_id=endpoint_id)
-        return queued
-
     def run_once(self) -> int:
         """Queue and send everything due, endpoint after endpoint (tests, `webhooks once`)."""
         marks = self.feed_marks()

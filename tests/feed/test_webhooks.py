@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event, update
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from app import config, db
@@ -34,7 +34,7 @@ from app.services.public_addresses import (
 )
 from testkit.webhook_receiver import Receiver
 from tests.conftest import SearchIndex, offer_payload
-from workers.webhooks import WebhookWorker, message, signed_headers
+from workers.webhooks import WebhookWorker, fan_out, message, signed_headers
 
 
 @pytest.fixture
@@ -100,6 +100,13 @@ def deliveries(endpoint_id: int) -> list[WebhookDelivery]:
                 .order_by(WebhookDelivery.id)  # type: ignore[arg-type]
             )
         )
+
+
+def queue_all(worker: WebhookWorker) -> None:
+    """Queue every active endpoint's deliveries without sending them."""
+    for endpoint_id in worker.active_endpoints():
+        with Session(worker.engine) as session:
+            fan_out(session=session, endpoint_id=endpoint_id)
 
 
 def run_until(worker: WebhookWorker, done: Callable[[], bool], timeout_s: float = 15) -> None:
@@ -556,7 +563,7 @@ def test_a_receiver_that_fails_now_and_then_stays_enabled(
     hook = register(client, admin, receiver.url("/ok"))
     add_changes(2)
     worker = WebhookWorker(db.get_engine())
-    worker.fan_out_all()
+    queue_all(worker)
     first, second = deliveries(hook["id"])
     with db.session_scope() as session:
         session.execute(
@@ -658,15 +665,18 @@ def test_a_slow_resolver_holds_a_connection_no_longer_than_its_timeout(
     assert resolve_host("localhost", timeout_s=0.5)  # not queued behind the hung ones
 
 
-def test_an_unexpected_error_in_the_lookup_is_raised_as_itself(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Not reported as a timeout: the caller sees what went wrong in the lookup thread."""
+@pytest.fixture
+def broken_resolver(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A resolver that fails in a way nothing expects (not an OSError)."""
 
     def broken(host: Any, *args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("resolver library fault")
 
     monkeypatch.setattr(socket, "getaddrinfo", broken)
+
+
+def test_an_unexpected_error_in_the_lookup_is_raised_as_itself(broken_resolver: None) -> None:
+    """Not reported as a timeout: the caller sees what went wrong in the lookup thread."""
     started = time.monotonic()
     with pytest.raises(RuntimeError, match="resolver library fault"):
         resolve_host("partner.example", timeout_s=3)
@@ -678,17 +688,13 @@ def test_an_unexpected_error_under_a_request_fails_the_attempt_with_backoff(
     admin: dict[str, str],
     receiver: Receiver,
     local_targets: None,
-    monkeypatch: pytest.MonkeyPatch,
+    request: pytest.FixtureRequest,
 ) -> None:
     """A fault below the request (here in the resolver) is a failed attempt, logged, with
     the backoff every failure gets: not an error the worker meets again every round."""
     hook = register(client, admin, receiver.url("/ok").replace("127.0.0.1", "localhost"))
     add_changes(1)
-
-    def broken(host: Any, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("resolver library fault")
-
-    monkeypatch.setattr(socket, "getaddrinfo", broken)
+    request.getfixturevalue("broken_resolver")  # after registering, which resolves too
     WebhookWorker(db.get_engine()).run_once()
     [delivery] = deliveries(hook["id"])
     assert delivery.status == DeliveryStatus.pending
@@ -732,7 +738,7 @@ def test_listing_endpoints_takes_the_same_queries_for_2_and_20(
     try:
         add_endpoints(2)
         add_changes(3)
-        WebhookWorker(engine).fan_out_all()
+        queue_all(WebhookWorker(engine))
         few, two = listed()
         add_endpoints(18)
         many, twenty = listed()
