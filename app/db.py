@@ -6,12 +6,13 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import orjson
-from sqlalchemy import Engine, MetaData, event, inspect, text
+from sqlalchemy import Connection, Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -131,6 +132,17 @@ def catalogue_problem(url: str) -> str | None:
 
 def is_postgres(engine: Engine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def database_now(connection: Connection) -> datetime:
+    """The database server's clock (UTC). Leases that several hosts take and test are timed
+    by it, so a host whose clock runs ahead cannot take a lease that has not yet expired."""
+    if connection.dialect.name == "postgresql":
+        now = connection.execute(text("SELECT clock_timestamp()")).scalar_one()
+        return cast(datetime, now).astimezone(UTC)
+    # SQLite is a file on this host: its clock is the host's, read the same way for both.
+    stamp = connection.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
+    return datetime.fromisoformat(str(stamp)).replace(tzinfo=UTC)
 
 
 @contextmanager

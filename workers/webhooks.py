@@ -20,7 +20,7 @@ import ssl
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -35,7 +35,7 @@ from sqlmodel import Session, col, func, select
 from standardwebhooks import Webhook
 
 from app.config import Settings, get_settings
-from app.db import get_engine, session_scope
+from app.db import database_now, get_engine, session_scope
 from app.models.changes import PublicChange
 from app.models.portal import Portal
 from app.models.types import utcnow
@@ -171,12 +171,17 @@ class EndpointLease:
     # When the lease ends (time.monotonic()); 0 when not held.
     _until: float = field(default=0.0, init=False)
 
-    def _take(self, condition: Any) -> bool:
-        started, now = time.monotonic(), utcnow()
+    def _take(self, condition: Callable[[datetime], Any]) -> bool:
+        """Expiry is the database's clock, not this host's: workers on hosts whose clocks
+        differ agree on when a lease ends. This worker counts its own from before the
+        database's reading (monotonic), so it gives the lease up no later than others see it
+        expire."""
+        started = time.monotonic()
         with self.engine.begin() as connection:
+            now = database_now(connection)
             taken = connection.execute(
                 update(WebhookEndpoint)
-                .where(col(WebhookEndpoint.id) == self.endpoint_id, condition)
+                .where(col(WebhookEndpoint.id) == self.endpoint_id, condition(now))
                 .values(lease_holder=self.holder, lease_until=now + timedelta(seconds=self.seconds))
             )
         self._until = started + self.seconds if taken.rowcount == 1 else 0.0
@@ -185,7 +190,7 @@ class EndpointLease:
     def claim(self) -> bool:
         """Take the lease if no one holds it, or its holder let it expire."""
         until = col(WebhookEndpoint.lease_until)
-        return self._take(until.is_(None) | (until < utcnow()))
+        return self._take(lambda now: until.is_(None) | (until < now))
 
     def keep(self) -> bool:
         """Still held, renewed when it runs short; False once lost (expired and taken)."""
@@ -193,7 +198,7 @@ class EndpointLease:
             return False
         if self._until - time.monotonic() >= self.renew_below_s:
             return True
-        return self._take(col(WebhookEndpoint.lease_holder) == self.holder)
+        return self._take(lambda _now: col(WebhookEndpoint.lease_holder) == self.holder)
 
     def release(self) -> None:
         self._until = 0.0

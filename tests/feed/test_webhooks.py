@@ -34,7 +34,7 @@ from app.services.public_addresses import (
 )
 from testkit.webhook_receiver import Receiver
 from tests.conftest import SearchIndex, offer_payload
-from workers.webhooks import WebhookWorker, fan_out, message, signed_headers
+from workers.webhooks import EndpointLease, WebhookWorker, fan_out, message, signed_headers
 
 
 @pytest.fixture
@@ -883,6 +883,34 @@ def test_two_workers_deliver_each_message_once_in_order(
             thread.join()
     assert received_ids(receiver, "/ok") == expected
     assert len(deliveries(hook["id"])) == 60
+
+
+def test_a_worker_whose_clock_runs_ahead_does_not_take_a_lease_before_it_expires(
+    client: TestClient,
+    admin: dict[str, str],
+    receiver: Receiver,
+    local_targets: None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.models.webhooks import WebhookEndpoint
+    from workers import webhooks as worker_module
+
+    hook = register(client, admin, receiver.url("/ok"))
+    holder = EndpointLease(db.get_engine(), hook["id"], "1:holder@a", seconds=60, renew_below_s=1)
+    assert holder.claim()
+    # The other host's clock is an hour ahead: by its clock the lease ran out long ago.
+    monkeypatch.setattr(worker_module, "utcnow", lambda: utcnow() + timedelta(hours=1))
+    other = EndpointLease(db.get_engine(), hook["id"], "2:other@b", seconds=60, renew_below_s=1)
+    assert not other.claim()
+    with db.session_scope() as session:
+        endpoint = session.get(WebhookEndpoint, hook["id"])
+        assert endpoint is not None
+        assert endpoint.lease_holder == "1:holder@a"
+        assert endpoint.lease_until is not None
+        left = endpoint.lease_until - db.database_now(session.connection())
+        assert timedelta(seconds=55) < left <= timedelta(seconds=60)
+    holder.release()
+    assert other.claim()
 
 
 def test_a_lease_left_by_a_dead_worker_holds_until_it_expires(
