@@ -192,6 +192,13 @@ class Settings(BaseSettings):
         return self.meili_search_key or self.meili_master_key
 
     @property
+    def command_search_key(self) -> str:
+        """The search key of commands run by hand next to `make run` (a monitoring snapshot):
+        like `admin_key`, the master key it keeps in DATA_DIR when no key is set. The API's
+        `search_key` never reads that file."""
+        return self.search_key or self.kept_master_key()
+
+    @property
     def admin_key(self) -> str:
         """The indexer's key; for maintenance commands run by hand next to `make run`, the
         master key it keeps in DATA_DIR."""

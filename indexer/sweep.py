@@ -11,12 +11,13 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.config import get_settings
+from app.db import session_scope
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
 from app.search.filters import STALE_HIDE_DAYS
 from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import changes, outbox
-from app.services.monitoring import snapshots
+from app.services.monitoring import demand, snapshots
 
 log = logging.getLogger("bildungsraum.indexer")
 
@@ -110,3 +111,13 @@ class DailySnapshot:
         log.info(
             "monitoring snapshot of %s: %s regions in %.1f s", today, taken.regions, taken.seconds
         )
+        try:
+            with session_scope(self.engine) as session:
+                gone = demand.prune_unpublishable(
+                    session=session, today=today, threshold=demand.min_clients()
+                )
+        except Exception:  # retried with the next day's snapshot; the counts stay unshown
+            log.exception("pruning unpublishable demand counts failed")
+            return
+        if gone:
+            log.info("demand: %s counts of ended months below the threshold deleted", gone)

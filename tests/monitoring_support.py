@@ -3,7 +3,7 @@ monitoring tests (imported by tests/services/monitoring and tests/api)."""
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -234,11 +234,15 @@ def _analyst_key(client: TestClient, admin: dict[str, str], portals: list[str]) 
 
 @pytest.fixture
 def monitoring_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
-    """A fresh recorder, a signing secret, and no time-based flushes during a test."""
+    """A fresh recorder, a signing secret, and no time-based flushes during a test. The
+    recorder counts the searches of a test on a day of the month before this one: demand is
+    shown for months that have ended, and the last of them is what the outputs show."""
     monkeypatch.setenv("DASHBOARD_SECRET", "test-secret-" + "x" * 40)
     monkeypatch.setenv("DEMAND_FLUSH", "3600")
     config.get_settings.cache_clear()
-    demand._recorder = None
+    last_month = demand.month_start(date.today()) - timedelta(days=15)
+    noon = datetime.combine(last_month, time(12), tzinfo=UTC).timestamp()
+    demand._recorder = demand.DemandRecorder(clock=lambda: noon)
     yield
     demand._recorder = None
 

@@ -118,5 +118,10 @@ def snapshot() -> None:
     taken = take_snapshot(engine=get_engine(), day=date.today())
     typer.echo(
         f"snapshot of {taken.day.isoformat()}: {taken.regions} regions in {taken.seconds:.1f} s"
-        + ("" if taken.needs_available else " (search unavailable: no needs coverage)")
+        + (
+            ""
+            if taken.needs_available
+            else " (search unavailable: needs coverage not refreshed; an earlier coverage of "
+            "the day is kept, else there is none)"
+        )
     )

@@ -207,8 +207,9 @@ def demand(
     format: Format = "json",
     lang: Lang = "de",
 ) -> BaseModel | Response:
-    """Search terms on the portal in a period (default: the last 30 days); a term searched by
-    fewer than DEMAND_MIN_CLIENTS distinct clients appears nowhere."""
+    """Search terms on the portal in whole months that have ended (default: the last one;
+    `start` the first of a month, `end` the last day of a month, at most 12 months); in each
+    month a term searched by fewer than DEMAND_MIN_CLIENTS distinct clients appears nowhere."""
     region = _region(session, actor, RegionKind.portals, key)
     first, last = reports.demand_period(start, end, today=date.today())
     table = reports.demand(session=session, region=region, start=first, end=last, lang=lang)

@@ -161,6 +161,28 @@ def test_series_and_snapshot_days(snapshot_taken: KnownCatalogue, client: TestCl
     assert r.status_code == 404
 
 
+def test_a_series_ending_before_it_starts_is_refused(
+    snapshot_taken: KnownCatalogue, client: TestClient
+) -> None:
+    """Not an empty trend, which reads as "no data": 422 naming the field, as for demand."""
+    for fmt in ("json", "csv"):
+        r = client.get(
+            "/api/v1/monitoring/portals/bochum-test/series",
+            params={"start": "2027-01-01", "end": "2026-01-01", "format": fmt},
+            headers=snapshot_taken.analyst,
+        )
+        assert r.status_code == 422, r.text
+        error = r.json()["error"]
+        assert error["code"] == "invalid_input"
+        assert error["details"] == [{"loc": ["start"], "message": "start is after end"}]
+    same_day = client.get(
+        "/api/v1/monitoring/portals/bochum-test/series",
+        params={"start": TODAY.isoformat(), "end": TODAY.isoformat()},
+        headers=snapshot_taken.analyst,
+    )
+    assert [p["value"] for p in same_day.json()["points"]] == [3]
+
+
 def test_white_spots_only_empty(snapshot_taken: KnownCatalogue, client: TestClient) -> None:
     r = client.get(
         "/api/v1/monitoring/portals/far/white-spots",

@@ -2,6 +2,7 @@
 next start and visibility changed), once a day; and the monitoring snapshot is taken once a
 day, in a thread of its own, retried later when it failed."""
 
+from collections import Counter
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
@@ -10,9 +11,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
+from app.models.monitoring import DemandCount
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
-from app.services.monitoring import snapshots
+from app.services.monitoring import demand, snapshots
 from indexer.sweep import DailySnapshot, sweep_if_due
 from tests.conftest import offer_payload
 
@@ -83,6 +85,31 @@ def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
     # Another process (a restarted indexer) sees the stored snapshot and takes none.
     assert not DailySnapshot(engine).start_if_due(day)
     assert taken == [day, day]
+
+
+def test_the_daily_snapshot_deletes_demand_counts_of_ended_months_no_output_can_show(
+    engine: Engine,
+) -> None:
+    day = date.today()
+    last_month = demand.month_start(day) - timedelta(days=3)
+    demand.write_counts(
+        engine,
+        Counter(
+            {
+                (last_month, "p", "pflege", "", ""): demand.min_clients(),
+                (last_month, "p", "insolvenz jana kowalski", "", ""): 1,
+                (day, "p", "insolvenz jana kowalski", "", ""): 1,
+            }
+        ),
+    )
+    daily = DailySnapshot(engine)
+    assert daily.start_if_due(day)
+    assert daily.thread is not None
+    daily.thread.join(60)
+    assert daily.done_for == day
+    with Session(engine) as session:
+        left = session.exec(select(col(DemandCount.day), col(DemandCount.term))).all()
+    assert sorted(left) == [(last_month, "pflege"), (day, "insolvenz jana kowalski")]
 
 
 def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(

@@ -15,7 +15,6 @@ from app.services.monitoring import regions, reports, snapshots, texts
 from app.services.monitoring.charts import Bar, bar_chart, line_chart
 from app.services.monitoring.indicators import DIMENSIONS, INDICATORS, share
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
-from app.services.monitoring.snapshots import DEMAND_PERIOD_DAYS
 from app.services.pages import environment
 
 PAGES = ("supply", "white_spots", "demand", "needs")
@@ -250,7 +249,9 @@ def render(
         return 200, env.get_template("monitoring/empty.html").render(context)
     if page == "supply":
         assert snapshot is not None
-        context |= _supply(session=session, region=region, snapshot=snapshot, lang=lang)
+        context |= _supply(
+            session=session, actor=actor, region=region, snapshot=snapshot, lang=lang
+        )
     elif page == "white_spots":
         assert snapshot is not None
         context |= _white_spots(snapshot=snapshot, lang=lang)
@@ -263,7 +264,7 @@ def render(
 
 
 def _supply(
-    *, session: Session, region: Region, snapshot: MonitoringSnapshot, lang: str
+    *, session: Session, actor: Actor, region: Region, snapshot: MonitoringSnapshot, lang: str
 ) -> dict[str, Any]:
     t = texts.texts(lang)
     rows = snapshot.indicators
@@ -331,7 +332,7 @@ def _supply(
             {"day": d.isoformat(), "value": texts.number(v, lang, 0)} for d, v in trend_points
         ],
         "trend_chart": trend_chart,
-        "districts": _districts_of(session=session, snapshot=snapshot, lang=lang)
+        "districts": _districts_of(session=session, actor=actor, snapshot=snapshot, lang=lang)
         if region.kind == PORTAL
         else [],
     }
@@ -349,11 +350,17 @@ COMPARED = (
 
 
 def _districts_of(
-    *, session: Session, snapshot: MonitoringSnapshot, lang: str
+    *, session: Session, actor: Actor, snapshot: MonitoringSnapshot, lang: str
 ) -> list[dict[str, Any]]:
     """The districts a portal's postcodes fall in, with their own rates on the same day: a
-    portal made of parts of districts has no population of its own, its districts do."""
-    keys = sorted({ags for _, ags, _ in snapshot.white_spots.get("postcodes", []) if ags})
+    portal made of parts of districts has no population of its own, its districts do. Only
+    those the key may see through the API (analysts: none), so the page shows no figure the
+    API would answer 404 for."""
+    keys = sorted(
+        ags
+        for ags in {ags for _, ags, _ in snapshot.white_spots.get("postcodes", []) if ags}
+        if regions.may_see(session=session, actor=actor, kind=DISTRICT, key=ags)
+    )
     if not keys:
         return []
     found = session.exec(
@@ -445,7 +452,7 @@ def _demand(*, session: Session, region: Region, lang: str) -> dict[str, Any]:
         ],
     )
     return {
-        "days_count": DEMAND_PERIOD_DAYS,
+        "month": texts.month_name(start, lang),
         "k": table.min_clients,
         "terms": terms,
         "filters": filters,

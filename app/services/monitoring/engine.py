@@ -31,11 +31,18 @@ class EngineQuery:
 class Engine:
     """A connection to the search engine with the API's search-only key."""
 
-    def __init__(self, backend: SearchBackend | None = None) -> None:
+    def __init__(self, backend: SearchBackend | None = None, *, command: bool = False) -> None:
+        """`command`: as a command run by hand finds the engine; next to `make run` it has
+        no search key of its own, only the master key `make run` keeps (as reindex uses)."""
         settings = get_settings()
+        key = settings.command_search_key if command else settings.search_key
         self.backend = backend or SearchBackend(
-            settings.meili_url, settings.search_key, settings.meili_index, timeout_s=30.0
+            settings.meili_url, key, settings.meili_index, timeout_s=30.0
         )
+
+    @classmethod
+    def for_commands(cls) -> "Engine":
+        return cls(command=True)
 
     def _query(self, query: EngineQuery, now_ts: int) -> dict[str, Any]:
         f = fields

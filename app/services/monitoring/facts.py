@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Select, and_, or_, select
 from sqlmodel import Session, col
 
 from app.codelists import OfferStatus
+from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.search.documents import DateFacts, is_current
@@ -76,8 +77,9 @@ _DATE_COLUMNS = [cast(Any, OfferDate).__table__.c[f.name] for f in fields(DateFa
 
 def active_offers(*, session: Session, day: date) -> list[OfferFact]:
     """Published offers inside their announcement window on `day` that a citizen can still
-    find: at least one current date, or no dates at all (on request). Only current dates
-    are kept. Plain column rows: at 100k offers ORM objects would cost seconds."""
+    find: at least one current date, or no dates at all (on request), and not merged into
+    another offer as its duplicate. Only current dates are kept. Plain column rows: at 100k
+    offers ORM objects would cost seconds."""
     connection = session.connection()
     announced = and_(
         col(Offer.status) == OfferStatus.published.value,
@@ -142,7 +144,23 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
                 frozenset(d.schedule for d in held),
             )
         )
-    return offers
+    merged = _merged_duplicates(connection, {o.id for o in offers})
+    return [o for o in offers if o.id not in merged] if merged else offers
+
+
+def _merged_duplicates(connection: Connection, findable: set[int]) -> set[int]:
+    """The offers an admin marked as the same as another's canonical offer while that one is
+    `findable` (the search documents' rule: published, announced, a current date or none).
+    Search hides exactly these (`duplicate = true`, decided in indexer/sources.py, which the
+    app must not import), so a portal's count stays what its search finds; a twin whose
+    canonical offer has lapsed is shown, and counted, again."""
+    pair = DuplicateCandidate
+    rows = connection.execute(
+        select(col(pair.offer_a_id), col(pair.offer_b_id), col(pair.canonical_offer_id)).where(
+            col(pair.status) == PairStatus.same.value
+        )
+    )
+    return {b if canonical == a else a for a, b, canonical in rows if canonical in findable}
 
 
 def _plain_rows(connection: Connection, statement: Select[Any]) -> Sequence[Sequence[Any]]:

@@ -13,6 +13,7 @@ from app.geo import distance_km
 from app.models.monitoring import Need, NeedPublic
 from app.models.portal import Portal
 from app.models.search import SearchScope
+from app.search.documents import DateFacts
 from app.services.monitoring.engine import MAX_MATCHES, Engine, EngineQuery
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import bildungsgutschein_eligible, qualification
@@ -176,12 +177,14 @@ async def coverage(
     scope: SearchScope,
     centre: tuple[float, float] | None,
     offers: dict[int, OfferFact],
-    in_region: set[int],
+    in_region: dict[int, list[DateFacts]],
     day: date,
 ) -> list[dict[str, Any]]:
     """One coverage row per need, ranked by gap (fewest matching offers first). Offers are
     matched by the search engine (every word of a term must match, typos and synonyms as in
-    every search; any of the need's terms) and counted from the reporting day's catalogue."""
+    every search; any of the need's terms) and counted from the reporting day's catalogue.
+    `in_region`: the region's offers with their current dates in the region, the only ones
+    a next start may come from."""
     # No term can match more offers than the region has: a smaller limit spares the engine.
     limit = max(1, min(MAX_MATCHES, len(in_region)))
     queries = [
@@ -199,8 +202,8 @@ async def coverage(
         found = [offers[i] for i in matched]
         starts = [
             d.start_date
-            for o in found
-            for d in o.dates
+            for i in matched
+            for d in in_region[i]
             if d.start_date is not None and d.start_date >= day
         ]
         row: dict[str, Any] = {

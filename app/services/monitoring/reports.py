@@ -32,9 +32,6 @@ from app.services.monitoring import demand as demand_service
 from app.services.monitoring import snapshots, texts
 from app.services.monitoring.indicators import INDICATORS
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
-from app.services.monitoring.snapshots import DEMAND_PERIOD_DAYS
-
-MAX_DEMAND_DAYS = 366
 
 
 def dashboard_path(region: Region) -> str | None:
@@ -104,6 +101,9 @@ def series(
             f"unknown indicator {indicator!r}; allowed: "
             + ", ".join(n for n in INDICATORS if n != "dqr_level"),
         )
+    # As the demand period: an empty series would read as "no data" for what is a mistake.
+    if start is not None and end is not None and start > end:
+        raise InvalidInput.at(["start"], "start is after end")
     points = snapshots.get_series(
         session=session, region=region, indicator=indicator, start=start, end=end
     )
@@ -200,13 +200,34 @@ def needs_coverage(
     )
 
 
+MAX_DEMAND_MONTHS = 12
+
+
 def demand_period(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
-    end = end or today
-    start = start or end - timedelta(days=DEMAND_PERIOD_DAYS - 1)
+    """Whole calendar months that have ended (default: the last one), at most a year: demand
+    is published per month (app.services.monitoring.demand)."""
+    this_month = demand_service.month_start(today)
+    if end is None:
+        end = this_month - timedelta(days=1)
+    if end != demand_service.month_end(end):
+        raise InvalidInput.at(
+            ["end"], "demand is shown for whole months: end on the last day of a month"
+        )
+    if end >= this_month:
+        raise InvalidInput.at(
+            ["end"], "demand is shown for months that have ended; the current month is not over"
+        )
+    if start is None:
+        start = demand_service.month_start(end)
+    if start != demand_service.month_start(start):
+        raise InvalidInput.at(
+            ["start"], "demand is shown for whole months: start on the first day of a month"
+        )
     if start > end:
         raise InvalidInput.at(["start"], "start is after end")
-    if (end - start).days >= MAX_DEMAND_DAYS:
-        raise InvalidInput.at(["start"], f"a period of at most {MAX_DEMAND_DAYS} days")
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    if months > MAX_DEMAND_MONTHS:
+        raise InvalidInput.at(["start"], f"a period of at most {MAX_DEMAND_MONTHS} months")
     return start, end
 
 
@@ -527,6 +548,7 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
         )
     if isinstance(table, Demand):
         rows: list[list[Any]] = []
+        zero_written: set[str] = set()
         for term in table.terms:
             rows.append(
                 [
@@ -542,6 +564,7 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
                 ]
             )
             if term.zero_result_clients is not None:
+                zero_written.add(term.term)
                 rows.append(
                     [
                         table.start.isoformat(),
@@ -556,6 +579,8 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
                     ]
                 )
         for b in table.breakdown:
+            if b.dimension == "result" and b.value == "0" and b.term in zero_written:
+                continue  # the same searchers as the term's zero-result row: once per term
             rows.append(
                 [
                     table.start.isoformat(),

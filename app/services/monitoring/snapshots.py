@@ -7,8 +7,9 @@ import gc
 import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -19,7 +20,6 @@ from sqlmodel import Session, col, select
 from app.errors import Conflict, DomainError, NotFound
 from app.geo import distance_km
 from app.models.monitoring import (
-    DemandCount,
     MonitoringSeries,
     MonitoringSnapshot,
     Need,
@@ -38,7 +38,6 @@ from app.services.monitoring.whitespots import CATEGORIES, RADIUS_KM, count_whit
 from app.services.portals import portal_scope
 
 log = logging.getLogger("bildungsraum.monitoring")
-DEMAND_PERIOD_DAYS = 30
 
 
 @dataclass
@@ -47,9 +46,10 @@ class RegionSnapshot:
     rows: list[Row]
     white_spots: dict[str, Any]
     needs: dict[str, Any] | None = None
-    # for the search parts
+    # for the search parts: each offer of the region with its current dates there (the runs
+    # the indicators count), so a needs row's next start is one in the region
     scope: SearchScope | None = None
-    in_region: set[int] = field(default_factory=set)
+    in_region: dict[int, list[DateFacts]] = field(default_factory=dict)
 
 
 @dataclass
@@ -162,10 +162,12 @@ def _build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     contacts = list(session.exec(select(CounsellingContact)))
 
     contacts_by_portal = Counter(c.portal_id for c in contacts)
-    # The same office listed by two portals counts once in its district.
+    # The same office listed by two portals counts once in its district. One without a
+    # postcode has no district (the methods sheet: it counts only for its portal); an unknown
+    # postcode goes to "unknown", as an offer's place does.
     offices = {(c.name.strip().casefold(), c.postcode) for c in contacts}
     contacts_by_district = Counter(
-        table.get(postcode or "", UNKNOWN_DISTRICT) for _, postcode in offices
+        table.get(postcode, UNKNOWN_DISTRICT) for _, postcode in offices if postcode
     )
     region_list = regions.all_regions(session=session)
     all_postcodes = {p for r in region_list for p in r.postcodes}
@@ -209,7 +211,7 @@ def _build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
                     "postcodes": postcode_rows,
                 },
                 scope=scope,
-                in_region={o.id for o in mine},
+                in_region=_dates_by_offer(mine, runs) if scope is not None else {},
             )
         )
     needs_by_portal: dict[str, list[Need]] = {}
@@ -228,27 +230,22 @@ def _build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
     )
 
 
+def _dates_by_offer(
+    offers: list[OfferFact], runs: list[tuple[OfferFact, DateFacts]]
+) -> dict[int, list[DateFacts]]:
+    """Every offer of a region with its runs there (none for an offer on request)."""
+    dates: dict[int, list[DateFacts]] = {o.id: [] for o in offers}
+    for o, d in runs:
+        dates[o.id].append(d)
+    return dates
+
+
 def _zero_terms(*, session: Session, day: date, portals: list[str]) -> dict[str, list[str]]:
-    """Per portal ("" for the global search), the zero-result terms that reach the
-    threshold in the last 30 days: only those are ever shown, so only those are classified."""
-    threshold = demand.min_clients()
-    start = day - timedelta(days=DEMAND_PERIOD_DAYS - 1)
-    rows = session.exec(
-        select(DemandCount.portal, DemandCount.term, func.sum(DemandCount.clients))
-        .where(
-            DemandCount.dimension == "",
-            DemandCount.value == demand.ZERO,
-            col(DemandCount.day) >= start,
-            col(DemandCount.day) <= day,
-            col(DemandCount.portal).in_([demand.GLOBAL, *portals]),
-        )
-        .group_by(col(DemandCount.portal), col(DemandCount.term))
-    ).all()
-    result: dict[str, list[str]] = {}
-    for portal, term, clients in rows:
-        if term and int(clients or 0) >= threshold:
-            result.setdefault(portal, []).append(term)
-    return result
+    """Per portal ("" for the global search), the zero-result terms the demand tables show
+    (or will show): only those are ever shown, so only those are classified."""
+    return demand.zero_result_terms(
+        session=session, day=day, portals=[demand.GLOBAL, *portals], threshold=demand.min_clients()
+    )
 
 
 async def add_search_parts(build: SnapshotBuild, *, engine: SearchEngine) -> None:
@@ -280,8 +277,31 @@ async def add_search_parts(build: SnapshotBuild, *, engine: SearchEngine) -> Non
         log.warning("search unavailable for the snapshot's needs and classes: %s", exc.message)
         build.search_ok = False
         for snap in build.regions:
-            if snap.region.kind == PORTAL and snap.region.key in build.needs:
+            # Coverage found before the fault stands; the rest is marked, and store_snapshot
+            # keeps the day's earlier coverage there if it had one.
+            if snap.region.kind == PORTAL and snap.region.key in build.needs and not snap.needs:
                 snap.needs = {"available": False, "rows": []}
+
+
+def _earlier_needs(*, session: Session, build: SnapshotBuild) -> dict[str, dict[str, Any]]:
+    """The day's stored needs coverage, per portal, where this build could not reach the
+    search engine and the stored one had: taking the snapshot again (an operator's command
+    whose search key is wrong, the engine down for a minute) must not wipe it."""
+    lost = [
+        s.region.key
+        for s in build.regions
+        if s.region.kind == PORTAL and s.needs is not None and not s.needs.get("available")
+    ]
+    if not lost:
+        return {}
+    stored = session.exec(
+        select(MonitoringSnapshot.region_key, MonitoringSnapshot.needs).where(
+            MonitoringSnapshot.day == build.day,
+            MonitoringSnapshot.region_kind == PORTAL,
+            col(MonitoringSnapshot.region_key).in_(lost),
+        )
+    ).all()
+    return {key: dict(needs) for key, needs in stored if needs and needs.get("available")}
 
 
 def _table(model: Any) -> Table:
@@ -292,6 +312,13 @@ def _table(model: Any) -> Table:
 def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
     """Replace the day's rows with the build's (one transaction with the caller's)."""
     day = build.day
+    kept = _earlier_needs(session=session, build=build)
+    if kept:
+        log.warning(
+            "search unavailable: kept the needs coverage taken earlier on %s for %s",
+            day.isoformat(),
+            ", ".join(sorted(kept)),
+        )
     session.execute(delete(MonitoringSnapshot).where(col(MonitoringSnapshot.day) == day))
     session.execute(delete(MonitoringSeries).where(col(MonitoringSeries.day) == day))
     now = utcnow()
@@ -306,7 +333,7 @@ def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
             "population_source": s.region.population_source[:200],
             "indicators": s.rows,
             "white_spots": s.white_spots,
-            "needs": s.needs,
+            "needs": kept.get(s.region.key, s.needs) if s.region.kind == PORTAL else s.needs,
         }
         for s in build.regions
     ]
@@ -336,7 +363,12 @@ def store_snapshot(*, session: Session, build: SnapshotBuild) -> int:
     return len(created)
 
 
-async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTaken:
+async def take_snapshot_async(
+    *,
+    session_factory: Any,
+    day: date,
+    search_engine: Callable[[], SearchEngine] = SearchEngine,
+) -> SnapshotTaken:
     """Build (in a thread), ask the search engine, store (in a thread)."""
     import anyio
 
@@ -348,7 +380,7 @@ async def take_snapshot_async(*, session_factory: Any, day: date) -> SnapshotTak
 
     snapshot = await anyio.to_thread.run_sync(build)
     searched = time.perf_counter()
-    engine = SearchEngine()
+    engine = search_engine()
     try:
         await add_search_parts(snapshot, engine=engine)
     finally:
@@ -382,7 +414,11 @@ def take_snapshot(*, engine: Engine, day: date) -> SnapshotTaken:
     def factory() -> Session:
         return Session(engine, expire_on_commit=False)
 
-    return asyncio.run(take_snapshot_async(session_factory=factory, day=day))
+    return asyncio.run(
+        take_snapshot_async(
+            session_factory=factory, day=day, search_engine=SearchEngine.for_commands
+        )
+    )
 
 
 def snapshot_taken(*, session: Session, day: date) -> bool:

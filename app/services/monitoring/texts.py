@@ -1,5 +1,6 @@
 """Words of the monitoring tables and the dashboard, in German and English."""
 
+from datetime import date
 from typing import Final
 
 from app.codelists import (
@@ -228,9 +229,11 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "topics_missing": "Themen ohne Angebot",
         "all_topics": "alle Themen",
         "demand": "Nachfrage",
-        "demand_intro": "Was Menschen in den letzten {days} Tagen gesucht haben. Gezählt werden "
-        "Personen je Tag (höchstens einmal je Begriff und Tag); ein Begriff erscheint erst ab "
-        "{k} solchen Zählungen. Persönlich wirkende Suchen werden nicht erfasst.",
+        "demand_intro": "Was Menschen im {month} gesucht haben. Gezählt werden Personen je Tag "
+        "(höchstens einmal je Begriff und Tag); ein Begriff erscheint erst ab {k} solchen "
+        "Zählungen im Monat. Gezeigt werden nur abgeschlossene Monate, damit sich aus zwei "
+        "Zeiträumen keine einzelne Suche herausrechnen lässt. Persönlich wirkende Suchen werden "
+        "nicht erfasst.",
         "demand_none": "Noch kein Suchbegriff erreicht die Mindestzahl.",
         "term": "Suchbegriff",
         "clients": "Suchende (Personen-Tage)",
@@ -335,9 +338,10 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "topics_missing": "Topics with no offer",
         "all_topics": "all topics",
         "demand": "Demand",
-        "demand_intro": "What people searched for in the last {days} days. Counted in "
-        "person-days (at most once per term and day); a term appears only from {k} such counts "
-        "on. Searches that look personal are not recorded.",
+        "demand_intro": "What people searched for in {month}. Counted in person-days (at most "
+        "once per term and day); a term appears only from {k} such counts in the month. Only "
+        "months that have ended are shown, so that no single search can be worked out from two "
+        "periods. Searches that look personal are not recorded.",
         "demand_none": "No search term has reached the minimum yet.",
         "term": "Search term",
         "clients": "Searchers (person-days)",
@@ -373,3 +377,15 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
 
 def texts(lang: str) -> dict[str, str]:
     return TEXTS["en" if lang == "en" else "de"]
+
+
+_MONTHS = {
+    "de": "Januar Februar März April Mai Juni Juli August September Oktober November Dezember",
+    "en": "January February March April May June July August September October November December",
+}
+
+
+def month_name(day: date, lang: str) -> str:
+    """ "November 2026" in the page's language."""
+    names = _MONTHS.get(lang, _MONTHS["de"]).split()
+    return f"{names[day.month - 1]} {day.year}"

@@ -3,8 +3,9 @@ in any table or log, personal-looking terms dropped, the hash key never on disk,
 per client and day, and a store that is down costs a search nothing."""
 
 import logging
+from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -293,3 +294,104 @@ def test_the_global_search_has_its_own_demand_for_admins(
     # the portal's own demand does not include the global search
     r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.admin)
     assert r.json()["terms"] == []
+
+
+# --- whole months that have ended ------------------------------------------------------------
+
+
+def _months_back(n: int) -> date:
+    """The first day of the month n months before this one."""
+    first = demand.month_start(date.today())
+    for _ in range(n):
+        first = demand.month_start(first - timedelta(days=1))
+    return first
+
+
+def _count(day: date, term: str, clients: int, *, dimension: str = "", value: str = "") -> None:
+    demand.write_counts(
+        db.get_engine(), Counter({(day, "bochum-test", term, dimension, value): clients})
+    )
+
+
+def _demand(client: TestClient, known: KnownCatalogue, **params: str) -> Any:
+    r = client.get(
+        "/api/v1/monitoring/portals/bochum-test/demand", params=params, headers=known.admin
+    )
+    assert r.status_code == 200, r.text
+    return {t["term"]: t["clients"] for t in r.json()["terms"]}
+
+
+def test_no_single_search_can_be_worked_out_from_two_periods(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    k = demand.min_clients()
+    before_last, last = _months_back(2), _months_back(1)
+    _count(before_last + timedelta(days=4), "schuldnerberatung", k)
+    _count(last + timedelta(days=5), "schuldnerberatung", 1)  # one person, last month
+    _count(date.today(), "schuldnerberatung", 1)  # one person, this month
+    both = {"start": str(before_last), "end": str(last - timedelta(days=1))}
+    assert _demand(client, known, **both) == {"schuldnerberatung": k}
+    assert _demand(client, known) == {}  # the last month alone: 1 < k
+    # months sum what each shows: the two months together add nothing to the first
+    together = {"start": str(before_last), "end": str(demand.month_end(last))}
+    assert _demand(client, known, **together) == {"schuldnerberatung": k}
+    # the month that runs is not shown at all
+    r = client.get(
+        "/api/v1/monitoring/portals/bochum-test/demand",
+        params={"end": str(demand.month_end(date.today()))},
+        headers=known.admin,
+    )
+    assert r.status_code == 422
+    [detail] = r.json()["error"]["details"]
+    assert detail["loc"] == ["end"]
+    assert "not over" in detail["message"]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"end": "2026-11-15"}, "end"),
+        ({"start": "2026-10-02", "end": "2026-10-31"}, "start"),
+        ({"start": "2024-01-01", "end": "2025-10-31"}, "start"),
+        ({"end": "0001-01-05"}, "end"),
+        ({"end": "9999-12-31"}, "end"),
+        ({"start": "2026-10-01", "end": "2026-09-30"}, "start"),
+    ],
+)
+def test_demand_periods_are_whole_months_that_have_ended(
+    known: KnownCatalogue, client: TestClient, params: dict[str, str], field: str
+) -> None:
+    for path in ("/portals/bochum-test/demand", "/search-demand"):
+        r = client.get(f"/api/v1/monitoring{path}", params=params, headers=known.admin)
+        assert r.status_code == 422, r.text
+        assert [d["loc"] for d in r.json()["error"]["details"]] == [[field]]
+    r = client.get(
+        "/api/v1/monitoring/search-demand", params={"end": "0001-01-31"}, headers=known.admin
+    )
+    assert r.status_code == 200, r.text
+
+
+def test_counts_no_output_can_show_are_deleted_once_their_month_ends(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    k = demand.min_clients()
+    last = _months_back(1)
+    _count(last, "pflege", k)  # shown: kept
+    _count(last, "pflege", k - 1, dimension="filter", value="free:true")  # a row below k
+    _count(last + timedelta(days=1), "insolvenz jana kowalski", 1)  # a rare text
+    _count(date.today(), "insolvenz jana kowalski", 1)  # its month still runs
+    with db.session_scope() as session:
+        gone = demand.prune_unpublishable(session=session, today=date.today(), threshold=k)
+    assert gone == 2
+    with db.session_scope() as session:
+        kept = session.connection().execute(
+            text("SELECT day, term, dimension FROM demand_count ORDER BY day, term")
+        )
+        assert [
+            (r.day if isinstance(r.day, date) else date.fromisoformat(r.day), r.term, r.dimension)
+            for r in kept
+        ] == [
+            (last, "pflege", ""),
+            (date.today(), "insolvenz jana kowalski", ""),
+        ]
+    assert _demand(client, known) == {"pflege": k}

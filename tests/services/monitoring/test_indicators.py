@@ -1,6 +1,7 @@
 """Every indicator, the white-spot list and the district attribution against a small
 catalogue whose answers are worked out by hand (tests/monitoring_support.py)."""
 
+from collections.abc import Callable
 from datetime import timedelta
 
 import numpy as np
@@ -9,17 +10,22 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app import db
+from app.models.duplicate import DuplicateCandidate
 from app.models.monitoring import MonitoringSeries, MonitoringSnapshot
 from app.search.documents import DateFacts
 from app.services.monitoring.facts import OfferFact
 from app.services.monitoring.indicators import Catalogue, RegionInput, Runs, compute, percentile
 from app.services.monitoring.texts import dimension_label, member_label
 from app.services.monitoring.whitespots import CATEGORIES, count_white_spots
+from tests.conftest import SearchIndex
 from tests.monitoring_support import (
+    BOCHUM,
     BOCHUM_POPULATION,
     TODAY,
     KnownCatalogue,
+    create_offer,
     rows_of,
+    run,
     take_snapshot,
 )
 
@@ -320,6 +326,76 @@ def test_a_portals_active_offers_are_what_its_search_finds(
         found = client.get(f"/api/v1/portals/{slug}/search", params={"per_page": 100}).json()
         offers = rows_of(_snapshot("portal", slug).indicators)[("offers", "", "")][5]
         assert offers == found["total"] == expected, slug
+
+
+def test_an_offer_merged_as_a_duplicate_is_not_counted(
+    known: KnownCatalogue,
+    client: TestClient,
+    make_key: Callable[..., dict[str, str]],
+    search_index: SearchIndex,
+) -> None:
+    """The portal search hides the non-canonical offer of a pair an admin called the same;
+    the snapshot leaves it out too, with its runs and hours, while the canonical one is
+    findable, and counts it again once that one is gone."""
+    twin = create_offer(
+        client,
+        make_key("provider", known.orgs["A"]),
+        title="Finanzbuchhaltung mit DATEV",
+        category="accounting_finance",
+        duration_hours=80,
+        dates=[run(BOCHUM, 40)],
+    )
+    canonical = known.offers["O1"]
+    with db.session_scope() as session:
+        pair = DuplicateCandidate(
+            offer_a_id=min(canonical, twin), offer_b_id=max(canonical, twin), score=97
+        )
+        session.add(pair)
+        session.flush()
+        pair_id = pair.id
+    r = client.post(
+        f"/api/v1/moderation/duplicates/{pair_id}/decision",
+        json={"decision": "same", "canonical_offer_id": canonical},
+        headers=known.admin,
+    )
+    assert r.status_code == 200, r.text
+    search_index.drain()
+    take_snapshot()
+    rows = rows_of(_snapshot("portal", "bochum-test").indicators)
+    found = client.get("/api/v1/portals/bochum-test/search", params={"per_page": 100}).json()
+    assert _value(rows, "offers")[2] == found["total"] == 3  # O1, O2, O5 as before
+    assert _value(rows, "runs_12m")[2] == 3
+    assert _value(rows, "hours")[2] == 180
+    assert _value(rows_of(_snapshot("district", "05911").indicators), "offers")[2] == 3
+    # The canonical offer withdrawn: search shows the other one again, and so does the count.
+    r = client.post(
+        f"/api/v1/offers/{canonical}/withdraw", headers=make_key("provider", known.orgs["B"])
+    )
+    assert r.status_code == 200, r.text
+    search_index.drain()
+    take_snapshot()
+    rows = rows_of(_snapshot("portal", "bochum-test").indicators)
+    found = client.get("/api/v1/portals/bochum-test/search", params={"per_page": 100}).json()
+    assert _value(rows, "offers")[2] == found["total"] == 3  # O2, O5 and the twin
+    assert _value(rows, "hours")[2] == 20 + 40 + 80
+
+
+def test_a_contact_without_postcode_counts_only_for_its_portal(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    r = client.post(
+        "/api/v1/admin/portals/bochum-test/contacts",
+        json={"name": "Beratungstelefon Weiterbildung", "phone": "0234 123456"},
+        headers=known.admin,
+    )
+    assert r.status_code == 201, r.text
+    take_snapshot()
+    portal = rows_of(_snapshot("portal", "bochum-test").indicators)
+    assert _value(portal, "counselling_contacts")[2] == 3
+    district = rows_of(_snapshot("district", "05911").indicators)
+    assert _value(district, "counselling_contacts")[2] == 2  # 44787 and 44866
+    unknown = rows_of(_snapshot("district", "unknown").indicators)
+    assert _value(unknown, "counselling_contacts")[2] == 0
 
 
 def test_offers_by_dvv_programme_area() -> None:

@@ -1,21 +1,28 @@
 """Needs coverage through the real search engine, ranked by gap, and the needs CSV."""
 
+from collections.abc import Callable
+
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app import db
+from app import config, db
 from app.errors import InvalidInput
 from app.geo import distance_km
 from app.models.monitoring import MonitoringSnapshot
 from app.services.monitoring import needs
 from app.services.monitoring.whitespots import postcode_centre
+from tests.conftest import SearchIndex
 from tests.monitoring_support import (
+    BOCHUM,
     BOCHUM_POSTCODES,
     HERNE,
+    KOELN,
     TODAY,
     KnownCatalogue,
+    create_offer,
     day,
+    run,
     take_snapshot,
 )
 
@@ -112,6 +119,60 @@ def test_coverage_when_search_is_down_keeps_the_database_figures(
     r = client.get("/api/v1/monitoring/portals/bochum-test/indicators", headers=known.analyst)
     assert r.status_code == 200
     assert r.json()["day"] == TODAY.isoformat()
+
+
+def test_the_next_start_is_a_run_in_the_region(
+    known: KnownCatalogue,
+    client: TestClient,
+    make_key: Callable[..., dict[str, str]],
+    search_index: SearchIndex,
+) -> None:
+    """An offer taught in Bochum and in Köln, and online: the Bochum portal's next start is
+    its Bochum run, as only that run counts among the portal's runs."""
+    create_offer(
+        client,
+        make_key("provider", known.orgs["A"]),
+        title="Gabelstaplerschein",
+        keywords=["Gabelstapler"],
+        category="technology_trades",
+        dates=[
+            {"start_date": day(3), "schedule": "full_time", "online": True},
+            run(KOELN, 5),
+            run(BOCHUM, 50),
+        ],
+    )
+    search_index.drain()
+    r = client.put(
+        "/api/v1/monitoring/portals/bochum-test/needs-list",
+        content=b"need;search terms\nLagerlogistik;Gabelstapler\n",
+        headers={**known.admin, "Content-Type": "text/csv"},
+    )
+    assert r.status_code == 200, r.text
+    assert take_snapshot().needs_available
+    r = client.get("/api/v1/monitoring/portals/bochum-test/needs", headers=known.analyst)
+    [row] = r.json()["rows"]
+    assert (row["offers"], row["next_start"]) == (1, day(50))
+
+
+def test_a_snapshot_without_search_keeps_the_days_earlier_coverage(
+    known: KnownCatalogue, client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = {**known.admin, "Content-Type": "text/csv"}
+    url = "/api/v1/monitoring/portals/{}/needs-list"
+    assert client.put(url.format("bochum-test"), content=NEEDS.encode(), headers=headers).is_success
+    assert take_snapshot().needs_available
+    before = client.get("/api/v1/monitoring/portals/bochum-test/needs", headers=known.admin)
+    assert before.json()["available"] is True
+    # A needs list with no coverage yet today: nothing earlier to keep.
+    assert client.put(url.format("far"), content=NEEDS.encode(), headers=headers).is_success
+    monkeypatch.setenv("MEILI_URL", "http://127.0.0.1:9")  # nothing listens there
+    config.get_settings.cache_clear()
+    assert not take_snapshot().needs_available
+    after = client.get("/api/v1/monitoring/portals/bochum-test/needs", headers=known.admin)
+    assert after.json()["available"] is True
+    assert after.json()["rows"] == before.json()["rows"]
+    far = client.get("/api/v1/monitoring/portals/far/needs", headers=known.admin).json()
+    assert (far["available"], far["rows"]) == (False, [])
 
 
 @pytest.mark.parametrize(
