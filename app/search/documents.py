@@ -69,6 +69,10 @@ AZAV_CERTIFIER = "azav_certifier"
 CERTIFICATES = "certificates"
 # Free places per start day ([start, places]) where the provider says how many are left.
 SEATS = "seats"
+# The title and keywords once more, the only text Meilisearch splits into German compound
+# parts (index_settings.py): "Fachkraft" finds "Pflegefachkraft" while every other field, and
+# the query, keep whole words, so typo tolerance sees "Plege" as one word.
+COMPOUND_PARTS = "compound_parts"
 
 # Far enough ahead to mean "no end", small enough for every JSON number parser.
 OPEN_END = 4_102_444_800  # 2100-01-01
@@ -316,6 +320,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         REV: rev,
         TITLE: _clean(o.title),
         KEYWORDS: [_clean(k) for k in o.keywords],
+        COMPOUND_PARTS: [_clean(o.title), *(_clean(k) for k in o.keywords)],
         DEGREE: _clean(" ".join(x for x in (o.degree, o.awarding_body) if x)),
         PROVIDER: _clean(source.provider),
         PROVIDER_ID: o.organisation_id,

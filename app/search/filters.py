@@ -83,7 +83,11 @@ def other_filters(
     if params.price_max is not None:
         clauses.append(f"{f.PRICE} <= {number(float(params.price_max))}")
     if params.start_from or params.start_to:
-        low = f.day_start(params.start_from) if params.start_from else 0
+        # Never before today, as the hit's "next start" (service._start_window): a course that
+        # began last month and is still open to join has no start the card could show inside
+        # the window, so "Beginn bis" alone must not find it by that past start.
+        today = f.day_start(f.day_of(now_ts))
+        low = max(today, f.day_start(params.start_from) if params.start_from else 0)
         high = f.day_end(params.start_to) if params.start_to else f.OPEN_END
         # Courses one can join any time fit every start window.
         clauses.append(f"({f.STARTS} {number(low)} TO {number(high)} OR {f.FLEXIBLE} = true)")

@@ -31,7 +31,7 @@ from app.search import documents as f
 from app.search import filters as sf
 from app.search.cache import AnswerCache, KnownQueries
 from app.search.http import MeiliHttp
-from app.search.index_settings import DISPLAYED
+from app.search.index_settings import DISPLAYED, QUERY_LOCALES
 
 log = logging.getLogger("bildungsraum.search")
 
@@ -72,6 +72,9 @@ class SearchBackend:
         self.http = MeiliHttp(url.rstrip("/"), headers)
 
     async def multi_search(self, queries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        # A query without locales would be split as German (see QUERY_LOCALES); this module's
+        # queries carry them, others (the monitoring's) get them here.
+        queries = [q if "locales" in q else {**q, "locales": QUERY_LOCALES} for q in queries]
         body = orjson.dumps({"queries": queries})
         # Searches change nothing, so the client may send one again on a fresh connection.
         status, answer = await self.http.request(
@@ -222,7 +225,7 @@ def build_queries(
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
     chosen = sf.facet_filters(params)
-    common: dict[str, Any] = {"indexUid": index, "q": params.q}
+    common: dict[str, Any] = {"indexUid": index, "q": params.q, "locales": QUERY_LOCALES}
     if geo_mode:
         common["distinct"] = f.OFFER_ID
     main = {
@@ -277,7 +280,8 @@ def _marked(text: str) -> str:
     """Escape everything, then turn our private highlight marks into <mark>."""
     if _TO_MARK.search(text) is None:  # most titles: nothing to escape, nothing marked
         return text
-    # German decompounding highlights "Buch" and "haltung" apart; one mark reads better.
+    # Marks that touch (two parts of one word, as when every field was split into compound
+    # parts) read better as one.
     joined = text.replace(f.HIGHLIGHT_POST + f.HIGHLIGHT_PRE, "")
     return (
         html.escape(joined, quote=True)
@@ -474,7 +478,9 @@ async def count_offers(
             [main, *_], _ = build_queries(
                 located_params, scope, centre=centre, now_ts=int(now), index=backend().index
             )
-            query = {k: main[k] for k in ("indexUid", "q", "filter", "distinct") if k in main}
+            query = {
+                k: main[k] for k in ("indexUid", "q", "locales", "filter", "distinct") if k in main
+            }
             missing.append((n, key, query | {"page": 1, "hitsPerPage": 0}))
     if missing:
         asked_at = cache.clock()
@@ -502,6 +508,7 @@ async def suggest_offers(
     query: dict[str, Any] = {
         "indexUid": backend().index,
         "q": q,
+        "locales": QUERY_LOCALES,
         "limit": limit * 3,
         "attributesToRetrieve": [f.OFFER_ID, f.TITLE],
         "attributesToSearchOn": [f.TITLE, f.KEYWORDS],

@@ -43,7 +43,16 @@ SYNONYMS: dict[str, list[str]] = _mutual(
     ),
     ("altenpfleger", "altenpflegerin", "altenpflege"),
     ("krankenpfleger", "krankenpflegerin", "krankenschwester", "krankenpflege"),
-    ("pflegehelfer", "pflegehelferin", "pflegeassistenz", "pflegeassistent"),
+    # Queries are not split into compound parts (index_settings.py): compounds people type
+    # for what the catalogue names otherwise are listed here.
+    (
+        "pflegehelfer",
+        "pflegehelferin",
+        "pflegeassistenz",
+        "pflegeassistent",
+        "pflegehilfe",
+        "pflegehilfskraft",
+    ),
     ("betreuungskraft", "betreuungsassistent", "alltagsbegleiter", "alltagsbegleitung"),
     ("erste hilfe", "ersthelfer", "ersthelferin", "erste-hilfe-kurs"),
     ("mfa", "medizinische fachangestellte", "arzthelferin", "arzthelfer"),
@@ -93,7 +102,7 @@ SYNONYMS: dict[str, list[str]] = _mutual(
     # Sprache und Integration
     ("daf", "deutsch als fremdsprache"),
     ("daz", "deutsch als zweitsprache"),
-    ("deutschkurs", "deutsch lernen", "deutschunterricht"),
+    ("deutschkurs", "deutsch lernen", "deutschunterricht", "deutsch"),
     ("integrationskurs", "orientierungskurs"),
     ("berufssprachkurs", "deufö", "berufsbezogene sprachförderung"),
     ("englisch", "english", "business english", "wirtschaftsenglisch"),

@@ -86,9 +86,13 @@
     form.appendChild(box);
     return control;
   }
+  // The API's limit for q (app/models/search.py): longer words are cut by the browser, and
+  // pasted text that still gets through is cut before the search runs again (see run).
+  var Q_MAX = 200;
   var input = el("input");
   input.type = "search";
   input.autocomplete = "off";
+  input.maxLength = Q_MAX;
   field("br-q", T.q, input, "q");
   var postcode = el("input");
   postcode.type = "text";
@@ -200,11 +204,22 @@
     });
   }
 
+  function unmark(control) {
+    control.removeAttribute("aria-invalid");
+    control.removeAttribute("aria-describedby");
+  }
+
+  function mark(control, text) {
+    problem.textContent = text;
+    control.setAttribute("aria-invalid", "true");
+    control.setAttribute("aria-describedby", problem.id);
+  }
+
   function run(q, extra) {
     status.textContent = T.loading;
     problem.textContent = "";
-    postcode.removeAttribute("aria-invalid");
-    postcode.removeAttribute("aria-describedby");
+    unmark(postcode);
+    unmark(input);
     ask(q, extra, 10)
       .then(function (data) {
         render(data, q, extra);
@@ -212,12 +227,13 @@
       })
       .catch(function (err) {
         var invalid = err && err.invalid && err.invalid.error;
-        var fields = (invalid && invalid.details || []).map(function (d) { return String((d.loc || []).slice(-1)[0]); });
+        // Not an answer that something is wrong with the request: the service is away.
+        if (!invalid) { status.textContent = T.error; return; }
+        var details = invalid.details || [];
+        var fields = details.map(function (d) { return String((d.loc || []).slice(-1)[0]); });
         if (fields.indexOf("postcode") >= 0 || fields.indexOf("radius_km") >= 0) {
           // Said at the field, and searched again without the place.
-          problem.textContent = T.badPostcode;
-          postcode.setAttribute("aria-invalid", "true");
-          postcode.setAttribute("aria-describedby", problem.id);
+          mark(postcode, T.badPostcode);
           var rest = Object.assign({}, extra);
           delete rest.postcode;
           delete rest.radius_km;
@@ -225,7 +241,23 @@
           ask(q, rest, 10).then(function (data) { render(data, q, rest); }, function () { status.textContent = T.error; });
           return;
         }
-        status.textContent = T.error;
+        if (fields.indexOf("q") >= 0 && q.length > Q_MAX) {
+          // Pasted past the field's limit: search the first words, and show in the field
+          // what was searched.
+          var shorter = q.slice(0, Q_MAX).replace(/\s+\S*$/, "").trim() || q.slice(0, Q_MAX);
+          input.value = shorter;
+          run(shorter, extra);
+          return;
+        }
+        // Anything else the API refused: its own words, at the field it names.
+        var at = fields.indexOf("q") >= 0 ? input : null;
+        var text = (details[0] && details[0].message) || invalid.message || T.error;
+        if (at) mark(at, text);
+        else problem.textContent = text;
+        clear(list);
+        clear(more);
+        clear(out);
+        status.textContent = "";
       });
   }
 
