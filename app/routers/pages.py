@@ -1,5 +1,6 @@
 """Citizen pages of a portal (search, offer, embeddable variant), its widget and static files."""
 
+import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,8 +13,15 @@ from app.services import pages as service
 from app.services.portals import public_portal
 
 router = APIRouter(include_in_schema=False)
-SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
-Lang = Annotated[str | None, Query(max_length=5)]
+# Path and query values of the pages are checked here, not by FastAPI: a URL typed or cut
+# short by hand gets the portal's HTML "not found" page (or loses an unusable `back` or
+# `lang`), never the API's JSON 422.
+SlugPath = Annotated[str, Path()]
+Lang = Annotated[str | None, Query()]
+SLUG = re.compile(r"[a-z0-9-]{1,60}")
+OFFER_ID = re.compile(r"[1-9][0-9]{0,9}")
+MAX_OFFER_ID = 2**31 - 1
+MAX_BACK_CHARS = 4000
 # Pages change with the catalogue: shared caches may keep them briefly, browsers revalidate.
 PAGE_CACHE = "public, max-age=0, s-maxage=60"
 
@@ -22,14 +30,25 @@ def _not_found(lang: str | None) -> HTMLResponse:
     return HTMLResponse(service.render_not_found(lang=service.page_language(lang)), status_code=404)
 
 
+def _offer_id(value: str) -> int | None:
+    """An offer id as a page's path holds it; None for anything no offer can have."""
+    if not OFFER_ID.fullmatch(value) or int(value) > MAX_OFFER_ID:
+        return None
+    return int(value)
+
+
 @router.get("/p/{slug}", response_class=RedirectResponse)
-def portal_root(slug: SlugPath) -> RedirectResponse:
+def portal_root(slug: SlugPath) -> Response:
+    if not SLUG.fullmatch(slug):
+        return _not_found(None)
     return RedirectResponse(f"/p/{slug}/", status_code=308)
 
 
 @router.get("/p/{slug}/", response_class=HTMLResponse)
 async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page; every control is a plain GET form, so it works without JavaScript."""
+    if not SLUG.fullmatch(slug):
+        return _not_found(request.query_params.get("lang"))
     try:
         status, html = await service.render_search_page(
             slug=slug, query=list(request.query_params.multi_items())
@@ -43,6 +62,8 @@ async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
 async def embed_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page without header and footer, for an iframe on a municipal site: the
     sites in the portal's CORS list may frame it, no other."""
+    if not SLUG.fullmatch(slug):
+        return _not_found(request.query_params.get("lang"))
     try:
         status, html = await service.render_search_page(
             slug=slug, query=list(request.query_params.multi_items()), embed=True
@@ -63,20 +84,24 @@ async def embed_page(slug: SlugPath, request: Request) -> HTMLResponse:
 @router.get("/p/{slug}/angebote/{offer_id}", response_class=HTMLResponse)
 def offer_page(
     slug: SlugPath,
-    offer_id: Annotated[int, Path(ge=1, le=2**31 - 1)],
+    offer_id: str,
     session: SessionDep,
     lang: Lang = None,
-    back: Annotated[str | None, Query(max_length=4000)] = None,
+    back: str | None = None,
 ) -> HTMLResponse:
     """An offer page; 404 for offers that are not public or not in the portal's region.
-    `back` is the search it was found by, for the way back."""
+    `back` is the search it was found by, for the way back (left out when longer than any
+    search the page makes)."""
+    found = _offer_id(offer_id)
+    if found is None or not SLUG.fullmatch(slug):
+        return _not_found(lang)
     try:
         status, html = service.render_offer_page(
             session=session,
             slug=slug,
-            offer_id=offer_id,
+            offer_id=found,
             lang=service.page_language(lang),
-            back=back,
+            back=back if back is not None and len(back) <= MAX_BACK_CHARS else None,
         )
     except NotFound:
         return _not_found(lang)
@@ -96,6 +121,8 @@ async def easy_language_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
 
 
 async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
+    if not SLUG.fullmatch(slug):
+        return _not_found(lang)
     try:
         html = await service.render_info_page(
             slug=slug, page=page, lang=service.page_language(lang)
@@ -108,10 +135,13 @@ async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
 @router.get("/widget/{slug}.js")
 async def widget(slug: SlugPath) -> Response:
     """The embeddable search widget of one portal."""
+    unknown = Response("/* unknown portal */", status_code=404, media_type="text/javascript")
+    if not SLUG.fullmatch(slug):
+        return unknown
     try:
         code = await service.widget_for(slug=slug)
     except NotFound:
-        return Response("/* unknown portal */", status_code=404, media_type="text/javascript")
+        return unknown
     return Response(
         code,
         media_type="text/javascript",

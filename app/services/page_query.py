@@ -1,5 +1,6 @@
 """A citizen's search query, read by the API's rules for the portal pages."""
 
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, get_origin
@@ -18,6 +19,11 @@ _LIST_FIELDS = frozenset(
     name for name, f in SearchParams.model_fields.items() if get_origin(f.annotation) is list
 )
 MAX_VALUES_PER_FACET = 20
+# A rule that spans two parameters names the one that is missing ("give lat and lon
+# together" at `lat` for a lone `lon`): the page leaves out the one that was sent.
+_PARTNERS = {"lat": "lon", "lon": "lat"}
+# Values are echoed on the page: a pasted novel is cut short there.
+MAX_SHOWN_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,8 @@ def search_params_from_query(
             loc = exc.details[0]["loc"] if exc.details else []
             name = str(loc[-1]) if loc else ""
             if name not in data:
+                name = _PARTNERS.get(name, name)
+            if name not in data:
                 raise  # not a parameter of the page's: a defect, not a citizen's mistake
             problems.append(FieldProblem(name, _shown(data.pop(name)), exc.message))
             continue
@@ -76,7 +84,7 @@ def _drop_invalid(data: dict[str, Any], exc: ValidationError, problems: list[Fie
         message = str(err["msg"]).removeprefix("Value error, ")
         if name in _LIST_FIELDS and len(loc) > 1 and isinstance(loc[1], int):
             bad_items.setdefault(name, set()).add(loc[1])
-            problems.append(FieldProblem(name, data[name][loc[1]], message))
+            problems.append(FieldProblem(name, _shown(data[name][loc[1]]), message))
         elif name not in bad_items:
             bad_items[name] = set()
             problems.append(FieldProblem(name, _shown(data[name]), message))
@@ -89,4 +97,9 @@ def _drop_invalid(data: dict[str, Any], exc: ValidationError, problems: list[Fie
 
 
 def _shown(value: Any) -> str:
-    return ", ".join(value) if isinstance(value, list) else str(value)
+    """A value as the page may echo it: control and format characters (a NUL, a
+    right-to-left override) replaced by U+FFFD, so the citizen sees that something
+    unreadable was there, and a long value cut short."""
+    text = ", ".join(value) if isinstance(value, list) else str(value)
+    text = "".join("\ufffd" if unicodedata.category(c)[0] == "C" else c for c in text)
+    return text if len(text) <= MAX_SHOWN_CHARS else text[: MAX_SHOWN_CHARS - 1] + "…"

@@ -18,6 +18,7 @@ COMPUTED_KEYS: Final = (
     N_("facet_funding"),
     N_("facet_language"),
     N_("facet_level"),
+    N_("facet_dvv_category"),
     N_("facet_city"),
     N_("facet_provider"),
     N_("field_page"),

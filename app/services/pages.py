@@ -65,9 +65,14 @@ FACET_CODES: dict[str, str | None] = {
     "funding": "funding",
     "language": "language",
     "level": "level",
+    "dvv_category": "dvv_category",
     "city": None,
     "provider": None,
 }
+# Facets whose values the form offers only when their code list names them: the DVV's
+# sub-codes ("4.06") mean nothing to a citizen, its programme areas ("4", Sprachen) do. A
+# sub-code chosen by a link still shows, ticked.
+NAMED_VALUES_ONLY = frozenset({"dvv_category"})
 RADIUS_CHOICES = (5, 10, 25, 50, 100)
 MAX_FACET_VALUES = 12
 
@@ -156,6 +161,8 @@ def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) 
         # The search service labels values in German; the page shows the page language's.
         code_list = FACET_CODES[name]
         labels = code_labels(code_list, lang) if code_list else {}
+        if name in NAMED_VALUES_ONLY:
+            values = [fv for fv in values if fv.value in labels]
         seen = set()
         for fv in values[:MAX_FACET_VALUES]:
             seen.add(fv.value)
@@ -177,9 +184,22 @@ def _facet_groups(result: SearchResult | None, params: SearchParams, lang: str) 
     return groups
 
 
+@dataclass
+class Paging:
+    """The page links under the results; `past_end` when the page asked for lies beyond the
+    last (a hand-edited link, or a catalogue that shrank), with `last_url` the way back."""
+
+    links: list[PageLink]
+    previous_url: str | None
+    next_url: str | None
+    last: int
+    last_url: str
+    past_end: bool
+
+
 def _page_links(
     *, base: str, query: list[tuple[str, str]], page: int, total: int, per_page: int
-) -> tuple[list[PageLink], str | None, str | None]:
+) -> Paging:
     pages = max(1, -(-total // per_page))
     rest = [(k, v) for k, v in query if k != "page"]
 
@@ -187,11 +207,13 @@ def _page_links(
         items = rest + ([("page", str(n))] if n > 1 else [])
         return f"{base}?{urlencode(items)}" if items else base
 
-    window = range(max(1, page - 2), min(pages, page + 2) + 1)
+    # Past the end, the links are those around the last page.
+    shown = min(page, pages)
+    window = range(max(1, shown - 2), min(pages, shown + 2) + 1)
     links = [PageLink(n, url(n), n == page) for n in window]
-    previous = url(page - 1) if page > 1 else None
+    previous = url(min(page - 1, pages)) if page > 1 else None
     following = url(page + 1) if page < pages else None
-    return links, previous, following
+    return Paging(links, previous, following, pages, url(pages), total > 0 and page > pages)
 
 
 def _lang_switch(path: str, query: list[tuple[str, str]], lang: str) -> tuple[str, str]:
@@ -286,7 +308,7 @@ async def render_search_page(
         # The page still works as a form and shows the counselling contacts.
         failed, status = True, 503
     path = f"/p/{slug}/embed" if embed else f"/p/{slug}/"
-    links, previous, following = _page_links(
+    paging = _page_links(
         base=path,
         query=form.query,
         page=params.page,
@@ -366,9 +388,12 @@ async def render_search_page(
         "suggestion": hints.suggestion,
         "glossary": [] if embed else glossary(lang),
         "sorts": [s.value for s in SortOrder],
-        "pages": links,
-        "previous_url": previous,
-        "next_url": following,
+        "pages": paging.links,
+        "previous_url": paging.previous_url,
+        "next_url": paging.next_url,
+        "past_end": paging.past_end,
+        "last_page": paging.last,
+        "last_page_url": paging.last_url,
         "contacts": contacts,
         "suggest_url": f"/api/v1/portals/{slug}/suggest",
     }

@@ -2,7 +2,7 @@
 // 390 px on search, results with filters open, zero results, offer, Leichte Sprache and the
 // accessibility statement, in German and English; counselling cards that never overflow;
 // filters by keyboard alone (applied as they change); every filter without JavaScript;
-// hostile provider text inert.
+// hostile provider text inert; nothing scrolls sideways at phone widths.
 // Usage: node pages.mjs '<json config>'  → prints one JSON report on stdout.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,8 @@ const browser = await chromium.launch({
   args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
          "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
-const report = { axe: {}, overflow: {}, keyboard: null, nojs: null, hostile: null, errors: [] };
+const report = { axe: {}, overflow: {}, sideways: {}, keyboard: null, nojs: null, hostile: null,
+                 errors: [] };
 
 async function axe(page) {
   // Evaluated through the DevTools protocol: the pages' CSP allows no inline script.
@@ -154,6 +155,33 @@ async function hostile() {
   await page.close();
 }
 
+async function sideways() {
+  // At 320 and 390 px the page never scrolls sideways: not the search form, not results
+  // whose titles, provider names and chips hold words longer than the screen is wide, not
+  // the offer page of such a title.
+  const q = encodeURIComponent(cfg.longQuery);
+  const pages = [
+    ["search", `${base}/`],
+    ["results", `${base}/?q=${q}&category=${cfg.longCategory}`],
+    ["offer", `${base}/angebote/${cfg.longOfferId}`],
+  ];
+  const page = await browser.newPage({ viewport: { width: 390, height: 844 } });
+  for (const [name, url] of pages) {
+    for (const width of [320, 390]) {
+      await page.setViewportSize({ width, height: 844 });
+      const response = await page.goto(url);
+      if (response.status() !== 200) report.errors.push(`${name} ${width}: HTTP ${response.status()}`);
+      report.sideways[`${name}_${width}`] = await page.evaluate(() => ({
+        scrollWidth: document.documentElement.scrollWidth,
+        innerWidth: window.innerWidth,
+        hits: document.querySelectorAll(".hit").length,
+        h1: document.querySelector("h1").textContent,
+      }));
+    }
+  }
+  await page.close();
+}
+
 async function screenshot() {
   // For the documentation: results with filters, chips and ways out, at desktop width.
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
@@ -164,6 +192,7 @@ async function screenshot() {
 
 try {
   if (cfg.screenshot) await screenshot();
+  await sideways();
   await accessibility();
   await keyboard();
   await noJavaScript();

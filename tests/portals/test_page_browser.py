@@ -1,6 +1,6 @@
 """The portal page's second round in Chromium: axe-core (WCAG 2.1 AA) at 1280 and 390 px in
 German and English, counselling cards that never overflow, filters by keyboard alone, every
-filter without JavaScript, and hostile provider text inert."""
+filter without JavaScript, hostile provider text inert, and no sideways scrolling on a phone."""
 
 import os
 from collections.abc import Callable
@@ -17,6 +17,9 @@ from tests.portals.test_browser import pytestmark, run_browser_script
 __all__ = ["pytestmark"]  # the browser marks and skip, shared with the first browser test
 EVIL = '<img src=x onerror="window.__pwned=true"><script>window.__pwned=true</script>'
 LONG_EMAIL = "weiterbildungsberatung.und.bildungsinformation@stadtverwaltung-bochum.example"
+# Longer than a 320 px screen is wide, as real titles and provider names are.
+LONG_TITLE = "Pflegefachassistenzausbildungsvorbereitungskurs (Pflegefachfrau/Pflegefachmann)"
+LONG_PROVIDER = "Gesundheitsfachberufeweiterbildungszentrumsbetriebsgesellschaft mbH"
 
 
 def _prepare(
@@ -58,6 +61,7 @@ def _prepare(
         certificates=["ISO 9001"],
     )
     evil_org = make_org(name=f"Anbieter {EVIL}", trusted=True)
+    long_org = make_org(name=LONG_PROVIDER, trusted=True)
 
     def offer(headers: dict[str, str], body: dict[str, Any]) -> int:
         r = client.post("/api/v1/offers", json=body, headers=headers)
@@ -71,6 +75,10 @@ def _prepare(
         "azav": offer(
             make_key("provider", approved),
             at(BOCHUM, title="Excel mit Zulassung", barrier_free=True, childcare=True),
+        ),
+        "long": offer(
+            make_key("provider", long_org),
+            at(BOCHUM, title=LONG_TITLE, category="health_care", keywords=["Pflege"]),
         ),
         "evil": offer(
             make_key("provider", evil_org),
@@ -110,6 +118,9 @@ def test_portal_page_in_chromium(
         "startTo": (today + timedelta(days=120)).isoformat(),
         "evilQuery": "Gefahr",
         "evilOfferId": ids["evil"],
+        "longQuery": "Pflege",
+        "longCategory": "health_care",
+        "longOfferId": ids["long"],
         "screenshot": os.environ.get("BILDUNGSRAUM_FILTERS_SCREENSHOT"),
     }
     report = run_browser_script("pages.mjs", config, timeout=300)
@@ -122,6 +133,14 @@ def test_portal_page_in_chromium(
     assert {name: v for name, v in report["axe"].items() if v} == {}
     # a long e-mail address stays inside its counselling card
     assert report["overflow"] == {k: [] for k in ("de_1280", "de_390", "en_1280", "en_390")}
+
+    # at phone widths no page is wider than the screen, long words and all
+    sideways = report["sideways"]
+    assert set(sideways) == {f"{n}_{w}" for n in ("search", "results", "offer") for w in (320, 390)}
+    wider = {k: v for k, v in sideways.items() if v["scrollWidth"] > v["innerWidth"]}
+    assert wider == {}
+    assert sideways["results_320"]["hits"] == 1
+    assert sideways["offer_320"]["h1"] == LONG_TITLE
 
     # keyboard alone: the filter applies on Space, focus comes back to it, a chip removes it
     kb = report["keyboard"]
