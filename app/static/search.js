@@ -45,12 +45,37 @@
     var back = id && document.getElementById(id);
     if (back) { filters.open = true; back.focus(); }
   } catch (e) { /* storage may be off; focus then starts at the top as usual */ }
+  function send(control) {
+    try { window.sessionStorage.setItem(KEY, control.id); } catch (e) { /* see above */ }
+    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+  }
+  // A closed list (sort, radius …) changes its value with every arrow key in some browsers,
+  // each change a new page: keys choose, Enter or leaving the list applies (WCAG 3.2.2, no
+  // change of context on input). A choice made in the opened list applies at once.
+  var keyed = null;
+  var before = "";
+  filters.addEventListener("focusin", function (event) {
+    if (event.target.tagName === "SELECT") { keyed = null; before = event.target.value; }
+  });
+  filters.addEventListener("keydown", function (event) {
+    var control = event.target;
+    if (control.tagName !== "SELECT") return;
+    if (event.key === "Enter") {
+      if (keyed === control && control.value !== before) { event.preventDefault(); keyed = null; send(control); }
+      return;
+    }
+    if (event.key.length === 1 || /^(Arrow|Page|Home|End)/.test(event.key)) keyed = control;
+  });
+  filters.addEventListener("focusout", function (event) {
+    var control = event.target;
+    if (control === keyed) { keyed = null; if (control.value !== before) send(control); }
+  });
   filters.addEventListener("change", function (event) {
     var control = event.target;
     if (!control.name || (control.checkValidity && !control.checkValidity())) return;
+    if (control === keyed) return;  // applied on Enter or when the list is left
     // A date being typed is valid after its year's first digit (0002-…): wait for a real one.
     if (control.type === "date" && control.value && control.value < "1900") return;
-    try { window.sessionStorage.setItem(KEY, control.id); } catch (e) { /* see above */ }
-    if (form.requestSubmit) form.requestSubmit(); else form.submit();
+    send(control);
   });
 })();

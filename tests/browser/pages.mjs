@@ -97,7 +97,18 @@ async function keyboard() {
   }
   if (!chip) throw new Error("no chip reachable by Tab");
   await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
-  report.keyboard = { applied, focused, outline, heading, chip, removed: page.url(), steps };
+  const removed = page.url();
+  // The sort list by keyboard: arrow keys choose without loading a page; Enter applies.
+  await page.focus("#sort");
+  const sortBefore = page.url();
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press("ArrowDown");
+  await page.waitForTimeout(700);
+  const sortChosen = await page.evaluate(() => document.getElementById("sort").value);
+  const stayed = page.url() === sortBefore;
+  await Promise.all([page.waitForNavigation(), page.keyboard.press("Enter")]);
+  const sorted = page.url();
+  report.keyboard = { applied, focused, outline, heading, chip, removed, steps, sortChosen, stayed, sorted };
   await page.close();
 }
 

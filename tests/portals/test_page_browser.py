@@ -149,6 +149,10 @@ def test_portal_page_in_chromium(
     assert kb["outline"] != "none"
     assert kb["heading"] == "1 Angebot gefunden"
     assert "free=1" not in kb["removed"]
+    # the sort list: arrow keys choose without a new page (WCAG 3.2.2), Enter applies
+    assert kb["stayed"] is True
+    assert kb["sortChosen"] != "relevance"
+    assert f"sort={kb['sortChosen']}" in kb["sorted"]
 
     # without JavaScript every filter goes through the one button, and shows as a chip
     nojs = report["nojs"]
