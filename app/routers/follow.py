@@ -12,16 +12,29 @@ from app.deps import SearchParamsDep, SessionDep
 from app.errors import NotFound
 from app.security_headers import page_policy
 from app.services import calendar, feeds, map_view
-from app.services.pages import STATIC_TYPES, page_language, render_not_found
+from app.services.pages import (
+    STATIC_TYPES,
+    is_portal_slug,
+    page_id,
+    page_language,
+    render_not_found,
+)
 from app.services.portals import public_portal
 
 router = APIRouter(include_in_schema=False)
 SlugPath = Annotated[str, Path(min_length=1, max_length=60, pattern=r"^[a-z0-9-]+$")]
-IdPath = Annotated[int, Path(ge=1, le=2**31 - 1)]
+# The pages' own paths (the map view, calendar files) are checked by the routes: see
+# app.services.pages.is_portal_slug.
+PagePath = Annotated[str, Path()]
 Lang = Annotated[str | None, Query(max_length=5)]
 # Feed readers poll: a few minutes in shared caches spare the search.
 FEED_CACHE_S = 300
 PAGE_CACHE = "public, max-age=0, s-maxage=60"
+
+
+def _not_found(request: Request) -> HTMLResponse:
+    lang = page_language(request.query_params.get("lang"))
+    return HTMLResponse(render_not_found(lang=lang), status_code=404)
 
 
 def _base_url(request: Request) -> str:
@@ -63,12 +76,19 @@ async def opensearch(slug: SlugPath, request: Request, lang: Lang = None) -> Res
 
 @router.get("/p/{slug}/angebote/{offer_id}/termine/{date_id}.ics")
 def offer_date_calendar(
-    slug: SlugPath, offer_id: IdPath, date_id: IdPath, session: SessionDep, request: Request
+    slug: PagePath, offer_id: PagePath, date_id: PagePath, session: SessionDep, request: Request
 ) -> Response:
-    """One date of an offer as a calendar file."""
-    body = calendar.offer_date_calendar(
-        session=session, slug=slug, offer_id=offer_id, date_id=date_id, base_url=_base_url(request)
-    )
+    """One date of an offer as a calendar file; a link cut short by hand gets the HTML page
+    "not found", as the offer page does."""
+    offer, date = page_id(offer_id), page_id(date_id)
+    if offer is None or date is None or not is_portal_slug(slug):
+        return _not_found(request)
+    try:
+        body = calendar.offer_date_calendar(
+            session=session, slug=slug, offer_id=offer, date_id=date, base_url=_base_url(request)
+        )
+    except NotFound:
+        return _not_found(request)
     return Response(
         body,
         media_type=calendar.CALENDAR_TYPE,
@@ -80,14 +100,15 @@ def offer_date_calendar(
 
 
 @router.get("/p/{slug}/karte", response_class=HTMLResponse)
-async def map_page(slug: SlugPath, request: Request) -> HTMLResponse:
+async def map_page(slug: PagePath, request: Request) -> HTMLResponse:
     """The map view of a search; its images may come from the portal's tile server."""
+    if not is_portal_slug(slug):
+        return _not_found(request)
     query = list(request.query_params.multi_items())
     try:
         status, html, tile_source = await map_view.render_map_page(slug=slug, query=query)
     except NotFound:
-        lang = page_language(request.query_params.get("lang"))
-        return HTMLResponse(render_not_found(lang=lang), status_code=404)
+        return _not_found(request)
     return HTMLResponse(
         html,
         status_code=status,

@@ -1,6 +1,5 @@
 """Citizen pages of a portal (search, offer, embeddable variant), its widget and static files."""
 
-import re
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -18,9 +17,6 @@ router = APIRouter(include_in_schema=False)
 # `lang`), never the API's JSON 422.
 SlugPath = Annotated[str, Path()]
 Lang = Annotated[str | None, Query()]
-SLUG = re.compile(r"[a-z0-9-]{1,60}")
-OFFER_ID = re.compile(r"[1-9][0-9]{0,9}")
-MAX_OFFER_ID = 2**31 - 1
 MAX_BACK_CHARS = 4000
 # Pages change with the catalogue: shared caches may keep them briefly, browsers revalidate.
 PAGE_CACHE = "public, max-age=0, s-maxage=60"
@@ -30,16 +26,9 @@ def _not_found(lang: str | None) -> HTMLResponse:
     return HTMLResponse(service.render_not_found(lang=service.page_language(lang)), status_code=404)
 
 
-def _offer_id(value: str) -> int | None:
-    """An offer id as a page's path holds it; None for anything no offer can have."""
-    if not OFFER_ID.fullmatch(value) or int(value) > MAX_OFFER_ID:
-        return None
-    return int(value)
-
-
 @router.get("/p/{slug}", response_class=RedirectResponse)
 def portal_root(slug: SlugPath) -> Response:
-    if not SLUG.fullmatch(slug):
+    if not service.is_portal_slug(slug):
         return _not_found(None)
     return RedirectResponse(f"/p/{slug}/", status_code=308)
 
@@ -47,7 +36,7 @@ def portal_root(slug: SlugPath) -> Response:
 @router.get("/p/{slug}/", response_class=HTMLResponse)
 async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page; every control is a plain GET form, so it works without JavaScript."""
-    if not SLUG.fullmatch(slug):
+    if not service.is_portal_slug(slug):
         return _not_found(request.query_params.get("lang"))
     try:
         status, html = await service.render_search_page(
@@ -62,7 +51,7 @@ async def search_page(slug: SlugPath, request: Request) -> HTMLResponse:
 async def embed_page(slug: SlugPath, request: Request) -> HTMLResponse:
     """The search page without header and footer, for an iframe on a municipal site: the
     sites in the portal's CORS list may frame it, no other."""
-    if not SLUG.fullmatch(slug):
+    if not service.is_portal_slug(slug):
         return _not_found(request.query_params.get("lang"))
     try:
         status, html = await service.render_search_page(
@@ -92,8 +81,8 @@ def offer_page(
     """An offer page; 404 for offers that are not public or not in the portal's region.
     `back` is the search it was found by, for the way back (left out when longer than any
     search the page makes)."""
-    found = _offer_id(offer_id)
-    if found is None or not SLUG.fullmatch(slug):
+    found = service.page_id(offer_id)
+    if found is None or not service.is_portal_slug(slug):
         return _not_found(lang)
     try:
         status, html = service.render_offer_page(
@@ -121,7 +110,7 @@ async def easy_language_page(slug: SlugPath, lang: Lang = None) -> HTMLResponse:
 
 
 async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
-    if not SLUG.fullmatch(slug):
+    if not service.is_portal_slug(slug):
         return _not_found(lang)
     try:
         html = await service.render_info_page(
@@ -136,7 +125,7 @@ async def _info_page(slug: str, page: str, lang: str | None) -> HTMLResponse:
 async def widget(slug: SlugPath) -> Response:
     """The embeddable search widget of one portal."""
     unknown = Response("/* unknown portal */", status_code=404, media_type="text/javascript")
-    if not SLUG.fullmatch(slug):
+    if not service.is_portal_slug(slug):
         return unknown
     try:
         code = await service.widget_for(slug=slug)

@@ -103,6 +103,24 @@ def environment(lang: str = SOURCE_LANGUAGE) -> Environment:
     return env
 
 
+# What a page's path may hold: checked by the page routes themselves, so a URL typed or cut
+# short by hand gets the portal's HTML "not found" page, never the API's JSON 422.
+_SLUG = re.compile(r"[a-z0-9-]{1,60}")
+_OFFER_ID = re.compile(r"[1-9][0-9]{0,9}")
+_MAX_ID = 2**31 - 1
+
+
+def is_portal_slug(value: str) -> bool:
+    return _SLUG.fullmatch(value) is not None
+
+
+def page_id(value: str) -> int | None:
+    """An offer's or a date's id as a page's path holds it; None for anything none can have."""
+    if not _OFFER_ID.fullmatch(value) or int(value) > _MAX_ID:
+        return None
+    return int(value)
+
+
 def page_language(value: str | None) -> str:
     return value if value in LANGUAGES else SOURCE_LANGUAGE
 

@@ -92,6 +92,13 @@ def test_the_api_still_refuses_a_lone_coordinate(
         "/p/bochum/angebote/²",
         "/p/bochum/angebote/99999999999",
         "/p/Bochum/angebote/1",
+        "/p/Bochum/karte",
+        "/p/Bochum/karte?lang=en",
+        "/p/Bochum/angebote/1/termine/1.ics",
+        "/p/bochum/angebote/abc/termine/1.ics",
+        "/p/bochum/angebote/1/termine/0.ics",
+        "/p/bochum/angebote/99999999999/termine/1.ics",
+        "/p/bochum/angebote/1/termine/1.ics",
     ],
 )
 def test_a_path_no_page_has_gets_the_html_404(
