@@ -549,13 +549,15 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
     if isinstance(table, Demand):
         rows: list[list[Any]] = []
         zero_written: set[str] = set()
+        # Searches without words named as such: an empty cell reads like a grand total.
+        no_term = texts.texts(lang)["no_term"]
         for term in table.terms:
             rows.append(
                 [
                     table.start.isoformat(),
                     table.end.isoformat(),
                     table.region.name,
-                    term.term,
+                    term.term or no_term,
                     "",
                     "",
                     "",
@@ -586,7 +588,7 @@ def csv_of(table: BaseModel, *, lang: str = "de") -> bytes:
                     table.start.isoformat(),
                     table.end.isoformat(),
                     table.region.name,
-                    b.term,
+                    b.term or no_term,
                     b.dimension,
                     b.value,
                     b.label,

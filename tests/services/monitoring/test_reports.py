@@ -64,3 +64,16 @@ def test_the_demand_csv_writes_each_zero_result_count_once() -> None:
         ["python", "result", "6+", "6+", "6"],
         ["pflege", "filter", "funding", "Förderung", "5"],
     ]
+
+
+def test_searches_without_words_are_named_in_the_csv_not_left_blank() -> None:
+    table = _demand()
+    table.terms.append(
+        DemandRow(term="", clients=9, zero_result_clients=None, zero_result_kind=None)
+    )
+    table.breakdown.append(_member("", "filter", "free:true", "kostenlos", 9))
+    for lang, name in (("de", "(ohne Suchwort)"), ("en", "(no words)")):
+        text = reports.csv_of(table, lang=lang).decode("utf-8-sig")
+        rows = list(csv.reader(io.StringIO(text), delimiter=";"))[1:]
+        assert [r[3] for r in rows if r[7] == "9"] == [name, name]
+        assert all(r[3] for r in rows)
