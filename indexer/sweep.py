@@ -11,13 +11,12 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.config import get_settings
-from app.db import session_scope
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
 from app.search.filters import STALE_HIDE_DAYS
 from app.search.state import LAST_SWEEP, get_state, set_state
 from app.services import changes, outbox
-from app.services.monitoring import demand, snapshots
+from app.services.monitoring import demand, publication, snapshots
 
 log = logging.getLogger("bildungsraum.indexer")
 
@@ -63,6 +62,12 @@ def sweep_if_due(engine: Engine, today: date) -> int:
         outbox.enqueue(session=session, offer_ids=[i for i in ids if i is not None])
         retention = timedelta(days=get_settings().feed_retention_days)
         changes.prune_changes(session=session, older_than=utcnow() - retention)
+        # Counts of closed months no output can show: deleted the day their month closes.
+        gone = publication.prune_closed_months(
+            session=session, today=publication.utc_today(), threshold=demand.min_clients()
+        )
+        if gone:
+            log.info("demand: %s counts of closed months below the threshold deleted", gone)
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()
         return len(ids)
@@ -111,13 +116,3 @@ class DailySnapshot:
         log.info(
             "monitoring snapshot of %s: %s regions in %.1f s", today, taken.regions, taken.seconds
         )
-        try:
-            with session_scope(self.engine) as session:
-                gone = demand.prune_unpublishable(
-                    session=session, today=today, threshold=demand.min_clients()
-                )
-        except Exception:  # retried with the next day's snapshot; the counts stay unshown
-            log.exception("pruning unpublishable demand counts failed")
-            return
-        if gone:
-            log.info("demand: %s counts of ended months below the threshold deleted", gone)

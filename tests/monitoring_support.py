@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import config, db
-from app.services.monitoring import demand
+from app.services.monitoring import demand, publication
 
 if TYPE_CHECKING:  # tests.conftest imports this module's fixtures
     from tests.conftest import SearchIndex
@@ -235,13 +235,13 @@ def _analyst_key(client: TestClient, admin: dict[str, str], portals: list[str]) 
 @pytest.fixture
 def monitoring_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> Iterator[None]:
     """A fresh recorder, a signing secret, and no time-based flushes during a test. The
-    recorder counts the searches of a test on a day of the month before this one: demand is
-    shown for months that have ended, and the last of them is what the outputs show."""
+    recorder counts the searches of a test on a day of the newest closed month: demand is
+    shown for months that have closed, and that one is what the outputs show by default."""
     monkeypatch.setenv("DASHBOARD_SECRET", "test-secret-" + "x" * 40)
     monkeypatch.setenv("DEMAND_FLUSH", "3600")
     config.get_settings.cache_clear()
-    last_month = demand.month_start(date.today()) - timedelta(days=15)
-    noon = datetime.combine(last_month, time(12), tzinfo=UTC).timestamp()
+    in_last_closed = publication.last_closed(publication.utc_today()) - timedelta(days=14)
+    noon = datetime.combine(in_last_closed, time(12), tzinfo=UTC).timestamp()
     demand._recorder = demand.DemandRecorder(clock=lambda: noon)
     yield
     demand._recorder = None

@@ -15,7 +15,7 @@ from app.deps import SessionDep
 from app.errors import NotFound, Unauthorized
 from app.rate_limits import Limited, client_address, rate_limits_of
 from app.services.auth import Actor
-from app.services.monitoring import dashboard, regions, reports, sessions
+from app.services.monitoring import dashboard, publication, regions, reports, sessions
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
 
 router = APIRouter(include_in_schema=False)
@@ -196,7 +196,7 @@ def _export(
                 session=session, region=region, day=chosen, lang=language
             )
         elif what == "nachfrage" and region.kind == PORTAL:
-            start, end = reports.demand_period(None, None, today=date.today())
+            start, end = reports.demand_period(None, None, today=publication.utc_today())
             table = reports.demand(
                 session=session, region=region, start=start, end=end, lang=language
             )

@@ -29,7 +29,7 @@ from app.models.monitoring import (
 from app.openapi import documented
 from app.services.auth import Actor
 from app.services.monitoring import needs as needs_service
-from app.services.monitoring import regions, reports, snapshots
+from app.services.monitoring import publication, regions, reports, snapshots
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
 
 router = APIRouter(prefix="/api/v1/monitoring", tags=["monitoring"])
@@ -207,11 +207,11 @@ def demand(
     format: Format = "json",
     lang: Lang = "de",
 ) -> BaseModel | Response:
-    """Search terms on the portal in whole months that have ended (default: the last one;
+    """Search terms on the portal in whole months that have closed (default: the newest;
     `start` the first of a month, `end` the last day of a month, at most 12 months); in each
     month a term searched by fewer than DEMAND_MIN_CLIENTS distinct clients appears nowhere."""
     region = _region(session, actor, RegionKind.portals, key)
-    first, last = reports.demand_period(start, end, today=date.today())
+    first, last = reports.demand_period(start, end, today=publication.utc_today())
     table = reports.demand(session=session, region=region, start=first, end=last, lang=lang)
     return _answer(table, format=format, lang=lang, name=f"{region.key}-nachfrage-{first}-{last}")
 
@@ -227,7 +227,7 @@ def search_demand(
 ) -> BaseModel | Response:
     """Admins: search terms of the global search `/api/v1/search` (partner systems, apps),
     with the same threshold as the portals'."""
-    first, last = reports.demand_period(start, end, today=date.today())
+    first, last = reports.demand_period(start, end, today=publication.utc_today())
     table = reports.demand(
         session=session, region=regions.catalogue_region(), start=first, end=last, lang=lang
     )

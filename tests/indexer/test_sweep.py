@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.models.monitoring import DemandCount
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
-from app.services.monitoring import demand, snapshots
+from app.services.monitoring import demand, publication, snapshots
 from indexer.sweep import DailySnapshot, sweep_if_due
 from tests.conftest import offer_payload
 
@@ -87,29 +87,25 @@ def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
     assert taken == [day, day]
 
 
-def test_the_daily_snapshot_deletes_demand_counts_of_ended_months_no_output_can_show(
+def test_the_daily_sweep_deletes_demand_counts_of_closed_months_no_output_can_show(
     engine: Engine,
 ) -> None:
-    day = date.today()
-    last_month = demand.month_start(day) - timedelta(days=3)
+    today = publication.utc_today()
+    closed = publication.last_closed(today)
     demand.write_counts(
         engine,
         Counter(
             {
-                (last_month, "p", "pflege", "", ""): demand.min_clients(),
-                (last_month, "p", "insolvenz jana kowalski", "", ""): 1,
-                (day, "p", "insolvenz jana kowalski", "", ""): 1,
+                (closed, "p", "pflege", "", ""): demand.min_clients(),
+                (closed, "p", "insolvenz jana kowalski", "", ""): 1,
+                (today, "p", "insolvenz jana kowalski", "", ""): 1,
             }
         ),
     )
-    daily = DailySnapshot(engine)
-    assert daily.start_if_due(day)
-    assert daily.thread is not None
-    daily.thread.join(60)
-    assert daily.done_for == day
+    sweep_if_due(engine, date.today())
     with Session(engine) as session:
         left = session.exec(select(col(DemandCount.day), col(DemandCount.term))).all()
-    assert sorted(left) == [(last_month, "pflege"), (day, "insolvenz jana kowalski")]
+    assert sorted(left) == [(closed, "pflege"), (today, "insolvenz jana kowalski")]
 
 
 def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(

