@@ -16,7 +16,14 @@ from app.codelists import OfferStatus
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.search.documents import DateFacts, OfferFacts, OfferSource, ProviderTrust, is_current
+from app.search.documents import (
+    DateFacts,
+    OfferFacts,
+    OfferSource,
+    ProviderTrust,
+    is_current,
+    merged_away,
+)
 
 
 def _columns(model: Any, facts: type) -> list[Any]:
@@ -101,14 +108,11 @@ def _duplicate_decisions(
     )
     wanted = set(offer_ids)
     findable = _findable(session, {c for _, _, c in rows if c is not None}, today)
-    duplicates: set[int] = set()
     twins: dict[int, set[int]] = {}
+    duplicates = merged_away(rows, findable) & wanted
     for a, b, canonical in rows:
-        other = b if canonical == a else a
-        if other in wanted and canonical in findable:
-            duplicates.add(other)
         if canonical in wanted:
-            twins.setdefault(canonical, set()).add(other)
+            twins.setdefault(canonical, set()).add(b if canonical == a else a)
     if not twins:
         return duplicates, {}
     providers = {

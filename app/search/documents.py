@@ -7,6 +7,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 """
 
 import re
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -304,6 +305,18 @@ def _seats(dates: list[DateFacts]) -> list[list[int]]:
         for d in dates
         if d.start_date is not None and d.free_seats is not None
     ]
+
+
+def merged_away(pairs: Iterable[tuple[int, int, int | None]], findable: Container[int]) -> set[int]:
+    """Of the pairs an admin marked as the same offer (a, b, canonical), the offers hidden as
+    the other's duplicate: the non-canonical one, while its canonical offer can be found (a
+    twin whose canonical offer lapsed is shown again). The search documents (`duplicate`)
+    and the monitoring's counts both decide by this."""
+    return {
+        b if canonical == a else a
+        for a, b, canonical in pairs
+        if canonical is not None and canonical in findable
+    }
 
 
 def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from app.codelists import OfferStatus
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
-from app.search.documents import DateFacts, is_current
+from app.search.documents import DateFacts, is_current, merged_away
 
 
 @dataclass(frozen=True, slots=True)
@@ -149,18 +149,16 @@ def active_offers(*, session: Session, day: date) -> list[OfferFact]:
 
 
 def _merged_duplicates(connection: Connection, findable: set[int]) -> set[int]:
-    """The offers an admin marked as the same as another's canonical offer while that one is
-    `findable` (the search documents' rule: published, announced, a current date or none).
-    Search hides exactly these (`duplicate = true`, decided in indexer/sources.py, which the
-    app must not import), so a portal's count stays what its search finds; a twin whose
-    canonical offer has lapsed is shown, and counted, again."""
+    """The offers search hides as another's duplicate (`merged_away`, the rule the search
+    documents follow), among `findable` offers (published, announced, a current date or
+    none): a portal's count stays what its search finds."""
     pair = DuplicateCandidate
     rows = connection.execute(
         select(col(pair.offer_a_id), col(pair.offer_b_id), col(pair.canonical_offer_id)).where(
             col(pair.status) == PairStatus.same.value
         )
     )
-    return {b if canonical == a else a for a, b, canonical in rows if canonical in findable}
+    return merged_away(rows, findable)
 
 
 def _plain_rows(connection: Connection, statement: Select[Any]) -> Sequence[Sequence[Any]]:
