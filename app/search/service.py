@@ -280,8 +280,7 @@ def _marked(text: str) -> str:
     """Escape everything, then turn our private highlight marks into <mark>."""
     if _TO_MARK.search(text) is None:  # most titles: nothing to escape, nothing marked
         return text
-    # Marks that touch (two parts of one word, as when every field was split into compound
-    # parts) read better as one.
+    # Marks that touch (two matched parts of one word) read better as one.
     joined = text.replace(f.HIGHLIGHT_POST + f.HIGHLIGHT_PRE, "")
     return (
         html.escape(joined, quote=True)
