@@ -47,6 +47,9 @@ VISIBLE_FROM = "visible_from"
 VISIBLE_UNTIL = "visible_until"
 REVIEWED = "reviewed"
 LOCATIONS = "locations"
+# Per place in LOCATIONS (same order): the starts of its own dates and of dates without a
+# place, so a hit names a start at the place it shows.
+LOCATION_STARTS = "location_starts"
 GEO = "_geo"
 # Open-vhs: subtitle, course number and level are searched; levels and the DVV category
 # (with its programme area as a prefix, "4" and "4.06") are facets.
@@ -278,18 +281,35 @@ def _location(d: DateFacts) -> dict[str, Any]:
     }
 
 
-def _places(dates: list[DateFacts]) -> tuple[dict[tuple[float, float], DateFacts], list[Any]]:
-    """Each distinct point once (one document each), and the places hits show: those points,
-    then places without coordinates (kept so that hits still name their city)."""
+def _places(
+    dates: list[DateFacts],
+) -> tuple[dict[tuple[float, float], DateFacts], list[Any], list[list[int]]]:
+    """Each distinct point once (one document each); the places hits show: those points,
+    then places without coordinates (kept so that hits still name their city); and the
+    starts at each shown place (with those of dates that have no place at all)."""
     points: dict[tuple[float, float], DateFacts] = {}
     unplaced: dict[tuple[str | None, str | None], DateFacts] = {}
+    starts: dict[tuple[Any, ...], set[int]] = {}
+    anywhere: set[int] = set()
     for d in dates:
+        start = day_start(d.start_date) if d.start_date is not None else None
+        key: tuple[Any, ...]
         if d.lat is not None and d.lon is not None:
-            points.setdefault((round(d.lat, 5), round(d.lon, 5)), d)
+            key = (round(d.lat, 5), round(d.lon, 5))
+            points.setdefault((key[0], key[1]), d)
         elif d.city:
+            key = ("city", d.postcode, d.city)
             unplaced.setdefault((d.postcode, d.city), d)
-    shown = [_location(d) for d in (*points.values(), *unplaced.values())]
-    return points, shown[:50]
+        else:
+            if start is not None:
+                anywhere.add(start)
+            continue
+        own = starts.setdefault(key, set())
+        if start is not None:
+            own.add(start)
+    keys = [*points.keys(), *(("city", pc, city) for pc, city in unplaced)][:50]
+    shown = [_location(d) for d in (*points.values(), *unplaced.values())][:50]
+    return points, shown, [sorted(starts[k] | anywhere) for k in keys]
 
 
 def _azav_until(trust: ProviderTrust) -> int:
@@ -326,7 +346,7 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         return []
     o = source.offer
     starts = sorted({day_start(d.start_date) for d in dates if d.start_date is not None})
-    distinct_places, shown_places = _places(dates)
+    distinct_places, shown_places, place_starts = _places(dates)
     postcodes = sorted({d.postcode for d in dates if d.postcode})
     base: dict[str, Any] = {
         OFFER_ID: o.id,
@@ -359,6 +379,8 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         VISIBLE_UNTIL: _visible_until(source, dates),
         REVIEWED: o.reviewed_at is not None,
         LOCATIONS: shown_places,
+        # With one place its starts are all the offer's (STARTS): not sent twice.
+        LOCATION_STARTS: place_starts if len(place_starts) > 1 else [],
         SUBTITLE: _clean(o.subtitle),
         COURSE_NUMBER: _clean(o.course_number),
         LEVEL: _clean(level_search_text(o.level)),

@@ -319,25 +319,50 @@ def _next_start(starts: list[int], window: tuple[int, int, int]) -> date | None:
     return None if first is None else f.day_of(first)
 
 
-def _nearest(
-    locations: list[dict[str, Any]], centre: tuple[float, float] | None
-) -> tuple[dict[str, Any] | None, float | None]:
-    """The place to show: the nearest to the centre, else the first with coordinates, else
-    the first (a place whose postcode has no known centre still names its city)."""
-    best: dict[str, Any] | None = None
-    best_km: float | None = None
-    for loc in locations:
+def _start_rank(starts: list[int], window: tuple[int, int, int]) -> int:
+    """0: a start inside the window; 1: one from today on; 2: none."""
+    today_ts, low, high = window
+    rank = 2
+    for start in starts:
+        if low <= start <= high:
+            return 0
+        if start >= today_ts:
+            rank = 1
+    return rank
+
+
+def _place(
+    locations: list[dict[str, Any]],
+    location_starts: list[list[int]] | None,
+    centre: tuple[float, float] | None,
+    window: tuple[int, int, int],
+) -> tuple[dict[str, Any], float | None, list[int] | None]:
+    """The place a hit shows, its distance, and its own starts (None: the offer's, as for a
+    single place, or documents written before they were kept): the nearest (without a centre, the first) of the places
+    with a start in the search's window, else with a start to come, else of all — so the
+    place and the start a hit names belong together. Places without coordinates count only
+    when none has them (a place whose postcode has no known centre still names its city)."""
+    known = bool(location_starts) and len(location_starts or ()) == len(locations)
+    per_place = location_starts if known else None
+    if len(locations) == 1:  # most offers: nothing to choose
+        loc = locations[0]
+        lat = loc.get("lat")
+        km = distance_km(centre, (lat, loc["lon"])) if centre and lat is not None else None
+        return loc, km, per_place[0] if per_place else None
+    best: tuple[dict[str, Any], float | None, list[int] | None] | None = None
+    best_key: tuple[int, float] | None = None
+    for i, loc in enumerate(locations):
         lat = loc.get("lat")
         if lat is None:
             continue
-        if centre is None:
-            return loc, None
-        km = distance_km(centre, (lat, loc["lon"]))
-        if best_km is None or km < best_km:
-            best, best_km = loc, km
-    if best is None and locations:
-        return locations[0], None
-    return best, best_km
+        own = per_place[i] if per_place else None
+        km = distance_km(centre, (lat, loc["lon"])) if centre is not None else None
+        key = (_start_rank(own, window) if own is not None else 0, km if km is not None else i)
+        if best_key is None or key < best_key:
+            best_key, best = key, (loc, km, own)
+    if best is None:
+        return locations[0], None, per_place[0] if per_place else None
+    return best
 
 
 def _seats_of(seats: list[list[int]], next_start: date | None) -> int | None:
@@ -369,9 +394,14 @@ def _hit(
     get = doc.get
     formatted = get("_formatted") or _NO_FORMAT
     locations = get(f.LOCATIONS)
-    best, best_km = _nearest(locations, centre) if locations else (None, None)
+    best, best_km, starts = (
+        _place(locations, get(f.LOCATION_STARTS), centre, window)
+        if locations
+        else (None, None, None)
+    )
+    if starts is None:
+        starts = get(f.STARTS)
     price = get(f.PRICE)
-    starts = get(f.STARTS)
     next_start = _next_start(starts, window) if starts else None
     seats = get(f.SEATS)
     azav_until = int(get(f.AZAV_UNTIL) or 0)

@@ -4,8 +4,17 @@ coordinates (a postcode with no known centre keeps its city)."""
 from dataclasses import replace
 from datetime import date
 
-from app.search.documents import LOCATIONS, DateFacts, OfferFacts, OfferSource, offer_documents
-from app.search.service import _nearest
+from app.models.search import SearchParams
+from app.search.documents import (
+    LOCATION_STARTS,
+    LOCATIONS,
+    DateFacts,
+    OfferFacts,
+    OfferSource,
+    day_start,
+    offer_documents,
+)
+from app.search.service import _place, _start_window
 
 TODAY = date(2027, 1, 10)
 OFFER = OfferFacts(
@@ -47,6 +56,47 @@ PLACED = DateFacts(
 )
 
 
+WINDOW = _start_window(SearchParams(), day_start(TODAY))
+BOCHUM = replace(
+    PLACED, start_date=date(2027, 9, 4), postcode="44801", city="Bochum", lat=51.4456, lon=7.2616
+)
+DORTMUND = replace(
+    PLACED, start_date=date(2027, 7, 10), postcode="44139", city="Dortmund", lat=51.5045, lon=7.4747
+)
+ONLINE = replace(PLACED, start_date=date(2027, 8, 2), postcode=None, city=None, lat=None, lon=None)
+
+
+def test_each_place_keeps_its_own_starts_and_those_of_dates_without_a_place() -> None:
+    [doc, _] = offer_documents(OfferSource(OFFER, [BOCHUM, DORTMUND, ONLINE], "VHS"), today=TODAY)
+    starts = dict(zip((p["city"] for p in doc[LOCATIONS]), doc[LOCATION_STARTS], strict=True))
+    assert starts == {
+        "Bochum": [day_start(date(2027, 8, 2)), day_start(date(2027, 9, 4))],
+        "Dortmund": [day_start(date(2027, 7, 10)), day_start(date(2027, 8, 2))],
+    }
+
+
+def test_a_hit_names_a_start_at_the_place_it_shows() -> None:
+    [doc, _] = offer_documents(OfferSource(OFFER, [BOCHUM, DORTMUND], "VHS"), today=TODAY)
+    near_bochum = (51.4818, 7.2162)  # 44787
+    july = _start_window(
+        SearchParams(start_from=date(2027, 7, 1), start_to=date(2027, 7, 31)), day_start(TODAY)
+    )
+    places, starts = doc[LOCATIONS], doc[LOCATION_STARTS]
+    # Any start: the nearest place, with its own start (not Dortmund's earlier one).
+    place, km, own = _place(places, starts, near_bochum, WINDOW)
+    assert (place["city"], own) == ("Bochum", [day_start(date(2027, 9, 4))])
+    assert km is not None
+    assert km < 6
+    # Starts in July: only Dortmund has one, so Dortmund is shown, with its distance.
+    place, km, own = _place(places, starts, near_bochum, july)
+    assert (place["city"], own) == ("Dortmund", [day_start(date(2027, 7, 10))])
+    assert km is not None
+    assert km > 10
+    # Documents written before the starts per place were kept: the nearest, starts unknown.
+    place, _, own = _place(places, None, near_bochum, july)
+    assert (place["city"], own) == ("Bochum", None)
+
+
 def test_an_approximate_place_is_marked_in_the_document() -> None:
     [doc] = offer_documents(OfferSource(OFFER, [PLACED], "VHS"), today=TODAY)
     [place] = doc[LOCATIONS]
@@ -59,13 +109,12 @@ def test_a_place_without_coordinates_still_names_its_city() -> None:
     [doc] = offer_documents(OfferSource(OFFER, [unplaced], "VHS"), today=TODAY)
     assert [p["city"] for p in doc[LOCATIONS]] == ["Nirgendwo"]
     assert "_geo" not in doc
-    best, km = _nearest(doc[LOCATIONS], None)
+    best, km, _ = _place(doc[LOCATIONS], doc[LOCATION_STARTS], None, WINDOW)
     assert (best, km) == (doc[LOCATIONS][0], None)
     # Beside a placed one, the placed one is shown and the other still listed.
     [first] = offer_documents(OfferSource(OFFER, [unplaced, PLACED], "VHS"), today=TODAY)
     assert [p["city"] for p in first[LOCATIONS]] == ["Witten", "Nirgendwo"]
-    shown, _ = _nearest(first[LOCATIONS], (51.48, 7.21))
-    assert shown is not None
+    shown, _, _ = _place(first[LOCATIONS], first[LOCATION_STARTS], (51.48, 7.21), WINDOW)
     assert shown["city"] == "Witten"
 
 

@@ -52,3 +52,40 @@ def test_start_to_alone_does_not_find_a_course_by_a_start_in_the_past(
     # Without a window the running course is still there, its next start ahead.
     anytime = {h["id"]: h for h in client.get("/api/v1/search").json()["hits"]}
     assert anytime[running]["next_start"] == (today + timedelta(days=200)).isoformat()
+
+
+def test_a_hit_pairs_its_place_with_a_start_at_that_place(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    today = date.today()
+    body = offer_payload(title="Excel kompakt an zwei Orten", days_ahead=120)  # Bochum
+    dortmund = offer_payload(
+        days_ahead=40, city="Dortmund", postcode="44139", lat=51.5045, lon=7.4747
+    )["dates"][0]
+    body["dates"].append(dortmund)
+    offer = _create(client, trusted_provider["headers"], body)
+    search_index.drain()
+    near_bochum = {"q": "Excel kompakt", "postcode": "44787", "radius_km": 50}
+
+    def hit(**params: str) -> dict[str, Any]:
+        [found] = client.get("/api/v1/search", params={**near_bochum, **params}).json()["hits"]
+        assert found["id"] == offer
+        return dict(found)
+
+    # Any start: Bochum, the nearest place, with its own start — not Dortmund's earlier one.
+    anytime = hit()
+    assert (anytime["city"], anytime["next_start"]) == (
+        "Bochum",
+        (today + timedelta(days=120)).isoformat(),
+    )
+    # A window only Dortmund's date is in: Dortmund is the place shown, with its distance.
+    window = {
+        "start_from": (today + timedelta(days=35)).isoformat(),
+        "start_to": (today + timedelta(days=45)).isoformat(),
+    }
+    dated = hit(**window)
+    assert (dated["city"], dated["next_start"]) == (
+        "Dortmund",
+        (today + timedelta(days=40)).isoformat(),
+    )
+    assert dated["distance_km"] > 10
