@@ -47,6 +47,9 @@ VISIBLE_FROM = "visible_from"
 VISIBLE_UNTIL = "visible_until"
 REVIEWED = "reviewed"
 LOCATIONS = "locations"
+# The starts at this document's own place (and of dates without a place): a radius search
+# with a start window matches an offer by a start at a place inside the radius.
+PLACE_STARTS = "place_starts"
 # Per place in LOCATIONS (same order): the starts of its own dates and of dates without a
 # place, so a hit names a start at the place it shows.
 LOCATION_STARTS = "location_starts"
@@ -405,5 +408,11 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         doc = dict(base, **{ID: f"{o.id}-{n}", PRIMARY: n == 0})
         if point is not None:
             doc[GEO] = {"lat": point[0], "lng": point[1]}
+            # LOCATIONS begins with the points, in this order.
+            # (places beyond the 50 shown keep all the offer's starts)
+            own = len(place_starts) > 1 and n < len(place_starts)
+            doc[PLACE_STARTS] = place_starts[n] if own else starts
+        else:
+            doc[PLACE_STARTS] = starts
         documents.append(doc)
     return documents

@@ -64,8 +64,14 @@ def facet_filters(params: SearchParams) -> dict[str, str]:
 
 
 def other_filters(
-    params: SearchParams, centre: tuple[float, float] | None, *, now_ts: int
+    params: SearchParams,
+    centre: tuple[float, float] | None,
+    *,
+    now_ts: int,
+    geo_mode: bool = False,
 ) -> list[str]:
+    """`geo_mode`: every place of an offer is its own document (needs_geo_mode), so a start
+    window asks for a start at the document's own place."""
     clauses: list[str] = []
     if params.azav is not None:
         # Valid today: an approval that has run out no longer lets a Bildungsgutschein pay.
@@ -89,8 +95,13 @@ def other_filters(
         today = f.day_start(f.day_of(now_ts))
         low = max(today, f.day_start(params.start_from) if params.start_from else 0)
         high = f.day_end(params.start_to) if params.start_to else f.OPEN_END
+        window = f"{number(low)} TO {number(high)}"
+        starts = f"{f.STARTS} {window}"
+        if geo_mode:
+            # Documents written before starts were kept per place match by all their starts.
+            starts = f"({f.PLACE_STARTS} {window} OR ({f.PLACE_STARTS} NOT EXISTS AND {starts}))"
         # Courses one can join any time fit every start window.
-        clauses.append(f"({f.STARTS} {number(low)} TO {number(high)} OR {f.FLEXIBLE} = true)")
+        clauses.append(f"({starts} OR {f.FLEXIBLE} = true)")
     if centre is not None and params.radius_km is not None:
         radius = geo_radius(centre[0], centre[1], params.radius_km)
         if params.include_online:

@@ -38,6 +38,7 @@ FILTERABLE = [
     f.FREE,
     f.PRICE,
     f.STARTS,
+    f.PLACE_STARTS,
     f.FLEXIBLE,
     f.VISIBLE_FROM,
     f.VISIBLE_UNTIL,

@@ -220,7 +220,7 @@ def build_queries(
     base = (
         sf.visibility(now_ts)
         + sf.scope_filters(scope, now_ts=now_ts)
-        + sf.other_filters(params, centre, now_ts=now_ts)
+        + sf.other_filters(params, centre, now_ts=now_ts, geo_mode=geo_mode)
     )
     if not geo_mode:
         base.append(f"{f.PRIMARY} = true")
@@ -338,10 +338,11 @@ def _place(
     window: tuple[int, int, int],
 ) -> tuple[dict[str, Any], float | None, list[int] | None]:
     """The place a hit shows, its distance, and its own starts (None: the offer's, as for a
-    single place, or documents written before they were kept): the nearest (without a centre, the first) of the places
-    with a start in the search's window, else with a start to come, else of all — so the
-    place and the start a hit names belong together. Places without coordinates count only
-    when none has them (a place whose postcode has no known centre still names its city)."""
+    single place, or documents written before they were kept): the nearest (without a
+    centre, the first) of the places with a start in the search's window, else with a start
+    to come, else of all — so the place and the start a hit names belong together. Places
+    without coordinates count only when none has them (a place whose postcode has no known
+    centre still names its city)."""
     known = bool(location_starts) and len(location_starts or ()) == len(locations)
     per_place = location_starts if known else None
     if len(locations) == 1:  # most offers: nothing to choose

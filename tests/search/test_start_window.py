@@ -89,3 +89,31 @@ def test_a_hit_pairs_its_place_with_a_start_at_that_place(
         (today + timedelta(days=40)).isoformat(),
     )
     assert dated["distance_km"] > 10
+    # Within 5 km of Bochum only Bochum's place counts: its start is not in that window.
+    close = {**near_bochum, "radius_km": "5", **window}
+    assert client.get("/api/v1/search", params=close).json()["hits"] == []
+    assert hit(radius_km="5")["city"] == "Bochum"
+
+
+def test_documents_written_before_starts_were_kept_per_place_are_still_found(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    from app.search import documents as f
+
+    offer = _create(client, trusted_provider["headers"], offer_payload(days_ahead=40))
+    search_index.drain()
+    index = search_index.client.index(search_index.uid)
+    docs = index.get_documents({"limit": 10}).results
+    old = [{k: v for k, v in dict(d).items() if k != f.PLACE_STARTS} for d in docs]
+    assert all(f.PLACE_STARTS not in d for d in old)
+    task = index.add_documents(old)  # replaces the documents whole: as an older indexer wrote
+    search_index.client.wait_for_task(task.task_uid)
+    today = date.today()
+    window = {
+        "postcode": "44787",
+        "radius_km": "10",
+        "start_from": (today + timedelta(days=35)).isoformat(),
+        "start_to": (today + timedelta(days=45)).isoformat(),
+    }
+    hits = client.get("/api/v1/search", params=window).json()["hits"]
+    assert [h["id"] for h in hits] == [offer]
