@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
 from app.config import get_settings
+from app.db import session_scope
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
 from app.search.filters import STALE_HIDE_DAYS
@@ -62,15 +63,26 @@ def sweep_if_due(engine: Engine, today: date) -> int:
         outbox.enqueue(session=session, offer_ids=[i for i in ids if i is not None])
         retention = timedelta(days=get_settings().feed_retention_days)
         changes.prune_changes(session=session, older_than=utcnow() - retention)
-        # Counts of closed months no output can show: deleted the day their month closes.
-        gone = publication.prune_closed_months(
-            session=session, today=publication.utc_today(), threshold=demand.min_clients()
-        )
-        if gone:
-            log.info("demand: %s counts of closed months below the threshold deleted", gone)
         set_state(session, LAST_SWEEP, today.isoformat())
         session.commit()
-        return len(ids)
+    _prune_demand(engine)
+    return len(ids)
+
+
+def _prune_demand(engine: Engine) -> None:
+    """Counts of closed months no output can show, deleted the day their month closes; in
+    its own transaction, after the sweep's: a fault here must not hold up indexing (the next
+    day's sweep tries again, and nothing unshown is shown meanwhile)."""
+    try:
+        with session_scope(engine) as session:
+            gone = publication.prune_closed_months(
+                session=session, today=publication.utc_today(), threshold=demand.min_clients()
+            )
+    except Exception:
+        log.exception("deleting unpublishable demand counts failed; retried tomorrow")
+        return
+    if gone:
+        log.info("demand: %s counts of closed months below the threshold deleted", gone)
 
 
 def _midnight(day: date) -> datetime:

@@ -5,6 +5,7 @@ import html
 import logging
 import re
 import time
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from functools import lru_cache
@@ -319,50 +320,87 @@ def _next_start(starts: list[int], window: tuple[int, int, int]) -> date | None:
     return None if first is None else f.day_of(first)
 
 
-def _start_rank(starts: list[int], window: tuple[int, int, int]) -> int:
-    """0: a start inside the window; 1: one from today on; 2: none."""
+@dataclass(frozen=True, slots=True)
+class Placing:
+    """What decides the place a hit shows: where the search looks from, how far (its own
+    radius, the portal's circle), and whether it asked for a start window."""
+
+    centre: tuple[float, float] | None = None
+    radius_km: float | None = None
+    circle: tuple[tuple[float, float], float] | None = None
+    window_asked: bool = False
+
+    def outside(self, lat: float | None, lon: float | None, km: float | None) -> bool:
+        if self.radius_km is None and self.circle is None:
+            return False
+        if lat is None or lon is None:
+            return True  # cannot be shown to lie inside
+        if self.radius_km is not None and km is not None and km > self.radius_km:
+            return True
+        if self.circle is not None:
+            centre, radius = self.circle
+            return distance_km(centre, (lat, lon)) > radius
+        return False
+
+
+_NEVER = float("inf")
+
+
+def _first_start(starts: list[int], window: tuple[int, int, int]) -> tuple[int, float]:
+    """(0, the earliest start inside the window), else (1, the earliest from today on), else
+    (2, never)."""
     today_ts, low, high = window
-    rank = 2
+    inside: float = _NEVER
+    later: float = _NEVER
     for start in starts:
         if low <= start <= high:
-            return 0
-        if start >= today_ts:
-            rank = 1
-    return rank
+            inside = min(inside, start)
+        elif start >= today_ts:
+            later = min(later, start)
+    if inside < _NEVER:
+        return 0, inside
+    return (1, later) if later < _NEVER else (2, _NEVER)
 
 
 def _place(
     locations: list[dict[str, Any]],
     location_starts: list[list[int]] | None,
-    centre: tuple[float, float] | None,
+    placing: Placing,
     window: tuple[int, int, int],
 ) -> tuple[dict[str, Any], float | None, list[int] | None]:
     """The place a hit shows, its distance, and its own starts (None: the offer's, as for a
-    single place, or documents written before they were kept): the nearest (without a
-    centre, the first) of the places with a start in the search's window, else with a start
-    to come, else of all — so the place and the start a hit names belong together. Places
-    without coordinates count only when none has them (a place whose postcode has no known
-    centre still names its city)."""
+    single place, or documents written before they were kept). Places inside the search's
+    radius and the portal's circle come first. From a centre: the nearest — with a start
+    window, the nearest with a start in it; a place whose postcode has no known centre
+    after those with coordinates. Without a centre: the place with the earliest start in
+    the window (or to come), as "sort by start" orders hits. So the place and the start a
+    hit names belong together, and the place lies where the search looked."""
     known = bool(location_starts) and len(location_starts or ()) == len(locations)
     per_place = location_starts if known else None
+    centre = placing.centre
     if len(locations) == 1:  # most offers: nothing to choose
         loc = locations[0]
         lat = loc.get("lat")
         km = distance_km(centre, (lat, loc["lon"])) if centre and lat is not None else None
         return loc, km, per_place[0] if per_place else None
-    best: tuple[dict[str, Any], float | None, list[int] | None] | None = None
-    best_key: tuple[int, float] | None = None
+    best: tuple[dict[str, Any], float | None, list[int] | None] = (locations[0], None, None)
+    best_key: tuple[bool, int, float, int] | None = None
     for i, loc in enumerate(locations):
-        lat = loc.get("lat")
-        if lat is None:
-            continue
+        lat, lon = loc.get("lat"), loc.get("lon")
         own = per_place[i] if per_place else None
-        km = distance_km(centre, (lat, loc["lon"])) if centre is not None else None
-        key = (_start_rank(own, window) if own is not None else 0, km if km is not None else i)
+        km = (
+            distance_km(centre, (lat, lon))
+            if centre is not None and lat is not None and lon is not None
+            else None
+        )
+        rank, first = _first_start(own, window) if own is not None else (0, 0.0)
+        if centre is not None:
+            order = km if km is not None else _NEVER
+            key = (placing.outside(lat, lon, km), rank if placing.window_asked else 0, order, i)
+        else:
+            key = (placing.outside(lat, lon, km), rank, first, i)
         if best_key is None or key < best_key:
             best_key, best = key, (loc, km, own)
-    if best is None:
-        return locations[0], None, per_place[0] if per_place else None
     return best
 
 
@@ -385,7 +423,7 @@ _NO_FORMAT: dict[str, Any] = {}
 
 def _hit(
     doc: dict[str, Any],
-    centre: tuple[float, float] | None,
+    placing: Placing,
     window: tuple[int, int, int],
     also_offered: bool = True,
 ) -> SearchHit:
@@ -396,7 +434,7 @@ def _hit(
     formatted = get("_formatted") or _NO_FORMAT
     locations = get(f.LOCATIONS)
     best, best_km, starts = (
-        _place(locations, get(f.LOCATION_STARTS), centre, window)
+        _place(locations, get(f.LOCATION_STARTS), placing, window)
         if locations
         else (None, None, None)
     )
@@ -470,14 +508,20 @@ async def search_offers(
         field = sf.FACET_FIELDS[name]
         distribution[field] = (extra.get("facetDistribution") or {}).get(field, {})
     window = _start_window(params, today_ts)
+    placing = Placing(
+        centre=centre,
+        radius_km=params.radius_km if centre is not None else None,
+        circle=(scope.center, scope.radius_km)
+        if scope is not None and scope.center is not None and scope.radius_km is not None
+        else None,
+        window_asked=params.start_from is not None or params.start_to is not None,
+    )
+    also_offered = scope is None or scope.show_also_offered
     result = SearchResult.model_construct(
         total=int(main.get("totalHits", 0)),
         page=params.page,
         per_page=params.per_page,
-        hits=[
-            _hit(doc, centre, window, scope is None or scope.show_also_offered)
-            for doc in main.get("hits", [])
-        ],
+        hits=[_hit(doc, placing, window, also_offered) for doc in main.get("hits", [])],
         facets={
             name: _facet_values(name, distribution.get(field, {}))
             for name, field in sf.FACET_FIELDS.items()

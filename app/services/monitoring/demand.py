@@ -269,17 +269,23 @@ class DemandRecorder:
                 self._pending[key] += count
 
     def flush(self, engine: Engine) -> int:
-        """Write the pending counts (one transaction); on failure keep them for later."""
+        """Write the pending counts (one transaction); on failure keep them for later. Counts
+        of a month that has closed are dropped (publication.open_counts). Returns how many
+        were written."""
         pending = self.take_pending()
         if not pending:
             return 0
+        still_open = open_counts(pending, _utc_day(self.clock()))
+        if len(still_open) < len(pending):
+            late = len(pending) - len(still_open)
+            log.info("demand: %s late counts of a closed month dropped", late)
         try:
-            write_counts(engine, open_counts(pending, _utc_day(self.clock())))
+            write_counts(engine, still_open)
         except Exception as exc:
-            self.put_back(pending)
+            self.put_back(still_open)
             log.warning("demand counts not written yet (%s); will retry", type(exc).__name__)
             return 0
-        return len(pending)
+        return len(still_open)
 
     def refresh_districts(self, engine: Engine) -> None:
         try:

@@ -226,7 +226,7 @@ def _build_snapshot(*, session: Session, day: date) -> SnapshotBuild:
         regions=snapshots,
         offers={o.id: o for o in offers},
         needs=needs_by_portal,
-        zero_terms=_zero_terms(session=session, day=day, portals=[p.slug for p in portals]),
+        zero_terms=_zero_terms(session=session, portals=[p.slug for p in portals]),
     )
 
 
@@ -240,9 +240,10 @@ def _dates_by_offer(
     return dates
 
 
-def _zero_terms(*, session: Session, day: date, portals: list[str]) -> dict[str, list[str]]:
+def _zero_terms(*, session: Session, portals: list[str]) -> dict[str, list[str]]:
     """Per portal ("" for the global search), the zero-result terms the demand tables show
-    (or will show): only those are ever shown, so only those are classified."""
+    (or will show): only those are ever shown, so only those are classified. Demand counts
+    UTC days, whatever the snapshot's reporting day."""
     return publication.zero_result_terms(
         session=session,
         today=publication.utc_today(),
