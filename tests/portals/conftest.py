@@ -1,12 +1,17 @@
 """Portal fixtures: a small indexed catalogue around Bochum and portals that cut it up."""
 
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 
+from testkit.meili_server import free_port
 from tests.conftest import SearchIndex, offer_payload
 
 BOCHUM = (51.4818, 7.2162, "44787", "Bochum")
@@ -101,3 +106,60 @@ def region(
         moderation="review_all",
     )
     return Region(offers=ids, blocked_org=blocked_org)
+
+
+# --- served for the browser tests ------------------------------------------------------------
+
+
+@pytest.fixture
+def live_app(database_url: str, search_index: SearchIndex) -> Iterator[str]:
+    """The app on a free loopback port, served by uvicorn in a thread."""
+    from app.main import create_app
+    from app.server import GuardedHttpToolsProtocol
+
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            lifespan="on",
+            http=GuardedHttpToolsProtocol,
+            server_header=False,
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture
+def other_origin() -> Iterator[tuple[str, dict[str, str]]]:
+    """A municipal website on a second port: serves whatever page the test puts in."""
+    pages: dict[str, str] = {}
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+            body = pages.get(self.path, "").encode()
+            self.send_response(200 if body else 404)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", pages
+    server.shutdown()
+    server.server_close()

@@ -5,18 +5,12 @@ import json
 import os
 import shutil
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
-from testkit.meili_server import free_port
 from tests.conftest import SearchIndex
 from tests.monitoring_support import KnownCatalogue, take_snapshot
 from tests.portals.conftest import BOCHUM, Region, at
@@ -62,60 +56,6 @@ pytestmark = [
         reason="browser test dependencies missing: run scripts/install-browser-test-deps.sh",
     ),
 ]
-
-
-@pytest.fixture
-def live_app(database_url: str, search_index: SearchIndex) -> Iterator[str]:
-    """The app on a free loopback port, served by uvicorn in a thread."""
-    from app.main import create_app
-    from app.server import GuardedHttpToolsProtocol
-
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(),
-            host="127.0.0.1",
-            port=port,
-            log_level="warning",
-            lifespan="on",
-            http=GuardedHttpToolsProtocol,
-            server_header=False,
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture
-def other_origin() -> Iterator[tuple[str, dict[str, str]]]:
-    """A municipal website on a second port: serves whatever page the test puts in."""
-    pages: dict[str, str] = {}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
-            body = pages.get(self.path, "").encode()
-            self.send_response(200 if body else 404)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", pages
-    server.shutdown()
-    server.server_close()
 
 
 def test_pages_in_chromium(

@@ -16,10 +16,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import SearchIndex
 from tests.portals import test_browser
 from tests.portals.conftest import BOCHUM, Region, at
-from tests.portals.test_browser import (
-    live_app,  # noqa: F401 (a fixture, used by its name)
-    run_browser_script,
-)
+from tests.portals.test_browser import run_browser_script
 
 # Marked and skipped like the other browser tests.
 pytestmark = test_browser.pytestmark
@@ -77,7 +74,7 @@ def test_follow_and_keep_in_chromium(
     make_key: Any,
     search_index: SearchIndex,
     municipal_site: tuple[str, dict[str, str]],
-    live_app: str,  # noqa: F811 (the fixture imported above)
+    live_app: str,
 ) -> None:
     origin, pages = municipal_site
     org = make_org(name="Anbieter <script>window.__pwned=true</script>", trusted=True)

@@ -11,7 +11,6 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import SearchIndex
 from tests.portals.conftest import BOCHUM, Region, at
-from tests.portals.test_browser import live_app as live_app
 from tests.portals.test_browser import pytestmark, run_browser_script
 
 __all__ = ["pytestmark"]  # the browser marks and skip, shared with the first browser test

@@ -9,11 +9,7 @@ from fastapi.testclient import TestClient
 from tests.conftest import SearchIndex
 from tests.portals import test_browser
 from tests.portals.conftest import BOCHUM, Region, at
-from tests.portals.test_browser import (
-    live_app,  # noqa: F401 (a fixture, used by its name)
-    other_origin,  # noqa: F401 (a fixture, used by its name)
-    run_browser_script,
-)
+from tests.portals.test_browser import run_browser_script
 
 pytestmark = test_browser.pytestmark
 
@@ -24,8 +20,8 @@ def test_a_query_longer_than_the_api_takes_is_cut_not_called_an_outage(
     region: Region,
     trusted_provider: dict[str, Any],
     search_index: SearchIndex,
-    other_origin: tuple[str, dict[str, str]],  # noqa: F811 (the fixture imported above)
-    live_app: str,  # noqa: F811 (the fixture imported above)
+    other_origin: tuple[str, dict[str, str]],
+    live_app: str,
 ) -> None:
     origin, pages = other_origin
     r = client.post(
