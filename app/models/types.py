@@ -94,8 +94,20 @@ def _iso_day(value: Any) -> Any:
     raise ValueError("give a date as YYYY-MM-DD")
 
 
+# Dates a catalogue can mean: years 1 or 9999 are typing or export mistakes, and arithmetic
+# on them (a week before, a day's end as a timestamp) runs out of the calendar.
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+
+
+def _plausible_day(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"give a date between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}")
+    return value
+
+
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
-Day = Annotated[date, BeforeValidator(_iso_day)]
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_plausible_day)]
 CleanText = Annotated[str, AfterValidator(clean_text)]
 DbId = Annotated[int, Field(ge=1, le=MAX_ID)]
 

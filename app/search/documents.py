@@ -8,7 +8,7 @@ search must match when any of an offer's places is inside. Plain searches filter
 
 import re
 from collections.abc import Container, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
@@ -50,9 +50,18 @@ LOCATIONS = "locations"
 # The starts at this document's own place (and of dates without a place): a radius search
 # with a start window matches an offer by a start at a place inside the radius.
 PLACE_STARTS = "place_starts"
+# This document's own earliest start (PLACE_STARTS[0]): "sort by start" in geo mode, where
+# the document Meilisearch keeps for an offer is the place with the earliest start.
+PLACE_NEXT_START = "place_next_start"
+# Whether one can start any time at this document's place (a flexible date there or without
+# a place): a start window in geo mode is met by it.
+PLACE_FLEXIBLE = "place_flexible"
 # Per place in LOCATIONS (same order): the starts of its own dates and of dates without a
-# place, so a hit names a start at the place it shows.
+# place, so a hit names a start at the place it shows; whether one can start there any time;
+# and the free seats of its dates ([start, seats] as SEATS).
 LOCATION_STARTS = "location_starts"
+LOCATION_FLEXIBLE = "location_flexible"
+LOCATION_SEATS = "location_seats"
 GEO = "_geo"
 # Open-vhs: subtitle, course number and level are searched; levels and the DVV category
 # (with its programme area as a prefix, "4" and "4.06") are facets.
@@ -284,16 +293,39 @@ def _location(d: DateFacts) -> dict[str, Any]:
     }
 
 
+@dataclass(slots=True)
+class _PlaceDates:
+    """What the dates at one place (with those of dates without a place) say of it."""
+
+    starts: set[int] = field(default_factory=set)
+    flexible: bool = False
+    seats: list[list[int]] = field(default_factory=list)
+
+    def add(self, d: DateFacts, start: int | None) -> None:
+        if start is not None:
+            self.starts.add(start)
+            if d.free_seats is not None:
+                self.seats.append([start, d.free_seats])
+        self.flexible = self.flexible or d.flexible_start
+
+    def joined(self, anywhere: "_PlaceDates") -> "_PlaceDates":
+        return _PlaceDates(
+            self.starts | anywhere.starts,
+            self.flexible or anywhere.flexible,
+            sorted(self.seats + anywhere.seats),
+        )
+
+
 def _places(
     dates: list[DateFacts],
-) -> tuple[dict[tuple[float, float], DateFacts], list[Any], list[list[int]]]:
+) -> tuple[dict[tuple[float, float], DateFacts], list[Any], list[_PlaceDates]]:
     """Each distinct point once (one document each); the places hits show: those points,
-    then places without coordinates (kept so that hits still name their city); and the
-    starts at each shown place (with those of dates that have no place at all)."""
+    then places without coordinates (kept so that hits still name their city); and what the
+    dates at each shown place say (with those of dates that have no place at all)."""
     points: dict[tuple[float, float], DateFacts] = {}
     unplaced: dict[tuple[str | None, str | None], DateFacts] = {}
-    starts: dict[tuple[Any, ...], set[int]] = {}
-    anywhere: set[int] = set()
+    at: dict[tuple[Any, ...], _PlaceDates] = {}
+    anywhere = _PlaceDates()
     for d in dates:
         start = day_start(d.start_date) if d.start_date is not None else None
         key: tuple[Any, ...]
@@ -304,15 +336,12 @@ def _places(
             key = ("city", d.postcode, d.city)
             unplaced.setdefault((d.postcode, d.city), d)
         else:
-            if start is not None:
-                anywhere.add(start)
+            anywhere.add(d, start)
             continue
-        own = starts.setdefault(key, set())
-        if start is not None:
-            own.add(start)
+        at.setdefault(key, _PlaceDates()).add(d, start)
     keys = [*points.keys(), *(("city", pc, city) for pc, city in unplaced)][:50]
     shown = [_location(d) for d in (*points.values(), *unplaced.values())][:50]
-    return points, shown, [sorted(starts[k] | anywhere) for k in keys]
+    return points, shown, [at[k].joined(anywhere) for k in keys]
 
 
 def _azav_until(trust: ProviderTrust) -> int:
@@ -349,7 +378,8 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         return []
     o = source.offer
     starts = sorted({day_start(d.start_date) for d in dates if d.start_date is not None})
-    distinct_places, shown_places, place_starts = _places(dates)
+    distinct_places, shown_places, at_places = _places(dates)
+    place_starts = [sorted(p.starts) for p in at_places]
     postcodes = sorted({d.postcode for d in dates if d.postcode})
     base: dict[str, Any] = {
         OFFER_ID: o.id,
@@ -382,8 +412,12 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
         VISIBLE_UNTIL: _visible_until(source, dates),
         REVIEWED: o.reviewed_at is not None,
         LOCATIONS: shown_places,
-        # With one place its starts are all the offer's (STARTS): not sent twice.
+        # With one place its starts, seats and flexibility are all the offer's: not sent twice.
         LOCATION_STARTS: place_starts if len(place_starts) > 1 else [],
+        LOCATION_FLEXIBLE: [p.flexible for p in at_places] if len(at_places) > 1 else [],
+        LOCATION_SEATS: [p.seats for p in at_places]
+        if len(at_places) > 1 and any(p.seats for p in at_places)
+        else [],
         SUBTITLE: _clean(o.subtitle),
         COURSE_NUMBER: _clean(o.course_number),
         LEVEL: _clean(level_search_text(o.level)),
@@ -406,13 +440,14 @@ def offer_documents(source: OfferSource, *, today: date, rev: str = "") -> list[
     documents = []
     for n, point in enumerate(geo_points):
         doc = dict(base, **{ID: f"{o.id}-{n}", PRIMARY: n == 0})
+        # LOCATIONS begins with the points, in this order; places beyond the 50 shown, and
+        # an offer without points, keep what the offer as a whole says.
+        own = point is not None and len(at_places) > 1 and n < len(at_places)
         if point is not None:
             doc[GEO] = {"lat": point[0], "lng": point[1]}
-            # LOCATIONS begins with the points, in this order.
-            # (places beyond the 50 shown keep all the offer's starts)
-            own = len(place_starts) > 1 and n < len(place_starts)
-            doc[PLACE_STARTS] = place_starts[n] if own else starts
-        else:
-            doc[PLACE_STARTS] = starts
+        doc[PLACE_STARTS] = place_starts[n] if own else starts
+        doc[PLACE_FLEXIBLE] = at_places[n].flexible if own else base[FLEXIBLE]
+        if doc[PLACE_STARTS]:
+            doc[PLACE_NEXT_START] = doc[PLACE_STARTS][0]
         documents.append(doc)
     return documents

@@ -96,12 +96,17 @@ def other_filters(
         low = max(today, f.day_start(params.start_from) if params.start_from else 0)
         high = f.day_end(params.start_to) if params.start_to else f.OPEN_END
         window = f"{number(low)} TO {number(high)}"
-        starts = f"{f.STARTS} {window}"
         if geo_mode:
-            # Documents written before starts were kept per place match by all their starts.
-            starts = f"({f.PLACE_STARTS} {window} OR ({f.PLACE_STARTS} NOT EXISTS AND {starts}))"
-        # Courses one can join any time fit every start window.
-        clauses.append(f"({starts} OR {f.FLEXIBLE} = true)")
+            # By a start at the document's own place, or one can start there any time.
+            # Documents written before these were kept per place match as they did then.
+            clauses.append(
+                f"({f.PLACE_STARTS} {window} OR {f.PLACE_FLEXIBLE} = true"
+                f" OR ({f.PLACE_FLEXIBLE} NOT EXISTS AND {f.FLEXIBLE} = true)"
+                f" OR ({f.PLACE_STARTS} NOT EXISTS AND {f.STARTS} {window}))"
+            )
+        else:
+            # Courses one can join any time fit every start window.
+            clauses.append(f"({f.STARTS} {window} OR {f.FLEXIBLE} = true)")
     if centre is not None and params.radius_km is not None:
         radius = geo_radius(centre[0], centre[1], params.radius_km)
         if params.include_online:

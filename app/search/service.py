@@ -195,8 +195,13 @@ def check(params: SearchParams, centre: tuple[float, float] | None) -> None:
         raise _query_error("start_to", "start_to is before start_from")
 
 
-def _sort(params: SearchParams, centre: tuple[float, float] | None) -> list[str]:
+def _sort(params: SearchParams, centre: tuple[float, float] | None, geo_mode: bool) -> list[str]:
     if params.sort == SortOrder.start:
+        # In geo mode every place is a document and the first one per offer is kept: by its
+        # own earliest start, the place the hit shows and the start it is sorted by agree.
+        # Documents written before that field existed follow, by the offer's earliest start.
+        if geo_mode:
+            return [f"{f.PLACE_NEXT_START}:asc", f"{f.NEXT_START}:asc"]
         return [f"{f.NEXT_START}:asc"]
     if params.sort == SortOrder.price:
         return [f"{f.PRICE}:asc"]
@@ -251,7 +256,7 @@ def build_queries(
             "highlightPreTag": f.HIGHLIGHT_PRE,
             "highlightPostTag": f.HIGHLIGHT_POST,
         }
-    sort = _sort(params, centre)
+    sort = _sort(params, centre, geo_mode)
     if sort:
         main["sort"] = sort
     queries = [main]
@@ -323,24 +328,31 @@ def _next_start(starts: list[int], window: tuple[int, int, int]) -> date | None:
 @dataclass(frozen=True, slots=True)
 class Placing:
     """What decides the place a hit shows: where the search looks from, how far (its own
-    radius, the portal's circle), and whether it asked for a start window."""
+    radius), the portal's region (its postcodes and prefixes, its circle), whether it asked
+    for a start window, and whether hits are sorted by start."""
 
     centre: tuple[float, float] | None = None
     radius_km: float | None = None
+    region: tuple[str, ...] = ()
     circle: tuple[tuple[float, float], float] | None = None
     window_asked: bool = False
+    by_start: bool = False
 
-    def outside(self, lat: float | None, lon: float | None, km: float | None) -> bool:
-        if self.radius_km is None and self.circle is None:
-            return False
-        if lat is None or lon is None:
-            return True  # cannot be shown to lie inside
-        if self.radius_km is not None and km is not None and km > self.radius_km:
+    def outside(self, loc: dict[str, Any], km: float | None) -> bool:
+        """Whether the place lies outside the search's radius or the portal's region (a
+        place without coordinates cannot be shown to lie inside a radius or circle)."""
+        if self.radius_km is not None and (km is None or km > self.radius_km):
             return True
-        if self.circle is not None:
-            centre, radius = self.circle
-            return distance_km(centre, (lat, lon)) > radius
-        return False
+        if not self.region and self.circle is None:
+            return False
+        postcode = loc.get("postcode")
+        if self.region and postcode and postcode.startswith(self.region):
+            return False
+        lat, lon = loc.get("lat"), loc.get("lon")
+        if self.circle is None or lat is None or lon is None:
+            return True
+        centre, radius = self.circle
+        return distance_km(centre, (lat, lon)) > radius
 
 
 _NEVER = float("inf")
@@ -362,29 +374,46 @@ def _first_start(starts: list[int], window: tuple[int, int, int]) -> tuple[int, 
     return (1, later) if later < _NEVER else (2, _NEVER)
 
 
+def _start_rank(
+    own: list[int] | None, any_time: bool, placing: Placing, window: tuple[int, int, int]
+) -> tuple[int, float]:
+    """How a place's starts rank (see _first_start); a place where one can start any time
+    meets every start window, at its beginning."""
+    if own is None:
+        return 0, 0.0
+    rank, first = _first_start(own, window)
+    if rank and any_time and placing.window_asked:
+        return 0, float(window[1])
+    return rank, first
+
+
 def _place(
     locations: list[dict[str, Any]],
     location_starts: list[list[int]] | None,
     placing: Placing,
     window: tuple[int, int, int],
-) -> tuple[dict[str, Any], float | None, list[int] | None]:
-    """The place a hit shows, its distance, and its own starts (None: the offer's, as for a
-    single place, or documents written before they were kept). Places inside the search's
-    radius and the portal's circle come first. From a centre: the nearest — with a start
-    window, the nearest with a start in it; a place whose postcode has no known centre
-    after those with coordinates. Without a centre: the place with the earliest start in
+    location_flexible: list[bool] | None = None,
+) -> tuple[dict[str, Any], float | None, list[int] | None, int]:
+    """The place a hit shows, its distance, its own starts (None: the offer's, as for a
+    single place, or documents written before they were kept) and its position in
+    LOCATIONS. Places inside the search's radius and the portal's region come first. From a
+    centre: the nearest — with a start window, the nearest with a start in it (or where one
+    can start any time); a place whose postcode has no known centre after those with
+    coordinates. Without a centre, or sorted by start: the place with the earliest start in
     the window (or to come), as "sort by start" orders hits. So the place and the start a
     hit names belong together, and the place lies where the search looked."""
-    known = bool(location_starts) and len(location_starts or ()) == len(locations)
-    per_place = location_starts if known else None
+    count = len(locations)
+    per_place = location_starts if location_starts and len(location_starts) == count else None
+    any_time = location_flexible if location_flexible and len(location_flexible) == count else None
     centre = placing.centre
-    if len(locations) == 1:  # most offers: nothing to choose
+    if count == 1:  # most offers: nothing to choose
         loc = locations[0]
         lat = loc.get("lat")
         km = distance_km(centre, (lat, loc["lon"])) if centre and lat is not None else None
-        return loc, km, per_place[0] if per_place else None
-    best: tuple[dict[str, Any], float | None, list[int] | None] = (locations[0], None, None)
+        return loc, km, per_place[0] if per_place else None, 0
+    best: tuple[dict[str, Any], float | None, list[int] | None, int] | None = None
     best_key: tuple[bool, int, float, int] | None = None
+    by_distance = centre is not None and not placing.by_start
     for i, loc in enumerate(locations):
         lat, lon = loc.get("lat"), loc.get("lon")
         own = per_place[i] if per_place else None
@@ -393,14 +422,17 @@ def _place(
             if centre is not None and lat is not None and lon is not None
             else None
         )
-        rank, first = _first_start(own, window) if own is not None else (0, 0.0)
-        if centre is not None:
-            order = km if km is not None else _NEVER
-            key = (placing.outside(lat, lon, km), rank if placing.window_asked else 0, order, i)
+        flexible = bool(any_time and any_time[i])
+        if by_distance:
+            # From a centre the distance decides; the starts only whether one is in the window.
+            rank = _start_rank(own, flexible, placing, window)[0] if placing.window_asked else 0
+            key = (placing.outside(loc, km), rank, km if km is not None else _NEVER, i)
         else:
-            key = (placing.outside(lat, lon, km), rank, first, i)
+            rank, first = _start_rank(own, flexible, placing, window)
+            key = (placing.outside(loc, km), rank, first, i)
         if best_key is None or key < best_key:
-            best_key, best = key, (loc, km, own)
+            best_key, best = key, (loc, km, own, i)
+    assert best is not None
     return best
 
 
@@ -433,16 +465,20 @@ def _hit(
     get = doc.get
     formatted = get("_formatted") or _NO_FORMAT
     locations = get(f.LOCATIONS)
-    best, best_km, starts = (
-        _place(locations, get(f.LOCATION_STARTS), placing, window)
-        if locations
-        else (None, None, None)
-    )
+    seats = get(f.SEATS)
+    if locations:
+        best, best_km, starts, index = _place(
+            locations, get(f.LOCATION_STARTS), placing, window, get(f.LOCATION_FLEXIBLE)
+        )
+        per_place_seats = get(f.LOCATION_SEATS)
+        if per_place_seats and len(per_place_seats) == len(locations):
+            seats = per_place_seats[index]  # the free seats of the place shown
+    else:
+        best, best_km, starts = None, None, None
     if starts is None:
         starts = get(f.STARTS)
     price = get(f.PRICE)
     next_start = _next_start(starts, window) if starts else None
-    seats = get(f.SEATS)
     azav_until = int(get(f.AZAV_UNTIL) or 0)
     azav_valid = azav_until >= window[0]  # window[0] is today's start: valid through today
     title = doc[f.TITLE]
@@ -511,10 +547,12 @@ async def search_offers(
     placing = Placing(
         centre=centre,
         radius_km=params.radius_km if centre is not None else None,
+        region=(*scope.postcodes, *scope.postcode_prefixes) if scope is not None else (),
         circle=(scope.center, scope.radius_km)
         if scope is not None and scope.center is not None and scope.radius_km is not None
         else None,
         window_asked=params.start_from is not None or params.start_to is not None,
+        by_start=params.sort == SortOrder.start,
     )
     also_offered = scope is None or scope.show_also_offered
     result = SearchResult.model_construct(
@@ -585,7 +623,8 @@ async def suggest_offers(
         "locales": QUERY_LOCALES,
         "limit": limit * 3,
         "attributesToRetrieve": [f.OFFER_ID, f.TITLE],
-        "attributesToSearchOn": [f.TITLE, f.KEYWORDS],
+        # The compound parts too: "Fachkraft" suggests "Pflegefachkraft", as the search finds it.
+        "attributesToSearchOn": [f.TITLE, f.KEYWORDS, f.COMPOUND_PARTS],
     }
     if geo:
         query["distinct"] = f.OFFER_ID

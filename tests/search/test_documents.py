@@ -85,17 +85,17 @@ def test_a_hit_names_a_start_at_the_place_it_shows() -> None:
     around = Placing(centre=near_bochum)
     in_july = Placing(centre=near_bochum, window_asked=True)
     # Any start: the nearest place, with its own start (not Dortmund's earlier one).
-    place, km, own = _place(places, starts, around, WINDOW)
+    place, km, own, _ = _place(places, starts, around, WINDOW)
     assert (place["city"], own) == ("Bochum", [day_start(date(2027, 9, 4))])
     assert km is not None
     assert km < 6
     # Starts in July: only Dortmund has one, so Dortmund is shown, with its distance.
-    place, km, own = _place(places, starts, in_july, july)
+    place, km, own, _ = _place(places, starts, in_july, july)
     assert (place["city"], own) == ("Dortmund", [day_start(date(2027, 7, 10))])
     assert km is not None
     assert km > 10
     # Documents written before the starts per place were kept: the nearest, starts unknown.
-    place, _, own = _place(places, None, in_july, july)
+    place, _, own, _ = _place(places, None, in_july, july)
     assert (place["city"], own) == ("Bochum", None)
 
 
@@ -111,13 +111,13 @@ def test_a_place_without_coordinates_still_names_its_city() -> None:
     [doc] = offer_documents(OfferSource(OFFER, [unplaced], "VHS"), today=TODAY)
     assert [p["city"] for p in doc[LOCATIONS]] == ["Nirgendwo"]
     assert "_geo" not in doc
-    best, km, _ = _place(doc[LOCATIONS], doc[LOCATION_STARTS], Placing(), WINDOW)
+    best, km, _, _ = _place(doc[LOCATIONS], doc[LOCATION_STARTS], Placing(), WINDOW)
     assert (best, km) == (doc[LOCATIONS][0], None)
     # Beside a placed one, the placed one is shown and the other still listed.
     [first] = offer_documents(OfferSource(OFFER, [unplaced, PLACED], "VHS"), today=TODAY)
     assert [p["city"] for p in first[LOCATIONS]] == ["Witten", "Nirgendwo"]
     near = Placing(centre=(51.48, 7.21))
-    shown, _, _ = _place(first[LOCATIONS], first[LOCATION_STARTS], near, WINDOW)
+    shown, _, _, _ = _place(first[LOCATIONS], first[LOCATION_STARTS], near, WINDOW)
     assert shown["city"] == "Witten"
 
 
@@ -176,7 +176,7 @@ def test_the_place_shown_lies_inside_the_radius_even_without_a_start_to_come() -
     berlin = replace(DORTMUND, postcode="10115", city="Berlin", lat=52.532, lon=13.3849)
     [doc, _] = offer_documents(OfferSource(OFFER, [flexible, berlin], "VHS"), today=TODAY)
     near_bochum = Placing(centre=(51.4818, 7.2162), radius_km=10)
-    place, km, own = _place(doc[LOCATIONS], doc[LOCATION_STARTS], near_bochum, WINDOW)
+    place, km, own, _ = _place(doc[LOCATIONS], doc[LOCATION_STARTS], near_bochum, WINDOW)
     assert (place["city"], own) == ("Bochum", [])
     assert km is not None
     assert km < 10
@@ -185,7 +185,7 @@ def test_the_place_shown_lies_inside_the_radius_even_without_a_start_to_come() -
 def test_without_a_centre_the_place_with_the_earliest_start_is_shown() -> None:
     later_bochum = replace(BOCHUM, start_date=date(2027, 9, 4))  # listed first
     [doc, _] = offer_documents(OfferSource(OFFER, [later_bochum, DORTMUND], "VHS"), today=TODAY)
-    place, _, own = _place(doc[LOCATIONS], doc[LOCATION_STARTS], Placing(), WINDOW)
+    place, _, own, _ = _place(doc[LOCATIONS], doc[LOCATION_STARTS], Placing(), WINDOW)
     assert (place["city"], own) == ("Dortmund", [day_start(date(2027, 7, 10))])
 
 
@@ -197,5 +197,7 @@ def test_a_place_without_coordinates_is_shown_when_only_it_has_a_start_in_the_wi
     july = _start_window(
         SearchParams(start_from=date(2027, 7, 1), start_to=date(2027, 7, 31)), day_start(TODAY)
     )
-    place, _, own = _place(doc[LOCATIONS], doc[LOCATION_STARTS], Placing(window_asked=True), july)
+    place, _, own, _ = _place(
+        doc[LOCATIONS], doc[LOCATION_STARTS], Placing(window_asked=True), july
+    )
     assert (place["city"], own) == ("Nirgendwo", [day_start(date(2027, 7, 20))])

@@ -112,6 +112,14 @@ def test_a_part_of_a_compound_finds_the_compound(
     assert _found(client, courses, q) == wanted
 
 
+def test_a_part_of_a_compound_suggests_the_compound(
+    client: TestClient, courses: dict[str, int]
+) -> None:
+    r = client.get("/api/v1/suggest", params={"q": "Management"})
+    assert r.status_code == 200, r.text
+    assert [s["offer_id"] for s in r.json()["suggestions"]] == [courses["pflegemanagement"]]
+
+
 def test_a_query_sent_without_locales_is_not_split_either(
     courses: dict[str, int], search_index: SearchIndex
 ) -> None:

@@ -117,3 +117,83 @@ def test_documents_written_before_starts_were_kept_per_place_are_still_found(
     }
     hits = client.get("/api/v1/search", params=window).json()["hits"]
     assert [h["id"] for h in hits] == [offer]
+
+
+def _dortmund(days_ahead: int = 40, **date: Any) -> dict[str, Any]:
+    place = offer_payload(
+        days_ahead=days_ahead, city="Dortmund", postcode="44139", lat=51.5045, lon=7.4747
+    )["dates"][0]
+    return {**place, **date}
+
+
+def test_a_place_where_one_can_start_any_time_meets_a_start_window_only_there(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    today = date.today()
+    body = offer_payload(title="Excel kompakt an zwei Orten", days_ahead=120)  # Bochum
+    anytime = _dortmund(flexible_start=True)
+    del anytime["start_date"]
+    body["dates"].append(anytime)
+    offer = _create(client, trusted_provider["headers"], body)
+    search_index.drain()
+    search = {
+        "q": "Excel kompakt",
+        "postcode": "44787",
+        "start_from": (today + timedelta(days=35)).isoformat(),
+        "start_to": (today + timedelta(days=45)).isoformat(),
+    }
+    # Within 5 km only Bochum counts, and nothing starts there in the window.
+    assert client.get("/api/v1/search", params={**search, "radius_km": 5}).json()["hits"] == []
+    # Within 50 km Dortmund, where one can start any time, is the place shown.
+    [hit] = client.get("/api/v1/search", params={**search, "radius_km": 50}).json()["hits"]
+    assert (hit["id"], hit["city"], hit["flexible_start"]) == (offer, "Dortmund", True)
+
+
+def test_sorted_by_start_hits_follow_the_start_at_the_place_they_show(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    today = date.today()
+    two_places = offer_payload(title="Kurs an zwei Orten", days_ahead=120)  # Bochum
+    two_places["dates"].append(_dortmund(days_ahead=10))
+    _create(client, trusted_provider["headers"], two_places)
+    _create(
+        client, trusted_provider["headers"], offer_payload(title="Kurs in Bochum", days_ahead=60)
+    )
+    search_index.drain()
+
+    def listed(radius_km: int) -> list[tuple[str, str, str]]:
+        params = {"postcode": "44787", "radius_km": radius_km, "sort": "start"}
+        hits = client.get("/api/v1/search", params=params).json()["hits"]
+        return [(h["title"], h["city"], h["next_start"]) for h in hits]
+
+    def day(n: int) -> str:
+        return (today + timedelta(days=n)).isoformat()
+
+    # Within 5 km only Bochum counts: the course there in 60 days comes first.
+    assert listed(5) == [
+        ("Kurs in Bochum", "Bochum", day(60)),
+        ("Kurs an zwei Orten", "Bochum", day(120)),
+    ]
+    # Within 50 km the course in Dortmund in 10 days comes first, shown at Dortmund.
+    assert listed(50) == [
+        ("Kurs an zwei Orten", "Dortmund", day(10)),
+        ("Kurs in Bochum", "Bochum", day(60)),
+    ]
+
+
+def test_a_hit_names_the_free_seats_of_the_place_it_shows(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    body = offer_payload(title="Schweißkurs an zwei Orten", days_ahead=40)  # Bochum
+    body["dates"][0] |= {"seats": 12, "free_seats": 0}
+    body["dates"].append(_dortmund(days_ahead=40, seats=12, free_seats=9))
+    _create(client, trusted_provider["headers"], body)
+    search_index.drain()
+
+    def shown(postcode: str) -> tuple[str, int]:
+        params = {"q": "Schweißkurs", "postcode": postcode, "radius_km": 5}
+        [hit] = client.get("/api/v1/search", params=params).json()["hits"]
+        return hit["city"], hit["free_seats"]
+
+    assert shown("44139") == ("Dortmund", 9)
+    assert shown("44787") == ("Bochum", 0)

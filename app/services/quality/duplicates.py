@@ -21,7 +21,7 @@ again).
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Any, cast
 
 from rapidfuzz import fuzz, utils
@@ -220,11 +220,14 @@ def _run_clause(run: Run) -> ColumnElement[bool]:
     )
     if run.start is None:
         return and_(col(OfferDate.flexible_start) == true(), place)
-    window = timedelta(days=START_WINDOW_DAYS)
+    # Clamped: a date stored at the calendar's edge (year 1 or 9999, from before input was
+    # checked) must not stop the check for everyone with an OverflowError.
+    low = date.fromordinal(max(1, run.start.toordinal() - START_WINDOW_DAYS))
+    high = date.fromordinal(min(date.max.toordinal(), run.start.toordinal() + START_WINDOW_DAYS))
     return and_(
         place,
         col(OfferDate.flexible_start) == false(),
-        col(OfferDate.start_date).between(run.start - window, run.start + window),
+        col(OfferDate.start_date).between(low, high),
     )
 
 

@@ -144,3 +144,33 @@ def test_worker_round_checks_what_was_written(
     assert worker.run_once() == 2
     assert _pairs() == [(a, b, "open")]
     assert worker.run_once() == 0
+
+
+def test_dates_at_the_calendars_edge_do_not_stop_the_check(
+    client: TestClient, trusted_provider: dict[str, Any], provider: dict[str, Any]
+) -> None:
+    first = _offer(client, trusted_provider["headers"], title="Gabelstapler Führerschein")
+    last = _offer(client, provider["headers"], title="Gabelstapler Führerschein kompakt")
+    # As stored before input dates were held to 1900-2199: a week around them leaves the
+    # calendar, which stopped every later check with an OverflowError.
+    with db.session_scope() as session:
+        for offer_id, day in ((first, date.min), (last, date.max)):
+            session.execute(
+                text("UPDATE offer_date SET start_date = :day WHERE offer_id = :id"),
+                {"day": day, "id": offer_id},
+            )
+    with db.session_scope() as session:
+        assert check_pending(session=session).checked == 2
+    assert _pairs() == []
+
+
+def test_a_date_no_catalogue_can_mean_is_refused(
+    client: TestClient, trusted_provider: dict[str, Any]
+) -> None:
+    for day in ("0001-01-01", "9999-12-31"):
+        body = offer_payload(dates=[{"start_date": day, "online": True}])
+        r = client.post("/api/v1/offers", json=body, headers=trusted_provider["headers"])
+        assert r.status_code == 422, r.text
+        [error] = r.json()["error"]["details"]
+        assert error["loc"] == ["dates", 0, "start_date"]
+        assert "between 1900-01-01 and 2199-12-31" in error["message"]
