@@ -29,9 +29,12 @@ def sweep_if_due(engine: Engine, today: date) -> int:
         if last == today.isoformat():
             return 0
         since = date.fromisoformat(last) if last else today - timedelta(days=1)
+        # Every way a date stops being current (app.search.documents.is_current): it starts,
+        # its registration closes, or a course that began and still took people ends.
         passed = or_(
             col(OfferDate.start_date).between(since, today),
             col(OfferDate.registration_deadline).between(since, today),
+            col(OfferDate.end_date).between(since, today),
         )
         by_date = select(OfferDate.offer_id).where(passed)
         by_window = select(Offer.id).where(

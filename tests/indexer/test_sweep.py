@@ -54,6 +54,29 @@ def test_offers_whose_dates_passed_are_queued_once_a_day(
     assert _queued(engine) == set()
 
 
+def test_an_offer_is_queued_when_its_running_course_ends(
+    engine: Engine, client: TestClient, trusted_provider: dict[str, Any]
+) -> None:
+    today = date.today()
+    # Began five days ago and takes people until it ends in ten days (no deadline): the day
+    # after, it is no longer current, and partners must hear that the offer ended.
+    dates = [
+        {
+            "start_date": (today - timedelta(days=5)).isoformat(),
+            "end_date": (today + timedelta(days=10)).isoformat(),
+            "online": True,
+        }
+    ]
+    body = offer_payload(dates=dates)
+    r = client.post("/api/v1/offers", json=body, headers=trusted_provider["headers"])
+    assert r.status_code == 201, r.text
+    running = int(r.json()["id"])
+    assert sweep_if_due(engine, today) == 0
+    _clear_outbox(engine)
+    assert sweep_if_due(engine, today + timedelta(days=12)) == 1
+    assert _queued(engine) == {running}
+
+
 def test_the_snapshot_is_taken_once_a_day_and_retried_after_a_failure(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
