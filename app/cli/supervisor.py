@@ -148,6 +148,17 @@ def serve_command(
     )
 
 
+def part_environments(
+    env: dict[str, str], meili_url: str, search_key: str, indexer_key: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """The environments of the parts (API and workers) and of the indexer: each gets only the
+    Meilisearch key it needs — the indexer's may write documents and settings, so only the
+    indexer holds it — and none the master key, which stays with the supervisor."""
+    parts = {k: v for k, v in env.items() if k not in ("MEILI_MASTER_KEY", "MEILI_ADMIN_KEY")}
+    parts.update(MEILI_URL=meili_url, MEILI_SEARCH_KEY=search_key)
+    return parts, {**parts, "MEILI_ADMIN_KEY": indexer_key}
+
+
 def run_all(*, host: str, port: int) -> None:
     """Start everything; Ctrl+C stops all of it. A part that crashes is started again."""
     from app.db import session_scope
@@ -187,9 +198,7 @@ def run_all(*, host: str, port: int) -> None:
         # The index exists before the API starts: a search for a missing index answers 503
         # and has Meilisearch log a WARN line, until the indexer would have made it.
         create_index_with_settings(master_client, settings.meili_index)
-        env.update(MEILI_URL=meili_url, MEILI_SEARCH_KEY=search_key, MEILI_ADMIN_KEY=indexer_key)
-        # The master key stays here: the API and the indexer get only what they need.
-        env.pop("MEILI_MASTER_KEY", None)
+        env, indexer_env = part_environments(env, meili_url, search_key, indexer_key)
 
         print("migrating the database ...")
         upgrade(settings.sqlalchemy_url)
@@ -200,7 +209,8 @@ def run_all(*, host: str, port: int) -> None:
             print(load_monitoring_demo(session=session))
 
         indexer = Part(
-            "the indexer", lambda: subprocess.Popen([sys.executable, "-m", "indexer"], env=env)
+            "the indexer",
+            lambda: subprocess.Popen([sys.executable, "-m", "indexer"], env=indexer_env),
         )
         # Scheduled pulls of import sources run beside the indexer, as in production.
         scheduler = Part(

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from app.cli.supervisor import master_key, meili_port, new_master_key
+from app.cli.supervisor import master_key, meili_port, new_master_key, part_environments
 from testkit.meili_server import free_port, meili_binary
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,6 +29,17 @@ def test_generated_master_keys_never_start_with_a_dash(tmp_path: Path) -> None:
     key = master_key(tmp_path)
     assert master_key(tmp_path) == key  # kept per data folder
     assert (tmp_path / "meili_master_key").stat().st_mode & 0o077 == 0
+
+
+def test_only_the_indexer_holds_the_key_that_writes_to_meilisearch() -> None:
+    given = {"PATH": "/bin", "MEILI_MASTER_KEY": "master", "MEILI_ADMIN_KEY": "stale"}
+    parts, indexer = part_environments(given, "http://127.0.0.1:7700", "search", "write")
+    assert parts == {
+        "PATH": "/bin",
+        "MEILI_URL": "http://127.0.0.1:7700",
+        "MEILI_SEARCH_KEY": "search",
+    }
+    assert indexer == parts | {"MEILI_ADMIN_KEY": "write"}
 
 
 def test_meili_port_is_chosen_and_explained() -> None:
