@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     redis_url: str | None = Field(default=None, alias="REDIS_URL")
     rate_limit_prefix: str = Field(default="bildungsraum", alias="RATE_LIMIT_PREFIX")
     rate_limit_search: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_SEARCH")
+    # A partner catching up reads up to 1,000 changes a page: 300 pages a minute still fetch
+    # a whole catalogue's changes in minutes.
+    rate_limit_feeds: str = Field(default="10/second;300/minute", alias="RATE_LIMIT_FEEDS")
     rate_limit_writes: str = Field(default="20/second;600/minute", alias="RATE_LIMIT_WRITES")
     rate_limit_imports: str = Field(default="10/minute;60/hour", alias="RATE_LIMIT_IMPORTS")
     rate_limit_auth_failures: str = Field(default="20/minute", alias="RATE_LIMIT_AUTH_FAILURES")

@@ -11,7 +11,7 @@ from app.cors import PortalCors
 from app.db import get_engine
 from app.errors import install_error_handlers
 from app.openapi import install_openapi
-from app.rate_limits import RateLimits, SearchRateLimit
+from app.rate_limits import PublicRateLimit, RateLimits
 from app.routers import (
     admin,
     changes,
@@ -91,7 +91,7 @@ def create_app() -> FastAPI:
     app.state.rate_limits = rate_limits
     # Outermost last: security headers go on every answer, the body limits' 408/413 included;
     # CORS headers go on the portal API's answers, its 429s included.
-    app.add_middleware(SearchRateLimit, limits=rate_limits)
+    app.add_middleware(PublicRateLimit, limits=rate_limits)
     app.add_middleware(PortalCors)
     # The demand recorder recognises a client by a keyed hash of what this exposes.
     app.add_middleware(monitoring_demand.DemandClientMiddleware)

@@ -91,7 +91,7 @@ def derived_errors(route: APIRoute) -> set[int]:
         get_webhook_actor,
         read_search_params,
     )
-    from app.rate_limits import is_rate_limited_search
+    from app.rate_limits import public_limit
 
     calls, kinds = _walk(route.dependant)
     codes: set[int] = set()
@@ -105,7 +105,7 @@ def derived_errors(route: APIRoute) -> set[int]:
         codes.add(422)
     if route.body_field is not None:
         codes |= {408, 413, 422}
-    if is_rate_limited_search(route.path_format):
+    if public_limit(route.path_format) is not None:
         codes.add(429)
     if not {(m, route.path) for m in route.methods or ()} & _NO_BACKEND:
         codes.add(503)

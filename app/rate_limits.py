@@ -25,6 +25,7 @@ class Limited(StrEnum):
     """What is counted, and for whom."""
 
     search = "search"  # per client address: public searches, suggestions and search pages
+    feeds = "feeds"  # per client address: the change feeds, read in pages of up to 1,000
     writes = "writes"  # per API key: every change through the API except imports
     imports = "imports"  # per API key: import files
     auth_failures = "auth_failures"  # per client address: requests with a key that fails
@@ -32,6 +33,7 @@ class Limited(StrEnum):
 
 _MESSAGES = {
     Limited.search: "too many searches from your address; please wait a moment",
+    Limited.feeds: "too many change-feed pages from your address; please wait a moment",
     Limited.writes: "too many changes with this API key; please slow down",
     Limited.imports: "too many imports with this API key; please wait before the next one",
     Limited.auth_failures: "too many requests with an invalid API key from your address",
@@ -50,6 +52,7 @@ class RateLimits:
     def __init__(self, settings: Settings) -> None:
         self.items: dict[Limited, list[RateLimitItem]] = {
             Limited.search: _parse(settings.rate_limit_search),
+            Limited.feeds: _parse(settings.rate_limit_feeds),
             Limited.writes: _parse(settings.rate_limit_writes),
             Limited.imports: _parse(settings.rate_limit_imports),
             Limited.auth_failures: _parse(settings.rate_limit_auth_failures),
@@ -116,34 +119,46 @@ def rate_limits_of(request: Request) -> RateLimits:
     return limits
 
 
-def is_rate_limited_search(path: str) -> bool:
-    # /api/v1/search, /api/v1/suggest, /api/v1/portals/<slug>/search|suggest, and the
-    # portal's search page and its embeddable variant (/p/<slug>/, /p/<slug>/embed).
+# The portal's routes that run a search: its search page and embeddable variant, the map
+# page and its data, and the feed of new offers (/p/<slug>/…).
+_SEARCH_PAGES = ("/", "/embed", "/karte", "/karte.json", "/neu.atom")
+
+
+def public_limit(path: str) -> Limited | None:
+    """Which per-address limit a public GET counts against (paths or route templates): every
+    route that runs a search, and the change feeds, whose pages are the costliest reads —
+    so that one address flooding them cannot slow the service for everyone else."""
     if path in ("/api/v1/search", "/api/v1/suggest"):
-        return True
-    if path.startswith("/api/v1/portals/"):
-        return path.endswith(("/search", "/suggest")) and path.count("/") == 5
-    if path.startswith("/p/"):
-        return path.count("/") == 3 and path.endswith(("/", "/embed"))
-    return False
+        return Limited.search
+    if path == "/api/v1/changes":
+        return Limited.feeds
+    if path.startswith("/api/v1/portals/") and path.count("/") == 5:
+        if path.endswith(("/search", "/suggest")):
+            return Limited.search
+        return Limited.feeds if path.endswith("/changes") else None
+    if path.startswith("/p/") and path.count("/") == 3:
+        return Limited.search if path.endswith(_SEARCH_PAGES) else None
+    return None
 
 
-class SearchRateLimit:
-    """ASGI middleware: public searches count per client address. As a middleware, not a
-    dependency, so that the pages are counted too and a refused request costs no routing."""
+class PublicRateLimit:
+    """ASGI middleware: public searches and change-feed pages count per client address
+    (public_limit). As a middleware, not a dependency, so that the pages are counted too and
+    a refused request costs no routing."""
 
     def __init__(self, app: ASGIApp, *, limits: RateLimits) -> None:
         self.app = app
         self.limits = limits
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] == "http"
-            and scope["method"] == "GET"
-            and is_rate_limited_search(scope["path"])
-        ):
+        kind = (
+            public_limit(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "GET"
+            else None
+        )
+        if kind is not None:
             try:
-                await self.limits.hit(Limited.search, client_address(scope))
+                await self.limits.hit(kind, client_address(scope))
             except TooManyRequests as exc:
                 body = orjson.dumps(error_body(exc.code, exc.message))
                 await send(

@@ -99,6 +99,7 @@ def setup(changes: int, database_url: str | None) -> None:
         WEBHOOK_ALLOWED_NETWORKS="127.0.0.0/8",
         WEBHOOK_POLL="0.05",
         RATE_LIMIT_SEARCH="off",
+        RATE_LIMIT_FEEDS="off",
     )
     config.get_settings.cache_clear()
     db.get_engine.cache_clear()

@@ -30,7 +30,7 @@ _MIGRATED: set[str] = set()
 os.environ.setdefault("SEARCH_CACHE_CHECK", "0")
 # Tests send many requests from one address and key; the rate limits have tests of their own
 # (tests/test_rate_limits.py) that set them low.
-for _limit in ("SEARCH", "WRITES", "IMPORTS", "AUTH_FAILURES"):
+for _limit in ("SEARCH", "FEEDS", "WRITES", "IMPORTS", "AUTH_FAILURES"):
     os.environ.setdefault(f"RATE_LIMIT_{_limit}", "100000/second")
 
 

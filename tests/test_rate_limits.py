@@ -18,6 +18,7 @@ from tests.conftest import offer_payload
 # boundary falls inside a test of a few seconds far more rarely than a minute's.
 LIMITS = {
     "RATE_LIMIT_SEARCH": "5/day",
+    "RATE_LIMIT_FEEDS": "2/day",
     "RATE_LIMIT_WRITES": "3/day",
     "RATE_LIMIT_IMPORTS": "2/day",
     "RATE_LIMIT_AUTH_FAILURES": "4/day",
@@ -64,6 +65,32 @@ def test_public_searches_are_limited_per_client_address(limited: None) -> None:
     app = create_app()
     with TestClient(app, client=("203.0.113.7", 50000)) as other:
         assert other.get("/api/v1/search").status_code != 429
+
+
+def test_every_route_that_searches_counts_as_a_search(limited: None) -> None:
+    with _app_client() as client:
+        for path in ("/p/nowhere/karte", "/p/nowhere/karte.json", "/p/nowhere/neu.atom"):
+            assert client.get(path).status_code != 429
+        client.get("/api/v1/search")
+        client.get("/api/v1/search")
+        for path in ("/p/ruhr/karte", "/p/ruhr/karte.json", "/p/ruhr/neu.atom"):
+            _assert_limited(client.get(path))
+        # an offer's page runs no search
+        assert client.get("/p/ruhr/angebote/1").status_code != 429
+
+
+def test_change_feed_pages_are_limited_per_client_address(limited: None) -> None:
+    with _app_client() as client:
+        assert client.get("/api/v1/changes").status_code == 200
+        assert client.get("/api/v1/portals/nowhere/changes").status_code != 429
+        _assert_limited(client.get("/api/v1/changes"))
+        _assert_limited(client.get("/api/v1/portals/ruhr/changes"))
+        # searches count on their own
+        assert client.get("/api/v1/search").status_code != 429
+    from app.main import create_app
+
+    with TestClient(create_app(), client=("203.0.113.7", 50000)) as other:
+        assert other.get("/api/v1/changes").status_code == 200
 
 
 def test_writes_and_imports_are_limited_per_key(
