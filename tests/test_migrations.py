@@ -1,6 +1,7 @@
 """Migrations run on each backend and survive a downgrade/upgrade round trip."""
 
 import json
+from pathlib import Path
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
@@ -20,6 +21,13 @@ def test_downgrade_upgrade_round_trip(database_url: str) -> None:
     assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
     upgrade(database_url)
     assert set(inspect(engine).get_table_names()) == before
+
+
+def test_a_new_sqlite_catalogue_is_readable_by_its_owner_only(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "catalogue.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    assert path.stat().st_mode & 0o077 == 0
+    assert "offer" in inspect(db.build_engine(f"sqlite:///{path}")).get_table_names()
 
 
 def test_models_and_migrations_agree(database_url: str) -> None:

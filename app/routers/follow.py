@@ -93,7 +93,9 @@ def offer_date_calendar(
         body,
         media_type=calendar.CALENDAR_TYPE,
         headers={
-            "Cache-Control": PAGE_CACHE,
+            # Its link and UID name the host: as the Atom feed, shared caches only with
+            # PUBLIC_BASE_URL set.
+            "Cache-Control": PAGE_CACHE if get_settings().public_base_url else _cache(0),
             "Content-Disposition": f'attachment; filename="angebot-{offer_id}-{date_id}.ics"',
         },
     )

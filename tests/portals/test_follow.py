@@ -318,10 +318,14 @@ def test_public_base_url_setting(
     parsed = _feed(client, "/p/bochum/neu.atom")
     assert parsed.feed.id.startswith("https://weiterbildung.example.de/")
     assert client.get("/p/bochum/neu.atom").headers["cache-control"] == "public, max-age=300"
+    offer_id = region.offers["bochum"]
+    [first, *_] = client.get(f"/api/v1/offers/{offer_id}").json()["dates"]
+    calendar = f"/p/bochum/angebote/{offer_id}/termine/{first['id']}.ics"
+    assert client.get(calendar).headers["cache-control"].startswith("public")
     monkeypatch.delenv("PUBLIC_BASE_URL")
     config.get_settings.cache_clear()
     # Links from the request's Host header (which a client sets) stay out of shared caches.
-    for path in ("/p/bochum/neu.atom", "/p/bochum/opensearch.xml"):
+    for path in ("/p/bochum/neu.atom", "/p/bochum/opensearch.xml", calendar):
         assert client.get(path).headers["cache-control"].startswith("private"), path
 
 
