@@ -1,6 +1,7 @@
 """Domain exceptions and the one place that turns them (and framework errors) into JSON."""
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -148,13 +149,59 @@ def error_body(
     return {"error": {"code": code, "message": message, "details": details or []}}
 
 
-def _humanise(err: dict[str, Any]) -> dict[str, Any]:
+# What each pattern of the models and routes asks for, in words: "String should match
+# pattern '^\d{5}$'" tells a provider nothing. tests/api/test_validation.py checks that every
+# pattern in the OpenAPI document has its words here.
+PATTERN_WORDS = {
+    r"^\d{5}$": "give five digits (a postcode such as 44787)",
+    r"^\d{1,4}$": "give the first 1 to 4 digits of postcodes",
+    r"^\S+$": "give an id without spaces",
+    r"^[a-z0-9-]+$": "use lowercase letters, digits and hyphens",
+    r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$": (
+        "use lowercase letters, digits and hyphens, not at the start or end"
+    ),
+    r"^[1-9](\.[0-9]{1,3}){0,3}$": "give a DVV category such as 4 or 4.06",
+    r"^[^@\s]+@[^@\s]+\.[^@\s]+$": "give an e-mail address such as kurse@vhs-bochum.de",
+    r"^https?://[A-Za-z0-9.-]+(?::\d{1,5})?$": (
+        "give a web origin such as https://www.bochum.de (no path)"
+    ),
+    r"^https?://[A-Za-z0-9.{}-]+(?::\d{1,5})?/[^\s\"'<>;,]*$": (
+        "give a web address such as https://www.bochum.de/suche?q={q}"
+    ),
+}
+
+
+_ALTERNATIVES = re.compile(r"\^\(([\w|-]+)\)\$")
+
+
+def pattern_words(pattern: str) -> str | None:
+    """What a pattern asks for, in words; a list of alternatives (`^(de|en)$`) names them."""
+    if alternatives := _ALTERNATIVES.fullmatch(pattern):
+        return "give one of " + ", ".join(alternatives.group(1).split("|"))
+    return PATTERN_WORDS.get(pattern)
+
+
+def error_message(err: Any) -> str:
+    """One of pydantic's errors in words (the message of `details`, without its place)."""
+    return str(_humanise(err)["message"])
+
+
+def _humanise(err: Any) -> dict[str, Any]:
     loc = [part for part in err.get("loc", ()) if part != "body"]
     message = str(err.get("msg", "invalid value"))
-    if err.get("type") == "extra_forbidden":
+    kind = err.get("type")
+    context = err.get("ctx") or {}
+    if kind == "extra_forbidden":
         message = "unknown field"
-    elif err.get("type") == "missing":
+    elif kind == "missing":
         message = "field required"
+    elif kind == "string_pattern_mismatch":
+        message = pattern_words(str(context.get("pattern"))) or message
+    elif kind == "json_invalid":
+        # FastAPI places the character's position where a field's name would be.
+        at = f" at character {loc[0]:,}" if loc and isinstance(loc[0], int) else ""
+        message = f"the body is not valid JSON ({context.get('error', 'unreadable')}{at})"
+        loc = []
     message = message.removeprefix("Value error, ")
     return {"loc": loc, "message": message}
 

@@ -84,7 +84,7 @@ def test_course_fields_round_trip(client: TestClient, provider: dict[str, Any]) 
     ("overrides", "loc", "message"),
     [
         ({"level": "x" * 61}, ["level"], "at most 60 characters"),
-        ({"dvv_category": "Sprachen"}, ["dvv_category"], "should match pattern"),
+        ({"dvv_category": "Sprachen"}, ["dvv_category"], "give a DVV category"),
         ({"course_number": ""}, ["course_number"], "at least 1 character"),
         ({"links": [{"url": "javascript:alert(1)"}]}, ["links", 0, "url"], "URL scheme"),
         ({"links": [{"url": "https://x.example", "kind": "flyer"}]}, ["links", 0, "kind"], "Input"),

@@ -56,7 +56,7 @@ CASES: list[tuple[str, dict[str, Any], list[Any], str]] = [
         "postcode not 5 digits",
         {"dates": [_date(location={"postcode": "4478", "city": "Bochum"})]},
         ["dates", 0, "location", "postcode"],
-        "should match pattern",
+        "give five digits",
     ),
     ("unknown category", {"category": "astrology"}, ["category"], "accounting_finance"),
     ("unknown funding", {"funding": ["lottery"]}, ["funding", 0], "bildungsgutschein"),
@@ -227,3 +227,42 @@ def test_a_multipart_text_field_is_read_as_the_file(
     )
     assert r.status_code == 200, r.text
     assert r.json()["would"]["created"] == 1
+
+
+def _patterns(node: Any) -> set[str]:
+    if isinstance(node, dict):
+        found = {node["pattern"]} if isinstance(node.get("pattern"), str) else set()
+        return found.union(*(_patterns(v) for v in node.values()))
+    if isinstance(node, list):
+        return set().union(*(_patterns(v) for v in node))
+    return set()
+
+
+def test_every_pattern_a_client_can_miss_is_explained_in_words(client: TestClient) -> None:
+    from app.errors import pattern_words
+
+    patterns = _patterns(client.get("/openapi.json").json())
+    assert r"^\d{5}$" in patterns
+    assert sorted(p for p in patterns if pattern_words(p) is None) == []
+
+
+def test_a_missed_pattern_and_a_broken_body_are_told_in_words(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    body = offer_payload()
+    body["dates"][0]["location"]["postcode"] = "1067"
+    r = client.post(URL, json=body, headers=provider["headers"])
+    assert r.status_code == 422, r.text
+    [detail] = r.json()["error"]["details"]
+    assert detail == {
+        "loc": ["dates", 0, "location", "postcode"],
+        "message": "give five digits (a postcode such as 44787)",
+    }
+    raw = b'{"title": "Kurs",, "category": "it_digital"}'
+    headers = {**provider["headers"], "Content-Type": "application/json"}
+    r = client.post(URL, content=raw, headers=headers)
+    assert r.status_code == 422, r.text
+    [detail] = r.json()["error"]["details"]
+    assert detail["loc"] == []
+    assert detail["message"].startswith("the body is not valid JSON (")
+    assert "at character 17" in detail["message"]

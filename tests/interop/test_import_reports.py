@@ -45,7 +45,7 @@ def test_csv_row_with_four_mistakes_reports_all_four() -> None:
         "line 2, Preis: 'zwölf Euro' is not an amount",
         "line 2, Beginn: '32.13.2027' is not a date (DD.MM.YYYY or YYYY-MM-DD)",
         "line 2, Plätze: 'viele' is not a whole number",
-        "line 2, PLZ: String should match pattern '^\\d{5}$'",
+        "line 2, PLZ: give five digits (a postcode such as 44787)",
     ]
 
 

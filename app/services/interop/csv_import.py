@@ -6,10 +6,10 @@ import math
 import re
 from collections.abc import Callable, Generator, Iterator
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from app.codelists import (
     CATEGORY_LABELS,
@@ -19,9 +19,10 @@ from app.codelists import (
     LANGUAGE_LABELS,
     SCHEDULE_LABELS,
 )
+from app.errors import error_message
 from app.geo import known_centre
 from app.models.language_codes import language_code
-from app.models.offer import OfferFields
+from app.models.offer import ExternalId, OfferFields
 from app.services.interop.report import (
     FailedRecord,
     FileRejected,
@@ -197,27 +198,36 @@ def parse_date(value: str, what: str = "") -> date | None:
         raise _RowError(f"{value!r} is not a date (DD.MM.YYYY or YYYY-MM-DD)") from None
 
 
+# The amounts providers write: German `1.290,00`, `1.290`, `1.290,- €`, `100,-`, or with a
+# decimal point `1290.00`, `1,290.00`; € / EUR / Euro before or after. Three digits after a
+# single point are a thousands group (German `1.290`), one or two are cents (`12.50`); a bare
+# `1,290` could be either and is refused. Anything else (`1E3`, `12abc`) is refused rather
+# than read as some other number.
+_CURRENCY = r"(?:€|EUR|Euro)"
+_PRICE = re.compile(
+    rf"(?:{_CURRENCY}\s*)?(?P<sign>-)?"
+    r"(?:(?P<de>[0-9]{1,3}(?:[. \u00a0\u202f][0-9]{3})+|[0-9]+)"
+    r"(?:,(?P<de_cents>[0-9]{1,2})|,[-–]{1,2})?"
+    r"|(?P<en>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)\.(?P<en_cents>[0-9]{1,2}))"
+    rf"(?:\s*{_CURRENCY})?",
+    re.IGNORECASE,
+)
+
+
 def parse_price(value: str) -> Decimal | None:
-    """`1.290,00`, `1290,00`, `1290.00`, `1,290.00 €` → Decimal."""
-    text = re.sub(r"[€\sEUReur]", "", value)
-    if not text:
+    """`1.290,00`, `1.290,- €`, `100 Euro`, `1290.00`, `1,290.00 €` → Decimal; empty → None."""
+    value = value.strip()
+    if not value:
         return None
-    if "," in text and "." in text:
-        if text.rfind(",") > text.rfind("."):
-            text = text.replace(".", "").replace(",", ".")
-        else:
-            text = text.replace(",", "")
-    elif "," in text:
-        text = text.replace(",", ".")
-    elif re.fullmatch(r"\d{1,3}(\.\d{3})+", text):
-        text = text.replace(".", "")  # 1.290 is German for one thousand two hundred ninety
-    try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise _RowError(f"{value!r} is not an amount") from None
-    if not amount.is_finite():
+    match = _PRICE.fullmatch(value)
+    if match is None:
         raise _RowError(f"{value!r} is not an amount")
-    return amount
+    if match["de"] is not None:
+        whole, cents = re.sub(r"\D", "", match["de"]), match["de_cents"]
+    else:
+        whole, cents = match["en"].replace(",", ""), match["en_cents"]
+    amount = Decimal(f"{whole}.{cents}" if cents else whole)
+    return -amount if match["sign"] else amount
 
 
 def _whole(value: str) -> int:
@@ -240,15 +250,14 @@ def _yes(value: str) -> bool:
     return _key(value) in ("ja", "yes", "true", "1", "x", "wahr")
 
 
-def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
+def _decode(raw: bytes) -> tuple[str, list[int]]:
+    """The file's text, and the lines of an otherwise UTF-8 file that were read as Windows-1252."""
+    utf8_declared = raw.startswith(b"\xef\xbb\xbf")
+    if utf8_declared:
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            return raw[3:].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise FileRejected(f"the file starts as UTF-8 but is not: {exc.reason}") from None
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return raw.decode("utf-16")
+            return raw.decode("utf-16"), []
         except UnicodeDecodeError as exc:
             raise FileRejected(f"the file starts as UTF-16 but is not: {exc.reason}") from None
     if raw.startswith(b"\x1f\x8b") or raw.startswith(b"PK\x03\x04"):
@@ -258,9 +267,24 @@ def _decode(raw: bytes) -> str:
     if b"\x00" in raw[:65536]:
         raise FileRejected("the file holds binary data: send a CSV text file or open-Qcat XML")
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8"), []
     except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")
+        pass
+    # Not UTF-8 as a whole. Decoding line by line keeps a UTF-8 file with a few Windows-1252
+    # lines (rows pasted in from another export) readable: decoded as Windows-1252 throughout,
+    # every umlaut of its UTF-8 lines, the headers' too, would turn into mojibake. Line breaks
+    # are the same bytes in both encodings and never part of a UTF-8 sequence.
+    parts: list[str] = []
+    fallback: list[int] = []
+    for number, line in enumerate(raw.splitlines(keepends=True), start=1):
+        try:
+            parts.append(line.decode("utf-8"))
+            utf8_declared = utf8_declared or not line.isascii()
+        except UnicodeDecodeError:
+            parts.append(line.decode("cp1252", errors="replace"))
+            fallback.append(number)
+    # Without a line of UTF-8 beyond ASCII the file is a Windows-1252 file, as Excel saves it.
+    return "".join(parts), fallback if utf8_declared else []
 
 
 def template_csv(*, today: date | None = None) -> str:
@@ -457,10 +481,39 @@ def _column(loc: tuple[Any, ...], columns: dict[str, str]) -> str | None:
     return columns.get(".".join(names)) or (columns.get(names[0]) if names else None)
 
 
+# The offer's own columns: COLUMNS lists them from the title to the first date column.
+_NAMES = [name for name, _, _ in COLUMNS]
+_OFFER_COLUMNS = tuple(_NAMES[_NAMES.index("title") : _NAMES.index("date_id")])
+_EXTERNAL_ID: TypeAdapter[str] = TypeAdapter(ExternalId)
+
+
+def _external_id_problem(value: str) -> str | None:
+    """Why the API could not address an offer by this id (PUT /offers/external/{id}), if so."""
+    try:
+        _EXTERNAL_ID.validate_python(value)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        if error["type"] == "string_pattern_mismatch":
+            return f"{value!r} contains a space: an id is one word, as the API addresses it"
+        if error["type"] == "string_too_long":
+            return f"{len(value)} characters; an id has at most {error['ctx']['max_length']}"
+        return str(error["msg"]).removeprefix("Value error, ")
+    return None
+
+
+def _same_value(column: str, first: dict[str, Any], later: dict[str, Any]) -> bool:
+    """Whether two rows' readings of an offer column agree (a cell that failed agrees with none)."""
+    if column.startswith("contact_"):
+        key = column.removeprefix("contact_")
+        return bool(first["contact"].get(key) == later["contact"].get(key))
+    return column in first and column in later and first[column] == later[column]
+
+
 class _Group:
     def __init__(self, external_id: str, line: int) -> None:
         self.external_id = external_id
         self.line = line
+        self.first_row: dict[str, str] = {}
         self.offer: dict[str, Any] = {}
         self.offer_failed: set[str] = set()
         self.dates: list[dict[str, Any]] = []
@@ -471,14 +524,39 @@ class _Group:
     def add_row(self, row: dict[str, str], line: int) -> None:
         cells = _Reader(row, line, self.problems)
         if line == self.line:
+            if (problem := _external_id_problem(self.external_id)) is not None:
+                self.problems.add(line, "external_id", problem)
+            self.first_row = row
             self.offer = _offer_values(cells)
             self.offer_failed = set(cells.failed)
             cells.failed.clear()
+        else:
+            self._compare_offer_cells(row, line)
         values = _date_values(cells, self.offer.get("format"))
         if values is not None:
             self.dates.append(values)
             self.date_lines.append(line)
             self.date_failed.append(set(cells.failed))
+
+    def _compare_offer_cells(self, row: dict[str, str], line: int) -> None:
+        """A later row may leave the offer's columns empty; a value there that differs from the
+        first row's would be ignored, so it fails the offer instead."""
+        later: dict[str, Any] | None = None
+        for column in _OFFER_COLUMNS:
+            value, first = row.get(column, ""), self.first_row.get(column, "")
+            if not value or value == first:
+                continue
+            if later is None:
+                # Read for comparing only: "Präsenz" and "in_person" agree, 100 and 100,00 too.
+                later = _offer_values(_Reader(row, line, _Problems()))
+            if _same_value(column, self.offer, later):
+                continue
+            self.problems.add(
+                line,
+                column,
+                f"{value!r} differs from line {self.line} ({first!r}); "
+                "the rows of one offer must agree on its columns",
+            )
 
     def _where(self, loc: tuple[Any, ...]) -> tuple[int, str | None] | None:
         """The line and column of a model error; None when that cell is reported already."""
@@ -501,9 +579,8 @@ class _Group:
                 where = self._where(tuple(err.get("loc", ())))
                 if where is None:
                     continue
-                message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-                if err.get("type") == "missing":
-                    message = "required"
+                # Worded as the API words it (app.errors), "required" for an empty cell.
+                message = "required" if err.get("type") == "missing" else error_message(err)
                 self.problems.add(where[0], where[1], message)
             fields = None
         if self.problems.items or fields is None:
@@ -511,34 +588,133 @@ class _Group:
         return OfferRecord(self.external_id, self.line, fields)
 
 
+class _Lines:
+    """The text's lines for the csv reader (CR, LF or CRLF ended), and which of them made the
+    row it read last: the reader takes a line only when it needs one."""
+
+    def __init__(self, text: str) -> None:
+        self._lines = iter(io.StringIO(text, newline=""))
+        self._count = 0
+        self._row: list[str] = []
+        self.ended = False  # the reader asked past the last line
+
+    def __iter__(self) -> "_Lines":
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._lines, None)
+        if line is None:
+            self.ended = True
+            raise StopIteration
+        self._count += 1
+        self._row.append(line)
+        return line
+
+    def take_row(self) -> tuple[int, list[str]]:
+        """The number of the first line of the row read last, and its lines."""
+        row, self._row = self._row, []
+        return self._count - len(row) + 1, row
+
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
 def parse_csv(stream: IO[bytes]) -> Iterator[Record]:
     """Rows of one offer must follow each other; an id seen again later fails that row."""
     # CSV files are read whole: the encoding must be known before the first row is decoded.
-    text = _decode(stream.read())
-    sample = text[:20_000]
+    text, not_utf8 = _decode(stream.read())
+    for number in not_utf8:
+        yield WarningRecord(
+            None,
+            number,
+            "this line is not UTF-8 like the rest of the file: read as Windows-1252, check "
+            "its umlauts (save the file as UTF-8 to be sure)",
+        )
+    # The sniffer looks for the delimiter line by line, and knows only LF as a line's end.
+    sample = _LINE_BREAK.sub("\n", text[:20_000])
     try:
         dialect: Any = csv.Sniffer().sniff(sample, delimiters=";,\t")
     except csv.Error:
         # A subclass: csv.excel itself stays as it is.
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
         dialect = type("Fallback", (csv.excel,), {"delimiter": delimiter})
-    reader = csv.reader(io.StringIO(text), dialect)
+    lines = _Lines(text)
+    # Doubled quotes in a quoted cell are one quote, as every spreadsheet writes them; the
+    # sniffer turns that off when its sample happens to hold none.
+    reader = csv.reader(lines, dialect, doublequote=True)
     try:
-        yield from _records(reader)
+        yield from _records(reader, lines)
     except csv.Error as exc:
         # A field over the csv module's limit (131,072 characters), a NUL, a broken quote.
+        first, row = lines.take_row()
+        if len(row) > 1:
+            raise FileRejected(
+                f"the CSV file cannot be read: {exc}; the row starting here runs over "
+                f"{len(row)} lines: is a quote ({dialect.quotechar}) in it not closed?",
+                line=first,
+            ) from None
         raise FileRejected(f"the CSV file cannot be read: {exc}", line=reader.line_num) from None
 
 
-def _records(reader: Any) -> Iterator[Record]:
+def _check_quotes(
+    cells: list[str], row: list[str], first: int, *, dialect: Any, ended: bool
+) -> None:
+    """Refuse a row whose cell runs over line ends because a quote was never closed.
+
+    Such a cell swallows the rows after it, up to the end of the file or to the next quote,
+    and those offers would vanish without a word. A quoted cell may hold line breaks (a
+    description in paragraphs), so what gives the runaway away is how the cell ends: the file
+    ends inside the quote, or a quote closes in the middle of a cell on a later line than the
+    one the cell began on (where the csv module in strict mode stops).
+    """
+    broken = max(i for i, cell in enumerate(cells) if _LINE_BREAK.search(cell))
+    opened = first + sum(len(_LINE_BREAK.findall(cell)) for cell in cells[:broken])
+    # Inside a quote at the end of the file, the line ends given after it join the cell.
+    unclosed = ended and len(list(csv.reader([*row, "\n", "\n"], dialect))) == 1
+    if not unclosed:
+        strict = csv.reader(row, dialect, strict=True)
+        try:
+            for _ in strict:
+                pass
+        except csv.Error:
+            # On the opening line itself it is a stray quote (`"Excel" kompakt`), read as text.
+            unclosed = first + strict.line_num - 1 > opened
+    if not unclosed:
+        return
+    reach = (
+        "run to the end of the file"
+        if ended
+        else f"take in the lines up to line {first + len(row) - 1}"
+    )
+    quote = dialect.quotechar
+    raise FileRejected(
+        f"the quote ({quote}) that opens a cell in this line is not closed: the cell would "
+        f"{reach}, and the rows in it would be lost. Close the quote, or write a quote "
+        f"inside a quoted cell twice ({quote}{quote})",
+        line=opened,
+    )
+
+
+def _records(reader: Any, lines: _Lines) -> Iterator[Record]:
     names = yield from _column_names(reader)
+    lines.take_row()
     group: _Group | None = None
     finished: set[str] = set()
-    for index, cells in enumerate(reader, start=2):
+    for cells in reader:
+        index, raw = lines.take_row()
+        if any(_LINE_BREAK.search(cell) for cell in cells):
+            _check_quotes(cells, raw, index, dialect=reader.dialect, ended=lines.ended)
         if not any(c.strip() for c in cells):
             continue
         row = {n: c.strip() for n, c in zip(names, cells, strict=False) if n}
         ext = row.get("external_id", "")
+        if any(c.strip() for c in cells[len(names) :]):
+            yield WarningRecord(
+                ext or None,
+                index,
+                f"{len(cells)} cells but {len(names)} columns: the cells after the last "
+                "column are ignored",
+            )
         if not ext:
             yield FailedRecord(None, index, "row without Angebots-ID")
             continue
@@ -567,6 +743,14 @@ def _column_names(reader: Any) -> Generator[Record, None, list[str | None]]:
         name = _HEADER_MAP.get(_key(header))
         if name is None and header.strip():
             yield WarningRecord(None, 1, f"unknown column {header!r} ignored")
+        if name is not None and name in names:
+            # Which of the two columns would win is an accident of their order: refuse.
+            before = headers[names.index(name)]
+            raise FileRejected(
+                f"the columns {before!r} and {header!r} both fill {_HEADER[name]}: "
+                "keep one of them",
+                line=1,
+            )
         names.append(name)
     if "external_id" not in names or "title" not in names:
         raise FileRejected(

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from app.codelists import OfferStatus
-from app.errors import MAX_ERROR_DETAILS, DomainError, error_body
+from app.errors import MAX_ERROR_DETAILS, DomainError, error_body, error_message
 from app.models.offer import OfferDateIn, OfferFields
 from app.search.documents import is_current
 
@@ -337,13 +337,12 @@ def describe_domain_error(exc: DomainError) -> str:
 
 
 def describe_validation_error(exc: ValidationError) -> str:
-    """`dates.0.location.postcode: String should match ...; title: field required`."""
+    """`dates.0.location.postcode: give five digits (…); title: field required`, worded as
+    the API words them (app.errors)."""
     parts = []
     for err in exc.errors():
         loc = ".".join(str(p) for p in err.get("loc", ()))
-        message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-        if err.get("type") == "missing":
-            message = "field required"
+        message = error_message(err)
         parts.append(f"{loc}: {message}" if loc else message)
     return "; ".join(parts)
 
