@@ -1,6 +1,7 @@
 """Import files that gave 500s or misleading answers: CSV the csv module cannot read (a field
 of 200,000 characters, gzip bytes), a rejected file answered 200, UTF-16 open-Qcat read as
-CSV, a file declared ISO-8859-15 but written as UTF-8, and files past a provider's limit."""
+CSV, a file declared ISO-8859-15 but written as UTF-8 (rejected whole), and files past a
+provider's limit."""
 
 import gzip
 from collections.abc import Callable, Iterator
@@ -10,7 +11,16 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import config
-from tests.interop.test_openqcat import CSV_ROWS, SAMPLE, SAMPLE_OFFERS, offer_count, run_import
+from tests.interop.test_openqcat import (
+    CSV_ROWS,
+    SAMPLE,
+    SAMPLE_OFFERS,
+    document,
+    offer_count,
+    run_import,
+    service_xml,
+    snapshots,
+)
 
 URL = "/api/v1/imports"
 HEADER = "Angebots-ID;Titel;Kategorie\r\n"
@@ -81,18 +91,74 @@ def test_utf16_openqcat_is_recognised_by_its_byte_order_mark(
         assert report.would["created"] == SAMPLE_OFFERS
 
 
-def test_latin_declared_utf8_written_file_gets_a_warning(make_org: Callable[..., int]) -> None:
+def _mislabelled(body: str) -> bytes:
+    """UTF-8 bytes under an ISO-8859-15 declaration, as an editor that kept it saves them."""
+    return document(body, full=True).replace(b'encoding="UTF-8"', b'encoding="ISO-8859-15"')
+
+
+def test_latin_declared_utf8_written_file_is_rejected(make_org: Callable[..., int]) -> None:
     org_id = make_org(name="Riskec", trusted=True)
-    # The BA's sample: declared and written as ISO-8859-15.
+    # The BA's sample: declared and written as ISO-8859-15 (with some doubly-encoded umlauts).
     latin = SAMPLE.read_bytes()
     assert b'encoding="iso-8859-15"' in latin
-    report = run_import(org_id, latin, dry_run=True)
-    assert not any("bytes are UTF-8" in w.message for w in report.warnings)
+    assert run_import(org_id, latin).created == SAMPLE_OFFERS
+    before = snapshots(org_id)
     # Saved as UTF-8 by an editor that left the declaration as it was.
-    utf8 = latin.decode("iso-8859-15").encode("utf-8")
-    report = run_import(org_id, utf8, dry_run=True)
-    messages = [w.message for w in report.warnings]
-    assert any("declares encoding 'iso-8859-15' but its bytes are UTF-8" in m for m in messages)
+    utf8 = latin.decode("iso-8859-15").replace("Wirtschaftsenglisch", "Übung für Anfänger")
+    for partial in (False, True):
+        report = run_import(org_id, utf8.encode("utf-8"), partial=partial)
+        assert report.error is not None
+        assert "not encoded as it declares: it declares 'iso-8859-15' but its bytes are UTF-8" in (
+            report.error
+        )
+        assert report.error_line is not None
+        assert not report.written
+        assert report.would is None
+    assert snapshots(org_id) == before
+
+
+def test_utf8_after_a_long_ascii_start_is_found_with_its_line(
+    make_org: Callable[..., int],
+) -> None:
+    org_id = make_org(trusted=True)
+    ascii_offers = "".join(service_xml(f"A{n}", "Excel Kurs") for n in range(200))
+    data = _mislabelled(ascii_offers + service_xml("U1", "Übung für Anfänger"))
+    assert data.index("Ü".encode()) > 128 * 1024  # beyond what the parser peeks at first
+    report = run_import(org_id, data)
+    assert report.error is not None
+    assert "its bytes are UTF-8" in report.error
+    assert report.error_line == data[: data.index("Ü".encode())].count(b"\n") + 1
+    assert offer_count(org_id) == 0
+
+
+def test_a_mislabelled_file_is_a_file_level_422(
+    client: TestClient, provider: dict[str, Any]
+) -> None:
+    data = _mislabelled(service_xml("U1", "Übung für Anfänger"))
+    r = _post(client, provider["headers"], data, "?partial=true")
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "import_rejected"
+    assert "its bytes are UTF-8" in error["message"]
+    assert error["details"] == [{"loc": ["file", 2], "message": error["message"]}]
+    assert offer_count(provider["org_id"]) == 0
+
+
+def test_files_whose_bytes_match_the_declaration_are_read(make_org: Callable[..., int]) -> None:
+    org_id = make_org(trusted=True)
+    title = "Übung für Anfänger"
+    # A UTF-8 byte-order mark outranks the declaration: the parser reads UTF-8.
+    with_bom = b"\xef\xbb\xbf" + _mislabelled(service_xml("U1", title))
+    latin = document(service_xml("U2", title), full=True, encoding="ISO-8859-15")
+    ascii_only = _mislabelled(service_xml("U3", "Excel Kurs"))
+    for data, offer, read_as in (
+        (with_bom, "U1", title),
+        (latin, "U2", title),
+        (ascii_only, "U3", "Excel Kurs"),
+    ):
+        report = run_import(org_id, data)
+        assert report.ok, report.render_text()
+        assert snapshots(org_id)[offer]["title"] == read_as
 
 
 @pytest.fixture

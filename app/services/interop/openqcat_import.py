@@ -5,7 +5,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import IO, Any
 
 from pydantic import ValidationError
@@ -25,9 +25,9 @@ from app.services.interop.report import (
     describe_validation_error,
 )
 from app.services.interop.xml_safety import (
+    DeclaredEncodingCheck,
     PrefixedStream,
     SafeEvents,
-    encoding_warning,
     iterparse,
     open_checked,
 )
@@ -151,6 +151,40 @@ def _cut(value: str | None, limit: int) -> str | None:
     return value if len(value) <= limit else value[: limit - 1].rstrip() + "…"
 
 
+# xsd:float as the schema types PRICE_AMOUNT, in ASCII digits only: `NaN`, `INF` and other
+# scripts' digits (which Decimal would accept) are no price.
+_PRICE_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+_MAX_PRICE = 1_000_000  # as OfferFields.price allows
+# xsd:integer in ASCII digits: str.isdigit() would also pass `²`, which int() refuses.
+_COUNT = re.compile(r"\+?[0-9]{1,9}")
+_MAX_SEATS = 100_000  # as OfferDateIn.seats allows
+
+
+def _price_amount(text: str, notes: _Notes, prefix: str) -> Decimal | None:
+    """PRICE_AMOUNT in euros and cents; a warning and None for anything but a plausible number.
+
+    A negative amount is returned as it is, for the record to fail on it.
+    """
+    if not _PRICE_AMOUNT.fullmatch(text):
+        notes.add(f"{prefix}PRICE_AMOUNT {text!r} is not a number; treated as not given")
+        return None
+    amount = Decimal(text)
+    if amount.copy_abs() > _MAX_PRICE:
+        notes.add(f"{prefix}PRICE_AMOUNT {text} is implausibly high; treated as not given")
+        return None
+    amount = amount.quantize(Decimal("0.01"))
+    return amount if amount != 0 else Decimal("0.00")  # `-0` is free, not "-0.00"
+
+
+def _euros(amount: Decimal) -> str:
+    """`1.290,00 €`, as a German price note writes it."""
+    return f"{amount:,.2f} €".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _on_request(remarks: str | None) -> bool:
+    return remarks is not None and "anfrage" in remarks.lower()
+
+
 class _Mapper:
     """Reads the parts of a SERVICE element (as a _Node) we need while it is in memory."""
 
@@ -238,7 +272,7 @@ class _Mapper:
         city = _text(loc, "CITY", self.notes)
         if not postcode and not city:
             return None
-        if not postcode or not re.fullmatch(r"\d{5}", postcode):
+        if not postcode or not re.fullmatch(r"[0-9]{5}", postcode):
             self.notes.add(
                 f"location postcode {postcode!r} is not a German postcode; location ignored"
             )
@@ -258,29 +292,36 @@ class _Mapper:
             "barrier_free": _bool(_text(loc, "BARRIER_FREE_LOCATION")),
         }
 
-    def price(self) -> tuple[Decimal | None, str | None, bool]:
-        """(amount, remarks, whether the element says anything about a price)."""
+    def price(self, prefix: str = "") -> tuple[Decimal | None, str | None]:
+        """(amount, remarks); None for an amount not given, on request or unreadable.
+
+        `prefix` names the date in warnings, which are reported under its offer's id.
+        """
         details = self.el.find("SERVICE_PRICE_DETAILS")
         if details is None:
-            return None, None, False
+            return None, None
         remarks = _cut(_text(details, "REMARKS", self.notes), 500)
         amount_text = _text(details, "SERVICE_PRICE/PRICE_AMOUNT")
         currency = _text(details, "SERVICE_PRICE/PRICE_CURRENCY")
         if currency and currency.upper() != "EUR":
-            self.notes.add(f"price in {currency}, not EUR; price ignored")
-            return None, remarks, True
-        amount = None
-        if amount_text:
-            try:
-                amount = Decimal(amount_text).quantize(Decimal("0.01"))
-            except InvalidOperation:
-                self.notes.add(f"PRICE_AMOUNT {amount_text!r} is not a number; ignored")
-        if amount is not None and amount == 0 and remarks and "anfrage" in remarks.lower():
+            self.notes.add(f"{prefix}price in {currency}, not EUR; price ignored")
+            return None, remarks
+        amount = _price_amount(amount_text, self.notes, prefix) if amount_text else None
+        if amount is not None and amount == 0 and _on_request(remarks):
             amount = None  # 0.0 "auf Anfrage" means the price is on request, not free
-        if amount is not None and amount > 1_000_000:
-            self.notes.add(f"PRICE_AMOUNT {amount} is implausibly high; ignored")
-            amount = None
-        return amount, remarks, True
+        return amount, remarks
+
+    def seats(self, external_id: str) -> int | None:
+        text = _text(self.course, "MAX_PARTICIPANTS") if self.course is not None else None
+        if text is None:
+            return None
+        if not _COUNT.fullmatch(text) or int(text) > _MAX_SEATS:
+            self.notes.add(
+                f"date {external_id}: MAX_PARTICIPANTS {text!r} is not a number of places; "
+                "treated as not given"
+            )
+            return None
+        return int(text)
 
     def date_fields(self, external_id: str, *, own: bool) -> dict[str, Any] | None:
         """A date (Termin) of this SERVICE, or None when it says nothing about one."""
@@ -313,7 +354,6 @@ class _Mapper:
         if deadline and start and deadline > start:
             self.notes.add(f"date {external_id}: registration deadline after start; ignored")
             deadline = None
-        seats = _text(self.course, "MAX_PARTICIPANTS") if self.course is not None else None
         languages = self.languages()
         return {
             "external_id": external_id,
@@ -325,7 +365,7 @@ class _Mapper:
             if self.course is not None
             else None,
             "registration_deadline": deadline,
-            "seats": int(seats) if seats and seats.isdigit() else None,
+            "seats": self.seats(external_id),
             "teaching_language": languages[0] if languages else None,
             "online": online,
             "location": location,
@@ -389,7 +429,7 @@ class _Mapper:
             if degree is None and exam is not None and (exam.get("type") or "").strip():
                 degree = exam.get("type").strip()
             awarding_body = _text(self.education, "DEGREE/DEGREE_EXAM/EXAMINER", self.notes)
-        amount, remarks, _ = self.price()
+        amount, remarks = self.price()
         contact = self.contact()
         announcement = d.find("ANNOUNCEMENT") if d is not None else None
         return {
@@ -428,7 +468,7 @@ class _Mapper:
 
     def duration_hours(self) -> int | None:
         remarks = _text(self.course, "DURATION/DATE_REMARKS") if self.course is not None else None
-        match = re.fullmatch(r"(\d{1,5}) (Unterrichtsstunden|Stunden|UE)", remarks or "")
+        match = re.fullmatch(r"([0-9]{1,5}) (Unterrichtsstunden|Stunden|UE)", remarks or "")
         return int(match.group(1)) if match and int(match.group(1)) >= 1 else None
 
     def contact(self) -> dict[str, Any]:
@@ -477,13 +517,50 @@ class _OfferGroup:
         self.child_formats: list[str] = []
         self.child_languages: list[str] = []
         self.child_funding: list[str] = []
+        # (date id, amount, remarks) of the dates that state a price
+        self.date_prices: list[tuple[str, Decimal, str | None]] = []
         self.barrier_free = False
         self.notes = notes
 
+    def _price_of_dates(self, data: dict[str, Any]) -> None:
+        """The offer's price when only its dates state one (KURSNET prices each date).
+
+        Dates that agree give their price; dates that differ give the lowest, with a note
+        saying that it is a lower bound. The offer's own price always wins.
+        """
+        if not self.date_prices:
+            return
+        own = data["price"]
+        if own is not None:
+            for date_id, amount, _ in self.date_prices:
+                if amount != own:
+                    self.notes.add(
+                        f"date {date_id} gives the price {amount}, the offer {own}; "
+                        "the offer's price stands"
+                    )
+            return
+        amounts = [amount for _, amount, _ in self.date_prices]
+        low, high = min(amounts), max(amounts)
+        date_remarks = next(
+            (r for _, a, r in self.date_prices if a == low and r and not _on_request(r)), None
+        )
+        # "Lehrgangsgebühr: auf Anfrage" on the offer is not true of a priced date.
+        own_remarks = None if _on_request(data["price_note"]) else data["price_note"]
+        notes = [own_remarks, date_remarks]
+        if high != low:
+            notes.insert(0, f"ab {_euros(low)}, je nach Termin bis {_euros(high)}")
+            self.notes.add(
+                f"the dates give different prices ({low} to {high}); the offer shows the "
+                f"lowest, noted as 'ab {_euros(low)}'"
+            )
+        data["price"] = low
+        data["price_note"] = _cut("; ".join(dict.fromkeys(n for n in notes if n)) or None, 500)
+
     def records(self) -> Iterator[Record]:
+        data = dict(self.fields)
+        self._price_of_dates(data)
         for message in self.notes.items:
             yield WarningRecord(self.product_id, self.line, message)
-        data = dict(self.fields)
         dates = self.dates or ([self.own_date] if self.own_date else [])
         data["dates"] = dates
         data["languages"] = list(dict.fromkeys([*data["languages"], *self.child_languages]))
@@ -505,6 +582,26 @@ class _OfferGroup:
             yield FailedRecord(self.product_id, self.line, describe_validation_error(exc))
             return
         yield OfferRecord(self.product_id, self.line, fields)
+
+
+@dataclass(frozen=True)
+class _SkippedOffer:
+    """An offer delivered a second time: it and the dates that follow it are not imported."""
+
+    product_id: str
+    line: int | None
+
+
+@dataclass
+class _Seen:
+    """The line where each offer and each date id was first delivered in this file."""
+
+    offers: dict[str, int | None] = field(default_factory=dict)
+    dates: dict[str, int | None] = field(default_factory=dict)
+
+
+def _at(line: int | None) -> str:
+    return f" at line {line}" if line is not None else ""
 
 
 def _service_line(el: Element) -> int | None:
@@ -542,11 +639,10 @@ def _peek_root(head: bytes) -> Element | None:
 def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     """Yield import records for an open-Qcat file; FileRejected for files we cannot read."""
     checked, encoding = open_checked(stream)
-    head = checked.read(_ROOT_PEEK)
-    if (mismatch := encoding_warning(head, encoding)) is not None:
-        yield WarningRecord(None, 1, mismatch)
+    declared = DeclaredEncodingCheck(checked, encoding)
+    head = declared.read(_ROOT_PEEK)
     reader = _CatalogueReader(_peek_root(head))
-    events = SafeEvents(PrefixedStream(head, checked), tag=_EVENT_TAGS)
+    events = SafeEvents(PrefixedStream(head, declared), tag=_EVENT_TAGS)
     for event, el in events:
         reader.see_root(el.getroottree().getroot())
         if event == "start":
@@ -561,6 +657,8 @@ def parse_openqcat(stream: IO[bytes]) -> Iterator[Record]:
     if events.root is not None:
         # A file whose root is none of _EVENT_TAGS, with a start too long for _peek_root.
         reader.see_root(events.root)
+    # Only the whole file shows a mislabelled encoding; the importer undoes what came before.
+    declared.check()
     yield from reader.finish()
 
 
@@ -570,7 +668,8 @@ class _CatalogueReader:
 
     def __init__(self, root: Element | None) -> None:
         self.root_seen = False
-        self.group: _OfferGroup | None = None
+        self.group: _OfferGroup | _SkippedOffer | None = None
+        self.seen = _Seen()
         self.section: str | None = None
         self.supplier: str | None = None
         self.without_course_type = 0
@@ -617,11 +716,11 @@ class _CatalogueReader:
         elif self.section == "delete" or mode == "delete":
             yield DeleteRecord(product_id, line)
         else:
-            records, self.group = _service_records(node, product_id, line, self.group)
+            records, self.group = _service_records(node, product_id, line, self.group, self.seen)
             yield from records
 
     def finish(self) -> Iterator[Record]:
-        if self.group is not None:
+        if isinstance(self.group, _OfferGroup):
             yield from self.group.records()
         if self.without_course_type:
             yield WarningRecord(
@@ -656,8 +755,12 @@ def _depth(el: Element) -> int:
 
 
 def _service_records(
-    el: _Node, product_id: str, line: int | None, group: _OfferGroup | None
-) -> tuple[list[Record], _OfferGroup | None]:
+    el: _Node,
+    product_id: str,
+    line: int | None,
+    group: _OfferGroup | _SkippedOffer | None,
+    seen: _Seen,
+) -> tuple[list[Record], _OfferGroup | _SkippedOffer | None]:
     notes = _Notes(product_id, line)
     mapper = _Mapper(el, notes)
     out: list[Record] = []
@@ -675,11 +778,37 @@ def _service_records(
         return out, group
     is_offer = (mapper.education.get("type") or "true").strip().lower() in ("true", "1")
     if is_offer:
-        if group is not None:
+        if isinstance(group, _OfferGroup):
             out.extend(group.records())
+        if product_id in seen.offers:
+            # The importer would let the later one win and drop the earlier one's dates.
+            out.append(
+                FailedRecord(
+                    product_id,
+                    line,
+                    f"offer {product_id} is delivered a second time in this file (first"
+                    f"{_at(seen.offers[product_id])}); a file names each offer once",
+                )
+            )
+            return out, _SkippedOffer(product_id, line)
+        seen.offers[product_id] = line
         fields = mapper.offer_fields(product_id)
         own_date = mapper.date_fields(product_id, own=True)
         return out, _OfferGroup(product_id, line, fields, own_date, notes)
+    out.extend(_date_records(mapper, product_id, line, group, seen))
+    return out, group
+
+
+def _date_records(
+    mapper: _Mapper,
+    product_id: str,
+    line: int | None,
+    group: _OfferGroup | _SkippedOffer | None,
+    seen: _Seen,
+) -> list[Record]:
+    """A date joins the offer it follows; one apart from its offer becomes a DateRecord."""
+    notes = mapper.notes
+    out: list[Record] = []
     course_id = _text(mapper.education, "COURSE_ID")
     if not course_id:
         out.append(
@@ -687,28 +816,61 @@ def _service_records(
                 product_id, line, 'date (EDUCATION type="false") without COURSE_ID naming its offer'
             )
         )
-        return out, group
+        return out
+    if isinstance(group, _SkippedOffer) and group.product_id == course_id:
+        out.append(
+            FailedRecord(
+                product_id,
+                line,
+                f"its offer {course_id}{_at(group.line)} is delivered a second time in this "
+                "file, so its dates are not imported either",
+            )
+        )
+        return out
+    if product_id in seen.dates:
+        out.append(
+            FailedRecord(
+                product_id,
+                line,
+                f"date {product_id} is delivered a second time in this file (first"
+                f"{_at(seen.dates[product_id])}); a file names each date once",
+            )
+        )
+        return out
+    seen.dates[product_id] = line
     date_data = mapper.date_fields(product_id, own=False)
     if date_data is None:
         date_data = {"external_id": product_id, "flexible_start": True, "online": True}
         notes.add(
             f"date {product_id} has neither start nor location; treated as flexible and online"
         )
+    amount, remarks = mapper.price(prefix=f"date {product_id}: ")
+    if amount is not None and amount < 0:
+        out.extend(WarningRecord(product_id, line, m) for m in notes.items)
+        out.append(FailedRecord(product_id, line, f"PRICE_AMOUNT {amount} is negative"))
+        return out
     try:
         date_in = OfferDateIn.model_validate(date_data)
     except ValidationError as exc:
         out.extend(WarningRecord(product_id, line, m) for m in notes.items)
         out.append(FailedRecord(product_id, line, describe_validation_error(exc)))
-        return out, group
-    if group is not None and group.product_id == course_id:
+        return out
+    if isinstance(group, _OfferGroup) and group.product_id == course_id:
         group.dates.append(date_data)
+        if amount is not None:
+            group.date_prices.append((product_id, amount, remarks))
         group.notes.items.extend(m for m in notes.items if m not in group.notes.items)
         fmt = mapper.format()
         if fmt:
             group.child_formats.append(fmt)
         group.child_languages.extend(mapper.languages())
         group.child_funding.extend(mapper.funding())
-        return out, group
+        return out
+    if amount is not None:
+        notes.add(
+            f"date {product_id}: its price is not applied to offer {course_id}; a date's price "
+            "reaches its offer only when the dates follow the offer in the same file"
+        )
     out.extend(WarningRecord(product_id, line, m) for m in notes.items)
     out.append(DateRecord(course_id, line, date_in))
-    return out, group
+    return out

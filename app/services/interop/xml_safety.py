@@ -20,7 +20,9 @@ _ENCODING = re.compile(rb"""^\s*<\?xml[^>]*encoding\s*=\s*["']([A-Za-z0-9._-]+)[
 class PrefixedStream:
     """A read()-able stream that first returns bytes already peeked at."""
 
-    def __init__(self, head: bytes, rest: "IO[bytes] | PrefixedStream") -> None:
+    def __init__(
+        self, head: bytes, rest: "IO[bytes] | PrefixedStream | DeclaredEncodingCheck"
+    ) -> None:
         self._head = head
         self._rest = rest
 
@@ -108,21 +110,60 @@ class Utf16AsUtf8:
 _ENCODING_TEXT = re.compile(r"""^(\s*<\?xml[^>]*encoding\s*=\s*["'])[A-Za-z0-9._-]+(["'])""")
 
 
-def encoding_warning(head: bytes, declared: str | None) -> str | None:
-    """A file that declares a single-byte encoding (ISO-8859-15, the usual one) but whose bytes
-    are UTF-8 with umlauts would import as garbled text: say so."""
-    if declared is None or not _SINGLE_BYTE.match(declared.strip()) or head.isascii():
-        return None
-    for cut in range(4):  # the head may end inside a character
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
+
+
+class DeclaredEncodingCheck:
+    """Passes a stream through and tells whether a file declared in a single-byte encoding
+    (ISO-8859-15, the usual one) is UTF-8 throughout: the parser would read every umlaut as
+    two characters (`Ã¼` for `ü`, C1 controls for `Ü`), and no warning undoes that.
+
+    Only the whole file decides: a Latin-1 file may hold a few doubly-encoded umlauts, which
+    are valid UTF-8, but then its real umlauts are not. `check()` reads what the parser left
+    and raises FileRejected for a mislabelled file.
+    """
+
+    def __init__(self, stream: "IO[bytes] | PrefixedStream", declared: str | None) -> None:
+        self._stream = stream
+        self._declared = declared
+        self._maybe_utf8 = declared is not None and bool(_SINGLE_BYTE.match(declared.strip()))
+        self._decoder = codecs.getincrementaldecoder("utf-8")()
+        self._lines = 1
+        self._first_line: int | None = None  # the first line with a non-ASCII byte
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        if self._maybe_utf8:
+            self._see(data)
+        return data
+
+    def _see(self, data: bytes) -> None:
         try:
-            head[: len(head) - cut].decode("utf-8")
+            self._decoder.decode(data, final=not data)
         except UnicodeDecodeError:
-            continue
-        return (
-            f"the file declares encoding {declared!r} but its bytes are UTF-8: umlauts will "
-            'read wrongly; declare encoding="UTF-8" or save the file as ' + declared
-        )
-    return None
+            self._maybe_utf8 = False  # not UTF-8: the declaration may well be right
+            return
+        if self._first_line is not None:
+            return
+        first = _NON_ASCII.search(data)
+        if first is None:
+            self._lines += data.count(b"\n")
+        else:
+            self._first_line = self._lines + data.count(b"\n", 0, first.start())
+
+    def check(self) -> None:
+        """FileRejected if the file declares a single-byte encoding but is UTF-8 with
+        non-ASCII characters."""
+        while self._maybe_utf8 and self.read(65536):
+            pass
+        if self._maybe_utf8 and self._first_line is not None:
+            raise FileRejected(
+                f"the file is not encoded as it declares: it declares {self._declared!r} but "
+                "its bytes are UTF-8, so its umlauts would read wrongly (from line "
+                f'{self._first_line}); declare encoding="UTF-8" or save the file as '
+                f"{self._declared}",
+                line=self._first_line,
+            )
 
 
 def open_checked(stream: IO[bytes]) -> tuple[PrefixedStream, str | None]:
