@@ -470,3 +470,20 @@ def test_cli_import_with_format(make_org: Callable[..., int], tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     assert "openvhs import (full delivery)" in result.output
     assert "created: 3" in result.output
+
+
+def test_a_file_saved_as_utf8_under_a_latin_declaration_is_refused(
+    make_org: Callable[..., int],
+) -> None:
+    org_id = make_org(trusted=True)
+    utf8 = SAMPLE.read_bytes()
+    mislabelled = utf8.replace(b'encoding="UTF-8"', b'encoding="ISO-8859-15"', 1)
+    for partial in (False, True):
+        report = run_import(org_id, mislabelled, partial=partial)
+        assert report.error is not None
+        assert "it declares 'ISO-8859-15' but its bytes are UTF-8" in report.error
+        assert not report.written
+    assert snapshots(org_id) == {}
+    # Really written in ISO-8859-15, the same file is read with its umlauts.
+    latin = utf8.decode("utf-8").encode("iso-8859-15", errors="xmlcharrefreplace")
+    assert run_import(org_id, latin.replace(b'"UTF-8"', b'"ISO-8859-15"', 1)).created > 0

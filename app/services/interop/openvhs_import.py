@@ -21,7 +21,12 @@ from app.services.interop.report import (
     Record,
     WarningRecord,
 )
-from app.services.interop.xml_safety import PrefixedStream, SafeEvents, open_checked
+from app.services.interop.xml_safety import (
+    DeclaredEncodingCheck,
+    PrefixedStream,
+    SafeEvents,
+    open_checked,
+)
 
 _HEAD = 64 * 1024
 
@@ -112,10 +117,12 @@ def _check_root(el: Any) -> list[str]:
 
 
 def _parse_xml(stream: Any) -> Iterator[Record]:
-    checked, _encoding = open_checked(stream)
+    checked, encoding = open_checked(stream)
+    # As for open-Qcat: a file saved as UTF-8 under a Latin declaration is refused whole.
+    declared = DeclaredEncodingCheck(checked, encoding)
     position = 0
     root_seen = False
-    events = SafeEvents(checked, tag=_XML_EVENTS)
+    events = SafeEvents(declared, tag=_XML_EVENTS)
     for event, el in events:
         name = _local(el.tag)
         if not root_seen:
@@ -152,6 +159,8 @@ def _parse_xml(stream: Any) -> Iterator[Record]:
         raise FileRejected("the file is empty")
     if position == 0:
         raise FileRejected(_EMPTY_PROGRAMME)
+    # Only the whole file shows a mislabelled encoding; the importer undoes what came before.
+    declared.check()
 
 
 _EMPTY_PROGRAMME = (
