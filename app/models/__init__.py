@@ -9,6 +9,7 @@ from app.models.index_state import IndexerState
 from app.models.monitoring import (
     AnalystPortal,
     DashboardSession,
+    DemandClient,
     DemandCount,
     MonitoringSeries,
     MonitoringSnapshot,
@@ -29,6 +30,7 @@ __all__ = [
     "AuditEntry",
     "CounsellingContact",
     "DashboardSession",
+    "DemandClient",
     "DemandCount",
     "DuplicateCandidate",
     "ImportSource",

@@ -140,6 +140,21 @@ class DemandCount(SQLModel, table=True):
     clients: int = 0
 
 
+class DemandClient(SQLModel, table=True):
+    """A client already counted in one row of a month's demand (`DemandCount`), so that it
+    counts there once per month, whichever day, API process or restart it came back on.
+
+    `mark` is a keyed hash of the client's address and the row; the key of the month is
+    derived from the server's secret and a random value held only while the month is
+    counted. When the month closes, its marks and that value are deleted: nothing links
+    a mark to a client, or two marks to each other, without the key."""
+
+    __tablename__ = "demand_client"
+
+    month: date = SQLField(primary_key=True)
+    mark: str = SQLField(max_length=32, primary_key=True)
+
+
 class ZeroResultClass(SQLModel, table=True):
     """Why a term found nothing on a portal, as last classified (off the request path)."""
 

@@ -3,11 +3,17 @@ cannot be forged or reused after sign-out, pages from snapshots with a table for
 chart, German and English, CSV downloads with the session."""
 
 import re
+from datetime import timedelta
 from http.cookies import SimpleCookie
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
+from app import db
+from app.models.api_key import ApiKey
+from app.models.monitoring import DashboardSession
+from app.models.types import utcnow
 from app.services.monitoring.sessions import COOKIE
 from tests.monitoring_support import (
     KnownCatalogue,
@@ -192,6 +198,35 @@ def test_revoking_the_key_ends_its_sessions(ready: KnownCatalogue, client: TestC
     analyst_id = next(k["id"] for k in keys if k["portals"] == ["bochum-test"])
     assert client.delete(f"/api/v1/api-keys/{analyst_id}", headers=ready.admin).status_code == 200
     assert client.get(PAGES[0], follow_redirects=False).status_code == 303
+
+
+def test_a_session_ends_when_its_key_expires(ready: KnownCatalogue, client: TestClient) -> None:
+    """A key made with an end (`create-key --expires`): the session it opened ends with it,
+    as the API's answers do, not hours later when the session's own time runs out."""
+    ends = utcnow() + timedelta(minutes=45)
+    r = client.post(
+        "/api/v1/api-keys",
+        json={"role": "analyst", "portals": ["bochum-test"], "expires_at": ends.isoformat()},
+        headers=ready.admin,
+    )
+    assert r.status_code == 201, r.text
+    key, key_id = r.json()["key"], r.json()["id"]
+    _sign_in(client, key)
+    csv = "/monitoring/bochum-test/export/kennzahlen.csv"
+    assert client.get(PAGES[0]).status_code == 200
+    assert client.get(csv).status_code == 200
+    with db.session_scope() as session:
+        [row] = session.exec(select(DashboardSession).where(DashboardSession.api_key_id == key_id))
+        assert row.expires_at == ends  # not 12 hours on: the key ends first
+        # The key's end has come (the clock moved on, as it does while a page stays open).
+        api_key = session.get(ApiKey, key_id)
+        assert api_key is not None
+        api_key.expires_at = utcnow() - timedelta(seconds=1)
+        session.add(api_key)
+    api = "/api/v1/monitoring/portals/bochum-test/indicators"
+    assert client.get(api, headers={"Authorization": f"Bearer {key}"}).status_code == 401
+    for page in (*PAGES, csv):
+        assert client.get(page, follow_redirects=False).status_code == 303, page
 
 
 def test_a_sign_in_from_another_site_is_refused(ready: KnownCatalogue, client: TestClient) -> None:

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, update
 from sqlmodel import Session, col, select
 
-from app.models.monitoring import DemandCount
+from app.models.index_state import IndexerState
+from app.models.monitoring import DemandClient, DemandCount
 from app.models.offer import Offer
 from app.models.outbox import OutboxEntry
 from app.services.monitoring import demand, publication, snapshots
@@ -129,6 +130,32 @@ def test_the_daily_sweep_deletes_demand_counts_of_closed_months_no_output_can_sh
     with Session(engine) as session:
         left = session.exec(select(col(DemandCount.day), col(DemandCount.term))).all()
     assert sorted(left) == [(closed, "pflege"), (today, "insolvenz jana kowalski")]
+
+
+def test_the_daily_sweep_forgets_the_clients_of_closed_months(engine: Engine) -> None:
+    """The marks that count each client once a month, and what their month's key came from,
+    go once the month closes; those of the month still counting stay."""
+    today = publication.utc_today()
+    closed = publication.last_closed(today)
+    address = "198.51.100.1"
+    demand.write_searches(
+        engine,
+        {(closed, "p", "pflege", "", "", address), (today, "p", "pflege", "", "", address)},
+    )
+    with engine.connect() as connection:
+        old_key = demand.month_key(connection, publication.month_start(closed))
+    sweep_if_due(engine, date.today())
+    with Session(engine) as session:
+        months = session.exec(select(col(DemandClient.month))).all()
+        salts = session.exec(
+            select(col(IndexerState.key)).where(
+                col(IndexerState.key).startswith(publication.CLIENT_SALT)
+            )
+        ).all()
+    assert months == [publication.month_start(today)]
+    assert salts == [f"{publication.CLIENT_SALT}{today:%Y-%m}"]
+    with engine.connect() as connection:
+        assert demand.month_key(connection, publication.month_start(closed)) != old_key
 
 
 def test_offers_that_go_stale_are_queued_for_portals_that_hide_them(

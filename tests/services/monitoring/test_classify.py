@@ -14,6 +14,7 @@ from tests.monitoring_support import (
     KnownCatalogue,
     take_snapshot,
 )
+from tests.services.monitoring.conftest import ClientAt
 
 BOCHUM_SCOPE = SearchScope(postcode_prefixes=["447", "448"])
 
@@ -60,22 +61,19 @@ def test_relaxations_skip_generic_words() -> None:
 
 
 def test_zero_result_searches_are_classified_by_the_snapshot(
-    known: KnownCatalogue, client: TestClient
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
 ) -> None:
     k = demand.min_clients()
     for n in range(k):
-        headers = {"User-Agent": f"browser {n}"}
+        searcher = client_at(f"198.51.100.{n + 1}")
         # Filters exclude O1: zero results, but the words alone find it in the region.
-        r = client.get(
+        r = searcher.get(
             "/api/v1/portals/bochum-test/search",
             params={"q": "Finanzbuchhaltung", "category": "it_digital"},
-            headers=headers,
         )
         assert r.status_code == 200
         assert r.json()["total"] == 0
-        r = client.get(
-            "/api/v1/portals/bochum-test/search", params={"q": "Deutschkurs"}, headers=headers
-        )
+        r = searcher.get("/api/v1/portals/bochum-test/search", params={"q": "Deutschkurs"})
         assert r.json()["total"] == 0
     demand.recorder().flush(db.get_engine())
     take_snapshot()

@@ -1,11 +1,11 @@
 """Demand signals, private by design: the k threshold in every output, nothing identifying
 in any table or log, personal-looking terms dropped, the hash key never on disk, one count
-per client and day, and a store that is down costs a search nothing."""
+per client (its address) and month, and a store that is down costs a search nothing."""
 
 import logging
 from collections import Counter
 from collections.abc import Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,12 +20,17 @@ from app.services.monitoring import demand, publication
 from tests.monitoring_support import (
     KnownCatalogue,
 )
+from tests.services.monitoring.conftest import ClientAt
 
 PROBE_IP = "203.0.113.77"
 PROBE_AGENT = "Mozilla/5.0 (X11) PrivacyProbe-7f3a9c"
 
 
-def _search(client: TestClient, q: str, agent: str, **params: Any) -> int:
+def _address(n: int) -> str:
+    return f"198.51.100.{n + 1}"
+
+
+def _search(client: TestClient, q: str, agent: str = "testclient", **params: Any) -> int:
     r = client.get(
         "/api/v1/portals/bochum-test/search",
         params={"q": q, **params},
@@ -53,19 +58,19 @@ def _outputs(client: TestClient, known: KnownCatalogue) -> str:
 
 
 def test_a_term_needs_k_distinct_clients_in_every_output(
-    known: KnownCatalogue, client: TestClient
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
 ) -> None:
     k = demand.min_clients()
     assert k == 10  # DEMAND_MIN_CLIENTS default, one API process
     for n in range(k - 1):
-        _search(client, "Altenpflege", f"browser {n}")
+        _search(client_at(_address(n)), "Altenpflege")
     # One client searching many times is still one client.
     for _ in range(25):
-        _search(client, "Altenpflege", "browser 0")
+        _search(client_at(_address(0)), "Altenpflege")
     demand.recorder().flush(db.get_engine())
     shown = _outputs(client, known)
     assert "altenpflege" not in shown.lower()
-    _search(client, "Altenpflege", f"browser {k - 1}")
+    _search(client_at(_address(k - 1)), "Altenpflege")
     demand.recorder().flush(db.get_engine())
     shown = _outputs(client, known)
     assert "altenpflege" in shown
@@ -78,13 +83,15 @@ def test_a_term_needs_k_distinct_clients_in_every_output(
     assert rows == {("result", "0"): k}
 
 
-def test_breakdowns_below_k_are_left_out(known: KnownCatalogue, client: TestClient) -> None:
+def test_breakdowns_below_k_are_left_out(
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
+) -> None:
     k = demand.min_clients()
     # what each API process does every minute: read the postcode → district table
     demand.recorder().refresh_districts(db.get_engine())
     for n in range(k):
         params = {"funding": "bildungsgutschein"} if n < k - 1 else {}
-        _search(client, "Buchhaltung", f"browser {n}", postcode="44787", **params)
+        _search(client_at(_address(n)), "Buchhaltung", postcode="44787", **params)
     demand.recorder().flush(db.get_engine())
     r = client.get("/api/v1/monitoring/portals/bochum-test/demand", headers=known.analyst)
     rows = {(b["dimension"], b["value"]) for b in r.json()["breakdown"]}
@@ -110,7 +117,7 @@ def test_personal_looking_terms_are_dropped(query: str) -> None:
     assert demand.normalise(query) is None
     recorder = demand.DemandRecorder()
     recorder.record(SearchParams(q=query), 3, portal="x")
-    assert recorder.take_pending() == {}
+    assert recorder.take_pending() == set()
     assert recorder.dropped_personal == 1
 
 
@@ -149,19 +156,94 @@ def test_filters_are_names_and_codes_only() -> None:
     assert not any("Bochum" in u or u[-1:] == "7" or "44787" in u for u in used)
 
 
-def test_each_term_counts_once_per_client_per_day_and_the_key_rotates() -> None:
-    now = [datetime(2027, 3, 1, 23, 59, tzinfo=UTC).timestamp()]
+def _scope(address: str, agent: str = "A", **headers: str) -> dict[str, Any]:
+    raw = [(b"user-agent", agent.encode())]
+    raw += [(name.replace("_", "-").encode(), value.encode()) for name, value in headers.items()]
+    return {"type": "http", "client": (address, 40000), "headers": raw}
+
+
+def test_a_client_is_its_address_whatever_its_headers_say() -> None:
+    """Ten user agents, forwarded-for headers and cookies from one address are one client:
+    nothing a client can change with every request makes it count again."""
+    recorder = demand.DemandRecorder()
+    for n in range(10):
+        scope = _scope(
+            "198.51.100.1",
+            f"Mozilla/5.0 browser {n}",
+            x_forwarded_for=f"203.0.113.{n}",
+            cookie=f"session={n}",
+        )
+        recorder.record(SearchParams(q="Schuldnerberatung Mueller"), 0, portal="p", request=scope)
+    pending = recorder.take_pending()
+    assert [s[:5] for s in pending if s[3:5] == ("", "")] == [
+        (recorder._day, "p", "schuldnerberatung mueller", "", "")
+    ]
+    recorder.record(SearchParams(q="Schuldnerberatung Mueller"), 0, request=_scope("192.0.2.9"))
+    assert len([s for s in recorder.take_pending() if s[3:5] == ("", "")]) == 1
+
+
+def test_a_row_is_passed_on_once_per_client_and_month() -> None:
+    now = [datetime(2027, 3, 30, 23, 59, tzinfo=UTC).timestamp()]
     recorder = demand.DemandRecorder(clock=lambda: now[0])
-    scope = {"client": ("198.51.100.1", 1), "headers": [(b"user-agent", b"A")]}
+    scope = _scope("198.51.100.1")
     for _ in range(5):
         recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
-    key_before = recorder._key
-    now[0] += timedelta(minutes=2).total_seconds()  # past midnight UTC
+    now[0] += timedelta(minutes=2).total_seconds()  # the next UTC day, the same month
     recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
-    assert recorder._key != key_before
-    pending = recorder.take_pending()
-    assert pending[(datetime(2027, 3, 1).date(), "p", "pflege", "", "")] == 1
-    assert pending[(datetime(2027, 3, 2).date(), "p", "pflege", "", "")] == 1
+    now[0] += timedelta(days=1).total_seconds()  # the next month
+    recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
+    days = sorted(s[0] for s in recorder.take_pending() if s[2:5] == ("pflege", "", ""))
+    assert days == [date(2027, 3, 30), date(2027, 4, 1)]
+
+
+def _term_clients(term: str) -> int:
+    """The term's clients over every stored day (all in one month here)."""
+    with db.get_engine().connect() as connection:
+        return int(
+            connection.execute(
+                text(
+                    "SELECT coalesce(sum(clients), 0) FROM demand_count WHERE term = :t"
+                    " AND dimension = '' AND value = ''"
+                ),
+                {"t": term},
+            ).scalar_one()
+        )
+
+
+def test_one_client_changing_its_user_agent_counts_once(
+    known: KnownCatalogue, client: TestClient
+) -> None:
+    for n in range(10):
+        _search(client, "Schuldnerberatung Mueller", f"Mozilla/5.0 browser {n}")
+    demand.recorder().flush(db.get_engine())
+    assert _term_clients("schuldnerberatung mueller") == 1
+    assert "schuldnerberatung" not in _outputs(client, known)
+
+
+def test_one_client_on_many_days_of_a_month_counts_once_in_every_process(
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
+) -> None:
+    """The reviewer's case: one address searching a rare term on ten days of a month, its
+    counts written each day; on the last five days by a new API process each day (another
+    process, or this one restarted), which remembers nothing of the days before."""
+    k = demand.min_clients()
+    first = _months_back(1)  # the newest closed month: what the outputs show by default
+    now = [datetime.combine(first, time(12), tzinfo=UTC).timestamp()]
+    demand._recorder = demand.DemandRecorder(clock=lambda: now[0])
+    for n in range(10):
+        if n >= 5:
+            demand._recorder = demand.DemandRecorder(clock=lambda: now[0])
+        _search(client, "Schuldnerberatung Mueller")
+        demand.recorder().flush(db.get_engine())
+        now[0] += timedelta(days=1).total_seconds()
+    assert _term_clients("schuldnerberatung mueller") == 1
+    assert _demand(client, known) == {}
+    # Other clients still count, one each, on whichever day they came.
+    for n in range(k - 1):
+        _search(client_at(_address(n)), "Schuldnerberatung Mueller")
+        now[0] += timedelta(days=1).total_seconds()
+    demand.recorder().flush(db.get_engine())
+    assert _demand(client, known) == {"schuldnerberatung mueller": k}
 
 
 def test_no_address_agent_or_cookie_in_any_table_or_log(
@@ -192,15 +274,21 @@ def test_no_address_agent_or_cookie_in_any_table_or_log(
         assert not any(secret in r.getMessage() for r in caplog.records)
 
 
-def test_the_hash_key_is_never_written(
-    known: KnownCatalogue, client: TestClient, tmp_path: Path
+def test_the_month_key_is_never_written_and_goes_with_the_month(
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
 ) -> None:
     for n in range(3):
-        _search(client, "Pflege", f"browser {n}")
+        _search(client_at(_address(n)), "Pflege")
     recorder = demand.recorder()
     recorder.flush(db.get_engine())
-    key = recorder._key
+    month = publication.month_start(recorder._day)
+    with db.get_engine().begin() as connection:
+        key = demand.month_key(connection, month)
+        marks = set(connection.execute(text("SELECT mark FROM demand_client")).scalars())
     assert len(key) == 32
+    # Keyed hashes of (address, row): the term's own row of each of the three clients.
+    term_row = (recorder._day, "bochum-test", "pflege", "", "")
+    assert {demand.client_mark(key, _address(n), term_row) for n in range(3)} <= marks
     stored = _every_stored_value()
     assert key.hex() not in stored
     files = [config.get_settings().data_dir]
@@ -212,17 +300,30 @@ def test_the_hash_key_is_never_written(
                 content = path.read_bytes()
                 assert key not in content, path
                 assert key.hex().encode() not in content, path
+    # The month closes: its marks and what its key came from are deleted; the key cannot
+    # be worked out again (asking for it draws a new one).
+    with db.session_scope() as session:
+        publication.prune_closed_months(
+            session=session, today=publication.utc_today(), threshold=demand.min_clients()
+        )
+    with db.get_engine().begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM demand_client")).scalar_one() == 0
+        salts = connection.execute(
+            text("SELECT count(*) FROM indexer_state WHERE key LIKE 'demand_client_salt:%'")
+        )
+        assert salts.scalar_one() == 0
+        assert demand.month_key(connection, month) != key
 
 
 def test_a_store_that_is_down_costs_a_search_nothing(
-    known: KnownCatalogue, client: TestClient, monkeypatch: pytest.MonkeyPatch
+    known: KnownCatalogue, client_at: ClientAt, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def broken(*_: Any) -> None:
         raise ConnectionError("database gone")
 
-    monkeypatch.setattr(demand, "write_counts", broken)
+    monkeypatch.setattr(demand, "write_searches", broken)
     for n in range(3):
-        assert _search(client, "Buchhaltung", f"browser {n}") >= 1
+        assert _search(client_at(_address(n)), "Buchhaltung") >= 1
     recorder = demand.recorder()
     assert recorder.flush(db.get_engine()) == 0  # kept for later
     monkeypatch.undo()
@@ -278,13 +379,11 @@ def _no_stale_recorder() -> Iterator[None]:
 
 
 def test_the_global_search_has_its_own_demand_for_admins(
-    known: KnownCatalogue, client: TestClient
+    known: KnownCatalogue, client: TestClient, client_at: ClientAt
 ) -> None:
     k = demand.min_clients()
     for n in range(k):
-        r = client.get(
-            "/api/v1/search", params={"q": "Buchhaltung"}, headers={"User-Agent": f"app {n}"}
-        )
+        r = client_at(_address(n)).get("/api/v1/search", params={"q": "Buchhaltung"})
         assert r.status_code == 200
     demand.recorder().flush(db.get_engine())
     r = client.get("/api/v1/monitoring/search-demand", headers=known.admin)
@@ -414,12 +513,17 @@ def test_a_closed_month_takes_no_more_counts(client: TestClient) -> None:
     recorder = demand.DemandRecorder(clock=now.timestamp)
     closed = publication.last_closed(now.date())
     recorder.put_back(
-        Counter({(closed, "p", "spät", "", ""): 1, (now.date(), "p", "pünktlich", "", ""): 1})
+        {
+            (closed, "p", "spät", "", "", "198.51.100.1"),
+            (now.date(), "p", "pünktlich", "", "", "198.51.100.1"),
+        }
     )
     assert recorder.flush(db.get_engine()) == 1
     with db.session_scope() as session:
         terms = session.connection().execute(text("SELECT term FROM demand_count")).scalars()
         assert list(terms) == ["pünktlich"]  # the closed month's dropped
+        months = session.connection().execute(text("SELECT month FROM demand_client"))
+        assert [_day(m) for m in months.scalars()] == [publication.month_start(now.date())]
 
 
 @pytest.mark.parametrize(
