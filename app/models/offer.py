@@ -30,6 +30,9 @@ Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5_000)]
 Keyword = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+# A provider's own id, as POST, PUT /offers/external/{external_id} and the import files take it:
+# one word of at most 200 characters. "/" is allowed ("2027/FIBU-1"): the route's path converter
+# reads it as it is or sent as %2F.
 ExternalId = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^\S+$"),

@@ -84,8 +84,10 @@ def list_offers(
     )
 
 
+# `:path`: an id may hold "/" (ExternalId), sent as it is or as %2F, which the server decodes
+# before routing.
 @router.put(
-    "/external/{external_id}",
+    "/external/{external_id:path}",
     response_model=OfferPublic,
     responses={201: {"model": OfferPublic, "description": "Created"}, **documented(403)},
 )

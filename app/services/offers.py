@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 import orjson
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.codelists import CATEGORY_LABELS, OfferStatus
@@ -201,6 +202,11 @@ def _changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(k for k in new if old.get(k) != new[k])
 
 
+def _substantial(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """The changed fields that a published offer of an untrusted organisation has reviewed."""
+    return [k for k in _changed_fields(old, new) if k not in MINOR_FIELDS]
+
+
 # --- reading --------------------------------------------------------------------------------
 
 
@@ -376,17 +382,53 @@ def list_offers(
 def _write_fields(
     session: Session, offer: Offer, fields: OfferFields, fields_json: dict[str, Any]
 ) -> None:
-    for key, value in column_values(fields).items():
+    """Store new public content. A change of what moderation looks at clears `reviewed_at`:
+    portals that show reviewed offers only must not show content no admin has seen."""
+    values = column_values(fields)
+    if any(
+        getattr(offer, key) != value
+        for key, value in values.items()
+        if key not in MINOR_FIELDS and key != "completeness"
+    ):
+        offer.reviewed_at = None
+    for key, value in values.items():
         setattr(offer, key, value)
     offer.content_hash = content_hash(fields_json)
     offer.updated_at = utcnow()
+    new_offer = offer.id is None
     session.add(offer)
     session.flush()
     assert offer.id is not None
-    for old in session.exec(select(OfferDate).where(OfferDate.offer_id == offer.id)):
-        session.delete(old)
-    session.flush()
-    session.add_all(_date_rows(offer.id, fields.dates))
+    old_rows = [] if new_offer else load_dates(session=session, offer_ids=[offer.id])[offer.id]
+    _write_dates(session, old_rows, _date_rows(offer.id, fields.dates))
+
+
+def _date_key(d: OfferDate) -> tuple[Any, ...]:
+    """What makes a date the same date across edits: the provider's id for it, else its start
+    and place."""
+    if d.external_id is not None:
+        return ("id", d.external_id)
+    return ("at", d.start_date, d.flexible_start, d.postcode, d.online)
+
+
+def _write_dates(session: Session, old_rows: list[OfferDate], new_rows: list[OfferDate]) -> None:
+    """Replace an offer's dates, keeping the row (and so its id) of each date that stays: its
+    calendar file's link and event UID are built from that id."""
+    unused: dict[tuple[Any, ...], list[OfferDate]] = {}
+    for row in old_rows:
+        unused.setdefault(_date_key(row), []).append(row)
+    for new in new_rows:
+        matches = unused.get(_date_key(new))
+        if not matches:
+            session.add(new)
+            continue
+        row = matches.pop(0)
+        for name, value in new.model_dump(exclude={"id"}).items():
+            setattr(row, name, value)
+        session.add(row)
+    for rows in unused.values():
+        for row in rows:
+            session.delete(row)
     session.flush()
 
 
@@ -419,8 +461,14 @@ def create_offer(
     data = place_locations(data)
     if data.external_id is not None and _find_by_external_id(session, owner_id, data.external_id):
         raise Conflict(f"an offer with external_id {data.external_id!r} exists already")
+    return _insert_offer(session, actor, org, data)
+
+
+def _insert_offer(session: Session, actor: Actor, org: Organisation, data: OfferCreate) -> Offer:
+    """Write a new offer; its first statement is the INSERT, it reads nothing before."""
+    assert org.id is not None
     offer = Offer(
-        organisation_id=owner_id,
+        organisation_id=org.id,
         external_id=data.external_id,
         status="",
         title="",
@@ -483,7 +531,8 @@ def _find_by_external_id(session: Session, organisation_id: int, external_id: st
 def _apply_change(
     *, session: Session, actor: Actor, offer: Offer, fields: OfferFields
 ) -> list[str]:
-    """Apply new content; substantial edits of an untrusted published offer wait for review."""
+    """Apply new content; substantial edits of an untrusted published offer wait for review,
+    routine ones (MINOR_FIELDS) apply at once, also while a revision waits."""
     assert offer.id is not None
     if offer.status == OfferStatus.archived:
         raise Conflict("this offer is archived; create or upsert it again to revive it")
@@ -491,40 +540,39 @@ def _apply_change(
     dates = load_dates(session=session, offer_ids=[offer.id])[offer.id]
     current = snapshot(offer, dates)
     new = fields.model_dump(mode="json", exclude={"external_id"})
-    baseline = offer.pending_revision or current
-    changed = _changed_fields(baseline, new)
+    revision = offer.pending_revision
+    changed = _changed_fields(revision or current, new)
     if not changed:
-        if offer.pending_revision is None and offer.content_hash != content_hash(new):
+        if revision is None and offer.content_hash != content_hash(new):
             # Stored before the content's shape grew a field: record the hash of the same
             # content as it is spelled now, so bulk re-imports recognise it as unchanged.
             offer.content_hash = content_hash(new)
             session.add(offer)
         return []
     org = _organisation(session, offer.organisation_id)
-    substantial = set(_changed_fields(current, new)) - MINOR_FIELDS
-    needs_review = (
-        offer.status == OfferStatus.published
-        and not org.trusted
-        and not actor.is_admin
-        and (bool(substantial) or offer.pending_revision is not None)
-    )
-    if needs_review:
-        offer.pending_revision = new
-        offer.rejection_reason = None
-        offer.updated_at = utcnow()
+    moderated = offer.status == OfferStatus.published and not org.trusted and not actor.is_admin
+    if moderated and _substantial(current, new):
+        _submit_revision(session, actor, offer, current=current, new=new)
+        return changed
+    # Applied whole, so no revision waits any more: the new content was built on it (PATCH)
+    # or replaces it (PUT, upsert, import).
+    offer.pending_revision = None
+    public_changes = _changed_fields(current, new)
+    if not public_changes:
+        # The public content sent again: the changes that waited are no longer asked for.
+        assert revision is not None
         session.add(offer)
-        session.flush()
         audit.record(
             session=session,
             actor=actor,
             entity="offer",
             entity_id=offer.id,
-            action="revision_submitted",
-            fields=changed,
+            action="revision_withdrawn",
+            fields=_changed_fields(current, revision),
         )
+        session.flush()
         return changed
-    field_model = OfferFields.model_validate(new)
-    _write_fields(session, offer, field_model, new)
+    _write_fields(session, offer, OfferFields.model_validate(new), new)
     if offer.status == OfferStatus.rejected:
         # Editing a rejected offer is how a provider answers the rejection.
         _set_initial_status(offer, org)
@@ -535,12 +583,56 @@ def _apply_change(
         entity="offer",
         entity_id=offer.id,
         action="update",
-        fields=changed,
+        fields=public_changes,
         detail={"status": offer.status},
     )
     outbox.enqueue(session=session, offer_ids=[offer.id])
     session.flush()
     return changed
+
+
+def _submit_revision(
+    session: Session,
+    actor: Actor,
+    offer: Offer,
+    *,
+    current: dict[str, Any],
+    new: dict[str, Any],
+) -> None:
+    """Keep `new` as the revision that waits for review and apply its routine fields at once.
+    The revision carries them too, so publishing it later does not undo them. Only a public
+    change moves `updated_at` and reaches the change feed: a waiting revision shows in
+    neither."""
+    assert offer.id is not None
+    before = offer.pending_revision or current
+    public = {**current, **{k: v for k, v in new.items() if k in MINOR_FIELDS}}
+    at_once = _changed_fields(current, public)
+    if at_once:
+        _write_fields(session, offer, OfferFields.model_validate(public), public)
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="update",
+            fields=at_once,
+            detail={"status": offer.status},
+        )
+        outbox.enqueue(session=session, offer_ids=[offer.id])
+    submitted = _substantial(before, new)
+    offer.pending_revision = new
+    if submitted:
+        offer.rejection_reason = None
+        audit.record(
+            session=session,
+            actor=actor,
+            entity="offer",
+            entity_id=offer.id,
+            action="revision_submitted",
+            fields=submitted,
+        )
+    session.add(offer)
+    session.flush()
 
 
 def replace_offer(*, session: Session, actor: Actor, offer_id: int, data: OfferFields) -> Offer:
@@ -596,10 +688,20 @@ def upsert_offer_by_external_id(
     data = place_locations(data)
     offer = _find_by_external_id(session, owner_id, external_id)
     if offer is None:
+        org = _organisation(session, owner_id)
         create = OfferCreate.model_validate({**data.model_dump(), "external_id": external_id})
-        return create_offer(
-            session=session, actor=actor, data=create, organisation_id=owner_id
-        ), UpsertOutcome.created
+        try:
+            # Nothing is read inside the savepoint before the INSERT: on SQLite such a read
+            # would pin a snapshot that the other request's commit makes stale, and the
+            # INSERT would fail with "database is locked" instead of the conflict below.
+            with session.begin_nested():
+                return _insert_offer(session, actor, org, create), UpsertOutcome.created
+        except IntegrityError:
+            # The same PUT sent twice at once, and the other one stored the offer first:
+            # this one goes on as an update of what it stored.
+            offer = _find_by_external_id(session, owner_id, external_id)
+            if offer is None:
+                raise
     new_json = data.model_dump(mode="json", exclude={"external_id"})
     if offer.status == OfferStatus.archived:
         org = _organisation(session, owner_id)

@@ -15,6 +15,7 @@ from sqlmodel import func, select
 from app import config, db
 from app.models.audit import AuditEntry
 from app.models.import_source import ImportSource
+from app.models.offer import Offer
 from app.models.types import utcnow
 from app.services.interop.scheduler import pull_source, run_due
 from testkit.openvhs_files import course_xml, programme
@@ -405,3 +406,29 @@ def test_unexpected_error_releases_the_source(
     assert row.consecutive_failures == 1
     assert row.next_run_at > utcnow()
     assert run_due() == 0  # backing off, not retried at once
+
+
+def test_a_pulled_file_changes_an_untrusted_organisations_offers_only_through_review(
+    client: TestClient,
+    admin: dict[str, str],
+    provider: dict[str, Any],
+    feed: FeedServer,
+) -> None:
+    org_id = provider["org_id"]
+    source_id = add_source(client, admin, org_id, feed.url("feed"))
+    assert run_due() == 1
+    assert statuses(org_id) == {"A": "submitted", "B": "submitted"}
+    with db.session_scope() as session:
+        offer_ids = {o.external_id: o.id for o in session.exec(select(Offer))}
+    r = client.post(f"/api/v1/offers/{offer_ids['A']}/publish", headers=admin)
+    assert r.status_code == 200, r.text
+    # The organisation's file renames the published course: the public keeps the reviewed
+    # title until an admin publishes the change.
+    feed.state.set(programme(course_xml("A", "Tabellenkalkulation NEU"), course_xml("B")))
+    make_due(source_id)
+    assert run_due() == 1
+    public = client.get(f"/api/v1/offers/{offer_ids['A']}").json()
+    assert public["title"] == "Englisch B1 – Konversation"
+    queue = client.get("/api/v1/moderation", headers=admin).json()
+    kinds = {item["offer_id"]: item["kind"] for item in queue["items"]}
+    assert kinds[offer_ids["A"]] == "revision"

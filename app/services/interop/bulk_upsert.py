@@ -204,8 +204,12 @@ class BulkUpserter:
             if len(self._pending) >= self.chunk_size:
                 self.flush()
             return UpsertOutcome.created
-        if current.status != OfferStatus.archived and current.content_hash == offers.content_hash(
-            fields_json
+        # An offer whose revision waits is not unchanged when the file brings its public
+        # content: the offer service drops the revision, which the file no longer asks for.
+        if (
+            current.status != OfferStatus.archived
+            and not current.revision_pending
+            and current.content_hash == offers.content_hash(fields_json)
         ):
             if current.import_format != self.import_format:
                 self._reclaimed.append(current.id)

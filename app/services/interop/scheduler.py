@@ -18,6 +18,7 @@ from sqlmodel import col
 from app.config import Settings, get_settings
 from app.db import session_scope
 from app.errors import Conflict, DomainError, NotFound
+from app.models.api_key import Role
 from app.models.import_source import ImportSource, SourceStatus
 from app.models.types import utcnow
 from app.processes import run_until_signalled
@@ -65,7 +66,13 @@ def _import(source: ImportSource, fetched: Fetched) -> Outcome:
     with session_scope() as session:
         report = import_file(
             session=session,
-            actor=Actor.system(f"source:{source.id}"),
+            # As the organisation itself, not as an admin: what a pulled file changes on a
+            # published offer of an untrusted organisation waits for review, as an upload does.
+            actor=Actor(
+                role=Role.provider,
+                organisation_id=source.organisation_id,
+                label=f"source:{source.id}",
+            ),
             organisation_id=source.organisation_id,
             stream=fetched.body,
             format=source.format,
