@@ -100,6 +100,8 @@ class Offer(SQLModel, table=True):
     # A substantial edit of a published offer waits here for review; the row keeps
     # what the public sees until an admin publishes the revision.
     pending_revision: dict[str, Any] | None = SQLField(default=None, sa_column=Column(JSON))
+    # Since when the revision waits (the moderation queue's order); None without one.
+    revision_at: datetime | None = SQLField(default=None, sa_type=UTCDateTime)
     content_hash: str = SQLField(default="", max_length=64)
     # 0-100 by app/services/quality/completeness.py, of the content in these columns (not of
     # a pending revision): search ranks by it, portals may hold back offers below a minimum.

@@ -4,7 +4,7 @@ on many of them at once, each id on its own (one bad id does not undo the others
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, or_
+from sqlalchemy import Text, and_, case, cast, or_
 from sqlmodel import Session, col, func, select
 
 from app.codelists import OfferStatus
@@ -31,6 +31,17 @@ _WAITING = or_(
 )
 
 
+# A revision waits since it was submitted (the public updated_at stays as it was); a
+# submitted offer since its last change.
+_WAITING_SINCE = case(
+    (
+        and_(col(Offer.status) == OfferStatus.published.value, _HAS_REVISION),
+        func.coalesce(col(Offer.revision_at), col(Offer.updated_at)),
+    ),
+    else_=col(Offer.updated_at),
+)
+
+
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> list[FieldChange]:
     """Each top-level field whose value differs, in the order of the offer's fields."""
     return [
@@ -53,9 +64,7 @@ def moderation_queue(
         query = query.where(Offer.organisation_id == organisation_id)
     total = session.exec(select(func.count()).select_from(query.subquery())).one()
     rows = list(
-        session.exec(
-            query.order_by(col(Offer.updated_at), col(Offer.id)).offset(offset).limit(limit)
-        )
+        session.exec(query.order_by(_WAITING_SINCE, col(Offer.id)).offset(offset).limit(limit))
     )
     revised = [o.id for o, _ in rows if o.status == OfferStatus.published and o.id is not None]
     dates = offers.load_dates(session=session, offer_ids=revised)
@@ -76,7 +85,7 @@ def moderation_queue(
                 external_id=offer.external_id,
                 title=offer.title,
                 kind="revision" if revision else "new",
-                waiting_since=offer.updated_at,
+                waiting_since=(offer.revision_at if revision else None) or offer.updated_at,
                 changes=changes,
             )
         )

@@ -518,6 +518,7 @@ def _set_initial_status(offer: Offer, org: Organisation) -> None:
         offer.status = OfferStatus.submitted.value
     offer.rejection_reason = None
     offer.pending_revision = None
+    offer.revision_at = None
 
 
 def _find_by_external_id(session: Session, organisation_id: int, external_id: str) -> Offer | None:
@@ -557,6 +558,7 @@ def _apply_change(
     # Applied whole, so no revision waits any more: the new content was built on it (PATCH)
     # or replaces it (PUT, upsert, import).
     offer.pending_revision = None
+    offer.revision_at = None
     public_changes = _changed_fields(current, new)
     if not public_changes:
         # The public content sent again: the changes that waited are no longer asked for.
@@ -620,6 +622,9 @@ def _submit_revision(
         )
         outbox.enqueue(session=session, offer_ids=[offer.id])
     submitted = _substantial(before, new)
+    if offer.pending_revision is None or offer.revision_at is None:
+        # The moderation queue's "waiting since": the public updated_at does not move.
+        offer.revision_at = utcnow()
     offer.pending_revision = new
     if submitted:
         offer.rejection_reason = None
@@ -740,6 +745,7 @@ def _move(
     offer.updated_at = utcnow()
     if to != OfferStatus.published:
         offer.pending_revision = None
+        offer.revision_at = None
     session.add(offer)
     audit.record(
         session=session,
@@ -773,6 +779,7 @@ def publish_offer(*, session: Session, actor: Actor, offer_id: int) -> Offer:
     if offer.status == OfferStatus.published:
         assert offer.id is not None
         offer.pending_revision = None
+        offer.revision_at = None
         session.add(offer)
         audit.record(
             session=session,
@@ -810,6 +817,7 @@ def reject_offer(*, session: Session, actor: Actor, offer_id: int, reason: str) 
             )
         assert offer.id is not None
         offer.pending_revision = None
+        offer.revision_at = None
         session.add(offer)
         audit.record(
             session=session,

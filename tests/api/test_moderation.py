@@ -61,6 +61,28 @@ def test_queue_lists_what_waits_oldest_first(
     assert client.get(URL).status_code == 401
 
 
+def test_a_revision_waits_since_it_was_submitted(
+    client: TestClient, provider: dict[str, Any], admin: dict[str, str], make_offer: Any
+) -> None:
+    revised = make_offer(provider["headers"], title="Finanzbuchhaltung mit DATEV")
+    assert client.post(f"/api/v1/offers/{revised['id']}/publish", headers=admin).status_code == 200
+    submitted = make_offer(provider["headers"], title="Neues Angebot")
+    # Revised after the other was submitted: it has waited less, though the public version
+    # (and its updated_at) is older.
+    r = client.patch(
+        f"/api/v1/offers/{revised['id']}",
+        json={"title": "Finanzbuchhaltung kompakt"},
+        headers=provider["headers"],
+    )
+    assert r.json()["pending_revision"] is not None
+    items = client.get(URL, headers=admin).json()["items"]
+    assert [(i["offer_id"], i["kind"]) for i in items] == [
+        (submitted["id"], "new"),
+        (revised["id"], "revision"),
+    ]
+    assert items[1]["waiting_since"] > items[0]["waiting_since"]
+
+
 def test_bulk_publish_decides_each_id_on_its_own(
     client: TestClient,
     provider: dict[str, Any],

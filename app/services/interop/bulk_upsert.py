@@ -278,6 +278,7 @@ class BulkUpserter:
                 status=status,
                 rejection_reason=None,
                 pending_revision=None,
+                revision_at=None,
                 content_hash=content_hash,
                 created_at=now,
                 updated_at=now,
