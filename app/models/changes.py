@@ -35,6 +35,8 @@ class RemovalReason(StrEnum):
     in_review = "in_review"
     # its announcement was moved to start later
     not_yet_announced = "not_yet_announced"
+    # an admin marked it as the same as another provider's offer, which search shows instead
+    merged = "merged"
     # portal feeds only: the offer left the portal's region or rules
     left_portal = "left_portal"
 
@@ -79,6 +81,8 @@ class ChangeItem(BaseModel):
     reason: RemovalReason | None
     changed_at: datetime
     offer: OfferPublic | None
+    # Only on a removal for `merged`: the offer search shows instead.
+    canonical_offer_id: int | None = None
 
 
 class ChangePage(BaseModel):

@@ -28,8 +28,9 @@ def list_changes(
 ) -> Response:
     """Every change of what the public can see, in commit order: an upsert carries the offer
     as `GET /offers/{id}` shows it, a removal its id and reason. Follow `next_cursor` until
-    `has_more` is false, then poll with the last cursor. 410: the cursor is older than the
-    retained history; start over without `since`."""
+    `has_more` is false, then poll with the last cursor. 422: the cursor is not one of this
+    feed's (also one beyond its newest change); 410: it is older than the retained history,
+    start over without `since`."""
     after = service.start_after(session=session, since=since)
     page = service.read_changes(session=session, after=after, limit=limit)
     return Response(orjson.dumps(page.as_dict()), media_type="application/json")

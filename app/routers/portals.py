@@ -169,9 +169,11 @@ def portal_changes(
     slug: SlugPath, session: SessionDep, since: SinceQuery = None, limit: LimitQuery = 100
 ) -> Response:
     """The change feed as this portal sees it: its offers' upserts and removals, and a
-    tombstone (`reason: left_portal`) when an offer leaves its region or rules. A page may
-    be short, even empty, with `has_more`: keep following `next_cursor`. When the portal's
-    region or rules change, start over without `since`."""
+    tombstone (`reason: left_portal`) when an offer leaves its region or rules; when those
+    rules change, a tombstone for each offer that leaves and an upsert for each that joins. A
+    page may be short, even empty, with `has_more`: keep following `next_cursor`. 422: the
+    cursor is not one of this feed's (also one beyond its newest change); 410: it is older
+    than the retained history, start over without `since`."""
     portal = service.get_portal(session=session, slug=slug)
     after = changes.start_after(session=session, since=since)
     page = changes.read_portal_changes(session=session, portal=portal, after=after, limit=limit)

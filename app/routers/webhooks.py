@@ -83,7 +83,9 @@ def delete_webhook(
 def replay_webhook(
     endpoint_id: EndpointId, body: ReplayIn, session: SessionDep, actor: WebhookActorDep
 ) -> WebhookPublic:
-    """Deliver again every change after a feed cursor (`since`; none: from the beginning)."""
+    """Deliver again every change after a feed cursor (`since`; none: from the beginning).
+    422 at `since` for a cursor that is not the feed's (also one beyond its newest change),
+    410 for one older than the retained history."""
     endpoint = service.replay(
         session=session, actor=actor, endpoint_id=endpoint_id, since=body.since
     )

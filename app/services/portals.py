@@ -3,7 +3,7 @@
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import anyio
@@ -31,10 +31,12 @@ from app.models.portal import (
 from app.models.search import SearchScope
 from app.models.types import utcnow
 from app.search.cache import BoundedLru
+from app.search.documents import is_current
 from app.search.filters import stale_cutoff
 from app.search.service import answer_cache
 from app.search.state import Generations, new_portal_generation
 from app.services.offers import OfferView, get_offer, has_ended
+from app.services.quality.duplicate_queue import merged_into
 
 
 def _portal_values(data: BaseModel, *, exclude_unset: bool = False) -> dict[str, Any]:
@@ -107,6 +109,7 @@ def update_portal(*, session: Session, slug: str, data: PortalPatch) -> Portal:
         PortalFields.model_validate(merged)
     except ValidationError as exc:
         raise InvalidInput(str(exc.errors()[0]["msg"]).removeprefix("Value error, ")) from None
+    before = portal_scope(portal)
     for name, value in changes.items():
         setattr(portal, name, value)
     _resolve_centre(portal)
@@ -114,6 +117,12 @@ def update_portal(*, session: Session, slug: str, data: PortalPatch) -> Portal:
     session.add(portal)
     new_portal_generation(session)
     session.flush()
+    # The portal's feed hears of new rules in the same transaction: tombstones for the offers
+    # that leave, upserts for those that join. Imported here because the feed imports this
+    # module for the rules it judges by.
+    from app.services import changes as feed
+
+    feed.record_portal_rules(session=session, before=before, after=portal_scope(portal))
     return portal
 
 
@@ -167,14 +176,23 @@ def delete_contact(*, session: Session, slug: str, contact_id: int) -> None:
 # --- what the portal shows ------------------------------------------------------------------
 
 
-def portal_scope(portal: Portal) -> SearchScope:
+@dataclass
+class PortalScope(SearchScope):
+    """A portal's scope that knows its portal: the portal's change feed judges each change by
+    the rules in effect when it was recorded, which it keeps by portal."""
+
+    portal_id: int | None = None
+    portal_created: datetime | None = None
+
+
+def portal_scope(portal: Portal) -> PortalScope:
     """The portal's region and rules as the search service understands them."""
     centre = (
         (portal.center_lat, portal.center_lon)
         if portal.center_lat is not None and portal.center_lon is not None
         else None
     )
-    return SearchScope(
+    return PortalScope(
         postcodes=list(portal.postcodes),
         postcode_prefixes=list(portal.postcode_prefixes),
         center=centre,
@@ -187,6 +205,8 @@ def portal_scope(portal: Portal) -> SearchScope:
         min_completeness=portal.min_completeness,
         hide_stale=portal.hide_stale,
         show_also_offered=portal.duplicates == DuplicateDisplay.also_offered,
+        portal_id=portal.id,
+        portal_created=portal.created_at,
     )
 
 
@@ -237,19 +257,29 @@ def cors_headers(*, origins: list[str], origin: str | None, preflight: bool) -> 
 def get_portal_offer(
     *, session: Session, portal: Portal, offer_id: int, ended_ok: bool = False
 ) -> OfferView:
-    """A public offer the portal may show; anything else is `NotFound`, as if it did not exist.
-    One whose dates have all passed is Gone, unless `ended_ok`."""
+    """A public offer the portal may show; anything else is `NotFound`, as if it did not exist:
+    outside its region or rules, or merged into another provider's offer (search shows that
+    one instead). One whose dates have all passed is Gone, unless `ended_ok`."""
     view = get_offer(session=session, actor=None, offer_id=offer_id, ended_ok=True)
-    if not offer_in_scope(view, portal_scope(portal)):
+    today = date.today()
+    if not offer_in_scope(view, portal_scope(portal), today=today) or merged_into(
+        session=session, offer_ids=[offer_id], today=today
+    ):
         raise NotFound(f"offer {offer_id} does not exist")
     if not ended_ok and has_ended(view):
         raise Gone(f"offer {offer_id} is no longer offered: all its dates have passed")
     return view
 
 
-def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
-    """The detail-page twin of `scope_filters`: may this portal show this offer?"""
+def offer_in_scope(view: OfferView, scope: SearchScope, *, today: date | None = None) -> bool:
+    """The detail-page twin of `scope_filters`: may this portal show this offer? Its region is
+    judged by the dates one can still take, as the search documents are (`current_dates`): a
+    past date in the region does not bring an offer whose current dates lie elsewhere. An offer
+    whose dates have all passed is judged by all of them, so that the portals it was shown in
+    can still say that it ended."""
     o = view.offer
+    today = today or date.today()
+    dates = [d for d in view.dates if is_current(d, today)] or view.dates
     return in_scope(
         scope,
         category=o.category,
@@ -257,7 +287,7 @@ def offer_in_scope(view: OfferView, scope: SearchScope) -> bool:
         reviewed=o.reviewed_at is not None,
         completeness=o.completeness,
         stale=is_stale_for_portals(o.updated_at),
-        places=[(d.postcode, d.lat, d.lon) for d in view.dates],
+        places=[(d.postcode, d.lat, d.lon) for d in dates],
     )
 
 

@@ -212,12 +212,11 @@ def delete(*, session: Session, actor: Actor, endpoint_id: int) -> None:
 def replay(
     *, session: Session, actor: Actor, endpoint_id: int, since: str | None
 ) -> WebhookEndpoint:
-    """Deliver again every change after a feed cursor (from the beginning without one); 410
-    for a cursor older than the retained history."""
+    """Deliver again every change after a feed cursor (from the beginning without one); 422
+    at `since` for a cursor beyond the newest change, 410 for one older than the retained
+    history."""
     endpoint = get_endpoint(session=session, actor=actor, endpoint_id=endpoint_id)
-    if since is not None:
-        changes.decode_cursor(since, loc=["since"])
-    endpoint.position = changes.start_after(session=session, since=since)
+    endpoint.position = changes.start_after(session=session, since=since, loc=["since"])
     endpoint.updated_at = utcnow()
     session.add(endpoint)
     session.flush()

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 
 from app import db
+from app.services import changes, outbox
 from app.services.quality.duplicates import check_pending
 from tests.conftest import SearchIndex, offer_payload
 
@@ -264,3 +265,56 @@ def test_decisions_never_chain(
     assert f"offer {vhs} is the canonical offer of pair" in refused.text
     # The third joins the existing canonical offer: allowed.
     assert _decide(client, admin, _pair_of(client, admin, vhs, third), vhs).status_code == 200
+
+
+def _news(client: TestClient, path: str, since: str) -> tuple[list[dict[str, Any]], str]:
+    page = client.get(path, params={"since": since, "limit": 1000}).json()
+    return page["items"], page["next_cursor"]
+
+
+def test_a_merged_offer_leaves_the_feeds_and_portals_and_returns_when_unmerged(
+    client: TestClient, admin: dict[str, str], twins: dict[str, Any], search_index: SearchIndex
+) -> None:
+    """Partners hear that the other offer left (`merged`, naming the canonical one), as search
+    no longer finds it; a later decision brings it back."""
+    body = {"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]}
+    assert client.post("/api/v1/admin/portals", json=body, headers=admin).status_code == 201
+    search_index.drain()
+    feeds = {"/api/v1/changes": "", "/api/v1/portals/bochum/changes": ""}
+    for path in feeds:
+        items, feeds[path] = _news(client, path, changes.encode_cursor(0))
+        assert {twins["vhs"], twins["ihk"]} <= {i["offer_id"] for i in items}
+    pair_id = _pair_of(client, admin, twins["vhs"], twins["ihk"])
+    assert _decide(client, admin, pair_id, twins["vhs"]).status_code == 200
+    search_index.drain()
+    for path in feeds:
+        items, feeds[path] = _news(client, path, feeds[path])
+        assert [
+            (i["offer_id"], i["kind"], i["reason"], i.get("canonical_offer_id")) for i in items
+        ] == [(twins["ihk"], "removed", "merged", twins["vhs"])], path
+    hits = client.get("/api/v1/portals/bochum/search", params={"q": "DATEV"}).json()["hits"]
+    assert [h["id"] for h in hits] == [twins["vhs"]]
+    assert client.get(f"/api/v1/portals/bochum/offers/{twins['ihk']}").status_code == 404
+    assert client.get(f"/p/bochum/angebote/{twins['ihk']}").status_code == 404
+    assert client.get(f"/api/v1/portals/bochum/offers/{twins['vhs']}").status_code == 200
+    # Its own address keeps answering: a link to it still leads to the course.
+    assert client.get(f"/api/v1/offers/{twins['ihk']}").status_code == 200
+    # Indexed again, nothing new; undone, it is back.
+    with db.session_scope() as session:
+        outbox.enqueue(session=session, offer_ids=[twins["vhs"], twins["ihk"]])
+    search_index.drain()
+    assert _news(client, "/api/v1/changes", feeds["/api/v1/changes"])[0] == []
+    r = client.post(
+        f"/api/v1/moderation/duplicates/{pair_id}/decision",
+        json={"decision": "not_duplicate"},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    search_index.drain()
+    for path in feeds:
+        items, _ = _news(client, path, feeds[path])
+        assert [(i["offer_id"], i["event"]) for i in items] == [
+            (twins["ihk"], "offer.published")
+        ], path
+        assert items[0]["offer"] == client.get(f"/api/v1/offers/{twins['ihk']}").json()
+    assert client.get(f"/api/v1/portals/bochum/offers/{twins['ihk']}").status_code == 200

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text, update
 from sqlmodel import col, select
 
-from app import db
+from app import config, db
 from app.migrations import downgrade, upgrade
 from app.models.changes import PublicChange
 from app.models.offer import Offer
@@ -371,3 +371,213 @@ def test_portal_feed_follows_the_portals_quality_rules(
     search_index.drain()
     items = client.get(path, params={"since": cursor}).json()["items"]
     assert [(i["offer_id"], i["reason"]) for i in items] == [(full["id"], "left_portal")]
+
+
+def test_a_cursor_beyond_the_newest_change_is_422_in_every_feed_and_replay(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A cursor we never handed out would silently skip every change up to it."""
+    monkeypatch.setenv("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8")
+    config.get_settings.cache_clear()
+    r = client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+    h = trusted_provider["headers"]
+    for n in range(3):
+        client.post("/api/v1/offers", json=offer_payload(title=f"Kurs {n}"), headers=h)
+    search_index.drain()
+    last = client.get("/api/v1/changes").json()["next_cursor"]
+    ahead = changes.encode_cursor(changes.decode_cursor(last) + 1)
+    for path in ("/api/v1/changes", "/api/v1/portals/bochum/changes"):
+        assert client.get(path, params={"since": last}).status_code == 200
+        r = client.get(path, params={"since": ahead})
+        assert r.status_code == 422, (path, r.text)
+        [detail] = r.json()["error"]["details"]
+        assert detail["loc"] == ["query", "since"]
+        assert "beyond the newest change" in detail["message"]
+    hook = client.post(
+        "/api/v1/webhooks", json={"url": "http://127.0.0.1:9/hook"}, headers=admin
+    ).json()
+    replay = f"/api/v1/webhooks/{hook['id']}/replay"
+    r = client.post(replay, json={"since": ahead}, headers=admin)
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"][0]["loc"] == ["since"]
+    assert client.get(f"/api/v1/webhooks/{hook['id']}", headers=admin).json()["cursor"] == last
+    assert client.post(replay, json={"since": last}, headers=admin).status_code == 200
+
+
+def test_the_cursor_of_a_pruned_newest_change_is_still_ours(
+    client: TestClient, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    h = trusted_provider["headers"]
+    offer_id = client.post("/api/v1/offers", json=offer_payload(), headers=h).json()["id"]
+    search_index.drain()
+    client.post(f"/api/v1/offers/{offer_id}/withdraw", headers=h)
+    search_index.drain()
+    last = client.get("/api/v1/changes").json()["next_cursor"]
+    with db.session_scope() as session:
+        session.execute(update(PublicChange).values(created_at=utcnow() - timedelta(days=40)))
+        changes.prune_changes(session=session, older_than=utcnow() - timedelta(days=30))
+    assert change_count() == 0  # the removal, the newest change, is gone
+    page = client.get("/api/v1/changes", params={"since": last}).json()
+    assert page == {"items": [], "next_cursor": last, "has_more": False}
+
+
+HERNE: dict[str, Any] = {"postcode": "44623", "city": "Herne", "lat": 51.5388, "lon": 7.2256}
+KOELN: dict[str, Any] = {"postcode": "50667", "city": "Köln", "lat": 50.9375, "lon": 6.9603}
+
+
+def test_a_change_of_a_portals_rules_writes_its_tombstones_and_upserts(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    make_org: Callable[..., int],
+    make_key: Callable[..., dict[str, str]],
+    search_index: SearchIndex,
+) -> None:
+    """Offers that leave get `left_portal`, offers that join an upsert, in the transaction
+    that changes the portal: a consumer that carries on ends with the portal's offers."""
+    other_org = make_org(name="Akademie", trusted=True)
+    other = make_key("provider", other_org)
+    h = trusted_provider["headers"]
+
+    def create(headers: dict[str, str], **place: Any) -> int:
+        r = client.post("/api/v1/offers", json=offer_payload(**place), headers=headers)
+        assert r.status_code == 201, r.text
+        return int(r.json()["id"])
+
+    stays, blocked, herne = create(h), create(other), create(h, **HERNE)
+    create(h, **KOELN)
+    portal = {"slug": "ruhr", "name": "Ruhr", "postcode_prefixes": ["447"]}
+    assert client.post("/api/v1/admin/portals", json=portal, headers=admin).status_code == 201
+    search_index.drain()
+    path = "/api/v1/portals/ruhr/changes"
+    state: Feed = {}
+    cursor = follow(client, path, state)
+    assert set(state) == {stays, blocked}
+    whole = client.get("/api/v1/changes", params={"limit": 1000}).json()["next_cursor"]
+
+    r = client.patch(
+        "/api/v1/admin/portals/ruhr",
+        json={"postcode_prefixes": ["447", "446"], "providers_block": [other_org]},
+        headers=admin,
+    )
+    assert r.status_code == 200, r.text
+    items = client.get(path, params={"since": cursor}).json()["items"]
+    assert [(i["offer_id"], i["kind"], i["event"], i["reason"]) for i in items] == [
+        (blocked, "removed", "offer.removed", "left_portal"),
+        (herne, "upsert", "offer.published", None),
+    ]
+    assert items[1]["offer"] == client.get(f"/api/v1/offers/{herne}").json()
+    cursor = follow(client, path, state, since=cursor)
+    assert state == public_catalogue(client, "/api/v1/portals/ruhr")
+    assert set(state) == {stays, herne}
+    assert follow_fresh(client, path) == state
+    # The whole catalogue's feed has nothing new; a change that shows the same offers writes
+    # nothing either.
+    assert client.get("/api/v1/changes", params={"since": whole}).json()["items"] == []
+    r = client.patch("/api/v1/admin/portals/ruhr", json={"name": "Ruhrgebiet"}, headers=admin)
+    assert r.status_code == 200, r.text
+    assert client.get(path, params={"since": cursor}).json()["items"] == []
+    # Withdrawn, the offer that joined leaves no content behind in the portal's feed either.
+    client.post(f"/api/v1/offers/{herne}/withdraw", headers=h)
+    search_index.drain()
+    everything = client.get(path, params={"limit": 1000}).json()["items"]
+    assert [i["offer"] for i in everything if i["offer_id"] == herne] == [None, None]
+    assert follow_fresh(client, path) == public_catalogue(client, "/api/v1/portals/ruhr")
+
+
+def test_a_portal_feed_judges_each_change_by_the_rules_of_its_time(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    """A consumer that read under the old rules and carries on after new ones still hears of
+    what happened to its offers in between, however often the rules change; after the
+    retention, a fresh start ends with the portal's offers too."""
+    h = trusted_provider["headers"]
+    bochum = [
+        client.post("/api/v1/offers", json=offer_payload(title=f"Kurs {n}"), headers=h).json()["id"]
+        for n in range(2)
+    ]
+    herne = client.post("/api/v1/offers", json=offer_payload(**HERNE), headers=h).json()["id"]
+    portal = {"slug": "ruhr", "name": "Ruhr", "postcode_prefixes": ["447"]}
+    assert client.post("/api/v1/admin/portals", json=portal, headers=admin).status_code == 201
+    search_index.drain()
+    path = "/api/v1/portals/ruhr/changes"
+    state: Feed = {}
+    cursor = follow(client, path, state)
+    assert set(state) == set(bochum)
+    # Withdrawn while the rules still showed it, then the portal moves to Herne, and back.
+    client.post(f"/api/v1/offers/{bochum[0]}/withdraw", headers=h)
+    search_index.drain()
+    expected = [
+        (["446"], [(bochum[0], "withdrawn"), (bochum[1], "left_portal"), (herne, None)]),
+        (["447", "446"], [(bochum[1], None)]),
+    ]
+    for prefixes, news in expected:
+        r = client.patch(
+            "/api/v1/admin/portals/ruhr", json={"postcode_prefixes": prefixes}, headers=admin
+        )
+        assert r.status_code == 200, r.text
+        page = client.get(path, params={"since": cursor}).json()
+        assert [(i["offer_id"], i["reason"]) for i in page["items"]] == news
+        cursor = follow(client, path, state, since=cursor)
+    assert state == public_catalogue(client, "/api/v1/portals/ruhr")
+    assert set(state) == {bochum[1], herne}
+    with db.session_scope() as session:
+        session.execute(update(PublicChange).values(created_at=utcnow() - timedelta(days=40)))
+        changes.prune_changes(session=session, older_than=utcnow() - timedelta(days=30))
+    assert follow_fresh(client, path) == state
+    assert follow_fresh(client, "/api/v1/changes") == public_catalogue(client)
+
+
+def test_an_offer_that_leaves_public_view_leaves_no_content_in_the_feed(
+    client: TestClient,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    """Its earlier upserts keep their places (cursors stay valid, nothing skipped or repeated)
+    but read as the removal they led to, without the offer."""
+    portal = {"slug": "ruhr", "name": "Ruhr", "postcode_prefixes": ["447"]}
+    assert client.post("/api/v1/admin/portals", json=portal, headers=admin).status_code == 201
+    h = trusted_provider["headers"]
+    body = offer_payload(title="Geheimer Kurs")
+    gone = client.post("/api/v1/offers", json=body, headers=h).json()["id"]
+    kept = client.post("/api/v1/offers", json=offer_payload(), headers=h).json()["id"]
+    search_index.drain()
+    client.patch(f"/api/v1/offers/{gone}", json={"price": "10.00"}, headers=h)
+    search_index.drain()
+    paths = ("/api/v1/changes", "/api/v1/portals/ruhr/changes")
+    before = {p: client.get(p, params={"limit": 1000}).json()["items"] for p in paths}
+    assert [i["offer_id"] for i in before[paths[0]]] == [gone, kept, gone]
+    client.post(f"/api/v1/offers/{gone}/withdraw", headers=h)
+    search_index.drain()
+    for path in paths:
+        after = client.get(path, params={"limit": 1000}).json()["items"]
+        assert [i["cursor"] for i in after[:-1]] == [i["cursor"] for i in before[path]]
+        assert [(i["offer_id"], i["kind"], i["event"], i["reason"]) for i in after] == [
+            (gone, "removed", "offer.removed", "withdrawn"),
+            (kept, "upsert", "offer.published", None),
+            (gone, "removed", "offer.removed", "withdrawn"),
+            (gone, "removed", "offer.removed", "withdrawn"),
+        ]
+        assert after[1] == before[path][1]
+        assert "Geheimer Kurs" not in client.get(path, params={"limit": 1000}).text
+        assert follow_fresh(client, path) == public_catalogue(client, path.removesuffix("/changes"))
+    with db.session_scope() as session:
+        stored = session.execute(text("SELECT document FROM public_change")).all()
+    assert "Geheimer Kurs" not in str(stored)
+    # Published again (a trusted provider's): the public sees it, and so does the feed.
+    assert client.post(f"/api/v1/offers/{gone}/submit", headers=h).status_code == 200
+    search_index.drain()
+    assert follow_fresh(client, paths[0])[gone]["title"] == "Geheimer Kurs"

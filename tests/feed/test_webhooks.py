@@ -939,3 +939,50 @@ def test_a_lease_left_by_a_dead_worker_holds_until_it_expires(
         endpoint = session.get(WebhookEndpoint, hook["id"])
         assert endpoint is not None
         assert (endpoint.lease_holder, endpoint.lease_until) == (None, None)  # released
+
+
+def test_a_change_of_a_portals_rules_reaches_its_endpoints(
+    client: TestClient, admin: dict[str, str], receiver: Receiver, local_targets: None
+) -> None:
+    """The portal's endpoint gets the offers that left and joined; one for the whole
+    catalogue gets nothing of it, and does not come back for it in every round."""
+    r = client.post(
+        "/api/v1/admin/portals",
+        json={"slug": "bochum", "name": "Bochum", "postcode_prefixes": ["447"]},
+        headers=admin,
+    )
+    assert r.status_code == 201, r.text
+
+    def facts(postcode: str) -> dict[str, Any]:
+        return {"category": "it", "organisation_id": 1, "reviewed": True,
+                "places": [[postcode, None, None]]}  # fmt: skip
+
+    with db.session_scope() as session:
+        for offer_id, postcode in ((1, "44787"), (2, "44623")):
+            session.add(
+                PublicChange(
+                    offer_id=offer_id,
+                    kind="upsert",
+                    event="offer.published",
+                    document={"id": offer_id, "postcode": postcode},
+                    facts=facts(postcode),
+                )
+            )
+    portal_hook = register(client, admin, receiver.url("/portal"), portal="bochum")
+    whole_hook = register(client, admin, receiver.url("/all"))
+    r = client.patch(
+        "/api/v1/admin/portals/bochum", json={"postcode_prefixes": ["446"]}, headers=admin
+    )
+    assert r.status_code == 200, r.text
+    worker = WebhookWorker(db.get_engine())
+    run_until(worker, lambda: len(receiver.state.bodies("/portal")) == 2)
+    verifier = Webhook(portal_hook["secret"])
+    got = [verifier.verify(r.body, r.headers) for r in receiver.state.bodies("/portal")]
+    assert [(m["type"], m["data"]["offer_id"], m["data"]["reason"]) for m in got] == [
+        ("offer.removed", 1, "left_portal"),
+        ("offer.published", 2, None),
+    ]
+    assert got[1]["data"]["offer"] == {"id": 2, "postcode": "44623"}
+    worker.run_once()
+    assert receiver.state.bodies("/all") == []
+    assert not worker.has_work(whole_hook["id"])

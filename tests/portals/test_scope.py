@@ -1,12 +1,17 @@
 """A portal never shows what lies outside its region and rules: search, suggest, detail, pages."""
 
 import re
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import text
 
-from tests.portals.conftest import ALLOWED_ORIGIN, Region
+from app import db
+from app.services import outbox
+from tests.conftest import SearchIndex
+from tests.portals.conftest import ALLOWED_ORIGIN, BOCHUM, KOELN, Region, at, create_portal
 
 EXPECTED = {
     # prefixes 447/448, provider blocked
@@ -174,3 +179,66 @@ def test_a_changed_portal_is_served_changed_at_once(
     assert "Herne und Witten" in client.get("/p/herne/").text
     assert client.delete("/api/v1/admin/portals/herne", headers=admin).status_code == 204
     assert client.get("/api/v1/portals/herne/search").status_code == 404
+
+
+def test_an_offer_is_judged_by_its_current_dates_only(
+    client: TestClient,
+    region: Region,
+    admin: dict[str, str],
+    trusted_provider: dict[str, Any],
+    search_index: SearchIndex,
+) -> None:
+    """A course that ran in Bochum and now runs only in Köln is no Bochum offer: not in the
+    portal's search, detail, page, calendar or change feed, as for any offer outside it."""
+    past = at(BOCHUM, title="Buchhaltung einst in Bochum", days_ahead=-90)
+    now = at(KOELN)
+    body = {**past, "dates": past["dates"] + now["dates"]}
+    r = client.post("/api/v1/offers", json=body, headers=trusted_provider["headers"])
+    assert r.status_code == 201, r.text
+    offer = r.json()
+    offer_id, bochum_date = offer["id"], offer["dates"][0]["id"]
+    search_index.drain()
+    assert _search(client, "bochum", q="einst")["total"] == 0
+    assert client.get(f"/api/v1/portals/bochum/offers/{offer_id}").status_code == 404
+    assert client.get(f"/p/bochum/angebote/{offer_id}").status_code == 404
+    ics = f"/p/bochum/angebote/{offer_id}/termine/{bochum_date}.ics"
+    assert client.get(ics).status_code == 404
+    feed = client.get("/api/v1/portals/bochum/changes", params={"limit": 1000}).json()
+    assert offer_id not in {i["offer_id"] for i in feed["items"]}
+    # Where it runs now, it is shown.
+    create_portal(client, admin, slug="koeln", name="Köln", postcode_prefixes=["50"])
+    assert _search(client, "koeln", q="einst")["total"] == 1
+    assert client.get(f"/api/v1/portals/koeln/offers/{offer_id}").status_code == 200
+    assert client.get(f"/p/koeln/angebote/{offer_id}").status_code == 200
+    feed = client.get("/api/v1/portals/koeln/changes", params={"limit": 1000}).json()
+    assert [i["offer_id"] for i in feed["items"]] == [region.offers["koeln"], offer_id]
+
+
+def test_a_date_that_passes_takes_the_offer_out_of_the_portal_feed(
+    client: TestClient, region: Region, trusted_provider: dict[str, Any], search_index: SearchIndex
+) -> None:
+    """When its last date in the region passes (the daily sweep queues it), the portal's feed
+    gets a tombstone; the offer stays public elsewhere."""
+    first, later = at(BOCHUM), at(KOELN, days_ahead=60)
+    body = {**first, "title": "Buchhaltung wandert", "dates": first["dates"] + later["dates"]}
+    offer_id = client.post("/api/v1/offers", json=body, headers=trusted_provider["headers"])
+    offer_id = offer_id.json()["id"]
+    search_index.drain()
+    path = "/api/v1/portals/bochum/changes"
+    page = client.get(path, params={"limit": 1000}).json()
+    assert offer_id in {i["offer_id"] for i in page["items"]}
+    with db.session_scope() as session:
+        gone = date.today() - timedelta(days=2)
+        session.execute(
+            text(
+                "UPDATE offer_date SET start_date = :d, end_date = :d, registration_deadline = :d"
+                " WHERE offer_id = :o AND postcode = :pc"
+            ),
+            {"d": gone, "o": offer_id, "pc": BOCHUM[2]},
+        )
+        outbox.enqueue(session=session, offer_ids=[offer_id])
+    search_index.drain()
+    news = client.get(path, params={"since": page["next_cursor"]}).json()["items"]
+    assert [(i["offer_id"], i["reason"]) for i in news] == [(offer_id, "left_portal")]
+    assert client.get(f"/api/v1/portals/bochum/offers/{offer_id}").status_code == 404
+    assert client.get(f"/api/v1/offers/{offer_id}").status_code == 200

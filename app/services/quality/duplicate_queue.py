@@ -2,10 +2,14 @@
 proposed again) or the same offer with one canonical (the other is no hit of its own).
 Every decision is in the audit log and re-indexes both offers."""
 
+from collections.abc import Collection
+from datetime import date
+
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col
 
+from app.codelists import OfferStatus
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models.duplicate import (
     DuplicateCandidate,
@@ -14,9 +18,10 @@ from app.models.duplicate import (
     PairOffer,
     PairStatus,
 )
-from app.models.offer import Offer
+from app.models.offer import Offer, OfferDate
 from app.models.organisation import Organisation
 from app.models.types import utcnow
+from app.search.documents import is_current, merged_away
 from app.services import audit, outbox
 from app.services.auth import Actor
 from app.services.quality.duplicates import LIVE, reason_text
@@ -33,6 +38,56 @@ def same_as(*, session: Session, offer_id: int) -> list[int]:
         )
     )
     return [b if a == offer_id else a for a, b in rows]
+
+
+def merged_into(*, session: Session, offer_ids: Collection[int], today: date) -> dict[int, int]:
+    """Of these offers, those hidden as another's duplicate, each with the canonical offer it
+    was merged into: the rule of the search documents (`merged_away`), so only while the
+    canonical offer can be found today. Portal pages and the change feed decide by it."""
+    if not offer_ids:
+        return {}
+    pair = DuplicateCandidate
+    rows = [
+        (a, b, canonical)
+        for a, b, canonical in session.execute(
+            select(col(pair.offer_a_id), col(pair.offer_b_id), col(pair.canonical_offer_id)).where(
+                col(pair.status) == PairStatus.same.value,
+                or_(col(pair.offer_a_id).in_(offer_ids), col(pair.offer_b_id).in_(offer_ids)),
+            )
+        )
+    ]
+    findable = _findable(session, {c for _, _, c in rows if c is not None}, today)
+    hidden = merged_away(rows, findable) & set(offer_ids)
+    merged: dict[int, int] = {}
+    for a, b, canonical in rows:
+        twin = b if canonical == a else a
+        if twin in hidden and canonical is not None:
+            merged[twin] = canonical
+    return merged
+
+
+def _findable(session: Session, offer_ids: set[int], today: date) -> set[int]:
+    """Of these offers, those a citizen can find today: published, announced, and with a
+    current date or none at all (the rules of the search documents)."""
+    if not offer_ids:
+        return set()
+    announced = {
+        offer_id
+        for offer_id, visible_from, visible_until in session.execute(
+            select(col(Offer.id), col(Offer.visible_from), col(Offer.visible_until)).where(
+                col(Offer.id).in_(offer_ids), col(Offer.status) == OfferStatus.published.value
+            )
+        )
+        if (visible_from is None or visible_from <= today)
+        and (visible_until is None or visible_until >= today)
+    }
+    dated: set[int] = set()
+    current: set[int] = set()
+    for d in session.scalars(select(OfferDate).where(col(OfferDate.offer_id).in_(announced))):
+        dated.add(d.offer_id)
+        if is_current(d, today):
+            current.add(d.offer_id)
+    return {i for i in announced if i not in dated or i in current}
 
 
 def _offers(session: Session, ids: set[int]) -> dict[int, PairOffer]:
