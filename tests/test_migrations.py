@@ -73,3 +73,19 @@ def test_0004_places_stored_locations_and_queues_their_offers(
         "slo",
         "mis",
     ]
+
+
+def test_0016_queues_every_published_offer_once(
+    database_url: str, make_offer: Any, trusted_provider: dict[str, Any], provider: dict[str, Any]
+) -> None:
+    published = make_offer(trusted_provider["headers"])["id"]
+    waiting = make_offer(trusted_provider["headers"], title="Schon in der Warteschlange")["id"]
+    make_offer(provider["headers"])  # submitted: nothing to index
+    engine = db.get_engine()
+    downgrade(database_url, "0015")
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM outbox WHERE offer_id <> :id"), {"id": waiting})
+    upgrade(database_url)
+    with engine.connect() as conn:
+        queued = conn.execute(text("SELECT offer_id FROM outbox ORDER BY offer_id")).scalars()
+        assert list(queued) == [published, waiting]
