@@ -48,10 +48,30 @@ def parse_networks(text: str) -> list[Network]:
     return networks
 
 
+# IPv6 prefixes whose addresses carry an IPv4 address a gateway forwards to (RFC 6052's
+# NAT64 well-known prefix): judged by that IPv4 address.
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def _carried_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    """The IPv4 address an IPv6 address stands for: mapped, 6to4, Teredo's client, NAT64."""
+    if address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    if address.sixtofour is not None:
+        return address.sixtofour
+    if address.teredo is not None:
+        return address.teredo[1]
+    if address in _NAT64:
+        return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+    return None
+
+
 def address_allowed(address: Address, allowed: Iterable[Network]) -> bool:
-    """Public unicast addresses, and whatever the operator listed explicitly."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """Public unicast addresses, and whatever the operator listed explicitly. An IPv6 address
+    that carries an IPv4 address (6to4, NAT64, Teredo, mapped) is judged by that one: a
+    gateway would deliver `[2002:7f00:1::]` or `[64:ff9b::7f00:1]` to 127.0.0.1."""
+    if isinstance(address, ipaddress.IPv6Address):
+        address = _carried_ipv4(address) or address
     if any(address in network for network in allowed):
         return True
     return address.is_global and not address.is_multicast

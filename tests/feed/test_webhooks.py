@@ -134,6 +134,10 @@ def received_ids(receiver: Receiver, path: str) -> list[str]:
         ("http://10.1.2.3/hook", "private"),
         ("http://127.0.0.1:9/hook", "private"),
         ("http://[::1]/hook", "private"),
+        # IPv6 addresses a gateway delivers to 127.0.0.1: NAT64, 6to4, Teredo
+        ("http://[64:ff9b::7f00:1]/hook", "private"),
+        ("http://[2002:7f00:1::]/hook", "private"),
+        ("http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook", "private"),
         ("http://169.254.169.254/latest", "private"),
         ("http://localhost/hook", "private"),
         ("http://partner.invalid/hook", "cannot be resolved"),
