@@ -75,3 +75,12 @@ LanguageCode = Annotated[
         }
     ),
 ]
+
+
+_TO_639_1 = {code: alias for alias, code in _FROM_639_1.items()}
+
+
+def language_tag(code: str) -> str:
+    """The BCP 47 tag of a catalogue code (schema.org's `inLanguage`): the two-letter form
+    where ISO 639-1 has one (`deu` → `de`), else the three-letter code (`gsg`)."""
+    return _TO_639_1.get(code, code)

@@ -392,6 +392,11 @@ def test_jsonld_endpoint(
     instance = data["hasCourseInstance"][0]
     assert instance["location"]["address"]["postalCode"] == "44787"
     assert instance["location"]["geo"]["latitude"] == pytest.approx(51.4818)
+    # schema.org as validators read it: BCP 47 language tags, no properties a Course lacks,
+    # the workload as an ISO 8601 duration (or not at all).
+    assert data["inLanguage"] == ["de"]
+    assert not {"location", "availableLanguage"} & set(data)
+    assert "courseWorkload" not in instance or instance["courseWorkload"].startswith("PT")
     script = jsonld_script_text(own.json())
     assert "</script>" not in script
     assert "\\u003c/script\\u003e" in script

@@ -3,12 +3,14 @@
 import json
 from typing import Any
 
-from app.codelists import LANGUAGE_LABELS
+from app.models.language_codes import language_tag
 from app.models.offer import Offer, OfferDate
 from app.services.offers import OfferView, price_eur
 
 COURSE_MODE = {"in_person": "onsite", "online": "online", "blended": "blended"}
-SCHEDULE_WORKLOAD = {
+# The time of day or week a date runs, in words: the CourseInstance's description
+# (`courseWorkload` is a duration, ISO 8601, given from the offer's hours).
+SCHEDULE_WORDS = {
     "full_time": "Vollzeit",
     "part_time": "Teilzeit",
     "evening": "abends",
@@ -82,8 +84,10 @@ def _instance(o: Offer, d: OfferDate) -> dict[str, Any]:
     instance: dict[str, Any] = {
         "@type": "CourseInstance",
         "courseMode": "online" if d.online else COURSE_MODE.get(o.format, o.format),
-        "courseWorkload": SCHEDULE_WORKLOAD.get(d.schedule, d.schedule),
+        "description": SCHEDULE_WORDS.get(d.schedule, d.schedule),
     }
+    if o.duration_hours:
+        instance["courseWorkload"] = f"PT{o.duration_hours}H"
     if d.start_date:
         instance["startDate"] = d.start_date.isoformat()
     if d.end_date:
@@ -96,7 +100,7 @@ def _instance(o: Offer, d: OfferDate) -> dict[str, Any]:
     if d.free_seats is not None:
         instance["remainingAttendeeCapacity"] = d.free_seats
     if d.teaching_language:
-        instance["inLanguage"] = d.teaching_language
+        instance["inLanguage"] = language_tag(d.teaching_language)
     place = _place(d)
     if place is not None:
         instance["location"] = place
@@ -118,7 +122,7 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:
         "name": o.title,
         "description": o.description,
         "provider": provider,
-        "inLanguage": o.languages,
+        "inLanguage": [language_tag(code) for code in o.languages],
     }
     optional = {
         "courseCode": o.course_number or o.external_id,
@@ -139,12 +143,8 @@ def course_jsonld(view: OfferView) -> dict[str, Any]:
         course["educationalCredentialAwarded"] = credential
     course["offers"] = [_offer(o)]
     instances = [_instance(o, d) for d in view.dates]
+    # Places belong to the instances: a Course has no `location` in schema.org.
     course["hasCourseInstance"] = instances
-    places = [i["location"] for i in instances if i.get("location", {}).get("@type") == "Place"]
-    if places:
-        course["location"] = places[0]
-    if o.languages:
-        course["availableLanguage"] = [LANGUAGE_LABELS.get(c, c) for c in o.languages]
     return course
 
 
