@@ -14,6 +14,7 @@ from typing import Any, cast
 import orjson
 from sqlalchemy import Connection, Engine, MetaData, event, inspect, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import SessionTransaction
 from sqlmodel import Session, SQLModel, create_engine
 
 from app.config import get_settings
@@ -155,3 +156,18 @@ def session_scope(engine: Engine | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+def savepoint(session: Session) -> SessionTransaction:
+    """`session.begin_nested()` that stays inside the session's transaction on SQLite too.
+
+    pysqlite opens its transaction only before the first INSERT, UPDATE or DELETE: a SAVEPOINT
+    issued before any write starts a transaction of its own, and releasing it commits — the
+    request's "one transaction" would be committed halfway. So the transaction is opened first.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not cast(sqlite3.Connection, raw).in_transaction:
+            connection.exec_driver_sql("BEGIN")
+    return session.begin_nested()

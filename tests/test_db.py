@@ -203,3 +203,26 @@ def test_an_exhausted_pool_answers_503_after_the_pool_timeout(
         assert client.get(url, headers=provider["headers"]).status_code == 200
     db.get_engine().dispose()
     db.get_engine.cache_clear()
+
+
+def test_a_savepoint_stays_inside_the_sessions_transaction(database_url: str) -> None:
+    """Released, a savepoint's writes are still the session's: another connection does not
+    see them, and a rollback takes them back (on SQLite, pysqlite had committed them)."""
+    from sqlalchemy import text
+    from sqlmodel import Session
+
+    from app.models.index_state import IndexerState
+
+    engine = db.get_engine()
+    with Session(engine) as session:
+        session.execute(text("SELECT 1"))  # a read first, as a request reads before it writes
+        with db.savepoint(session):
+            session.add(IndexerState(key="savepoint-probe", value="1"))
+        with engine.connect() as other:
+            seen = other.execute(
+                text("SELECT count(*) FROM indexer_state WHERE key = 'savepoint-probe'")
+            )
+            assert seen.scalar_one() == 0
+        session.rollback()
+    with Session(engine) as session:
+        assert session.get(IndexerState, "savepoint-probe") is None

@@ -1,6 +1,7 @@
 """Migrations run on each backend and survive a downgrade/upgrade round trip."""
 
 import json
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -89,3 +90,30 @@ def test_0016_queues_every_published_offer_once(
     with engine.connect() as conn:
         queued = conn.execute(text("SELECT offer_id FROM outbox ORDER BY offer_id")).scalars()
         assert list(queued) == [published, waiting]
+
+
+def test_0017_moves_dates_stored_at_the_calendars_edge_within_the_bounds(
+    database_url: str, client: Any, make_offer: Any, provider: dict[str, Any]
+) -> None:
+    offer_id = make_offer(provider["headers"])["id"]
+    engine = db.get_engine()
+    downgrade(database_url, "0016")
+    # As stored before input dates were held to 1900-2199: reading the offer back through its
+    # rules answered 500, and its owner could not correct it.
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE offer_date SET end_date = :last, sessions = :sessions"),
+            {"last": date.max, "sessions": json.dumps([{"date": "9999-12-01"}])},
+        )
+        conn.execute(text("UPDATE offer SET visible_from = :first"), {"first": date.min})
+    upgrade(database_url)
+    with engine.connect() as conn:
+        end, sessions = conn.execute(text("SELECT end_date, sessions FROM offer_date")).one()
+        first = conn.execute(text("SELECT visible_from FROM offer")).scalar_one()
+    assert str(end)[:10] == "2199-12-31"
+    assert (json.loads(sessions) if isinstance(sessions, str) else sessions) == [
+        {"date": "2199-12-31"}
+    ]
+    assert str(first)[:10] == "1900-01-01"
+    r = client.get(f"/api/v1/offers/{offer_id}", headers=provider["headers"])
+    assert r.status_code == 200, r.text

@@ -32,9 +32,10 @@ def upgrade() -> None:
         sa.column("offer_id", sa.Integer),
         sa.column("created_at", app.models.types.UTCDateTime(timezone=True)),
         sa.column("attempts", sa.Integer),
+        sa.column("parked_at", app.models.types.UTCDateTime(timezone=True)),
     )
-    # Offers already waiting in the outbox are indexed anyway.
-    waiting = sa.select(outbox.c.offer_id)
+    # Offers already waiting in the outbox are indexed anyway (parked ones are not).
+    waiting = sa.select(outbox.c.offer_id).where(outbox.c.parked_at.is_(None))
     published = (
         sa.select(offer.c.id)
         .where(offer.c.status == "published", offer.c.id.not_in(waiting))

@@ -8,6 +8,7 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app.db import savepoint
 from app.models.index_state import IndexerState
 
 REBUILD_TARGET = "rebuild_target"
@@ -75,7 +76,7 @@ def _move_generation(session: Session, key: str) -> None:
     if moved.rowcount:  # type: ignore[attr-defined]  # CursorResult of an UPDATE
         return
     try:
-        with session.begin_nested():  # the first write ever may race another first write
+        with savepoint(session):  # the first write ever may race another first write
             session.add(IndexerState(key=key, value=value))
     except IntegrityError:
         session.execute(

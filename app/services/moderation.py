@@ -8,6 +8,7 @@ from sqlalchemy import Text, and_, case, cast, or_
 from sqlmodel import Session, col, func, select
 
 from app.codelists import OfferStatus
+from app.db import savepoint
 from app.errors import Conflict, DomainError, ErrorDetail, ErrorInfo, InvalidInput
 from app.models.moderation import (
     Decision,
@@ -104,7 +105,7 @@ def _decide(
     outcomes: list[ModerationOutcome] = []
     for index, offer_id in enumerate(offer_ids):
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 outcome = decide(offer_id)
         except DomainError as exc:
             detail = ErrorDetail(loc=["offer_ids", index], message=exc.message)

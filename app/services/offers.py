@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from app.codelists import CATEGORY_LABELS, OfferStatus
+from app.db import savepoint
 from app.errors import Conflict, Forbidden, Gone, InvalidInput, NotFound
 from app.geo import place_locations
 from app.models.offer import (
@@ -699,7 +700,7 @@ def upsert_offer_by_external_id(
             # Nothing is read inside the savepoint before the INSERT: on SQLite such a read
             # would pin a snapshot that the other request's commit makes stale, and the
             # INSERT would fail with "database is locked" instead of the conflict below.
-            with session.begin_nested():
+            with savepoint(session):
                 return _insert_offer(session, actor, org, create), UpsertOutcome.created
         except IntegrityError:
             # The same PUT sent twice at once, and the other one stored the offer first:

@@ -69,7 +69,19 @@ def parsed(body: str) -> tuple[dict[str, OfferFields], list[str], list[FailedRec
 
 @pytest.mark.parametrize(
     "amount",
-    ["NaN", "-NaN", "sNaN", "nan", "Infinity", "INF", "-INF", "١٢٣", "0x10", "12,50"],
+    [
+        "NaN",
+        "-NaN",
+        "sNaN",
+        "nan",
+        "Infinity",
+        "INF",
+        "-INF",
+        "١٢٣",
+        "0x10",
+        "12,50",
+        "1e99999999999999999999",  # beyond what Decimal takes: no 500
+    ],
 )
 def test_a_price_amount_that_is_no_number_is_a_warning(amount: str) -> None:
     offers, warnings, failures = parsed(priced(service_xml("P1"), amount))
@@ -84,8 +96,8 @@ def test_a_price_amount_that_is_no_number_is_a_warning(amount: str) -> None:
         ("-0", Decimal("0.00"), False),
         ("1.25E2", Decimal("125.00"), False),
         ("1000001", None, True),
-        ("1e999999", None, True),
-        ("-1e999999", None, True),
+        ("1e999", None, True),
+        ("-1e999", None, True),
     ],
 )
 def test_price_amounts_in_xsd_float_spelling(

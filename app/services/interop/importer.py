@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, col, select
 
 from app.codelists import OfferStatus
+from app.db import savepoint
 from app.errors import DomainError, Forbidden, NotFound
 from app.geo import UnknownPostcode
 from app.models.offer import Offer, OfferDate, OfferFields
@@ -131,7 +132,7 @@ class _Run:
     def _guarded(self, record_id: str | None, line: int | None, action: Any) -> Any:
         """Run one record's change in its own savepoint, so a failure leaves the rest usable."""
         try:
-            with self.session.begin_nested():
+            with savepoint(self.session):
                 return action()
         except ValidationError as exc:
             self.report.fail(record_id, line, describe_validation_error(exc))
@@ -353,7 +354,7 @@ def apply_records(
     organisation = resolve_organisation(
         session=session, actor=actor, organisation_id=organisation_id
     )
-    outer = session.begin_nested()
+    outer = savepoint(session)
     try:
         _Run(session=session, actor=actor, organisation=organisation, report=report).run(records)
     except FileRejected as exc:

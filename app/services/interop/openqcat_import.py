@@ -153,7 +153,8 @@ def _cut(value: str | None, limit: int) -> str | None:
 
 # xsd:float as the schema types PRICE_AMOUNT, in ASCII digits only: `NaN`, `INF` and other
 # scripts' digits (which Decimal would accept) are no price.
-_PRICE_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
+# An exponent of at most three digits: Decimal refuses `1e99999999999999999999`.
+_PRICE_AMOUNT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]{1,3})?")
 _MAX_PRICE = 1_000_000  # as OfferFields.price allows
 # xsd:integer in ASCII digits: str.isdigit() would also pass `²`, which int() refuses.
 _COUNT = re.compile(r"\+?[0-9]{1,9}")

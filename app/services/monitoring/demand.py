@@ -182,8 +182,8 @@ class DemandRecorder:
         self.clock = clock
         self._day = _utc_day(clock())
         self._day_ends = _next_midnight(self._day)
-        # The rows this process has passed on this month, so that a client's repeated
-        # searches are not written again; the database decides what counts (marks).
+        # The rows this process has passed on today, so that a client's repeated searches
+        # are not written again; the database's marks decide what counts in the month.
         self._seen: set[int] = set()
         self._pending: set[Search] = set()
         self._lock = threading.Lock()
@@ -245,8 +245,9 @@ class DemandRecorder:
     def _rotate(self, day: date) -> None:
         with self._lock:
             if day != self._day:
-                if month_start(day) != month_start(self._day):
-                    self._seen = set()
+                # A day's repeats are enough to spare the writes: the database's marks count
+                # each client once a month, and the set stays a day's size.
+                self._seen = set()
                 self._day = day
                 self._day_ends = _next_midnight(day)
 

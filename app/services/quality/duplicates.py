@@ -41,6 +41,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
 from app.codelists import OfferStatus
+from app.db import savepoint
 from app.models.duplicate import DuplicateCandidate, PairStatus
 from app.models.offer import Offer, OfferDate
 from app.models.types import utcnow
@@ -396,7 +397,7 @@ def check_offers(*, session: Session, offer_ids: list[int]) -> CheckResult:
                 if match is not None:
                     matches[other] = match
         try:
-            with session.begin_nested():
+            with savepoint(session):
                 _store(session, offer_id, matches, result, prune=True)
         except IntegrityError:
             # Another check stored the same pair a moment ago: left waiting, checked again.

@@ -182,7 +182,9 @@ def test_a_client_is_its_address_whatever_its_headers_say() -> None:
     assert len([s for s in recorder.take_pending() if s[3:5] == ("", "")]) == 1
 
 
-def test_a_row_is_passed_on_once_per_client_and_month() -> None:
+def test_a_row_is_passed_on_once_per_client_and_day() -> None:
+    """Repeats of a day are not written again; that a client counts once a month is the
+    database's marks' work (test_one_client_on_many_days_of_a_month_counts_once_…)."""
     now = [datetime(2027, 3, 30, 23, 59, tzinfo=UTC).timestamp()]
     recorder = demand.DemandRecorder(clock=lambda: now[0])
     scope = _scope("198.51.100.1")
@@ -193,7 +195,7 @@ def test_a_row_is_passed_on_once_per_client_and_month() -> None:
     now[0] += timedelta(days=1).total_seconds()  # the next month
     recorder.record(SearchParams(q="Pflege"), 10, portal="p", request=scope)
     days = sorted(s[0] for s in recorder.take_pending() if s[2:5] == ("pflege", "", ""))
-    assert days == [date(2027, 3, 30), date(2027, 4, 1)]
+    assert days == [date(2027, 3, 30), date(2027, 3, 31), date(2027, 4, 1)]
 
 
 def _term_clients(term: str) -> int:
