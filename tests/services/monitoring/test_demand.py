@@ -225,7 +225,7 @@ def test_one_client_changing_its_user_agent_counts_once(
 def test_one_client_on_many_days_of_a_month_counts_once_in_every_process(
     known: KnownCatalogue, client: TestClient, client_at: ClientAt
 ) -> None:
-    """The reviewer's case: one address searching a rare term on ten days of a month, its
+    """One address searching a rare term on ten days of a month, its
     counts written each day; on the last five days by a new API process each day (another
     process, or this one restarted), which remembers nothing of the days before."""
     k = demand.min_clients()
