@@ -307,11 +307,11 @@ _SCOPE_COLUMNS = [
 ]
 
 
-def newest_position(session: Session) -> int:
+def newest_position(session: Session, pruned: int) -> int:
     """The furthest a cursor we handed out can point: the newest change, or the last pruned
-    one when pruning took the newest."""
+    one (`pruned`, pruned_through) when pruning took the newest."""
     newest = session.execute(select(func.max(PublicChange.id))).scalar()
-    return max(int(newest or 0), pruned_through(session))
+    return max(int(newest or 0), pruned)
 
 
 def start_after(*, session: Session, since: str | None, loc: Sequence[str | int] = SINCE) -> int:
@@ -321,13 +321,13 @@ def start_after(*, session: Session, since: str | None, loc: Sequence[str | int]
     if since is None:
         return 0
     after = decode_cursor(since, loc=loc)
-    if after > newest_position(session):
+    pruned = pruned_through(session)
+    if after > newest_position(session, pruned):
         raise InvalidInput.at(
             list(loc),
             "this cursor lies beyond the newest change of the feed, so it was not handed out "
             "here; use next_cursor of a page, or leave it out to start at the beginning",
         )
-    pruned = pruned_through(session)
     if after < pruned:
         raise Gone(
             "this cursor is older than the feed's retained history: changes after it were "

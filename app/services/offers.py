@@ -580,18 +580,24 @@ def _apply_change(
         # Editing a rejected offer is how a provider answers the rejection.
         _set_initial_status(offer, org)
         session.add(offer)
+    _record_public_change(session, actor, offer, public_changes)
+    session.flush()
+    return changed
+
+
+def _record_public_change(session: Session, actor: Actor, offer: Offer, fields: list[str]) -> None:
+    """A change the public sees: audited, and queued for the index and the change feed."""
+    assert offer.id is not None
     audit.record(
         session=session,
         actor=actor,
         entity="offer",
         entity_id=offer.id,
         action="update",
-        fields=public_changes,
+        fields=fields,
         detail={"status": offer.status},
     )
     outbox.enqueue(session=session, offer_ids=[offer.id])
-    session.flush()
-    return changed
 
 
 def _submit_revision(
@@ -612,16 +618,7 @@ def _submit_revision(
     at_once = _changed_fields(current, public)
     if at_once:
         _write_fields(session, offer, OfferFields.model_validate(public), public)
-        audit.record(
-            session=session,
-            actor=actor,
-            entity="offer",
-            entity_id=offer.id,
-            action="update",
-            fields=at_once,
-            detail={"status": offer.status},
-        )
-        outbox.enqueue(session=session, offer_ids=[offer.id])
+        _record_public_change(session, actor, offer, at_once)
     submitted = _substantial(before, new)
     if offer.pending_revision is None or offer.revision_at is None:
         # The moderation queue's "waiting since": the public updated_at does not move.
